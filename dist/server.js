@@ -1,0 +1,975 @@
+import { EventEmitter } from 'node:events';
+import { createServer as createServer$1 } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { createHash, randomInt } from 'node:crypto';
+
+const YEAR_SECONDS = 31536000;
+const NO_CACHE = {
+    'Cache-Control': 'no-store, no-cache, no-transform, must-revalidate, max-age=0',
+};
+const TEXT = 'text/plain;charset=UTF-8';
+const JAVASCRIPT = 'application/javascript;charset=UTF-8';
+const HTML = 'text/html;charset=UTF-8';
+/** Long-lived caching for pages and preflights that never change. */
+function cacheForever() {
+    return {
+        'Cache-Control': `public, max-age=${YEAR_SECONDS}`,
+        Expires: new Date(Date.now() + YEAR_SECONDS * 1000).toUTCString(),
+    };
+}
+/** Echoes the page's origin so credentialed cross-origin XHR works; `*` without an Origin. */
+function cors(req) {
+    const origin = req.headers.origin;
+    if (!origin)
+        return { 'Access-Control-Allow-Origin': '*' };
+    return {
+        'Access-Control-Allow-Origin': origin,
+        'Access-Control-Allow-Credentials': 'true',
+        Vary: 'Origin',
+    };
+}
+/** A preflight answer, cached for a long time so each send costs one request. */
+function preflight(req, res, methods) {
+    const headers = {
+        ...cors(req),
+        ...cacheForever(),
+        'Access-Control-Allow-Methods': methods,
+        'Access-Control-Max-Age': String(YEAR_SECONDS),
+    };
+    const asked = req.headers['access-control-request-headers'];
+    if (asked)
+        headers['Access-Control-Allow-Headers'] = asked;
+    res.writeHead(204, headers);
+    res.end();
+}
+/** JSESSIONID for sticky load balancers: keeps the one the client has, else sets a dummy. */
+function jsessionid(req) {
+    const match = /(?:^|;\s*)JSESSIONID=([^;]*)/.exec(req.headers.cookie ?? '');
+    return { 'Set-Cookie': `JSESSIONID=${match ? match[1] : 'dummy'}; path=/` };
+}
+function reply(res, status, body, headers = {}) {
+    if (res.headersSent) {
+        res.end();
+        return;
+    }
+    const extra = body === '' ? {} : { 'Content-Type': TEXT };
+    res.writeHead(status, { ...extra, ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+    res.end(body);
+}
+class BodyTooLarge extends Error {
+    constructor(limit) {
+        super(`Request body over ${limit} bytes`);
+        this.name = 'BodyTooLarge';
+    }
+}
+/** Reads a whole request body as UTF-8, refusing more than `limit` bytes as soon as it is known. */
+function readBody(req, limit) {
+    return new Promise((resolve, reject) => {
+        const declared = Number(req.headers['content-length']);
+        if (declared > limit) {
+            req.resume();
+            reject(new BodyTooLarge(limit));
+            return;
+        }
+        const chunks = [];
+        let size = 0;
+        let over = false;
+        req.on('data', (chunk) => {
+            if (over)
+                return;
+            size += chunk.length;
+            if (size > limit) {
+                over = true;
+                chunks.length = 0;
+                reject(new BodyTooLarge(limit));
+                return;
+            }
+            chunks.push(chunk);
+        });
+        req.on('end', () => {
+            if (!over)
+                resolve(Buffer.concat(chunks).toString('utf8'));
+        });
+        req.on('error', reject);
+    });
+}
+const CALLBACK = /^[a-zA-Z0-9_.-]{1,32}$/;
+/** The JSONP callback name from `c` or `callback`, or the protocol's error message. */
+function callbackName(url) {
+    const name = url.searchParams.get('c') ?? url.searchParams.get('callback');
+    if (!name)
+        return { error: '"callback" parameter required' };
+    if (!CALLBACK.test(name))
+        return { error: 'invalid "callback" parameter' };
+    return { name };
+}
+
+function escapeAttribute(text) {
+    return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+/** The SockJS iframe page; stock sockjs-client's iframe transports run inside it. */
+function iframePage(sockjsUrl) {
+    const body = `<!DOCTYPE html>
+<html>
+<head>
+  <meta http-equiv="X-UA-Compatible" content="IE=edge" />
+  <meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
+  <script src="${escapeAttribute(sockjsUrl)}"></script>
+  <script>
+    document.domain = document.domain;
+    SockJS.bootstrap_iframe();
+  </script>
+</head>
+<body>
+  <h2>Don't panic!</h2>
+  <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>
+</body>
+</html>`;
+    return { body, etag: '"' + createHash('sha1').update(body).digest('base64') + '"' };
+}
+/** Serves a fixed page with long caching and ETag revalidation. */
+function servePage(req, res, page) {
+    if (req.headers['if-none-match'] === page.etag) {
+        res.writeHead(304, { ETag: page.etag, ...cacheForever() });
+        res.end();
+        return;
+    }
+    res.writeHead(200, {
+        'Content-Type': HTML,
+        ETag: page.etag,
+        ...cacheForever(),
+        'Content-Length': String(Buffer.byteLength(page.body)),
+    });
+    res.end(page.body);
+}
+
+/**
+ * The SockJS 0.3 wire format, shared by the client and the server so both
+ * speak exactly one dialect.
+ */
+/** Sent once, as the first frame of a new session. */
+const OPEN_FRAME = 'o';
+/** Sent when a receiver has been idle for the heartbeat delay. */
+const HEARTBEAT_FRAME = 'h';
+// Characters that some browsers, proxies or JSON parsers mangle when raw:
+// control characters, zero-width and bidi marks, line/paragraph separators,
+// and the non-characters at the end of the BMP (the protocol's minimum set).
+// eslint-disable-next-line no-control-regex -- the control characters are the point
+const UNSAFE = /[\x00-\x1f\u200c-\u200f\u2028-\u202f\u2060-\u206f\ufff0-\uffff]/g;
+function escapeChar(c) {
+    return '\\u' + ('000' + c.charCodeAt(0).toString(16)).slice(-4);
+}
+/** JSON.stringify with every character that is unsafe on the wire escaped as `\uXXXX`. */
+function quote(value) {
+    return JSON.stringify(value).replace(UNSAFE, escapeChar);
+}
+/** `a["m1","m2"]`: one frame carrying every message given. */
+function messageFrame(messages) {
+    return 'a' + quote(messages);
+}
+/** `c[3000,"Go away!"]` */
+function closeFrame(code, reason) {
+    return 'c' + quote([code, reason]);
+}
+/** Thrown by {@link decodeFrame} for anything that is not a protocol frame. */
+class FrameError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'FrameError';
+    }
+}
+function parse(text, body) {
+    try {
+        return JSON.parse(body);
+    }
+    catch {
+        throw new FrameError('Malformed frame: ' + text.slice(0, 64));
+    }
+}
+/**
+ * Decodes one server frame. Throws {@link FrameError} for malformed input so
+ * the caller can report it without losing the session.
+ */
+function decodeFrame(text) {
+    const kind = text.charAt(0);
+    if (kind === 'o' && text.length === 1)
+        return { type: 'open' };
+    if (kind === 'h' && text.length === 1)
+        return { type: 'heartbeat' };
+    if (kind === 'a') {
+        const list = parse(text, text.slice(1));
+        if (Array.isArray(list) && list.every((m) => typeof m === 'string')) {
+            return { type: 'messages', messages: list };
+        }
+    }
+    else if (kind === 'm') {
+        const one = parse(text, text.slice(1));
+        if (typeof one === 'string')
+            return { type: 'messages', messages: [one] };
+    }
+    else if (kind === 'c') {
+        const pair = parse(text, text.slice(1));
+        if (Array.isArray(pair) && typeof pair[0] === 'number' && typeof pair[1] === 'string') {
+            return { type: 'close', code: pair[0], reason: pair[1] };
+        }
+    }
+    throw new FrameError('Malformed frame: ' + text.slice(0, 64));
+}
+
+/** Protocol version of cometkit's extensions, bumped on incompatible changes. */
+const EXTENSIONS_VERSION = 1;
+/**
+ * The `/info` body. Stock clients read the SockJS fields and ignore
+ * `cometkit`, which advertises the extensions this server speaks.
+ */
+function infoBody(options) {
+    return {
+        websocket: options.websocket,
+        cookie_needed: options.jsessionid,
+        origins: ['*:*'],
+        entropy: randomInt(0, 2 ** 32 - 1),
+        cometkit: {
+            version: EXTENSIONS_VERSION,
+            polling: true,
+            heartbeat: options.heartbeatDelay,
+        },
+    };
+}
+/** `GET /info`, and its JSONP form `GET /info?c=<callback>` for pages without CORS. */
+function info(req, res, url, options) {
+    const body = infoBody(options);
+    if (url.searchParams.has('c') || url.searchParams.has('callback')) {
+        const callback = callbackName(url);
+        if ('error' in callback) {
+            reply(res, 500, callback.error, NO_CACHE);
+            return;
+        }
+        reply(res, 200, `/**/${callback.name}(${quote(body)});\r\n`, {
+            ...NO_CACHE,
+            'Content-Type': JAVASCRIPT,
+            'X-Content-Type-Options': 'nosniff',
+        });
+        return;
+    }
+    reply(res, 200, JSON.stringify(body), {
+        ...NO_CACHE,
+        ...cors(req),
+        'Content-Type': 'application/json;charset=UTF-8',
+    });
+}
+
+const DEFAULTS = {
+    prefix: '',
+    heartbeatDelay: 25000,
+    disconnectDelay: 5000,
+    responseLimit: 131072,
+    maxBodySize: 1048576,
+    websocket: true,
+    jsessionid: false,
+    sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',
+};
+const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize'];
+const BOOLEANS = ['websocket', 'jsessionid'];
+/** Validates once, up front; every message names the option and what it takes. */
+function resolveOptions(options) {
+    if (options === undefined)
+        return { ...DEFAULTS };
+    if (options === null || typeof options !== 'object') {
+        throw new TypeError('cometkit server: options must be an object');
+    }
+    const given = options;
+    for (const key of Object.keys(given)) {
+        if (!(key in DEFAULTS)) {
+            throw new TypeError(`cometkit server: unknown option "${key}"`);
+        }
+    }
+    const out = { ...DEFAULTS };
+    const prefix = given.prefix;
+    if (prefix !== undefined) {
+        if (typeof prefix !== 'string' || (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))) {
+            throw new TypeError('cometkit server: option "prefix" must be "" or a path that starts with "/" and does not end with "/"');
+        }
+        out.prefix = prefix;
+    }
+    for (const key of NUMBERS) {
+        const value = given[key];
+        if (value === undefined)
+            continue;
+        if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+            throw new TypeError(`cometkit server: option "${key}" must be a positive integer`);
+        }
+        out[key] = value;
+    }
+    for (const key of BOOLEANS) {
+        const value = given[key];
+        if (value === undefined)
+            continue;
+        if (typeof value !== 'boolean') {
+            throw new TypeError(`cometkit server: option "${key}" must be a boolean`);
+        }
+        out[key] = value;
+    }
+    if (given.sockjsUrl !== undefined) {
+        if (typeof given.sockjsUrl !== 'string' || given.sockjsUrl === '') {
+            throw new TypeError('cometkit server: option "sockjsUrl" must be a non-empty string');
+        }
+        out.sockjsUrl = given.sockjsUrl;
+    }
+    return out;
+}
+
+function createSession(id, host, info) {
+    const { heartbeatDelay, disconnectDelay } = host.options;
+    const queue = [];
+    let state = 'connecting';
+    let receiver = null;
+    let closing = null;
+    let flushScheduled = false;
+    let heartbeat;
+    let expiry;
+    const session = new EventEmitter();
+    // Writes can end a receiver (polling, response limit), so re-read it after each one.
+    function attached() {
+        return receiver;
+    }
+    function armHeartbeat() {
+        clearTimeout(heartbeat);
+        if (receiver)
+            heartbeat = setTimeout(beat, heartbeatDelay);
+    }
+    function beat() {
+        if (receiver)
+            write(HEARTBEAT_FRAME);
+    }
+    function write(frame) {
+        // Re-arm before writing: a polling receiver detaches inside write().
+        const target = receiver;
+        armHeartbeat();
+        target.write(frame);
+    }
+    // Everything queued goes out as one frame per write, whatever the transport.
+    function flush() {
+        flushScheduled = false;
+        if (!receiver)
+            return;
+        if (queue.length > 0) {
+            const batch = queue.splice(0, queue.length);
+            if (receiver.writeMessages) {
+                armHeartbeat();
+                receiver.writeMessages(batch);
+            }
+            else {
+                write(messageFrame(batch));
+            }
+        }
+        const last = attached();
+        if (last && closing !== null) {
+            write(closing);
+            // The close frame is the last word on this connection.
+            if (attached() === last) {
+                receiver = null;
+                clearTimeout(heartbeat);
+                last.end();
+            }
+        }
+    }
+    function expireLater() {
+        clearTimeout(expiry);
+        expiry = setTimeout(expire, disconnectDelay);
+    }
+    function expire() {
+        if (receiver)
+            return;
+        if (state !== 'closed')
+            finish(1000, 'Session timed out');
+        host.removed(session);
+    }
+    function finish(code, reason) {
+        state = 'closed';
+        closing ?? (closing = closeFrame(code, reason));
+        session.emit('close', code, reason);
+    }
+    Object.defineProperties(session, {
+        id: { value: id, enumerable: true },
+        info: { value: info, enumerable: true },
+        state: { get: () => state, enumerable: true },
+        receiver: { get: () => receiver },
+    });
+    session.send = (text) => {
+        if (typeof text !== 'string')
+            throw new TypeError('cometkit server: send() takes a string');
+        if (state === 'closed')
+            return false;
+        queue.push(text);
+        if (receiver && !flushScheduled) {
+            flushScheduled = true;
+            setImmediate(flush);
+        }
+        return true;
+    };
+    session.close = (code = 3000, reason = 'Go away!') => {
+        if (state === 'closed')
+            return;
+        if (state === 'connecting') {
+            state = 'closed';
+            closing = closeFrame(code, reason);
+        }
+        else {
+            finish(code, reason);
+        }
+        if (receiver)
+            flush();
+    };
+    session.attach = (next) => {
+        if (receiver) {
+            next.write(closeFrame(2010, 'Another connection still open'));
+            next.end();
+            return;
+        }
+        clearTimeout(expiry);
+        expiry = undefined;
+        receiver = next;
+        if (state === 'connecting') {
+            state = 'open';
+            write(OPEN_FRAME);
+            host.opened(session);
+        }
+        // A polling receiver may already have ended on the open frame.
+        if (attached())
+            flush();
+        else
+            expireLater();
+    };
+    session.detach = (gone, aborted) => {
+        if (receiver !== gone)
+            return;
+        receiver = null;
+        clearTimeout(heartbeat);
+        if (aborted && state === 'open') {
+            // A receiver cut by the network leaves the client unsure of what it got;
+            // the protocol lets the server end the session and say so.
+            finish(1002, 'Connection interrupted');
+        }
+        expireLater();
+    };
+    session.receive = (messages) => {
+        if (state !== 'open')
+            return;
+        for (const m of messages)
+            session.emit('message', m);
+    };
+    return session;
+}
+
+/** Attaches a held HTTP response to a session as its receiver. */
+function attachHttpReceiver(session, res, options) {
+    let written = 0;
+    let ended = false;
+    const receiver = {
+        write(frame) {
+            if (ended)
+                return;
+            const chunk = options.format(frame);
+            res.write(chunk);
+            written += chunk.length;
+            if (!options.streaming || written >= options.limit) {
+                ended = true;
+                session.detach(receiver, false);
+                res.end();
+            }
+        },
+        end() {
+            if (ended)
+                return;
+            ended = true;
+            res.end();
+        },
+    };
+    // 'close' also fires after a normal end; only an early one is an abort.
+    res.on('close', () => {
+        if (ended)
+            return;
+        ended = true;
+        session.detach(receiver, true);
+    });
+    session.attach(receiver);
+    return receiver;
+}
+
+/** `GET /<server>/<session>/eventsource`: Server-Sent Events, a frame per event. */
+function eventsource({ req, res, session, options, headers }) {
+    res.writeHead(200, {
+        ...headers,
+        ...NO_CACHE,
+        ...cors(req),
+        'Content-Type': 'text/event-stream',
+        'X-Accel-Buffering': 'no',
+    });
+    res.write('\r\n');
+    attachHttpReceiver(session(), res, {
+        streaming: true,
+        limit: options.responseLimit,
+        // Frames are JSON and hold no raw line breaks; escaping keeps that true for any frame.
+        // eslint-disable-next-line no-control-regex -- NUL must not reach the event stream
+        format: (frame) => 'data: ' + frame.replace(/[%\r\n\x00]/g, encodeURIComponent) + '\r\n\r\n',
+    });
+}
+
+function head(callback) {
+    const html = `<!doctype html>
+<html><head>
+  <meta http-equiv="X-UA-Compatible" content="IE=edge" />
+  <meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
+</head><body><h2>Don't panic!</h2>
+  <script>
+    document.domain = document.domain;
+    var c = parent.${callback};
+    c.start();
+    function p(d) {c.message(d);};
+    window.onload = function() {c.stop();};
+  </script>`;
+    // Browsers start rendering (and running the scripts) only after ~1 KiB.
+    return html + ' '.repeat(Math.max(0, 1024 - html.length)) + '\r\n\r\n';
+}
+/** `GET /<server>/<session>/htmlfile?c=<callback>`: the forever-iframe, a `<script>` per frame. */
+function htmlfile({ res, url, session, options, headers }) {
+    const callback = callbackName(url);
+    if ('error' in callback) {
+        reply(res, 500, callback.error, NO_CACHE);
+        return;
+    }
+    res.writeHead(200, {
+        ...headers,
+        ...NO_CACHE,
+        'Content-Type': HTML,
+        'X-Accel-Buffering': 'no',
+    });
+    res.write(head(callback.name));
+    attachHttpReceiver(session(), res, {
+        streaming: true,
+        limit: options.responseLimit,
+        // `<` escaped so a message holding "</script>" cannot end the script element.
+        format: (frame) => '<script>\np(' + JSON.stringify(frame).replace(/</g, '\\u003c') + ');\n</script>\r\n',
+    });
+}
+
+/** `GET /<server>/<session>/jsonp?c=<callback>`: script-tag long-poll, one frame per response. */
+function jsonp({ res, url, session, headers }) {
+    const callback = callbackName(url);
+    if ('error' in callback) {
+        reply(res, 500, callback.error, NO_CACHE);
+        return;
+    }
+    res.writeHead(200, {
+        ...headers,
+        ...NO_CACHE,
+        'Content-Type': JAVASCRIPT,
+        'X-Content-Type-Options': 'nosniff',
+    });
+    attachHttpReceiver(session(), res, {
+        streaming: false,
+        limit: 0,
+        // The leading comment defuses Rosetta-Flash-style content sniffing.
+        format: (frame) => `/**/${callback.name}(${quote(frame)});\r\n`,
+    });
+}
+
+function start({ req, res, headers }) {
+    res.writeHead(200, { ...headers, ...NO_CACHE, ...cors(req), 'Content-Type': JAVASCRIPT });
+}
+/** `POST /<server>/<session>/xhr`: SockJS long-poll, held until one frame is ready. */
+function xhrPolling(ctx) {
+    start(ctx);
+    attachHttpReceiver(ctx.session(), ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' });
+}
+/**
+ * `POST /<server>/<session>/poll` (cometkit extension): answered at once with
+ * the frame that is ready, or an empty body, for networks that kill held requests.
+ */
+function plainPolling(ctx) {
+    start(ctx);
+    const session = ctx.session();
+    const receiver = attachHttpReceiver(session, ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' });
+    // Nothing was ready: give the receiver back at once instead of holding it.
+    if (session.receiver === receiver) {
+        session.detach(receiver, false);
+        receiver.end();
+    }
+}
+
+function parseMessages(body) {
+    if (body === '')
+        return { error: 'Payload expected.' };
+    let value;
+    try {
+        value = JSON.parse(body);
+    }
+    catch {
+        return { error: 'Broken JSON encoding.' };
+    }
+    if (!Array.isArray(value) || !value.every((m) => typeof m === 'string')) {
+        return { error: 'Broken JSON encoding.' };
+    }
+    return { messages: value };
+}
+async function receive(ctx, extract, done) {
+    const { req, res, headers } = ctx;
+    const fail = { ...headers, ...NO_CACHE, ...cors(req) };
+    const session = ctx.existing();
+    if (!session) {
+        req.resume();
+        reply(res, 404, '', fail);
+        return;
+    }
+    let body;
+    try {
+        body = extract(await readBody(req, ctx.options.maxBodySize));
+    }
+    catch (error) {
+        // Closing the connection stops a client that is still uploading a huge body.
+        const tooLarge = error instanceof BodyTooLarge;
+        reply(res, tooLarge ? 413 : 400, tooLarge ? 'Payload too large.' : 'Bad request.', { ...fail, Connection: 'close' });
+        return;
+    }
+    const parsed = parseMessages(body);
+    if ('error' in parsed) {
+        reply(res, 500, parsed.error, fail);
+        return;
+    }
+    session.receive(parsed.messages);
+    done(session);
+}
+/** `POST /<server>/<session>/xhr_send`: a JSON array of messages; 204. */
+function xhrSend(ctx) {
+    return receive(ctx, (body) => body, () => {
+        ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
+        ctx.res.end();
+    });
+}
+/** `POST /<server>/<session>/jsonp_send`: a form field `d` (or a raw body) holding the JSON array; `ok`. */
+function jsonpSend(ctx) {
+    const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    return receive(ctx, (body) => (form ? (new URLSearchParams(body).get('d') ?? '') : body), () => reply(ctx.res, 200, 'ok', { ...ctx.headers, ...NO_CACHE }));
+}
+
+// 2 KiB of `h` pushes old browsers (and Chromium's MIME sniffer) to hand the
+// stream to the page from the first byte.
+const PRELUDE = 'h'.repeat(2048) + '\n';
+/** `POST /<server>/<session>/xhr_streaming`: one long response, a frame per line. */
+function xhrStreaming({ req, res, session, options, headers }) {
+    res.writeHead(200, {
+        ...headers,
+        ...NO_CACHE,
+        ...cors(req),
+        'Content-Type': JAVASCRIPT,
+        'X-Accel-Buffering': 'no',
+        'X-Content-Type-Options': 'nosniff',
+    });
+    res.write(PRELUDE);
+    attachHttpReceiver(session(), res, {
+        streaming: true,
+        limit: options.responseLimit,
+        format: (frame) => frame + '\n',
+    });
+}
+
+// The client sends one JSON string, or an array of them; an empty payload is a heartbeat.
+function parseUpstream(data) {
+    if (data === '')
+        return null;
+    let value;
+    try {
+        value = JSON.parse(data);
+    }
+    catch {
+        return 'broken';
+    }
+    if (typeof value === 'string')
+        return [value];
+    if (Array.isArray(value) && value.every((m) => typeof m === 'string'))
+        return value;
+    return 'broken';
+}
+function bindClose(ws, session, receiver) {
+    ws.on('close', () => session.detach(receiver, true));
+    ws.on('error', () => ws.terminate());
+}
+/** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
+function framedWebsocket(ws, session) {
+    const receiver = {
+        write: (frame) => ws.send(frame),
+        end: () => ws.close(1000),
+    };
+    ws.on('message', (data, isBinary) => {
+        const parsed = isBinary ? 'broken' : parseUpstream(data.toString());
+        if (parsed === 'broken') {
+            session.close(3000, 'Broken framing.');
+            ws.close(1000);
+        }
+        else if (parsed) {
+            session.receive(parsed);
+        }
+    });
+    bindClose(ws, session, receiver);
+    session.attach(receiver);
+}
+/** `/websocket`: a raw WebSocket, one message per WebSocket message, no framing. */
+function rawWebsocket(ws, session) {
+    const receiver = {
+        write(frame) {
+            // Only the close frame means something without SockJS framing.
+            if (frame.charAt(0) !== 'c')
+                return;
+            const close = decodeFrame(frame);
+            const code = close.type === 'close' && (close.code === 1000 || (close.code >= 3000 && close.code <= 4999)) ? close.code : 1000;
+            ws.close(code, close.type === 'close' ? close.reason : '');
+        },
+        writeMessages(messages) {
+            for (const m of messages)
+                ws.send(m);
+        },
+        end: () => ws.close(1000),
+    };
+    ws.on('message', (data) => session.receive([data.toString()]));
+    bindClose(ws, session, receiver);
+    session.attach(receiver);
+}
+
+const ROUTES = {
+    xhr_streaming: { methods: 'POST', handler: xhrStreaming, receiving: true, preflight: true },
+    xhr: { methods: 'POST', handler: xhrPolling, receiving: true, preflight: true },
+    poll: { methods: 'POST', handler: plainPolling, receiving: true, preflight: true },
+    xhr_send: { methods: 'POST', handler: xhrSend, receiving: false, preflight: true },
+    eventsource: { methods: 'GET', handler: eventsource, receiving: true, preflight: false },
+    htmlfile: { methods: 'GET', handler: htmlfile, receiving: true, preflight: false },
+    jsonp: { methods: 'GET', handler: jsonp, receiving: true, preflight: false },
+    jsonp_send: { methods: 'POST', handler: jsonpSend, receiving: false, preflight: false },
+};
+// sockjs-node's rule: both ids non-empty, without `/` or `.`.
+const SESSION_PATH = /^\/([^/.]+)\/([^/.]+)\/([a-z_]+)$/;
+const IFRAME_PATH = /^\/iframe[0-9a-z_.-]*\.html$/;
+function describe(req, transport) {
+    return {
+        transport,
+        remoteAddress: req.socket.remoteAddress,
+        headers: req.headers,
+        url: req.url ?? '',
+    };
+}
+function methodNotAllowed(res, allow) {
+    reply(res, 405, '', { Allow: allow });
+}
+/** Creates a SockJS 0.3-compatible server; attach it to an `http.Server` to serve. */
+function createServer(options) {
+    const resolved = resolveOptions(options);
+    const { prefix } = resolved;
+    const sessions = new Map();
+    const live = new Set();
+    const page = iframePage(resolved.sockjsUrl);
+    const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });
+    const comet = new EventEmitter();
+    const host = {
+        options: resolved,
+        opened(session) {
+            live.add(session);
+            session.once('close', () => live.delete(session));
+            comet.emit('connection', session);
+        },
+        removed(session) {
+            if (sessions.get(session.id) === session)
+                sessions.delete(session.id);
+        },
+    };
+    // An 'error' event without a listener would throw and take the process down.
+    function report(error) {
+        if (comet.listenerCount('error') > 0)
+            comet.emit('error', error);
+        else
+            console.error('cometkit server:', error);
+    }
+    function localPath(url) {
+        const path = url.split('?', 1)[0] ?? '';
+        if (path === prefix || path === prefix + '/')
+            return '/';
+        return path.startsWith(prefix + '/') ? path.slice(prefix.length) : null;
+    }
+    function handleRequest(req, res) {
+        const path = localPath(req.url ?? '/');
+        if (path === null)
+            return false;
+        const method = req.method ?? 'GET';
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        try {
+            route(req, res, path, method, url);
+        }
+        catch (error) {
+            // A bug in one request must not take the process, or other sessions, down.
+            reply(res, 500, 'Internal error.', NO_CACHE);
+            report(error);
+        }
+        return true;
+    }
+    function route(req, res, path, method, url) {
+        if (path === '/' || path === '//') {
+            if (method !== 'GET')
+                return methodNotAllowed(res, 'GET');
+            return reply(res, 200, 'Welcome to SockJS!\n', { 'Content-Type': TEXT });
+        }
+        if (path === '/info') {
+            if (method === 'OPTIONS')
+                return preflight(req, res, 'OPTIONS, GET');
+            if (method !== 'GET')
+                return methodNotAllowed(res, 'OPTIONS, GET');
+            return info(req, res, url, resolved);
+        }
+        if (IFRAME_PATH.test(path)) {
+            if (method !== 'GET')
+                return methodNotAllowed(res, 'GET');
+            return servePage(req, res, page);
+        }
+        if (path === '/websocket')
+            return websocketOverHttp(res, method);
+        const match = SESSION_PATH.exec(path);
+        if (!match)
+            return reply(res, 404, '');
+        const [, , id = '', transport = ''] = match;
+        if (transport === 'websocket')
+            return websocketOverHttp(res, method);
+        const spec = ROUTES[transport];
+        if (!spec)
+            return reply(res, 404, '');
+        if (method === 'OPTIONS' && spec.preflight)
+            return preflight(req, res, 'OPTIONS, ' + spec.methods);
+        if (method !== spec.methods)
+            return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
+        const headers = resolved.jsessionid ? jsessionid(req) : {};
+        const ctx = {
+            req,
+            res,
+            url,
+            options: resolved,
+            headers,
+            session: () => {
+                let session = sessions.get(id);
+                if (!session) {
+                    session = createSession(id, host, describe(req, transport));
+                    sessions.set(id, session);
+                }
+                return session;
+            },
+            existing: () => sessions.get(id),
+        };
+        const done = spec.handler(ctx);
+        if (done) {
+            done.catch((error) => {
+                reply(res, 500, 'Internal error.', NO_CACHE);
+                report(error);
+            });
+        }
+    }
+    function websocketOverHttp(res, method) {
+        if (!resolved.websocket)
+            return reply(res, 404, '');
+        if (method !== 'GET')
+            return methodNotAllowed(res, 'GET');
+        reply(res, 400, 'Can "Upgrade" only to "WebSocket".');
+    }
+    function handleUpgrade(req, socket, head) {
+        const path = localPath(req.url ?? '/');
+        if (path === null)
+            return false;
+        const match = SESSION_PATH.exec(path);
+        const raw = path === '/websocket';
+        if (!resolved.websocket || !(raw || match?.[3] === 'websocket')) {
+            socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+            return true;
+        }
+        socket.on('error', () => socket.destroy());
+        wss.handleUpgrade(req, socket, head, (ws) => {
+            // WebSocket sessions are not registered: the protocol lets a client reuse their ids.
+            const session = createSession(raw ? 'raw' : (match?.[2] ?? ''), host, describe(req, raw ? 'rawwebsocket' : 'websocket'));
+            if (raw)
+                rawWebsocket(ws, session);
+            else
+                framedWebsocket(ws, session);
+        });
+        return true;
+    }
+    Object.defineProperties(comet, {
+        options: { value: Object.freeze(resolved), enumerable: true },
+        sessions: { get: () => new Map([...live].map((s) => [s.id, s])), enumerable: true },
+    });
+    comet.handleRequest = handleRequest;
+    comet.handleUpgrade = handleUpgrade;
+    comet.attach = (server) => {
+        // Like sockjs-node: requests outside the prefix still reach the listeners the server had.
+        for (const event of ['request', 'upgrade']) {
+            const previous = server.listeners(event);
+            server.removeAllListeners(event);
+            server.on(event, (req, second, head) => {
+                const handled = event === 'request'
+                    ? handleRequest(req, second)
+                    : handleUpgrade(req, second, head ?? Buffer.alloc(0));
+                if (handled)
+                    return;
+                if (previous.length > 0) {
+                    for (const listener of previous)
+                        listener.call(server, req, second, head);
+                }
+                else if (event === 'request') {
+                    reply(second, 404, '');
+                }
+                else {
+                    second.destroy();
+                }
+            });
+        }
+    };
+    comet.broadcast = (text) => {
+        if (typeof text !== 'string')
+            throw new TypeError('cometkit server: broadcast() takes a string');
+        for (const session of live)
+            session.send(text);
+    };
+    comet.close = (code = 1001, reason = 'Server shutting down') => {
+        for (const session of [...live])
+            session.close(code, reason);
+        for (const client of wss.clients)
+            client.terminate();
+    };
+    return comet;
+}
+/**
+ * One line to a running server.
+ * @example const { url } = await listen({ port: 8080, prefix: '/echo' }, (s) => s.on('message', (m) => s.send(m)));
+ */
+async function listen(options = {}, onConnection) {
+    const { port = 0, host = '127.0.0.1', ...rest } = options;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new TypeError('cometkit server: option "port" must be an integer from 0 to 65535');
+    }
+    const comet = createServer(rest);
+    if (onConnection)
+        comet.on('connection', onConnection);
+    const http = createServer$1();
+    comet.attach(http);
+    await new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => resolve());
+    });
+    const address = http.address();
+    const actual = typeof address === 'object' && address ? address.port : port;
+    return {
+        comet,
+        http,
+        port: actual,
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}${comet.options.prefix}`,
+        close: () => new Promise((resolve) => {
+            comet.close();
+            http.closeAllConnections();
+            http.close(() => resolve());
+        }),
+    };
+}
+
+export { createServer, listen };

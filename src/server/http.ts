@@ -1,0 +1,109 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export type Headers = Record<string, string>;
+
+const YEAR_SECONDS = 31536000;
+
+export const NO_CACHE: Headers = {
+  'Cache-Control': 'no-store, no-cache, no-transform, must-revalidate, max-age=0',
+};
+
+export const TEXT = 'text/plain;charset=UTF-8';
+export const JAVASCRIPT = 'application/javascript;charset=UTF-8';
+export const HTML = 'text/html;charset=UTF-8';
+
+/** Long-lived caching for pages and preflights that never change. */
+export function cacheForever(): Headers {
+  return {
+    'Cache-Control': `public, max-age=${YEAR_SECONDS}`,
+    Expires: new Date(Date.now() + YEAR_SECONDS * 1000).toUTCString(),
+  };
+}
+
+/** Echoes the page's origin so credentialed cross-origin XHR works; `*` without an Origin. */
+export function cors(req: IncomingMessage): Headers {
+  const origin = req.headers.origin;
+  if (!origin) return { 'Access-Control-Allow-Origin': '*' };
+  return {
+    'Access-Control-Allow-Origin': origin,
+    'Access-Control-Allow-Credentials': 'true',
+    Vary: 'Origin',
+  };
+}
+
+/** A preflight answer, cached for a long time so each send costs one request. */
+export function preflight(req: IncomingMessage, res: ServerResponse, methods: string): void {
+  const headers: Headers = {
+    ...cors(req),
+    ...cacheForever(),
+    'Access-Control-Allow-Methods': methods,
+    'Access-Control-Max-Age': String(YEAR_SECONDS),
+  };
+  const asked = req.headers['access-control-request-headers'];
+  if (asked) headers['Access-Control-Allow-Headers'] = asked;
+  res.writeHead(204, headers);
+  res.end();
+}
+
+/** JSESSIONID for sticky load balancers: keeps the one the client has, else sets a dummy. */
+export function jsessionid(req: IncomingMessage): Headers {
+  const match = /(?:^|;\s*)JSESSIONID=([^;]*)/.exec(req.headers.cookie ?? '');
+  return { 'Set-Cookie': `JSESSIONID=${match ? match[1] : 'dummy'}; path=/` };
+}
+
+export function reply(res: ServerResponse, status: number, body: string, headers: Headers = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const extra: Headers = body === '' ? {} : { 'Content-Type': TEXT };
+  res.writeHead(status, { ...extra, ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+export class BodyTooLarge extends Error {
+  constructor(limit: number) {
+    super(`Request body over ${limit} bytes`);
+    this.name = 'BodyTooLarge';
+  }
+}
+
+/** Reads a whole request body as UTF-8, refusing more than `limit` bytes as soon as it is known. */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      req.resume();
+      reject(new BodyTooLarge(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        reject(new BodyTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', reject);
+  });
+}
+
+const CALLBACK = /^[a-zA-Z0-9_.-]{1,32}$/;
+
+/** The JSONP callback name from `c` or `callback`, or the protocol's error message. */
+export function callbackName(url: URL): { name: string } | { error: string } {
+  const name = url.searchParams.get('c') ?? url.searchParams.get('callback');
+  if (!name) return { error: '"callback" parameter required' };
+  if (!CALLBACK.test(name)) return { error: 'invalid "callback" parameter' };
+  return { name };
+}

@@ -1,0 +1,49 @@
+import { randomInt } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { quote } from '../protocol/frames.js';
+import { JAVASCRIPT, NO_CACHE, callbackName, cors, reply } from './http.js';
+import type { ResolvedOptions } from './options.js';
+
+/** Protocol version of cometkit's extensions, bumped on incompatible changes. */
+export const EXTENSIONS_VERSION = 1;
+
+/**
+ * The `/info` body. Stock clients read the SockJS fields and ignore
+ * `cometkit`, which advertises the extensions this server speaks.
+ */
+export function infoBody(options: ResolvedOptions): Record<string, unknown> {
+  return {
+    websocket: options.websocket,
+    cookie_needed: options.jsessionid,
+    origins: ['*:*'],
+    entropy: randomInt(0, 2 ** 32 - 1),
+    cometkit: {
+      version: EXTENSIONS_VERSION,
+      polling: true,
+      heartbeat: options.heartbeatDelay,
+    },
+  };
+}
+
+/** `GET /info`, and its JSONP form `GET /info?c=<callback>` for pages without CORS. */
+export function info(req: IncomingMessage, res: ServerResponse, url: URL, options: ResolvedOptions): void {
+  const body = infoBody(options);
+  if (url.searchParams.has('c') || url.searchParams.has('callback')) {
+    const callback = callbackName(url);
+    if ('error' in callback) {
+      reply(res, 500, callback.error, NO_CACHE);
+      return;
+    }
+    reply(res, 200, `/**/${callback.name}(${quote(body)});\r\n`, {
+      ...NO_CACHE,
+      'Content-Type': JAVASCRIPT,
+      'X-Content-Type-Options': 'nosniff',
+    });
+    return;
+  }
+  reply(res, 200, JSON.stringify(body), {
+    ...NO_CACHE,
+    ...cors(req),
+    'Content-Type': 'application/json;charset=UTF-8',
+  });
+}

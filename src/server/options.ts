@@ -1,0 +1,92 @@
+/** Options of {@link createServer}. Every duration is in milliseconds, every size in bytes. */
+export interface ServerOptions {
+  /** Path the service is mounted at, starting with `/` and without a trailing `/`. Default `''` (the root). */
+  prefix?: string;
+  /** Idle time after which a receiver gets an `h` frame. Default 25000 ms. Proxies that kill idle connections want it shorter. */
+  heartbeatDelay?: number;
+  /** How long a session outlives its last receiving request. Default 5000 ms. */
+  disconnectDelay?: number;
+  /** Bytes a streaming response carries before the server ends it and the client opens a fresh one. Default 131072 (128 KiB). */
+  responseLimit?: number;
+  /** Largest request body accepted on the send endpoints; larger ones get 413. Default 1048576 (1 MiB). */
+  maxBodySize?: number;
+  /** Whether the WebSocket endpoints are enabled. Default true. */
+  websocket?: boolean;
+  /** Whether session URLs set a `JSESSIONID` cookie (for sticky load balancers). Default false. */
+  jsessionid?: boolean;
+  /**
+   * Script URL of a SockJS client that the `iframe*.html` pages load (stock sockjs-client's iframe
+   * transports need it). Default: sockjs-client 1.6.1 from jsDelivr; point it at a copy you serve.
+   */
+  sockjsUrl?: string;
+}
+
+export interface ResolvedOptions {
+  prefix: string;
+  heartbeatDelay: number;
+  disconnectDelay: number;
+  responseLimit: number;
+  maxBodySize: number;
+  websocket: boolean;
+  jsessionid: boolean;
+  sockjsUrl: string;
+}
+
+export const DEFAULTS: ResolvedOptions = {
+  prefix: '',
+  heartbeatDelay: 25000,
+  disconnectDelay: 5000,
+  responseLimit: 131072,
+  maxBodySize: 1048576,
+  websocket: true,
+  jsessionid: false,
+  sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',
+};
+
+const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize'] as const;
+const BOOLEANS = ['websocket', 'jsessionid'] as const;
+
+/** Validates once, up front; every message names the option and what it takes. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (options === undefined) return { ...DEFAULTS };
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('cometkit server: options must be an object');
+  }
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!(key in DEFAULTS)) {
+      throw new TypeError(`cometkit server: unknown option "${key}"`);
+    }
+  }
+  const out = { ...DEFAULTS };
+  const prefix = given.prefix;
+  if (prefix !== undefined) {
+    if (typeof prefix !== 'string' || (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))) {
+      throw new TypeError('cometkit server: option "prefix" must be "" or a path that starts with "/" and does not end with "/"');
+    }
+    out.prefix = prefix;
+  }
+  for (const key of NUMBERS) {
+    const value = given[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+      throw new TypeError(`cometkit server: option "${key}" must be a positive integer`);
+    }
+    out[key] = value;
+  }
+  for (const key of BOOLEANS) {
+    const value = given[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') {
+      throw new TypeError(`cometkit server: option "${key}" must be a boolean`);
+    }
+    out[key] = value;
+  }
+  if (given.sockjsUrl !== undefined) {
+    if (typeof given.sockjsUrl !== 'string' || given.sockjsUrl === '') {
+      throw new TypeError('cometkit server: option "sockjsUrl" must be a non-empty string');
+    }
+    out.sockjsUrl = given.sockjsUrl;
+  }
+  return out;
+}

@@ -1,0 +1,301 @@
+import { EventEmitter } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { NO_CACHE, TEXT, jsessionid, preflight, reply } from './http.js';
+import type { Headers } from './http.js';
+import { iframePage, servePage } from './iframe.js';
+import { info } from './info.js';
+import { resolveOptions } from './options.js';
+import type { ResolvedOptions, ServerOptions } from './options.js';
+import { createSession } from './session.js';
+import type { InternalSession, Session, SessionHost, SessionInfo } from './session.js';
+import type { TransportContext } from './transports/context.js';
+import { eventsource } from './transports/eventsource.js';
+import { htmlfile } from './transports/htmlfile.js';
+import { jsonp } from './transports/jsonp.js';
+import { plainPolling, xhrPolling } from './transports/polling.js';
+import { jsonpSend, xhrSend } from './transports/send.js';
+import { xhrStreaming } from './transports/xhr-streaming.js';
+import { framedWebsocket, rawWebsocket } from './transports/websocket.js';
+
+export interface ServerEvents {
+  connection: [session: Session];
+  /** A bug while handling a request (answered with 500); without a listener it is logged. */
+  error: [error: unknown];
+}
+
+/** A SockJS-compatible endpoint, mounted on one or more `http.Server`s. */
+export interface CometServer extends EventEmitter<ServerEvents> {
+  readonly options: Readonly<ResolvedOptions>;
+  /** Open sessions by id (WebSocket sessions included, under their own ids). */
+  readonly sessions: ReadonlyMap<string, Session>;
+  /** Takes over requests and upgrades under the prefix; everything else goes to the server's other listeners. */
+  attach(server: HttpServer): void;
+  /** For frameworks: handles the request if it is under the prefix and returns true, else returns false. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean;
+  /** For frameworks: handles the upgrade if it is under the prefix and returns true, else returns false. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Sends a message to every open session. */
+  broadcast(text: string): void;
+  /** Closes every session (code 1001 "Server shutting down" unless given) and stops taking upgrades. */
+  close(code?: number, reason?: string): void;
+}
+
+type Handler = (ctx: TransportContext) => void | Promise<void>;
+
+interface Route {
+  methods: string;
+  handler: Handler;
+  /** Receiving routes create sessions; sending routes need one that exists. */
+  receiving: boolean;
+  /** Answers CORS preflights (XHR routes only). */
+  preflight: boolean;
+}
+
+const ROUTES: Partial<Record<string, Route>> = {
+  xhr_streaming: { methods: 'POST', handler: xhrStreaming, receiving: true, preflight: true },
+  xhr: { methods: 'POST', handler: xhrPolling, receiving: true, preflight: true },
+  poll: { methods: 'POST', handler: plainPolling, receiving: true, preflight: true },
+  xhr_send: { methods: 'POST', handler: xhrSend, receiving: false, preflight: true },
+  eventsource: { methods: 'GET', handler: eventsource, receiving: true, preflight: false },
+  htmlfile: { methods: 'GET', handler: htmlfile, receiving: true, preflight: false },
+  jsonp: { methods: 'GET', handler: jsonp, receiving: true, preflight: false },
+  jsonp_send: { methods: 'POST', handler: jsonpSend, receiving: false, preflight: false },
+};
+
+// sockjs-node's rule: both ids non-empty, without `/` or `.`.
+const SESSION_PATH = /^\/([^/.]+)\/([^/.]+)\/([a-z_]+)$/;
+const IFRAME_PATH = /^\/iframe[0-9a-z_.-]*\.html$/;
+
+function describe(req: IncomingMessage, transport: string): SessionInfo {
+  return {
+    transport,
+    remoteAddress: req.socket.remoteAddress,
+    headers: req.headers,
+    url: req.url ?? '',
+  };
+}
+
+function methodNotAllowed(res: ServerResponse, allow: string): void {
+  reply(res, 405, '', { Allow: allow });
+}
+
+/** Creates a SockJS 0.3-compatible server; attach it to an `http.Server` to serve. */
+export function createServer(options?: ServerOptions): CometServer {
+  const resolved = resolveOptions(options);
+  const { prefix } = resolved;
+  const sessions = new Map<string, InternalSession>();
+  const live = new Set<InternalSession>();
+  const page = iframePage(resolved.sockjsUrl);
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });
+  const comet = new EventEmitter<ServerEvents>() as CometServer;
+
+  const host: SessionHost = {
+    options: resolved,
+    opened(session) {
+      live.add(session);
+      session.once('close', () => live.delete(session));
+      comet.emit('connection', session);
+    },
+    removed(session) {
+      if (sessions.get(session.id) === session) sessions.delete(session.id);
+    },
+  };
+
+  // An 'error' event without a listener would throw and take the process down.
+  function report(error: unknown): void {
+    if (comet.listenerCount('error') > 0) comet.emit('error', error);
+    else console.error('cometkit server:', error);
+  }
+
+  function localPath(url: string): string | null {
+    const path = url.split('?', 1)[0] ?? '';
+    if (path === prefix || path === prefix + '/') return '/';
+    return path.startsWith(prefix + '/') ? path.slice(prefix.length) : null;
+  }
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = localPath(req.url ?? '/');
+    if (path === null) return false;
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      route(req, res, path, method, url);
+    } catch (error) {
+      // A bug in one request must not take the process, or other sessions, down.
+      reply(res, 500, 'Internal error.', NO_CACHE);
+      report(error);
+    }
+    return true;
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse, path: string, method: string, url: URL): void {
+    if (path === '/' || path === '//') {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      return reply(res, 200, 'Welcome to SockJS!\n', { 'Content-Type': TEXT });
+    }
+    if (path === '/info') {
+      if (method === 'OPTIONS') return preflight(req, res, 'OPTIONS, GET');
+      if (method !== 'GET') return methodNotAllowed(res, 'OPTIONS, GET');
+      return info(req, res, url, resolved);
+    }
+    if (IFRAME_PATH.test(path)) {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      return servePage(req, res, page);
+    }
+    if (path === '/websocket') return websocketOverHttp(res, method);
+    const match = SESSION_PATH.exec(path);
+    if (!match) return reply(res, 404, '');
+    const [, , id = '', transport = ''] = match;
+    if (transport === 'websocket') return websocketOverHttp(res, method);
+    const spec = ROUTES[transport];
+    if (!spec) return reply(res, 404, '');
+    if (method === 'OPTIONS' && spec.preflight) return preflight(req, res, 'OPTIONS, ' + spec.methods);
+    if (method !== spec.methods) return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
+    const headers: Headers = resolved.jsessionid ? jsessionid(req) : {};
+    const ctx: TransportContext = {
+      req,
+      res,
+      url,
+      options: resolved,
+      headers,
+      session: () => {
+        let session = sessions.get(id);
+        if (!session) {
+          session = createSession(id, host, describe(req, transport));
+          sessions.set(id, session);
+        }
+        return session;
+      },
+      existing: () => sessions.get(id),
+    };
+    const done = spec.handler(ctx);
+    if (done) {
+      done.catch((error: unknown) => {
+        reply(res, 500, 'Internal error.', NO_CACHE);
+        report(error);
+      });
+    }
+  }
+
+  function websocketOverHttp(res: ServerResponse, method: string): void {
+    if (!resolved.websocket) return reply(res, 404, '');
+    if (method !== 'GET') return methodNotAllowed(res, 'GET');
+    reply(res, 400, 'Can "Upgrade" only to "WebSocket".');
+  }
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const path = localPath(req.url ?? '/');
+    if (path === null) return false;
+    const match = SESSION_PATH.exec(path);
+    const raw = path === '/websocket';
+    if (!resolved.websocket || !(raw || match?.[3] === 'websocket')) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
+    socket.on('error', () => socket.destroy());
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // WebSocket sessions are not registered: the protocol lets a client reuse their ids.
+      const session = createSession(raw ? 'raw' : (match?.[2] ?? ''), host, describe(req, raw ? 'rawwebsocket' : 'websocket'));
+      if (raw) rawWebsocket(ws, session);
+      else framedWebsocket(ws, session);
+    });
+    return true;
+  }
+
+  Object.defineProperties(comet, {
+    options: { value: Object.freeze(resolved), enumerable: true },
+    sessions: { get: () => new Map([...live].map((s) => [s.id, s])), enumerable: true },
+  });
+
+  comet.handleRequest = handleRequest;
+  comet.handleUpgrade = handleUpgrade;
+
+  comet.attach = (server: HttpServer): void => {
+    // Like sockjs-node: requests outside the prefix still reach the listeners the server had.
+    for (const event of ['request', 'upgrade'] as const) {
+      const previous = server.listeners(event) as ((...args: unknown[]) => void)[];
+      server.removeAllListeners(event);
+      server.on(event, (req: IncomingMessage, second: ServerResponse | Duplex, head?: Buffer) => {
+        const handled =
+          event === 'request'
+            ? handleRequest(req, second as ServerResponse)
+            : handleUpgrade(req, second as Duplex, head ?? Buffer.alloc(0));
+        if (handled) return;
+        if (previous.length > 0) {
+          for (const listener of previous) listener.call(server, req, second, head);
+        } else if (event === 'request') {
+          reply(second as ServerResponse, 404, '');
+        } else {
+          (second as Duplex).destroy();
+        }
+      });
+    }
+  };
+
+  comet.broadcast = (text: string): void => {
+    if (typeof text !== 'string') throw new TypeError('cometkit server: broadcast() takes a string');
+    for (const session of live) session.send(text);
+  };
+
+  comet.close = (code = 1001, reason = 'Server shutting down'): void => {
+    for (const session of [...live]) session.close(code, reason);
+    for (const client of wss.clients) client.terminate();
+  };
+
+  return comet;
+}
+
+/** Options of {@link listen}: the server's, plus where to listen. */
+export interface ListenOptions extends ServerOptions {
+  /** TCP port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+}
+
+/** A standalone server started by {@link listen}. */
+export interface StandaloneServer {
+  comet: CometServer;
+  http: HttpServer;
+  port: number;
+  /** The service's base URL, e.g. `http://127.0.0.1:8080/echo`. */
+  url: string;
+  /** Closes every session and the listening socket. */
+  close(): Promise<void>;
+}
+
+/**
+ * One line to a running server.
+ * @example const { url } = await listen({ port: 8080, prefix: '/echo' }, (s) => s.on('message', (m) => s.send(m)));
+ */
+export async function listen(options: ListenOptions = {}, onConnection?: (session: Session) => void): Promise<StandaloneServer> {
+  const { port = 0, host = '127.0.0.1', ...rest } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError('cometkit server: option "port" must be an integer from 0 to 65535');
+  }
+  const comet = createServer(rest);
+  if (onConnection) comet.on('connection', onConnection);
+  const http = createHttpServer();
+  comet.attach(http);
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => resolve());
+  });
+  const address = http.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  return {
+    comet,
+    http,
+    port: actual,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}${comet.options.prefix}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        comet.close();
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}

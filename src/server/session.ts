@@ -1,0 +1,203 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingHttpHeaders } from 'node:http';
+import { closeFrame, HEARTBEAT_FRAME, messageFrame, OPEN_FRAME } from '../protocol/frames.js';
+import type { ResolvedOptions } from './options.js';
+
+/**
+ * One receiving connection (a held HTTP response or a WebSocket). It decides
+ * itself whether it stays attached after a write: polling receivers end after
+ * one frame, streaming ones at the response limit.
+ */
+export interface Receiver {
+  write(frame: string): void;
+  /** Delivers messages without framing (raw WebSocket); framed receivers leave it out. */
+  writeMessages?(messages: readonly string[]): void;
+  /** Ends the connection; the receiver must not call `detach` again afterwards. */
+  end(): void;
+}
+
+/** Where a session stands: `open` until it closes; `closed` sessions repeat their close frame. */
+export type SessionState = 'connecting' | 'open' | 'closed';
+
+export interface SessionEvents {
+  message: [data: string];
+  close: [code: number, reason: string];
+}
+
+/** Facts about the request that created a session, for the application. */
+export interface SessionInfo {
+  /** Transport of the request that opened the session, e.g. `websocket` or `xhr_streaming`. */
+  transport: string;
+  remoteAddress: string | undefined;
+  headers: IncomingHttpHeaders;
+  url: string;
+}
+
+/** One client session: what the application sends to and hears from. */
+export interface Session extends EventEmitter<SessionEvents> {
+  readonly id: string;
+  readonly state: SessionState;
+  readonly info: SessionInfo;
+  /** Queues a message for the client; messages queued in one tick go out in one frame. Returns false once closed. */
+  send(text: string): boolean;
+  /** Flushes what is queued, then sends the close frame. Default code 3000, reason "Go away!". */
+  close(code?: number, reason?: string): void;
+}
+
+export interface SessionHost {
+  options: ResolvedOptions;
+  /** Called once, when the session first gets a receiver. */
+  opened(session: InternalSession): void;
+  /** Called once, when the session is gone for good (it may then be forgotten). */
+  removed(session: InternalSession): void;
+}
+
+export interface InternalSession extends Session {
+  attach(receiver: Receiver): void;
+  detach(receiver: Receiver, aborted: boolean): void;
+  receive(messages: readonly string[]): void;
+  readonly receiver: Receiver | null;
+}
+
+export function createSession(id: string, host: SessionHost, info: SessionInfo): InternalSession {
+  const { heartbeatDelay, disconnectDelay } = host.options;
+  const queue: string[] = [];
+  let state: SessionState = 'connecting';
+  let receiver: Receiver | null = null;
+  let closing: string | null = null;
+  let flushScheduled = false;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let expiry: NodeJS.Timeout | undefined;
+
+  const session = new EventEmitter<SessionEvents>() as InternalSession;
+
+  // Writes can end a receiver (polling, response limit), so re-read it after each one.
+  function attached(): Receiver | null {
+    return receiver;
+  }
+
+  function armHeartbeat(): void {
+    clearTimeout(heartbeat);
+    if (receiver) heartbeat = setTimeout(beat, heartbeatDelay);
+  }
+
+  function beat(): void {
+    if (receiver) write(HEARTBEAT_FRAME);
+  }
+
+  function write(frame: string): void {
+    // Re-arm before writing: a polling receiver detaches inside write().
+    const target = receiver as Receiver;
+    armHeartbeat();
+    target.write(frame);
+  }
+
+  // Everything queued goes out as one frame per write, whatever the transport.
+  function flush(): void {
+    flushScheduled = false;
+    if (!receiver) return;
+    if (queue.length > 0) {
+      const batch = queue.splice(0, queue.length);
+      if (receiver.writeMessages) {
+        armHeartbeat();
+        receiver.writeMessages(batch);
+      } else {
+        write(messageFrame(batch));
+      }
+    }
+    const last = attached();
+    if (last && closing !== null) {
+      write(closing);
+      // The close frame is the last word on this connection.
+      if (attached() === last) {
+        receiver = null;
+        clearTimeout(heartbeat);
+        last.end();
+      }
+    }
+  }
+
+  function expireLater(): void {
+    clearTimeout(expiry);
+    expiry = setTimeout(expire, disconnectDelay);
+  }
+
+  function expire(): void {
+    if (receiver) return;
+    if (state !== 'closed') finish(1000, 'Session timed out');
+    host.removed(session);
+  }
+
+  function finish(code: number, reason: string): void {
+    state = 'closed';
+    closing ??= closeFrame(code, reason);
+    session.emit('close', code, reason);
+  }
+
+  Object.defineProperties(session, {
+    id: { value: id, enumerable: true },
+    info: { value: info, enumerable: true },
+    state: { get: () => state, enumerable: true },
+    receiver: { get: () => receiver },
+  });
+
+  session.send = (text: string): boolean => {
+    if (typeof text !== 'string') throw new TypeError('cometkit server: send() takes a string');
+    if (state === 'closed') return false;
+    queue.push(text);
+    if (receiver && !flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+    return true;
+  };
+
+  session.close = (code = 3000, reason = 'Go away!'): void => {
+    if (state === 'closed') return;
+    if (state === 'connecting') {
+      state = 'closed';
+      closing = closeFrame(code, reason);
+    } else {
+      finish(code, reason);
+    }
+    if (receiver) flush();
+  };
+
+  session.attach = (next: Receiver): void => {
+    if (receiver) {
+      next.write(closeFrame(2010, 'Another connection still open'));
+      next.end();
+      return;
+    }
+    clearTimeout(expiry);
+    expiry = undefined;
+    receiver = next;
+    if (state === 'connecting') {
+      state = 'open';
+      write(OPEN_FRAME);
+      host.opened(session);
+    }
+    // A polling receiver may already have ended on the open frame.
+    if (attached()) flush();
+    else expireLater();
+  };
+
+  session.detach = (gone: Receiver, aborted: boolean): void => {
+    if (receiver !== gone) return;
+    receiver = null;
+    clearTimeout(heartbeat);
+    if (aborted && state === 'open') {
+      // A receiver cut by the network leaves the client unsure of what it got;
+      // the protocol lets the server end the session and say so.
+      finish(1002, 'Connection interrupted');
+    }
+    expireLater();
+  };
+
+  session.receive = (messages: readonly string[]): void => {
+    if (state !== 'open') return;
+    for (const m of messages) session.emit('message', m);
+  };
+
+  return session;
+}

@@ -1,0 +1,28 @@
+import type { TransportContext } from './context.js';
+import { JAVASCRIPT, NO_CACHE, cors } from '../http.js';
+import { attachHttpReceiver } from '../receiver.js';
+
+function start({ req, res, headers }: TransportContext): void {
+  res.writeHead(200, { ...headers, ...NO_CACHE, ...cors(req), 'Content-Type': JAVASCRIPT });
+}
+
+/** `POST /<server>/<session>/xhr`: SockJS long-poll, held until one frame is ready. */
+export function xhrPolling(ctx: TransportContext): void {
+  start(ctx);
+  attachHttpReceiver(ctx.session(), ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' });
+}
+
+/**
+ * `POST /<server>/<session>/poll` (cometkit extension): answered at once with
+ * the frame that is ready, or an empty body, for networks that kill held requests.
+ */
+export function plainPolling(ctx: TransportContext): void {
+  start(ctx);
+  const session = ctx.session();
+  const receiver = attachHttpReceiver(session, ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' });
+  // Nothing was ready: give the receiver back at once instead of holding it.
+  if (session.receiver === receiver) {
+    session.detach(receiver, false);
+    receiver.end();
+  }
+}

@@ -1,0 +1,72 @@
+import type { TransportContext } from './context.js';
+import { BodyTooLarge, NO_CACHE, TEXT, cors, readBody, reply } from '../http.js';
+import type { InternalSession } from '../session.js';
+
+type Parsed = { messages: string[] } | { error: string };
+
+function parseMessages(body: string): Parsed {
+  if (body === '') return { error: 'Payload expected.' };
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { error: 'Broken JSON encoding.' };
+  }
+  if (!Array.isArray(value) || !value.every((m) => typeof m === 'string')) {
+    return { error: 'Broken JSON encoding.' };
+  }
+  return { messages: value };
+}
+
+async function receive(
+  ctx: TransportContext,
+  extract: (body: string) => string,
+  done: (session: InternalSession) => void,
+): Promise<void> {
+  const { req, res, headers } = ctx;
+  const fail = { ...headers, ...NO_CACHE, ...cors(req) };
+  const session = ctx.existing();
+  if (!session) {
+    req.resume();
+    reply(res, 404, '', fail);
+    return;
+  }
+  let body: string;
+  try {
+    body = extract(await readBody(req, ctx.options.maxBodySize));
+  } catch (error) {
+    // Closing the connection stops a client that is still uploading a huge body.
+    const tooLarge = error instanceof BodyTooLarge;
+    reply(res, tooLarge ? 413 : 400, tooLarge ? 'Payload too large.' : 'Bad request.', { ...fail, Connection: 'close' });
+    return;
+  }
+  const parsed = parseMessages(body);
+  if ('error' in parsed) {
+    reply(res, 500, parsed.error, fail);
+    return;
+  }
+  session.receive(parsed.messages);
+  done(session);
+}
+
+/** `POST /<server>/<session>/xhr_send`: a JSON array of messages; 204. */
+export function xhrSend(ctx: TransportContext): Promise<void> {
+  return receive(
+    ctx,
+    (body) => body,
+    () => {
+      ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
+      ctx.res.end();
+    },
+  );
+}
+
+/** `POST /<server>/<session>/jsonp_send`: a form field `d` (or a raw body) holding the JSON array; `ok`. */
+export function jsonpSend(ctx: TransportContext): Promise<void> {
+  const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  return receive(
+    ctx,
+    (body) => (form ? (new URLSearchParams(body).get('d') ?? '') : body),
+    () => reply(ctx.res, 200, 'ok', { ...ctx.headers, ...NO_CACHE }),
+  );
+}
