@@ -104,6 +104,44 @@ function callbackName(url) {
     return { name };
 }
 
+/**
+ * cometkit's cross-origin forever-iframe bridge, served as `/iframe-cometkit.html`.
+ * The page's hash names the parent's origin, a `htmlfile` URL on this server
+ * and the callback name. It loads only this server's htmlfile endpoint,
+ * reopens it when the server ends a response at its size limit, and posts
+ * each frame to the parent's origin alone (`f<frame>`, or `e<reason>`).
+ */
+const BODY = `<!doctype html>
+<html><head><meta charset="utf-8"><title>cometkit bridge</title></head><body><script>
+(function () {
+  var h = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+  var origin = h[0], url = h[1], name = h[2], current, frame;
+  if (parent === window || new URL(url, location.href).origin !== location.origin || !/\\/htmlfile\\?c=[\\w.-]+$/.test(url)) return;
+  function post(d) { parent.postMessage(d, origin); }
+  function open() {
+    var me = { started: false };
+    current = me;
+    if (frame) frame.parentNode.removeChild(frame);
+    frame = document.createElement('iframe');
+    frame.src = url;
+    frame.onload = function () { if (current === me && !me.started) post('ehtmlfile did not start'); };
+    document.body.appendChild(frame);
+  }
+  window[name] = {
+    start: function () { current.started = true; },
+    message: function (d) { post('f' + d); },
+    stop: function () { if (current.started) open(); else post('ehtmlfile did not start'); }
+  };
+  open();
+})();
+</script></body></html>
+`;
+const BRIDGE_PATH = '/iframe-cometkit.html';
+const bridgePage = {
+    body: BODY,
+    etag: '"' + createHash('sha1').update(BODY).digest('base64') + '"',
+};
+
 function escapeAttribute(text) {
     return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
@@ -171,49 +209,30 @@ function messageFrame(messages) {
 function closeFrame(code, reason) {
     return 'c' + quote([code, reason]);
 }
-/** Thrown by {@link decodeFrame} for anything that is not a protocol frame. */
-class FrameError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'FrameError';
-    }
-}
-function parse(text, body) {
-    try {
-        return JSON.parse(body);
-    }
-    catch {
-        throw new FrameError('Malformed frame: ' + text.slice(0, 64));
-    }
-}
 /**
- * Decodes one server frame. Throws {@link FrameError} for malformed input so
- * the caller can report it without losing the session.
+ * Decodes one server frame. Throws an Error naming the frame for malformed
+ * input, so the caller can report it and go on.
  */
 function decodeFrame(text) {
-    const kind = text.charAt(0);
-    if (kind === 'o' && text.length === 1)
-        return { type: 'open' };
-    if (kind === 'h' && text.length === 1)
-        return { type: 'heartbeat' };
-    if (kind === 'a') {
-        const list = parse(text, text.slice(1));
-        if (Array.isArray(list) && list.every((m) => typeof m === 'string')) {
-            return { type: 'messages', messages: list };
-        }
+    const type = text.charAt(0);
+    if (text.length == 1 && (type == 'o' || type == 'h'))
+        return { type };
+    let value;
+    try {
+        value = JSON.parse(text.slice(1));
     }
-    else if (kind === 'm') {
-        const one = parse(text, text.slice(1));
-        if (typeof one === 'string')
-            return { type: 'messages', messages: [one] };
+    catch {
+        // falls through to the error below
     }
-    else if (kind === 'c') {
-        const pair = parse(text, text.slice(1));
-        if (Array.isArray(pair) && typeof pair[0] === 'number' && typeof pair[1] === 'string') {
-            return { type: 'close', code: pair[0], reason: pair[1] };
-        }
+    if (type == 'm' && typeof value == 'string')
+        value = [value];
+    if (Array.isArray(value)) {
+        if ((type == 'a' || type == 'm') && value.every((m) => typeof m == 'string'))
+            return { type: 'a', messages: value };
+        if (type == 'c' && typeof value[0] == 'number' && typeof value[1] == 'string')
+            return { type, code: value[0], reason: value[1] };
     }
-    throw new FrameError('Malformed frame: ' + text.slice(0, 64));
+    throw new Error('Malformed frame: ' + text.slice(0, 64));
 }
 
 /** Protocol version of cometkit's extensions, bumped on incompatible changes. */
@@ -231,6 +250,7 @@ function infoBody(options) {
         cometkit: {
             version: EXTENSIONS_VERSION,
             polling: true,
+            close: true,
             heartbeat: options.heartbeatDelay,
         },
     };
@@ -370,12 +390,18 @@ function createSession(id, host, info) {
                 receiver = null;
                 clearTimeout(heartbeat);
                 last.end();
+                // end() does not detach, so start the countdown here: without it a
+                // session closed under a streaming receiver was never removed.
+                expireLater();
             }
         }
     }
     function expireLater() {
         clearTimeout(expiry);
         expiry = setTimeout(expire, disconnectDelay);
+        // Waiting for a client to come back must not keep a process alive once its
+        // server has closed (listen().close() would otherwise hang for the whole delay).
+        expiry.unref();
     }
     function expire() {
         if (receiver)
@@ -387,7 +413,13 @@ function createSession(id, host, info) {
     function finish(code, reason) {
         state = 'closed';
         closing ?? (closing = closeFrame(code, reason));
-        session.emit('close', code, reason);
+        // Listeners run inside socket and timer callbacks, where a throw would take the process down.
+        try {
+            session.emit('close', code, reason);
+        }
+        catch (error) {
+            host.error(error);
+        }
     }
     Object.defineProperties(session, {
         id: { value: id, enumerable: true },
@@ -429,6 +461,9 @@ function createSession(id, host, info) {
         clearTimeout(expiry);
         expiry = undefined;
         receiver = next;
+        // Count idle time from the moment it attaches: a receiver that joins an
+        // existing session with nothing to send would otherwise never get a heartbeat.
+        armHeartbeat();
         if (state === 'connecting') {
             state = 'open';
             write(OPEN_FRAME);
@@ -455,8 +490,15 @@ function createSession(id, host, info) {
     session.receive = (messages) => {
         if (state !== 'open')
             return;
-        for (const m of messages)
-            session.emit('message', m);
+        for (const m of messages) {
+            // One throwing listener must not crash the process or drop the rest of the batch.
+            try {
+                session.emit('message', m);
+            }
+            catch (error) {
+                host.error(error);
+            }
+        }
     };
     return session;
 }
@@ -651,6 +693,16 @@ function jsonpSend(ctx) {
     const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     return receive(ctx, (body) => (form ? (new URLSearchParams(body).get('d') ?? '') : body), () => reply(ctx.res, 200, 'ok', { ...ctx.headers, ...NO_CACHE }));
 }
+/**
+ * `POST /<server>/<session>/close` (cometkit extension): the client is gone
+ * (closed, or its page hidden); end the session now instead of at its timeout.
+ */
+function closeSession(ctx) {
+    ctx.req.resume();
+    const session = ctx.existing();
+    session?.close(1000, 'Normal closure');
+    reply(ctx.res, session ? 204 : 404, '', { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) });
+}
 
 // 2 KiB of `h` pushes old browsers (and Chromium's MIME sniffer) to hand the
 // stream to the page from the first byte.
@@ -721,8 +773,11 @@ function rawWebsocket(ws, session) {
             if (frame.charAt(0) !== 'c')
                 return;
             const close = decodeFrame(frame);
-            const code = close.type === 'close' && (close.code === 1000 || (close.code >= 3000 && close.code <= 4999)) ? close.code : 1000;
-            ws.close(code, close.type === 'close' ? close.reason : '');
+            if (close.type !== 'c')
+                return;
+            // A WebSocket close code must be 1000 or 3000–4999; protocol codes (2010, 1002) map to 1000.
+            const code = close.code === 1000 || (close.code >= 3000 && close.code <= 4999) ? close.code : 1000;
+            ws.close(code, close.reason);
         },
         writeMessages(messages) {
             for (const m of messages)
@@ -744,6 +799,7 @@ const ROUTES = {
     htmlfile: { methods: 'GET', handler: htmlfile, receiving: true, preflight: false },
     jsonp: { methods: 'GET', handler: jsonp, receiving: true, preflight: false },
     jsonp_send: { methods: 'POST', handler: jsonpSend, receiving: false, preflight: false },
+    close: { methods: 'POST', handler: closeSession, receiving: false, preflight: true },
 };
 // sockjs-node's rule: both ids non-empty, without `/` or `.`.
 const SESSION_PATH = /^\/([^/.]+)\/([^/.]+)\/([a-z_]+)$/;
@@ -773,12 +829,19 @@ function createServer(options) {
         opened(session) {
             live.add(session);
             session.once('close', () => live.delete(session));
-            comet.emit('connection', session);
+            // Runs inside WebSocket upgrade callbacks too, where a throw would crash the process.
+            try {
+                comet.emit('connection', session);
+            }
+            catch (error) {
+                report(error);
+            }
         },
         removed(session) {
             if (sessions.get(session.id) === session)
                 sessions.delete(session.id);
         },
+        error: (error) => report(error),
     };
     // An 'error' event without a listener would throw and take the process down.
     function report(error) {
@@ -798,8 +861,9 @@ function createServer(options) {
         if (path === null)
             return false;
         const method = req.method ?? 'GET';
-        const url = new URL(req.url ?? '/', 'http://localhost');
         try {
+            // Not `new URL(req.url, base)`: it reads `//…` as a host and throws (GET // is the welcome page).
+            const url = new URL('http://localhost' + (req.url ?? '/'));
             route(req, res, path, method, url);
         }
         catch (error) {
@@ -821,6 +885,11 @@ function createServer(options) {
             if (method !== 'GET')
                 return methodNotAllowed(res, 'OPTIONS, GET');
             return info(req, res, url, resolved);
+        }
+        if (path === BRIDGE_PATH) {
+            if (method !== 'GET')
+                return methodNotAllowed(res, 'GET');
+            return servePage(req, res, bridgePage);
         }
         if (IFRAME_PATH.test(path)) {
             if (method !== 'GET')
@@ -936,6 +1005,8 @@ function createServer(options) {
             session.close(code, reason);
         for (const client of wss.clients)
             client.terminate();
+        // As documented: later upgrades are refused (ws answers them 503).
+        wss.close();
     };
     return comet;
 }

@@ -33,50 +33,29 @@ export function closeFrame(code: number, reason: string): string {
   return 'c' + quote([code, reason]);
 }
 
-/** A decoded server frame. */
-export type Frame =
-  | { type: 'open' }
-  | { type: 'heartbeat' }
-  | { type: 'messages'; messages: string[] }
-  | { type: 'close'; code: number; reason: string };
-
-/** Thrown by {@link decodeFrame} for anything that is not a protocol frame. */
-export class FrameError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FrameError';
-  }
-}
-
-function parse(text: string, body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new FrameError('Malformed frame: ' + text.slice(0, 64));
-  }
-}
+/**
+ * A decoded server frame: `o` open, `h` heartbeat, `a` messages (the legacy
+ * single-message `m` frame included), `c` close with code and reason.
+ */
+export type Frame = { type: 'o' } | { type: 'h' } | { type: 'a'; messages: string[] } | { type: 'c'; code: number; reason: string };
 
 /**
- * Decodes one server frame. Throws {@link FrameError} for malformed input so
- * the caller can report it without losing the session.
+ * Decodes one server frame. Throws an Error naming the frame for malformed
+ * input, so the caller can report it and go on.
  */
 export function decodeFrame(text: string): Frame {
-  const kind = text.charAt(0);
-  if (kind === 'o' && text.length === 1) return { type: 'open' };
-  if (kind === 'h' && text.length === 1) return { type: 'heartbeat' };
-  if (kind === 'a') {
-    const list = parse(text, text.slice(1));
-    if (Array.isArray(list) && list.every((m) => typeof m === 'string')) {
-      return { type: 'messages', messages: list };
-    }
-  } else if (kind === 'm') {
-    const one = parse(text, text.slice(1));
-    if (typeof one === 'string') return { type: 'messages', messages: [one] };
-  } else if (kind === 'c') {
-    const pair = parse(text, text.slice(1));
-    if (Array.isArray(pair) && typeof pair[0] === 'number' && typeof pair[1] === 'string') {
-      return { type: 'close', code: pair[0], reason: pair[1] };
-    }
+  const type = text.charAt(0);
+  if (text.length == 1 && (type == 'o' || type == 'h')) return { type };
+  let value: unknown;
+  try {
+    value = JSON.parse(text.slice(1));
+  } catch {
+    // falls through to the error below
   }
-  throw new FrameError('Malformed frame: ' + text.slice(0, 64));
+  if (type == 'm' && typeof value == 'string') value = [value];
+  if (Array.isArray(value)) {
+    if ((type == 'a' || type == 'm') && value.every((m) => typeof m == 'string')) return { type: 'a', messages: value };
+    if (type == 'c' && typeof value[0] == 'number' && typeof value[1] == 'string') return { type, code: value[0], reason: value[1] };
+  }
+  throw new Error('Malformed frame: ' + text.slice(0, 64));
 }

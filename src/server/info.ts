@@ -20,6 +20,7 @@ export function infoBody(options: ResolvedOptions): Record<string, unknown> {
     cometkit: {
       version: EXTENSIONS_VERSION,
       polling: true,
+      close: true,
       heartbeat: options.heartbeatDelay,
     },
   };

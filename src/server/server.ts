@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { NO_CACHE, TEXT, jsessionid, preflight, reply } from './http.js';
 import type { Headers } from './http.js';
+import { BRIDGE_PATH, bridgePage } from './bridge.js';
 import { iframePage, servePage } from './iframe.js';
 import { info } from './info.js';
 import { resolveOptions } from './options.js';
@@ -16,7 +17,7 @@ import { eventsource } from './transports/eventsource.js';
 import { htmlfile } from './transports/htmlfile.js';
 import { jsonp } from './transports/jsonp.js';
 import { plainPolling, xhrPolling } from './transports/polling.js';
-import { jsonpSend, xhrSend } from './transports/send.js';
+import { closeSession, jsonpSend, xhrSend } from './transports/send.js';
 import { xhrStreaming } from './transports/xhr-streaming.js';
 import { framedWebsocket, rawWebsocket } from './transports/websocket.js';
 
@@ -63,6 +64,7 @@ const ROUTES: Partial<Record<string, Route>> = {
   htmlfile: { methods: 'GET', handler: htmlfile, receiving: true, preflight: false },
   jsonp: { methods: 'GET', handler: jsonp, receiving: true, preflight: false },
   jsonp_send: { methods: 'POST', handler: jsonpSend, receiving: false, preflight: false },
+  close: { methods: 'POST', handler: closeSession, receiving: false, preflight: true },
 };
 
 // sockjs-node's rule: both ids non-empty, without `/` or `.`.
@@ -97,11 +99,17 @@ export function createServer(options?: ServerOptions): CometServer {
     opened(session) {
       live.add(session);
       session.once('close', () => live.delete(session));
-      comet.emit('connection', session);
+      // Runs inside WebSocket upgrade callbacks too, where a throw would crash the process.
+      try {
+        comet.emit('connection', session);
+      } catch (error) {
+        report(error);
+      }
     },
     removed(session) {
       if (sessions.get(session.id) === session) sessions.delete(session.id);
     },
+    error: (error) => report(error),
   };
 
   // An 'error' event without a listener would throw and take the process down.
@@ -120,8 +128,9 @@ export function createServer(options?: ServerOptions): CometServer {
     const path = localPath(req.url ?? '/');
     if (path === null) return false;
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://localhost');
     try {
+      // Not `new URL(req.url, base)`: it reads `//…` as a host and throws (GET // is the welcome page).
+      const url = new URL('http://localhost' + (req.url ?? '/'));
       route(req, res, path, method, url);
     } catch (error) {
       // A bug in one request must not take the process, or other sessions, down.
@@ -140,6 +149,10 @@ export function createServer(options?: ServerOptions): CometServer {
       if (method === 'OPTIONS') return preflight(req, res, 'OPTIONS, GET');
       if (method !== 'GET') return methodNotAllowed(res, 'OPTIONS, GET');
       return info(req, res, url, resolved);
+    }
+    if (path === BRIDGE_PATH) {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      return servePage(req, res, bridgePage);
     }
     if (IFRAME_PATH.test(path)) {
       if (method !== 'GET') return methodNotAllowed(res, 'GET');
@@ -243,6 +256,8 @@ export function createServer(options?: ServerOptions): CometServer {
   comet.close = (code = 1001, reason = 'Server shutting down'): void => {
     for (const session of [...live]) session.close(code, reason);
     for (const client of wss.clients) client.terminate();
+    // As documented: later upgrades are refused (ws answers them 503).
+    wss.close();
   };
 
   return comet;

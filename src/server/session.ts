@@ -50,6 +50,8 @@ export interface SessionHost {
   opened(session: InternalSession): void;
   /** Called once, when the session is gone for good (it may then be forgotten). */
   removed(session: InternalSession): void;
+  /** Gets what an application listener threw. */
+  error(error: unknown): void;
 }
 
 export interface InternalSession extends Session {
@@ -113,6 +115,9 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
         receiver = null;
         clearTimeout(heartbeat);
         last.end();
+        // end() does not detach, so start the countdown here: without it a
+        // session closed under a streaming receiver was never removed.
+        expireLater();
       }
     }
   }
@@ -120,6 +125,9 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   function expireLater(): void {
     clearTimeout(expiry);
     expiry = setTimeout(expire, disconnectDelay);
+    // Waiting for a client to come back must not keep a process alive once its
+    // server has closed (listen().close() would otherwise hang for the whole delay).
+    expiry.unref();
   }
 
   function expire(): void {
@@ -131,7 +139,12 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   function finish(code: number, reason: string): void {
     state = 'closed';
     closing ??= closeFrame(code, reason);
-    session.emit('close', code, reason);
+    // Listeners run inside socket and timer callbacks, where a throw would take the process down.
+    try {
+      session.emit('close', code, reason);
+    } catch (error) {
+      host.error(error);
+    }
   }
 
   Object.defineProperties(session, {
@@ -172,6 +185,9 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     clearTimeout(expiry);
     expiry = undefined;
     receiver = next;
+    // Count idle time from the moment it attaches: a receiver that joins an
+    // existing session with nothing to send would otherwise never get a heartbeat.
+    armHeartbeat();
     if (state === 'connecting') {
       state = 'open';
       write(OPEN_FRAME);
@@ -196,7 +212,14 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
 
   session.receive = (messages: readonly string[]): void => {
     if (state !== 'open') return;
-    for (const m of messages) session.emit('message', m);
+    for (const m of messages) {
+      // One throwing listener must not crash the process or drop the rest of the batch.
+      try {
+        session.emit('message', m);
+      } catch (error) {
+        host.error(error);
+      }
+    }
   };
 
   return session;

@@ -70,3 +70,14 @@ export function jsonpSend(ctx: TransportContext): Promise<void> {
     () => reply(ctx.res, 200, 'ok', { ...ctx.headers, ...NO_CACHE }),
   );
 }
+
+/**
+ * `POST /<server>/<session>/close` (cometkit extension): the client is gone
+ * (closed, or its page hidden); end the session now instead of at its timeout.
+ */
+export function closeSession(ctx: TransportContext): void {
+  ctx.req.resume();
+  const session = ctx.existing();
+  session?.close(1000, 'Normal closure');
+  reply(ctx.res, session ? 204 : 404, '', { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) });
+}

@@ -50,8 +50,10 @@ export function rawWebsocket(ws: WebSocket, session: InternalSession): void {
       // Only the close frame means something without SockJS framing.
       if (frame.charAt(0) !== 'c') return;
       const close = decodeFrame(frame);
-      const code = close.type === 'close' && (close.code === 1000 || (close.code >= 3000 && close.code <= 4999)) ? close.code : 1000;
-      ws.close(code, close.type === 'close' ? close.reason : '');
+      if (close.type !== 'c') return;
+      // A WebSocket close code must be 1000 or 3000–4999; protocol codes (2010, 1002) map to 1000.
+      const code = close.code === 1000 || (close.code >= 3000 && close.code <= 4999) ? close.code : 1000;
+      ws.close(code, close.reason);
     },
     writeMessages(messages) {
       for (const m of messages) ws.send(m);

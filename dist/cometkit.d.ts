@@ -1,0 +1,203 @@
+/** Payloads of the client's events, one object each. */
+type ClientEvents = {
+    /** The connection is usable. `transport` is the tier in use. */
+    open: {
+        transport: TransportName;
+    };
+    /** One message from the server. */
+    message: {
+        data: string;
+    };
+    /** The connection ended. `willReconnect` tells whether the client tries again by itself. */
+    close: {
+        code: number;
+        reason: string;
+        willReconnect: boolean;
+    };
+    /** A reconnection is scheduled after `delay` ms; `attempt` counts from 1. */
+    reconnecting: {
+        attempt: number;
+        delay: number;
+    };
+    /** Negotiation moved on from tier `from` to tier `to` (null when none is left) because of `reason`. */
+    transport: {
+        from: TransportName;
+        to: TransportName | null;
+        reason: string;
+    };
+    /** Something went wrong that the client handled (bad frame, failed negotiation, send failure). */
+    error: {
+        error: Error;
+    };
+};
+/** Names of the five tiers, in the default fallback order. */
+type TransportName = 'websocket' | 'xhr-streaming' | 'iframe' | 'jsonp' | 'polling';
+type EventName = keyof ClientEvents;
+type Handler<K extends EventName> = (event: ClientEvents[K]) => void;
+
+/** cometkit's extensions, as a cometkit server advertises them in `/info`. */
+interface Extensions {
+    version: number;
+    /** Plain polling (`/poll`) is served. */
+    polling?: boolean;
+    /** The server's heartbeat delay, ms. */
+    heartbeat?: number;
+}
+/** What the `/info` probe learned. */
+interface Info {
+    websocket: boolean;
+    cookie_needed?: boolean;
+    cometkit?: Extensions;
+    /** Round-trip time of the probe, ms. */
+    rtt: number;
+    /** Whether cross-origin XHR works (false when only the JSONP form answered). */
+    cors: boolean;
+}
+/** What a tier is given to connect with. */
+interface ConnectContext {
+    /** The service URL, without a trailing slash. */
+    base: string;
+    /** `<base>/<server>/<session>`: the session's URL stem. */
+    session: string;
+    /** The `/info` probe result, or null when the probe was not needed or failed. */
+    info: Info | null;
+    /** Whether the service is on another origin than the page. */
+    crossOrigin: boolean;
+    /** Ms between plain polls while messages flow, and the most when idle. */
+    poll: [number, number];
+    /** WebSocket constructor to use instead of the page's (tests inject fakes). */
+    WebSocket?: typeof WebSocket;
+}
+/**
+ * The tier's side of the contract: `frame` for every frame in order, `close`
+ * exactly once when the connection ends by itself. After `Connection.close()`
+ * the tier calls neither.
+ */
+interface Sink {
+    frame: (text: string) => void;
+    close: (reason: string) => void;
+}
+interface Connection {
+    /** Sends messages in order; HTTP tiers batch them on the control channel. */
+    send: (messages: string[]) => void;
+    /** Ends the connection; `notify` tells the server at once (client close, page hide). */
+    close: (notify?: boolean) => void;
+}
+/** A transport tier: static facts plus a connect function. */
+interface Tier {
+    name: TransportName;
+    /** Round trips to open, for the open timeout. */
+    roundTrips: number;
+    /** The `/info` probe, on tiers that need it (the HTTP tiers). */
+    probe?: (base: string) => Promise<Info>;
+    /** Why this tier cannot run here, or '' when it can. */
+    unsupported: (ctx: ConnectContext) => string;
+    connect: (ctx: ConnectContext, sink: Sink) => Connection;
+}
+
+/** One tier tried during negotiation, for errors, events and diagnostics. */
+interface Attempt {
+    transport: TransportName;
+    /** `skipped` (not supported here), `failed`, or `open`. */
+    outcome: 'skipped' | 'failed' | 'open';
+    reason: string;
+    /** Ms from starting the tier to its outcome. */
+    time: number;
+}
+/** Base class of cometkit's errors; check `error.name` across frames and realms. */
+declare class CometError extends Error {
+    constructor(message: string);
+}
+/** Every tier was skipped or failed; `attempts` says which, why and how long each took. */
+declare class NegotiationError extends CometError {
+    readonly attempts: Attempt[];
+    constructor(attempts: Attempt[], elapsed: number);
+}
+
+/** Options of `createClient`. Every duration is in milliseconds. */
+interface ClientOptions {
+    /** Tiers to try, in order. Default: websocket, xhr-streaming, iframe, jsonp, polling. */
+    transports?: readonly (TransportName | Tier)[];
+    /** Least time a tier gets to open; the RTT-derived timeout applies when longer. Default 1000 ms. */
+    timeout?: number;
+    /** Whether to reconnect after the connection drops. Default true. */
+    reconnect?: boolean;
+    /** Delay before reconnection attempt `attempt` (from 1), or null to stop. Default: full-jitter backoff from `reconnectDelay` to `maxReconnectDelay`. */
+    retry?: (attempt: number) => number | null;
+    /** Base of the default backoff. Default 1000 ms. */
+    reconnectDelay?: number;
+    /** Cap of the default backoff. Default 30000 ms. */
+    maxReconnectDelay?: number;
+    /** Time open after which the backoff starts over. Default 10000 ms. */
+    stableAfter?: number;
+    /** Silence beyond the server's heartbeat delay (25000 ms unless advertised) after which the connection counts as dead. Default 10000 ms. */
+    heartbeatTimeout?: number;
+    /** Plain polling interval while messages flow. Default 50 ms. */
+    pollInterval?: number;
+    /** Longest plain polling interval when idle. Default 2000 ms. */
+    pollIdleInterval?: number;
+    /** WebSocket constructor to use instead of the page's. */
+    WebSocket?: typeof WebSocket;
+}
+
+/** Where a client stands. `closed` is final. */
+type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+/** A push connection that keeps itself alive. */
+interface Client {
+    /** Subscribes; returns the unsubscribe function. */
+    on<K extends EventName>(type: K, handler: Handler<K>): () => void;
+    off<K extends EventName>(type: K, handler: Handler<K>): void;
+    /** Sends a message; while not open it is queued and sent, in order, once open. */
+    send(text: string): void;
+    /** Closes for good (code 1000 or 3000–4999, reason up to 123 characters) and tells the server at once. */
+    close(code?: number, reason?: string): void;
+    readonly state: ClientState;
+    /** The tier in use, or null while not open. */
+    readonly transport: TransportName | null;
+    /** Every tier tried by the latest negotiation, with outcome, reason and time. */
+    diagnostics(): Attempt[];
+}
+/**
+ * The client over the tiers given in `options.transports` (tier objects): what
+ * a bundle does not pass in, it does not contain.
+ */
+declare function createCoreClient(url: string, options?: ClientOptions, named?: readonly Tier[]): Client;
+
+/** The five tiers in their default fallback order. */
+declare const TIERS: Tier[];
+/**
+ * Connects to a SockJS-compatible service with every tier available;
+ * `options.transports` restricts and orders them by name.
+ * @example
+ * const client = createClient('https://example.com/echo');
+ * client.on('message', ({ data }) => console.log(data));
+ * client.send('hello');
+ */
+declare function createClient(url: string, options?: ClientOptions): Client;
+
+/** Framed SockJS over one WebSocket: the only duplex tier. */
+declare const websocket: Tier;
+
+/** One long POST parsed as it arrives; a fresh one in the same session each time the server ends it. */
+declare const xhrStreaming: Tier;
+
+/**
+ * The forever-iframe: the server's `htmlfile` page streams `<script>` tags
+ * that call back into a private container iframe (same origin), or into the
+ * server's cometkit bridge page, which relays frames by postMessage (cross origin).
+ */
+declare const iframe: Tier;
+
+/** Script-tag long-poll: one frame per response, then the next poll at once. */
+declare const jsonp: Tier;
+
+/**
+ * Interval polling on a cometkit server's plain-polling extension: fast while
+ * messages flow, backing off to the idle interval when they do not, and
+ * polling at once after each send so replies come back without waiting.
+ * Against a stock SockJS server: `xhr` long-polling, the nearest it offers.
+ */
+declare const polling: Tier;
+
+export { CometError, NegotiationError, TIERS, createClient, createCoreClient, iframe, jsonp, polling, websocket, xhrStreaming };
+export type { Attempt, Client, ClientEvents, ClientOptions, ClientState, Tier, TransportName };

@@ -1,0 +1,948 @@
+/**
+ * The SockJS 0.3 wire format, shared by the client and the server so both
+ * speak exactly one dialect.
+ */
+/** Sent once, as the first frame of a new session. */
+/**
+ * Decodes one server frame. Throws an Error naming the frame for malformed
+ * input, so the caller can report it and go on.
+ */
+function decodeFrame(text) {
+    const type = text.charAt(0);
+    if (text.length == 1 && (type == 'o' || type == 'h'))
+        return { type };
+    let value;
+    try {
+        value = JSON.parse(text.slice(1));
+    }
+    catch {
+        // falls through to the error below
+    }
+    if (type == 'm' && typeof value == 'string')
+        value = [value];
+    if (Array.isArray(value)) {
+        if ((type == 'a' || type == 'm') && value.every((m) => typeof m == 'string'))
+            return { type: 'a', messages: value };
+        if (type == 'c' && typeof value[0] == 'number' && typeof value[1] == 'string')
+            return { type, code: value[0], reason: value[1] };
+    }
+    throw new Error('Malformed frame: ' + text.slice(0, 64));
+}
+
+/** Base class of cometkit's errors; check `error.name` across frames and realms. */
+class CometError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'CometError';
+    }
+}
+/** Every tier was skipped or failed; `attempts` says which, why and how long each took. */
+class NegotiationError extends CometError {
+    constructor(attempts, elapsed) {
+        super('All transports failed in ' + elapsed + ' ms: ' +
+            attempts.map((a) => a.transport + ' ' + a.outcome + ' (' + a.reason + ', ' + a.time + ' ms)').join('; '));
+        this.name = 'NegotiationError';
+        this.attempts = attempts;
+    }
+}
+
+function mitt(n){return {all:n=n||new Map,on:function(t,e){var i=n.get(t);i?i.push(e):n.set(t,[e]);},off:function(t,e){var i=n.get(t);i&&(e?i.splice(i.indexOf(e)>>>0,1):n.set(t,[]));},emit:function(t,e){var i=n.get(t);i&&i.slice().map(function(n){n(e);}),(i=n.get("*"))&&i.slice().map(function(n){n(t,e);});}}}
+
+/** mitt, with `on()` returning an unsubscribe and handlers that cannot break the caller. */
+function createEmitter() {
+    const bus = mitt();
+    return {
+        on(type, handler) {
+            bus.on(type, handler);
+            return () => bus.off(type, handler);
+        },
+        off: (type, handler) => bus.off(type, handler),
+        emit(type, event) {
+            try {
+                bus.emit(type, event);
+            }
+            catch (error) {
+                // A throwing handler must not kill the transport that is delivering:
+                // report it where the page's error handling sees it, later.
+                setTimeout(() => {
+                    throw error;
+                });
+            }
+        },
+    };
+}
+
+const DEFAULTS = {
+    transports: undefined,
+    timeout: 1000,
+    reconnect: true,
+    retry: undefined,
+    reconnectDelay: 1000,
+    maxReconnectDelay: 30000,
+    stableAfter: 10000,
+    heartbeatTimeout: 10000,
+    pollInterval: 50,
+    pollIdleInterval: 2000,
+    WebSocket: undefined,
+};
+const TYPES = { reconnect: 'boolean', retry: 'function', WebSocket: 'function' };
+function fail(message) {
+    throw new TypeError('cometkit: ' + message);
+}
+/** Validates once, synchronously; `named` maps tier names to tiers (empty for the core client). */
+function resolveOptions(options, named) {
+    const given = (options ?? {});
+    if (typeof given != 'object')
+        fail('options must be an object');
+    const out = { ...DEFAULTS };
+    for (const key in given) {
+        const value = given[key];
+        if (!(key in DEFAULTS))
+            fail('unknown option "' + key + '"');
+        if (value === undefined)
+            continue;
+        const type = TYPES[key];
+        if (type) {
+            if (typeof value != type)
+                fail('option "' + key + '" must be a ' + type);
+        }
+        else if (key != 'transports' && (typeof value != 'number' || !(value >= 0) || value == Infinity)) {
+            fail('option "' + key + '" must be a non-negative number of milliseconds');
+        }
+        out[key] = value;
+    }
+    const list = (out.transports ?? named);
+    if (!Array.isArray(list) || list.length == 0)
+        fail('option "transports" must be a non-empty array');
+    out.tiers = list.map((t) => {
+        const tier = typeof t == 'string' ? named.find((n) => n.name == t) : t;
+        if (!tier || typeof tier.connect != 'function')
+            fail('unknown transport ' + JSON.stringify(t));
+        return tier;
+    });
+    return out;
+}
+
+/**
+ * Full-jitter exponential backoff: a random delay in [0, min(cap, base·2^(attempt-1))).
+ * Spreads a crowd of clients reconnecting to a restarted server.
+ */
+function backoff(base, cap) {
+    return (attempt) => Math.floor(Math.random() * Math.min(cap, base * 2 ** (attempt - 1)));
+}
+/** Per-tier open timeout: sockjs-client's RTO scaled by round trips, never under `floor`. 5 s while the RTT is unknown. */
+function openTimeout(rtt, roundTrips, floor) {
+    if (rtt === undefined)
+        return Math.max(floor, 5000);
+    return Math.max(floor, (rtt > 100 ? 4 * rtt : 300 + rtt) * roundTrips);
+}
+
+/** Session URL stem: a random server id (for load-balancer affinity) and session id, as SockJS clients pick them. */
+function sessionUrl(base) {
+    const id = Math.random().toString(36).slice(2, 10).padEnd(8, '0');
+    return base + '/' + String(Math.floor(Math.random() * 1000)).padStart(3, '0') + '/' + id;
+}
+function isCrossOrigin(base) {
+    return typeof location === 'undefined' || new URL(base, location.href).origin !== location.origin;
+}
+
+const DEFAULT_HEARTBEAT = 25000;
+/**
+ * The client over the tiers given in `options.transports` (tier objects): what
+ * a bundle does not pass in, it does not contain.
+ */
+function createCoreClient(url, options, named = []) {
+    if (typeof url != 'string' || !/^(https?:|\/)/.test(url))
+        throw new TypeError('cometkit: url must be an http(s) URL or an absolute path');
+    const o = resolveOptions(options, named);
+    const retry = o.retry ?? backoff(o.reconnectDelay, o.maxReconnectDelay);
+    const base = url.replace(/\/+$/, '');
+    const bus = createEmitter();
+    const win = typeof window == 'object' ? window : null;
+    let state = 'connecting';
+    let tier = null;
+    let preferred = null;
+    let conn = null;
+    let generation = 0;
+    let retries = 0;
+    let outbox = [];
+    let flushing = false;
+    let lastSeen = 0;
+    let deadAfter = DEFAULT_HEARTBEAT;
+    let attempts = [];
+    let retryTimer;
+    let watchTimer;
+    let stableTimer;
+    const online = () => {
+        if (state == 'reconnecting')
+            start();
+    };
+    const visible = () => watch();
+    const hide = () => {
+        // Leaving the page: free the server session now, not after its timeout.
+        if (conn)
+            drop(1001, 'Page hidden', true);
+    };
+    const listeners = [
+        [win, 'online', online],
+        [win, 'pagehide', hide],
+        [win, 'pageshow', online],
+        [typeof document == 'object' ? document : null, 'visibilitychange', visible],
+    ];
+    const listen = (on) => {
+        for (const [target, type, fn] of listeners) {
+            if (on)
+                target?.addEventListener(type, fn);
+            else
+                target?.removeEventListener(type, fn);
+        }
+    };
+    function start() {
+        clearTimeout(retryTimer);
+        const gen = ++generation;
+        const started = Date.now();
+        const probe = o.tiers.find((t) => t.probe)?.probe;
+        const shared = {
+            base,
+            session: '',
+            info: null,
+            crossOrigin: isCrossOrigin(base),
+            poll: [o.pollInterval, o.pollIdleInterval],
+            WebSocket: o.WebSocket,
+        };
+        // Start from the tier that worked last; the rest keep their order.
+        const order = preferred ? [preferred, ...o.tiers.filter((t) => t != preferred)] : o.tiers;
+        const tried = (attempts = []);
+        const next = (i) => {
+            if (gen != generation)
+                return;
+            const t = order[i];
+            if (!t) {
+                const error = new NegotiationError(tried, Date.now() - started);
+                bus.emit('error', { error });
+                drop(2000, 'All transports failed', false);
+                return;
+            }
+            const ctx = { ...shared, session: sessionUrl(base) };
+            const record = (outcome, reason, since) => {
+                tried.push({ transport: t.name, outcome, reason, time: Date.now() - since });
+                if (outcome != 'open')
+                    bus.emit('transport', { from: t.name, to: order[i + 1]?.name ?? null, reason });
+            };
+            const why = t.unsupported(ctx);
+            if (why) {
+                record('skipped', why, Date.now());
+                return next(i + 1);
+            }
+            const since = Date.now();
+            const timeout = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
+            let opened = false;
+            let failed = false;
+            let c = undefined;
+            const failTier = (reason) => {
+                if (failed || opened || gen != generation)
+                    return;
+                failed = true;
+                clearTimeout(timer);
+                c?.close();
+                record('failed', reason, since);
+                next(i + 1);
+            };
+            const timer = setTimeout(() => failTier('timed out after ' + timeout + ' ms'), timeout);
+            c = t.connect(ctx, {
+                frame(text) {
+                    if (gen != generation || failed)
+                        return;
+                    if (opened)
+                        return frame(text);
+                    if (text != 'o')
+                        return failTier('unexpected first frame ' + text.slice(0, 32));
+                    opened = true;
+                    clearTimeout(timer);
+                    record('open', 'opened', since);
+                    open(t, c, ctx.info);
+                },
+                close(reason) {
+                    if (gen != generation)
+                        return;
+                    if (opened)
+                        drop(1006, reason, true);
+                    else
+                        failTier(reason);
+                },
+            });
+            if (failed)
+                c.close();
+        };
+        if (!probe)
+            return next(0);
+        probe(base).then((info) => {
+            shared.info = info;
+            next(0);
+        }, 
+        // No /info: WebSocket may still work; HTTP tiers will say why they cannot.
+        () => next(0));
+    }
+    function open(t, c, info) {
+        conn = c;
+        tier = preferred = t;
+        state = 'open';
+        deadAfter = (info?.cometkit?.heartbeat ?? DEFAULT_HEARTBEAT) + o.heartbeatTimeout;
+        lastSeen = Date.now();
+        watch();
+        stableTimer = setTimeout(() => (retries = 0), o.stableAfter);
+        bus.emit('open', { transport: t.name });
+        flush();
+    }
+    function frame(text) {
+        lastSeen = Date.now();
+        const c = conn;
+        let f;
+        try {
+            f = decodeFrame(text);
+        }
+        catch (error) {
+            // A bad frame is reported and skipped; the connection goes on.
+            bus.emit('error', { error: error });
+            return;
+        }
+        if (f.type == 'a') {
+            for (const data of f.messages) {
+                // A handler may have closed the client: stop delivering then.
+                if (conn != c)
+                    return;
+                bus.emit('message', { data });
+            }
+        }
+        else if (f.type == 'c') {
+            // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
+            drop(f.code, f.reason, true, f.code == 1000 || (f.code >= 3000 && f.code <= 4999));
+        }
+        else if (f.type == 'o') {
+            drop(1006, 'Server lost session', true);
+        }
+    }
+    // Wall-clock based, so a tab whose timers the browser throttles still gets it right when they fire.
+    function watch() {
+        clearTimeout(watchTimer);
+        if (!conn)
+            return;
+        const left = lastSeen + deadAfter - Date.now();
+        if (left <= 0)
+            drop(1006, 'No heartbeat for ' + deadAfter + ' ms', true);
+        else
+            watchTimer = setTimeout(watch, left);
+    }
+    function teardown(notify) {
+        generation++;
+        conn?.close(notify);
+        conn = tier = null;
+        clearTimeout(watchTimer);
+        clearTimeout(stableTimer);
+        clearTimeout(retryTimer);
+    }
+    function drop(code, reason, wasOpen, final = false) {
+        teardown(code == 1001);
+        const delay = final || !o.reconnect ? null : retry(retries + 1);
+        if (delay == null) {
+            state = 'closed';
+            listen(false);
+        }
+        else {
+            state = 'reconnecting';
+            retries++;
+        }
+        if (wasOpen || delay == null)
+            bus.emit('close', { code, reason, willReconnect: delay != null });
+        if (delay != null && state == 'reconnecting') {
+            bus.emit('reconnecting', { attempt: retries, delay });
+            // While offline, wait for the browser's `online` event instead.
+            if (navigator.onLine !== false)
+                retryTimer = setTimeout(start, delay);
+        }
+    }
+    function flush() {
+        flushing = false;
+        if (conn && outbox.length > 0) {
+            const batch = outbox;
+            outbox = [];
+            conn.send(batch);
+        }
+    }
+    listen(true);
+    start();
+    return {
+        on: bus.on,
+        off: bus.off,
+        send(text) {
+            if (typeof text != 'string')
+                throw new TypeError('cometkit: send() takes a string');
+            if (state == 'closed')
+                throw new Error('cometkit: send() on a closed client');
+            outbox.push(text);
+            // Sends made in one tick leave together: one frame, one request.
+            if (conn && !flushing) {
+                flushing = true;
+                queueMicrotask(flush);
+            }
+        },
+        close(code = 1000, reason = 'Normal closure') {
+            if (code !== 1000 && !(code >= 3000 && code <= 4999))
+                throw new TypeError('cometkit: close code must be 1000 or 3000–4999');
+            if (typeof reason != 'string' || reason.length > 123)
+                throw new TypeError('cometkit: close reason must be a string of up to 123 characters');
+            if (state == 'closed')
+                return;
+            teardown(true);
+            state = 'closed';
+            listen(false);
+            bus.emit('close', { code, reason, willReconnect: false });
+        },
+        get state() {
+            return state;
+        },
+        get transport() {
+            return tier ? tier.name : null;
+        },
+        diagnostics: () => attempts.slice(),
+    };
+}
+
+let counter = 0;
+/** A name no other cometkit request on this page uses: callbacks, iframe names. */
+function uniqueName() {
+    return '_ck' + (++counter).toString(36) + Math.random().toString(36).slice(2, 8);
+}
+/** A hidden iframe appended to the page; `src` omitted gives a same-origin about:blank. */
+function hiddenFrame(src, name) {
+    const frame = document.createElement('iframe');
+    if (name)
+        frame.name = name;
+    frame.style.display = 'none';
+    if (src)
+        frame.src = src;
+    (document.body || document.documentElement).appendChild(frame);
+    return frame;
+}
+function remove(node) {
+    node?.parentNode?.removeChild(node);
+}
+
+/** A POST that resolves with the response text, or rejects with `HTTP <status>` or the network error. */
+function post(url, body, signal, expect = 200) {
+    return fetch(url, { method: 'POST', body, credentials: 'include', signal }).then((res) => res.status === expect ? res.text() : Promise.reject(new Error('HTTP ' + res.status)));
+}
+/**
+ * Streams a POST response: `chunk` gets text as it arrives, `end` once (with
+ * an error unless the server ended it). Returns an abort function after
+ * which neither is called.
+ */
+function stream(url, chunk, end) {
+    let done = false;
+    const finish = (error) => {
+        if (!done) {
+            done = true;
+            end(error);
+        }
+    };
+    if (typeof ReadableStream == 'function' && typeof TextDecoder == 'function') {
+        // fetch hands each chunk to the page at once; Chromium batches XHR progress every ~50 ms.
+        const abort = new AbortController();
+        const decoder = new TextDecoder();
+        fetch(url, { method: 'POST', credentials: 'include', signal: abort.signal })
+            .then((res) => {
+            if (res.status !== 200 || !res.body)
+                throw new Error('HTTP ' + res.status);
+            const reader = res.body.getReader();
+            const pump = () => reader.read().then((r) => {
+                if (done)
+                    return;
+                if (r.done)
+                    return finish();
+                chunk(decoder.decode(r.value, { stream: true }));
+                return pump();
+            });
+            return pump();
+        })
+            .catch((e) => finish(e instanceof Error ? e : new Error(String(e))));
+        return () => {
+            done = true;
+            abort.abort();
+        };
+    }
+    const xhr = new XMLHttpRequest();
+    let seen = 0;
+    const progress = () => {
+        const text = xhr.responseText;
+        if (!done && xhr.status === 200 && text.length > seen) {
+            chunk(text.slice(seen));
+            seen = text.length;
+        }
+    };
+    xhr.open('POST', url);
+    xhr.withCredentials = true;
+    xhr.onprogress = progress;
+    xhr.onload = () => {
+        progress();
+        finish(xhr.status === 200 ? undefined : new Error('HTTP ' + xhr.status));
+    };
+    xhr.onerror = xhr.onabort = () => finish(new Error('network error'));
+    xhr.send();
+    return () => {
+        done = true;
+        xhr.abort();
+    };
+}
+
+/**
+ * A form POST into a hidden iframe: the one upstream path that needs no CORS.
+ * Returns a function that removes both nodes (on load, or when closing early).
+ */
+function formPost(url, data, done) {
+    const name = uniqueName();
+    const frame = hiddenFrame(undefined, name);
+    const form = document.createElement('form');
+    const field = document.createElement('textarea');
+    const cleanup = () => {
+        remove(form);
+        remove(frame);
+    };
+    form.style.display = 'none';
+    form.method = 'POST';
+    form.acceptCharset = 'UTF-8';
+    form.action = url;
+    form.target = name;
+    field.name = 'd';
+    field.value = data;
+    form.appendChild(field);
+    document.body.appendChild(form);
+    frame.onload = () => {
+        // The answer is on the server's origin and unreadable; arriving is all we learn.
+        cleanup();
+        done();
+    };
+    form.submit();
+    return cleanup;
+}
+/**
+ * Client-to-server messages on their own requests, never behind the held
+ * receiving request: one request in flight, everything queued meanwhile goes
+ * in the next one, at once.
+ */
+function createControl(ctx, fail, sent) {
+    let queue = [];
+    let busy = false;
+    let closed = false;
+    const abort = new AbortController();
+    let cancelForm;
+    const cors = !ctx.crossOrigin || !ctx.info || ctx.info.cors;
+    function pump() {
+        if (busy || closed || queue.length === 0)
+            return;
+        const body = JSON.stringify(queue);
+        queue = [];
+        busy = true;
+        const next = () => {
+            busy = false;
+            sent?.();
+            pump();
+        };
+        if (cors) {
+            post(ctx.session + '/xhr_send', body, abort.signal, 204).then(next, (e) => {
+                if (!closed)
+                    fail('send failed: ' + e.message);
+            });
+        }
+        else {
+            cancelForm = formPost(ctx.session + '/jsonp_send', body, next);
+        }
+    }
+    return {
+        send(messages) {
+            queue.push(...messages);
+            pump();
+        },
+        close(notify) {
+            closed = true;
+            abort.abort();
+            cancelForm?.();
+            if (notify && ctx.info?.cometkit) {
+                // sendBeacon survives page unload; a plain POST serves where it is missing.
+                const url = ctx.session + '/close';
+                if (!navigator.sendBeacon?.(url))
+                    post(url, null).catch(() => undefined);
+            }
+        },
+    };
+}
+
+/**
+ * Loads `<url>?c=<callback>` as a script inside a private about:blank iframe:
+ * no callback global touches the page, and removing the iframe cancels a
+ * held request (a detached script tag would keep its connection until the
+ * server answers). `done` gets the callback's argument, or an error.
+ */
+function jsonpScript(url, timeout, done) {
+    const frame = hiddenFrame();
+    const win = frame.contentWindow;
+    const name = uniqueName();
+    const finish = (error, value) => {
+        cleanup();
+        done(error, value);
+    };
+    const timer = setTimeout(() => finish(new Error('timed out after ' + timeout + ' ms')), timeout);
+    const cleanup = () => {
+        clearTimeout(timer);
+        remove(frame);
+    };
+    if (!win) {
+        finish(new Error('no iframe window'));
+        return cleanup;
+    }
+    win[name] = (value) => finish(null, value);
+    const script = win.document.createElement('script');
+    script.src = url + (url.includes('?') ? '&' : '?') + 'c=' + name;
+    script.onerror = () => finish(new Error('script failed to load'));
+    (win.document.body || win.document.documentElement).appendChild(script);
+    return cleanup;
+}
+/** {@link jsonpScript} as a promise. */
+function jsonpCall(url, timeout) {
+    return new Promise((resolve, reject) => {
+        jsonpScript(url, timeout, (error, value) => (error ? reject(error) : resolve(value)));
+    });
+}
+
+/** How long the `/info` probe may take, as in sockjs-client. */
+const INFO_TIMEOUT = 8000;
+/**
+ * `GET <base>/info`: RTT, whether WebSocket is allowed, and the server's
+ * extensions. Where CORS fails, a cometkit server answers the JSONP form.
+ */
+function probe(base) {
+    const started = Date.now();
+    const done = (cors) => (body) => ({ ...body, rtt: Date.now() - started, cors });
+    const signal = AbortSignal.timeout(INFO_TIMEOUT);
+    return fetch(base + '/info?t=' + started, { credentials: 'include', signal })
+        .then((res) => (res.ok ? res.json() : Promise.reject(new Error('/info: HTTP ' + res.status))))
+        .then(done(true), (error) => {
+        // An HTTP status means the server answered: the JSONP form cannot do better.
+        if (error.message.startsWith('/info'))
+            throw error;
+        return jsonpCall(base + '/info', INFO_TIMEOUT).then((body) => done(false)(body));
+    });
+}
+
+/**
+ * The forever-iframe: the server's `htmlfile` page streams `<script>` tags
+ * that call back into a private container iframe (same origin), or into the
+ * server's cometkit bridge page, which relays frames by postMessage (cross origin).
+ */
+const iframe = {
+    name: 'iframe',
+    roundTrips: 3,
+    probe,
+    unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
+    connect(ctx, sink) {
+        const origin = new URL(ctx.base, location.href).origin;
+        let closed = false;
+        let container;
+        const fail = (reason) => {
+            if (!closed) {
+                stop();
+                sink.close(reason);
+            }
+        };
+        const control = createControl(ctx, fail);
+        const stop = () => {
+            closed = true;
+            removeEventListener('message', relay);
+            remove(container);
+        };
+        const relay = (e) => {
+            // Only the bridge we made, from the server's origin, may speak.
+            if (closed || !container || e.source !== container.contentWindow || e.origin !== origin)
+                return;
+            const data = String(e.data);
+            if (data.charAt(0) === 'f')
+                sink.frame(data.slice(1));
+            else
+                fail(data.slice(1));
+        };
+        const open = () => {
+            remove(container);
+            const name = uniqueName();
+            const url = ctx.session + '/htmlfile?c=' + name;
+            if (ctx.crossOrigin) {
+                container = hiddenFrame(ctx.base + '/iframe-cometkit.html#' + encodeURIComponent(JSON.stringify([location.origin, url, name])));
+                return;
+            }
+            container = hiddenFrame();
+            const win = container.contentWindow;
+            if (!win)
+                return fail('no iframe window');
+            let started = false;
+            const callback = {
+                start: () => (started = true),
+                message: (frame) => {
+                    if (!closed)
+                        sink.frame(frame);
+                },
+                // The page ended: at the response limit that is normal and the session goes on.
+                stop: () => {
+                    if (closed)
+                        return;
+                    if (started)
+                        open();
+                    else
+                        fail('htmlfile did not start');
+                },
+            };
+            win[name] = callback;
+            const inner = win.document.createElement('iframe');
+            inner.src = url;
+            // load without start(): an error page, not the htmlfile stream.
+            inner.onload = () => {
+                if (!started)
+                    callback.stop();
+            };
+            (win.document.body || win.document.documentElement).appendChild(inner);
+        };
+        if (ctx.crossOrigin)
+            addEventListener('message', relay);
+        open();
+        return {
+            send: control.send,
+            close(notify) {
+                stop();
+                control.close(notify);
+            },
+        };
+    },
+};
+
+/** The longest a held poll may take beyond the server's heartbeat before it counts as lost. */
+const SLACK = 10000;
+/** Script-tag long-poll: one frame per response, then the next poll at once. */
+const jsonp = {
+    name: 'jsonp',
+    roundTrips: 1,
+    probe,
+    unsupported: () => '',
+    connect(ctx, sink) {
+        let closed = false;
+        let cancel = () => { };
+        const fail = (reason) => {
+            if (!closed) {
+                closed = true;
+                cancel();
+                control.close();
+                sink.close(reason);
+            }
+        };
+        const control = createControl(ctx, fail);
+        const poll = () => {
+            cancel = jsonpScript(ctx.session + '/jsonp', (ctx.info?.cometkit?.heartbeat ?? 25000) + SLACK, (error, frame) => {
+                if (closed)
+                    return;
+                if (error)
+                    return fail('poll failed: ' + error.message);
+                sink.frame(frame);
+                if (!closed)
+                    poll();
+            });
+        };
+        poll();
+        return {
+            send: control.send,
+            close(notify) {
+                closed = true;
+                cancel();
+                control.close(notify);
+            },
+        };
+    },
+};
+
+/**
+ * Interval polling on a cometkit server's plain-polling extension: fast while
+ * messages flow, backing off to the idle interval when they do not, and
+ * polling at once after each send so replies come back without waiting.
+ * Against a stock SockJS server: `xhr` long-polling, the nearest it offers.
+ */
+const polling = {
+    name: 'polling',
+    roundTrips: 2,
+    probe,
+    unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cors ? 'no CORS' : ''),
+    connect(ctx, sink) {
+        const plain = !!ctx.info?.cometkit?.polling;
+        const [fast, idle] = ctx.poll;
+        const abort = new AbortController();
+        let closed = false;
+        let inFlight = false;
+        let delay = fast;
+        let timer;
+        const fail = (reason) => {
+            if (!closed) {
+                stop();
+                control.close();
+                sink.close(reason);
+            }
+        };
+        const stop = () => {
+            closed = true;
+            clearTimeout(timer);
+            abort.abort();
+        };
+        const poll = () => {
+            clearTimeout(timer);
+            inFlight = true;
+            post(ctx.session + (plain ? '/poll' : '/xhr'), null, abort.signal).then((text) => {
+                inFlight = false;
+                let busy = false;
+                for (const frame of text.split('\n')) {
+                    if (closed)
+                        return;
+                    if (frame) {
+                        busy || (busy = frame.charAt(0) == 'a');
+                        sink.frame(frame);
+                    }
+                }
+                if (closed)
+                    return;
+                if (!plain)
+                    return poll();
+                delay = busy ? fast : Math.min(idle, delay * 2 || 1);
+                timer = setTimeout(poll, delay);
+            }, (e) => fail('poll failed: ' + e.message));
+        };
+        const control = createControl(ctx, fail, () => {
+            // A reply to what was just sent is likely queued already: fetch it now.
+            if (plain && !inFlight && !closed) {
+                delay = fast;
+                poll();
+            }
+        });
+        poll();
+        return {
+            send: control.send,
+            close(notify) {
+                stop();
+                control.close(notify);
+            },
+        };
+    },
+};
+
+/** Framed SockJS over one WebSocket: the only duplex tier. */
+const websocket = {
+    name: 'websocket',
+    roundTrips: 2,
+    unsupported(ctx) {
+        // Looked up when connecting, not at import: test tools (msw) replace it late.
+        if (!(ctx.WebSocket ?? globalThis.WebSocket))
+            return 'no WebSocket in this browser';
+        return ctx.info && !ctx.info.websocket ? 'disabled by the server' : '';
+    },
+    connect(ctx, sink) {
+        const Socket = ctx.WebSocket ?? WebSocket;
+        const ws = new Socket(ctx.session.replace(/^http/, 'ws') + '/websocket');
+        let done = false;
+        const end = (reason) => {
+            if (!done) {
+                done = true;
+                sink.close(reason);
+            }
+        };
+        ws.onmessage = (e) => {
+            if (!done)
+                sink.frame(e.data);
+        };
+        ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
+        ws.onerror = () => end('WebSocket error');
+        return {
+            send: (messages) => ws.send(JSON.stringify(messages)),
+            close() {
+                done = true;
+                ws.onmessage = ws.onclose = ws.onerror = null;
+                ws.close(1000);
+            },
+        };
+    },
+};
+
+/**
+ * Splits a text stream into lines, skipping the first line of each response
+ * (the 2 KiB `h` prelude) and handing every other non-empty line on.
+ */
+function lineReader(sink) {
+    let buffer = '';
+    let prelude = true;
+    return (text) => {
+        buffer += text;
+        let end;
+        while ((end = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, end);
+            buffer = buffer.slice(end + 1);
+            if (prelude)
+                prelude = false;
+            else if (line)
+                sink.frame(line);
+        }
+    };
+}
+/** One long POST parsed as it arrives; a fresh one in the same session each time the server ends it. */
+const xhrStreaming = {
+    name: 'xhr-streaming',
+    roundTrips: 2,
+    probe,
+    unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cors ? 'no CORS' : ''),
+    connect(ctx, sink) {
+        let closed = false;
+        let abort = () => { };
+        const fail = (reason) => {
+            if (!closed) {
+                closed = true;
+                abort();
+                control.close();
+                sink.close(reason);
+            }
+        };
+        const control = createControl(ctx, fail);
+        const open = () => {
+            abort = stream(ctx.session + '/xhr_streaming', lineReader(sink), (error) => {
+                // The server ends a response at its size limit; the session goes on in the next one.
+                if (error)
+                    fail('stream failed: ' + error.message);
+                else if (!closed)
+                    open();
+            });
+        };
+        open();
+        return {
+            send: control.send,
+            close(notify) {
+                closed = true;
+                abort();
+                control.close(notify);
+            },
+        };
+    },
+};
+
+/** The five tiers in their default fallback order. */
+const TIERS = [websocket, xhrStreaming, iframe, jsonp, polling];
+/**
+ * Connects to a SockJS-compatible service with every tier available;
+ * `options.transports` restricts and orders them by name.
+ * @example
+ * const client = createClient('https://example.com/echo');
+ * client.on('message', ({ data }) => console.log(data));
+ * client.send('hello');
+ */
+function createClient(url, options) {
+    return createCoreClient(url, options, TIERS);
+}
+
+export { CometError, NegotiationError, TIERS, createClient, createCoreClient, iframe, jsonp, polling, websocket, xhrStreaming };

@@ -1,0 +1,89 @@
+import type { TransportName } from './events.js';
+import type { Tier } from './transports/types.js';
+
+/** Options of `createClient`. Every duration is in milliseconds. */
+export interface ClientOptions {
+  /** Tiers to try, in order. Default: websocket, xhr-streaming, iframe, jsonp, polling. */
+  transports?: readonly (TransportName | Tier)[];
+  /** Least time a tier gets to open; the RTT-derived timeout applies when longer. Default 1000 ms. */
+  timeout?: number;
+  /** Whether to reconnect after the connection drops. Default true. */
+  reconnect?: boolean;
+  /** Delay before reconnection attempt `attempt` (from 1), or null to stop. Default: full-jitter backoff from `reconnectDelay` to `maxReconnectDelay`. */
+  retry?: (attempt: number) => number | null;
+  /** Base of the default backoff. Default 1000 ms. */
+  reconnectDelay?: number;
+  /** Cap of the default backoff. Default 30000 ms. */
+  maxReconnectDelay?: number;
+  /** Time open after which the backoff starts over. Default 10000 ms. */
+  stableAfter?: number;
+  /** Silence beyond the server's heartbeat delay (25000 ms unless advertised) after which the connection counts as dead. Default 10000 ms. */
+  heartbeatTimeout?: number;
+  /** Plain polling interval while messages flow. Default 50 ms. */
+  pollInterval?: number;
+  /** Longest plain polling interval when idle. Default 2000 ms. */
+  pollIdleInterval?: number;
+  /** WebSocket constructor to use instead of the page's. */
+  WebSocket?: typeof WebSocket;
+}
+
+export interface Resolved {
+  tiers: Tier[];
+  timeout: number;
+  reconnect: boolean;
+  retry: ((attempt: number) => number | null) | undefined;
+  reconnectDelay: number;
+  maxReconnectDelay: number;
+  stableAfter: number;
+  heartbeatTimeout: number;
+  pollInterval: number;
+  pollIdleInterval: number;
+  WebSocket: typeof WebSocket | undefined;
+}
+
+const DEFAULTS = {
+  transports: undefined,
+  timeout: 1000,
+  reconnect: true,
+  retry: undefined,
+  reconnectDelay: 1000,
+  maxReconnectDelay: 30000,
+  stableAfter: 10000,
+  heartbeatTimeout: 10000,
+  pollInterval: 50,
+  pollIdleInterval: 2000,
+  WebSocket: undefined,
+};
+
+const TYPES: Record<string, string> = { reconnect: 'boolean', retry: 'function', WebSocket: 'function' };
+
+function fail(message: string): never {
+  throw new TypeError('cometkit: ' + message);
+}
+
+/** Validates once, synchronously; `named` maps tier names to tiers (empty for the core client). */
+export function resolveOptions(options: ClientOptions | undefined, named: readonly Tier[]): Resolved {
+  const given = (options ?? {}) as Record<string, unknown>;
+  if (typeof given != 'object') fail('options must be an object');
+  const out: Record<string, unknown> = { ...DEFAULTS };
+  for (const key in given) {
+    const value = given[key];
+    if (!(key in DEFAULTS)) fail('unknown option "' + key + '"');
+    if (value === undefined) continue;
+    const type = TYPES[key];
+    if (type) {
+      if (typeof value != type) fail('option "' + key + '" must be a ' + type);
+    } else if (key != 'transports' && (typeof value != 'number' || !(value >= 0) || value == Infinity)) {
+      fail('option "' + key + '" must be a non-negative number of milliseconds');
+    }
+    out[key] = value;
+  }
+  const list = (out.transports ?? named) as unknown[];
+  if (!Array.isArray(list) || list.length == 0) fail('option "transports" must be a non-empty array');
+  out.tiers = list.map((t) => {
+    const tier = typeof t == 'string' ? named.find((n) => n.name == t) : (t as Tier);
+    if (!tier || typeof tier.connect != 'function') fail('unknown transport ' + JSON.stringify(t));
+    return tier;
+  });
+  return out as unknown as Resolved;
+}

@@ -1,0 +1,13 @@
+/**
+ * Full-jitter exponential backoff: a random delay in [0, min(cap, base·2^(attempt-1))).
+ * Spreads a crowd of clients reconnecting to a restarted server.
+ */
+export function backoff(base: number, cap: number): (attempt: number) => number {
+  return (attempt) => Math.floor(Math.random() * Math.min(cap, base * 2 ** (attempt - 1)));
+}
+
+/** Per-tier open timeout: sockjs-client's RTO scaled by round trips, never under `floor`. 5 s while the RTT is unknown. */
+export function openTimeout(rtt: number | undefined, roundTrips: number, floor: number): number {
+  if (rtt === undefined) return Math.max(floor, 5000);
+  return Math.max(floor, (rtt > 100 ? 4 * rtt : 300 + rtt) * roundTrips);
+}

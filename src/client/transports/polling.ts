@@ -1,0 +1,72 @@
+import { createControl } from '../control.js';
+import { probe } from '../info.js';
+import { post } from '../util/http.js';
+import type { Tier } from './types.js';
+
+/**
+ * Interval polling on a cometkit server's plain-polling extension: fast while
+ * messages flow, backing off to the idle interval when they do not, and
+ * polling at once after each send so replies come back without waiting.
+ * Against a stock SockJS server: `xhr` long-polling, the nearest it offers.
+ */
+export const polling: Tier = {
+  name: 'polling',
+  roundTrips: 2,
+  probe,
+  unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cors ? 'no CORS' : ''),
+  connect(ctx, sink) {
+    const plain = !!ctx.info?.cometkit?.polling;
+    const [fast, idle] = ctx.poll;
+    const abort = new AbortController();
+    let closed = false;
+    let inFlight = false;
+    let delay = fast;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fail = (reason: string) => {
+      if (!closed) {
+        stop();
+        control.close();
+        sink.close(reason);
+      }
+    };
+    const stop = () => {
+      closed = true;
+      clearTimeout(timer);
+      abort.abort();
+    };
+    const poll = () => {
+      clearTimeout(timer);
+      inFlight = true;
+      post(ctx.session + (plain ? '/poll' : '/xhr'), null, abort.signal).then((text) => {
+        inFlight = false;
+        let busy = false;
+        for (const frame of text.split('\n')) {
+          if (closed) return;
+          if (frame) {
+            busy ||= frame.charAt(0) == 'a';
+            sink.frame(frame);
+          }
+        }
+        if (closed) return;
+        if (!plain) return poll();
+        delay = busy ? fast : Math.min(idle, delay * 2 || 1);
+        timer = setTimeout(poll, delay);
+      }, (e: unknown) => fail('poll failed: ' + (e as Error).message));
+    };
+    const control = createControl(ctx, fail, () => {
+      // A reply to what was just sent is likely queued already: fetch it now.
+      if (plain && !inFlight && !closed) {
+        delay = fast;
+        poll();
+      }
+    });
+    poll();
+    return {
+      send: control.send,
+      close(notify) {
+        stop();
+        control.close(notify);
+      },
+    };
+  },
+};

@@ -1,0 +1,66 @@
+import type { TransportName } from '../events.js';
+
+/** cometkit's extensions, as a cometkit server advertises them in `/info`. */
+export interface Extensions {
+  version: number;
+  /** Plain polling (`/poll`) is served. */
+  polling?: boolean;
+  /** The server's heartbeat delay, ms. */
+  heartbeat?: number;
+}
+
+/** What the `/info` probe learned. */
+export interface Info {
+  websocket: boolean;
+  cookie_needed?: boolean;
+  cometkit?: Extensions;
+  /** Round-trip time of the probe, ms. */
+  rtt: number;
+  /** Whether cross-origin XHR works (false when only the JSONP form answered). */
+  cors: boolean;
+}
+
+/** What a tier is given to connect with. */
+export interface ConnectContext {
+  /** The service URL, without a trailing slash. */
+  base: string;
+  /** `<base>/<server>/<session>`: the session's URL stem. */
+  session: string;
+  /** The `/info` probe result, or null when the probe was not needed or failed. */
+  info: Info | null;
+  /** Whether the service is on another origin than the page. */
+  crossOrigin: boolean;
+  /** Ms between plain polls while messages flow, and the most when idle. */
+  poll: [number, number];
+  /** WebSocket constructor to use instead of the page's (tests inject fakes). */
+  WebSocket?: typeof WebSocket;
+}
+
+/**
+ * The tier's side of the contract: `frame` for every frame in order, `close`
+ * exactly once when the connection ends by itself. After `Connection.close()`
+ * the tier calls neither.
+ */
+export interface Sink {
+  frame: (text: string) => void;
+  close: (reason: string) => void;
+}
+
+export interface Connection {
+  /** Sends messages in order; HTTP tiers batch them on the control channel. */
+  send: (messages: string[]) => void;
+  /** Ends the connection; `notify` tells the server at once (client close, page hide). */
+  close: (notify?: boolean) => void;
+}
+
+/** A transport tier: static facts plus a connect function. */
+export interface Tier {
+  name: TransportName;
+  /** Round trips to open, for the open timeout. */
+  roundTrips: number;
+  /** The `/info` probe, on tiers that need it (the HTTP tiers). */
+  probe?: (base: string) => Promise<Info>;
+  /** Why this tier cannot run here, or '' when it can. */
+  unsupported: (ctx: ConnectContext) => string;
+  connect: (ctx: ConnectContext, sink: Sink) => Connection;
+}

@@ -1,0 +1,66 @@
+// The four services the SockJS protocol test suite (sockjs-protocol 0.3.3) expects,
+// on one port. Run as a script: `PORT=8081 node test/interop/protocol-server.mjs`.
+// The browser tests start the same services through startProtocolServer().
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { createServer } from '../../dist/server.js';
+
+const SOCKJS_CLIENT = fileURLToPath(new URL('../../node_modules/sockjs-client/dist/sockjs.min.js', import.meta.url));
+/** Where the iframe pages find stock sockjs-client: served by this same server, so nothing leaves the machine. */
+export const SOCKJS_PATH = '/static/sockjs.min.js';
+
+function echo(session) {
+  session.on('message', (text) => session.send(text));
+}
+
+/**
+ * Starts /echo, /close, /disabled_websocket_echo and /cookie_needed_echo on one
+ * http.Server. Resolves with { port, url, close() }.
+ */
+export async function startProtocolServer({ port = 0, host = '127.0.0.1', options = {} } = {}) {
+  const script = readFileSync(SOCKJS_CLIENT);
+  const http = createHttpServer((req, res) => {
+    if (req.url === SOCKJS_PATH) {
+      res.writeHead(200, { 'Content-Type': 'application/javascript', 'Cache-Control': 'max-age=3600' });
+      res.end(script);
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  const base = { sockjsUrl: SOCKJS_PATH, ...options };
+  const services = [
+    [{ prefix: '/echo', responseLimit: 4096 }, echo],
+    [{ prefix: '/close' }, (session) => session.close(3000, 'Go away!')],
+    [{ prefix: '/disabled_websocket_echo', websocket: false }, echo],
+    [{ prefix: '/cookie_needed_echo', jsessionid: true }, echo],
+  ];
+  const comets = services.map(([opts, onConnection]) => {
+    const comet = createServer({ ...base, ...opts });
+    comet.on('connection', onConnection);
+    comet.attach(http);
+    return comet;
+  });
+  await new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, resolve);
+  });
+  const actual = http.address().port;
+  return {
+    port: actual,
+    url: `http://${host}:${actual}`,
+    http,
+    close: () =>
+      new Promise((resolve) => {
+        for (const comet of comets) comet.close();
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const server = await startProtocolServer({ port: Number(process.env.PORT ?? 8081) });
+  console.log(`SockJS protocol test services on ${server.url}: /echo /close /disabled_websocket_echo /cookie_needed_echo`);
+}

@@ -1,0 +1,49 @@
+// The stock `sockjs` npm server with the same /echo and /close services as
+// protocol-server.mjs: the interop peer that cometkit's client must work against.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const sockjs = require('sockjs');
+const SOCKJS_CLIENT = fileURLToPath(new URL('../../node_modules/sockjs-client/dist/sockjs.min.js', import.meta.url));
+const SOCKJS_PATH = '/static/sockjs.min.js';
+
+/** Resolves with { port, url, close() }. */
+export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
+  const script = readFileSync(SOCKJS_CLIENT);
+  const http = createHttpServer((req, res) => {
+    if (req.url === SOCKJS_PATH) {
+      res.writeHead(200, { 'Content-Type': 'application/javascript' });
+      res.end(script);
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  const quiet = () => {};
+  const services = {
+    '/echo': (conn) => conn.on('data', (text) => conn.write(text)),
+    '/close': (conn) => conn.close(3000, 'Go away!'),
+  };
+  for (const [prefix, onConnection] of Object.entries(services)) {
+    const server = sockjs.createServer({ sockjs_url: SOCKJS_PATH, log: quiet, response_limit: 4096 });
+    server.on('connection', onConnection);
+    server.installHandlers(http, { prefix });
+  }
+  await new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, resolve);
+  });
+  const actual = http.address().port;
+  return {
+    port: actual,
+    url: `http://${host}:${actual}`,
+    close: () =>
+      new Promise((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}

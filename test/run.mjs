@@ -1,0 +1,115 @@
+// `npm test`: every check, in the order that fails fastest. Prints one
+// "N passed, N failed" line at the end and exits non-zero on any failure.
+import { spawn } from 'node:child_process';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const only = process.argv.slice(2);
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function run(cmd, args, { env = {}, capture = false } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
+    });
+    let out = '';
+    if (capture) child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+async function stage(name, fn) {
+  if (only.length > 0 && !only.includes(name)) return;
+  const started = Date.now();
+  console.log(`\n=== ${name}`);
+  let result;
+  try {
+    result = await fn();
+  } catch (error) {
+    console.error(error);
+    result = { passed: 0, failed: 1 };
+  }
+  passed += result.passed;
+  failed += result.failed;
+  if (result.failed > 0) failures.push(name);
+  console.log(`=== ${name}: ${result.passed} passed, ${result.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+const check = async (cmd, args, opts) => ((await run(cmd, args, opts)).code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 });
+
+async function listFiles(dir) {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name).slice(dir.length + 1)).sort();
+}
+
+// dist/ is committed for script-tag users, so it must be exactly what the sources build.
+async function distIsFresh() {
+  const fresh = join(root, '.tmp', 'dist-check');
+  await rm(fresh, { recursive: true, force: true });
+  const built = await run(bin('rollup'), ['-c', '--silent'], { env: { OUT_DIR: fresh } });
+  if (built.code !== 0) return { passed: 0, failed: 1 };
+  const want = await listFiles(fresh);
+  const have = await listFiles(join(root, 'dist'));
+  const stale = [];
+  for (const file of new Set([...want, ...have])) {
+    const [a, b] = await Promise.all([
+      readFile(join(fresh, file)).catch(() => null),
+      readFile(join(root, 'dist', file)).catch(() => null),
+    ]);
+    if (!a || !b || !a.equals(b)) stale.push(file);
+  }
+  if (stale.length > 0) {
+    console.error(`dist/ differs from a fresh build (run \`npm run build\` and commit dist/): ${stale.join(', ')}`);
+    return { passed: 0, failed: 1 };
+  }
+  console.log(`dist/ matches a fresh build (${want.length} files)`);
+  return { passed: 1, failed: 0 };
+}
+
+async function nodeTests() {
+  const tap = join(root, '.tmp', 'node-tests.tap');
+  const files = (await listFiles(join(root, 'test')))
+    .filter((f) => f.endsWith('.test.mjs') && !f.startsWith('browser/'))
+    .map((f) => join('test', f));
+  await run(process.execPath, [
+    '--test',
+    '--test-reporter=dot',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  const text = await readFile(tap, 'utf8').catch(() => '');
+  const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  for (const m of text.matchAll(/^\s*not ok \d+ - (.*)$/gm)) console.error(`  not ok: ${m[1]}`);
+  const result = { passed: count('pass'), failed: count('fail') + count('cancelled') };
+  if (result.passed + result.failed === 0) result.failed = 1;
+  return result;
+}
+
+async function browserTests() {
+  const { runBrowserSuite } = await import('./browser/suite.mjs');
+  return runBrowserSuite();
+}
+
+const started = Date.now();
+await stage('lint', async () => {
+  const types = await check(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+  const lint = await check(bin('eslint'), ['.']);
+  return { passed: types.passed + lint.passed, failed: types.failed + lint.failed };
+});
+await stage('dist', distIsFresh);
+await stage('node', nodeTests);
+await stage('browser', browserTests);
+
+console.log(`\nTotal time ${((Date.now() - started) / 1000).toFixed(0)} s${failures.length ? `; failed stages: ${failures.join(', ')}` : ''}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;

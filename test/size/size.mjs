@@ -1,0 +1,48 @@
+// Size check: min+gzip of every browser build, against the budgets. Prints a
+// table and exits non-zero when a build is over. Run: `node test/size/size.mjs`.
+import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import virtual from './virtual.mjs';
+import { rollup } from 'rollup';
+import { minify } from 'terser';
+import { terserOptions } from '../../rollup.config.mjs';
+
+const dist = new URL('../../dist/', import.meta.url);
+
+// Budgets in bytes of min+gzip (1 KB = 1000 bytes, the stricter reading).
+const BUILDS = [
+  { name: 'full client (ESM, all tiers)', entry: `export * from 'cometkit';`, budget: 4000 },
+  {
+    name: 'WebSocket-only import',
+    entry: `import { createCoreClient, websocket } from 'cometkit';
+export const connect = (url) => createCoreClient(url, { transports: [websocket] });`,
+    budget: 1500,
+  },
+  { name: 'script tag (cometkit.min.js)', file: 'cometkit.min.js', budget: 4500 },
+];
+
+async function bundle(entry) {
+  const build = await rollup({
+    input: 'entry',
+    plugins: [virtual({ entry, cometkit: await readFile(new URL('cometkit.mjs', dist), 'utf8') })],
+  });
+  const { output } = await build.generate({ format: 'es' });
+  const min = await minify(output[0].code, { ...terserOptions, module: true });
+  return min.code;
+}
+
+let over = 0;
+console.log('build'.padEnd(34) + 'min'.padStart(8) + 'min+gz'.padStart(9) + 'budget'.padStart(9));
+for (const build of BUILDS) {
+  const code = build.file ? await readFile(new URL(build.file, dist), 'utf8') : await bundle(build.entry);
+  const gz = gzipSync(code, { level: 9 }).length;
+  const ok = gz <= build.budget;
+  if (!ok) over++;
+  console.log(
+    build.name.padEnd(34) + String(code.length).padStart(8) + String(gz).padStart(9) + String(build.budget).padStart(9) + (ok ? '' : '  OVER'),
+  );
+}
+if (over > 0) {
+  console.error(`${over} build(s) over budget`);
+  process.exitCode = 1;
+}
