@@ -182,9 +182,10 @@ declare const websocket: Tier;
 declare const xhrStreaming: Tier;
 
 /**
- * The forever-iframe: the server's `htmlfile` page streams `<script>` tags
- * that call back into a private container iframe (same origin), or into the
- * server's cometkit bridge page, which relays frames by postMessage (cross origin).
+ * The forever-iframe: the server's `htmlfile` page streams a `<script>` per
+ * frame into a bridge page, which relays them by postMessage. The bridge comes
+ * from a blob: URL on the page's own origin, or from a cometkit server's
+ * `/iframe-cometkit.html` across origins.
  */
 declare const iframe: Tier;
 

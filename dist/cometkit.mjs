@@ -408,6 +408,42 @@ function createCoreClient(url, options, named = []) {
     };
 }
 
+/**
+ * The forever-iframe bridge page, one source for both sides: the cometkit
+ * server serves it as `/iframe-cometkit.html` for cross-origin pages, and the
+ * client loads it from a blob: URL when the service is on the page's origin
+ * (a blob document has the page's origin without sharing its document.domain
+ * state, which an about:blank frame would).
+ *
+ * Its hash carries `[parentOrigin, htmlfileUrl, callbackName]`. It loads only
+ * an htmlfile URL on its own origin, reopens it each time the server ends a
+ * response at its size limit, and posts each frame to the parent's origin
+ * alone: `f<frame>`, or `e<reason>` when the stream cannot start.
+ * ES5 on purpose: it runs in whatever browser loads it.
+ */
+const BRIDGE_SCRIPT = `(function () {
+  var h = JSON.parse(decodeURIComponent(location.hash.slice(1))), origin = h[0], url = h[1], current, frame;
+  if (!/\\/htmlfile\\?c=[\\w.-]+$/.test(url) || new URL(url, location.href).origin != location.origin) return;
+  // The htmlfile page sets document.domain; Firefox then lets it reach only a parent that did too.
+  try { document.domain = document.domain; } catch (e) {}
+  function post(d) { parent.postMessage(d, origin); }
+  function open() {
+    var me = current = {};
+    if (frame) frame.parentNode.removeChild(frame);
+    frame = document.createElement('iframe');
+    frame.onload = function () { if (current == me && !me.s) post('ehtmlfile did not start'); };
+    frame.src = url;
+    document.body.appendChild(frame);
+  }
+  window[h[2]] = {
+    start: function () { current.s = 1; },
+    message: function (d) { post('f' + d); },
+    stop: function () { if (current.s) open(); else post('ehtmlfile did not start'); }
+  };
+  open();
+})();`;
+const BRIDGE_PAGE = '<!doctype html><html><head><meta charset="utf-8"></head><body><script>' + BRIDGE_SCRIPT + '</script></body></html>';
+
 let counter = 0;
 /** A name no other cometkit request on this page uses: callbacks, iframe names. */
 function uniqueName() {
@@ -634,9 +670,10 @@ function probe(base) {
 }
 
 /**
- * The forever-iframe: the server's `htmlfile` page streams `<script>` tags
- * that call back into a private container iframe (same origin), or into the
- * server's cometkit bridge page, which relays frames by postMessage (cross origin).
+ * The forever-iframe: the server's `htmlfile` page streams a `<script>` per
+ * frame into a bridge page, which relays them by postMessage. The bridge comes
+ * from a blob: URL on the page's own origin, or from a cometkit server's
+ * `/iframe-cometkit.html` across origins.
  */
 const iframe = {
     name: 'iframe',
@@ -644,73 +681,38 @@ const iframe = {
     probe,
     unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
     connect(ctx, sink) {
-        const origin = new URL(ctx.base, location.href).origin;
+        const url = new URL(ctx.session + '/htmlfile?c=' + uniqueName(), location.href).href;
+        const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url, url.split('=')[1]]));
+        const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
+        const frame = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
         let closed = false;
-        let container;
+        const stop = () => {
+            closed = true;
+            removeEventListener('message', relay);
+            remove(frame);
+            if (blob)
+                URL.revokeObjectURL(blob);
+        };
         const fail = (reason) => {
             if (!closed) {
                 stop();
+                control.close();
                 sink.close(reason);
             }
         };
         const control = createControl(ctx, fail);
-        const stop = () => {
-            closed = true;
-            removeEventListener('message', relay);
-            remove(container);
-        };
+        const origin = new URL(url).origin;
+        // Only the bridge we made, from the service's origin, may speak.
         const relay = (e) => {
-            // Only the bridge we made, from the server's origin, may speak.
-            if (closed || !container || e.source !== container.contentWindow || e.origin !== origin)
+            if (closed || e.source !== frame.contentWindow || e.origin !== origin)
                 return;
             const data = String(e.data);
-            if (data.charAt(0) === 'f')
+            if (data.charAt(0) == 'f')
                 sink.frame(data.slice(1));
             else
                 fail(data.slice(1));
         };
-        const open = () => {
-            remove(container);
-            const name = uniqueName();
-            const url = ctx.session + '/htmlfile?c=' + name;
-            if (ctx.crossOrigin) {
-                container = hiddenFrame(ctx.base + '/iframe-cometkit.html#' + encodeURIComponent(JSON.stringify([location.origin, url, name])));
-                return;
-            }
-            container = hiddenFrame();
-            const win = container.contentWindow;
-            if (!win)
-                return fail('no iframe window');
-            let started = false;
-            const callback = {
-                start: () => (started = true),
-                message: (frame) => {
-                    if (!closed)
-                        sink.frame(frame);
-                },
-                // The page ended: at the response limit that is normal and the session goes on.
-                stop: () => {
-                    if (closed)
-                        return;
-                    if (started)
-                        open();
-                    else
-                        fail('htmlfile did not start');
-                },
-            };
-            win[name] = callback;
-            const inner = win.document.createElement('iframe');
-            inner.src = url;
-            // load without start(): an error page, not the htmlfile stream.
-            inner.onload = () => {
-                if (!started)
-                    callback.stop();
-            };
-            (win.document.body || win.document.documentElement).appendChild(inner);
-        };
-        if (ctx.crossOrigin)
-            addEventListener('message', relay);
-        open();
+        addEventListener('message', relay);
         return {
             send: control.send,
             close(notify) {

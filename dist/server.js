@@ -105,41 +105,46 @@ function callbackName(url) {
 }
 
 /**
- * cometkit's cross-origin forever-iframe bridge, served as `/iframe-cometkit.html`.
- * The page's hash names the parent's origin, a `htmlfile` URL on this server
- * and the callback name. It loads only this server's htmlfile endpoint,
- * reopens it when the server ends a response at its size limit, and posts
- * each frame to the parent's origin alone (`f<frame>`, or `e<reason>`).
+ * The forever-iframe bridge page, one source for both sides: the cometkit
+ * server serves it as `/iframe-cometkit.html` for cross-origin pages, and the
+ * client loads it from a blob: URL when the service is on the page's origin
+ * (a blob document has the page's origin without sharing its document.domain
+ * state, which an about:blank frame would).
+ *
+ * Its hash carries `[parentOrigin, htmlfileUrl, callbackName]`. It loads only
+ * an htmlfile URL on its own origin, reopens it each time the server ends a
+ * response at its size limit, and posts each frame to the parent's origin
+ * alone: `f<frame>`, or `e<reason>` when the stream cannot start.
+ * ES5 on purpose: it runs in whatever browser loads it.
  */
-const BODY = `<!doctype html>
-<html><head><meta charset="utf-8"><title>cometkit bridge</title></head><body><script>
-(function () {
-  var h = JSON.parse(decodeURIComponent(location.hash.slice(1)));
-  var origin = h[0], url = h[1], name = h[2], current, frame;
-  if (parent === window || new URL(url, location.href).origin !== location.origin || !/\\/htmlfile\\?c=[\\w.-]+$/.test(url)) return;
+const BRIDGE_SCRIPT = `(function () {
+  var h = JSON.parse(decodeURIComponent(location.hash.slice(1))), origin = h[0], url = h[1], current, frame;
+  if (!/\\/htmlfile\\?c=[\\w.-]+$/.test(url) || new URL(url, location.href).origin != location.origin) return;
+  // The htmlfile page sets document.domain; Firefox then lets it reach only a parent that did too.
+  try { document.domain = document.domain; } catch (e) {}
   function post(d) { parent.postMessage(d, origin); }
   function open() {
-    var me = { started: false };
-    current = me;
+    var me = current = {};
     if (frame) frame.parentNode.removeChild(frame);
     frame = document.createElement('iframe');
+    frame.onload = function () { if (current == me && !me.s) post('ehtmlfile did not start'); };
     frame.src = url;
-    frame.onload = function () { if (current === me && !me.started) post('ehtmlfile did not start'); };
     document.body.appendChild(frame);
   }
-  window[name] = {
-    start: function () { current.started = true; },
+  window[h[2]] = {
+    start: function () { current.s = 1; },
     message: function (d) { post('f' + d); },
-    stop: function () { if (current.started) open(); else post('ehtmlfile did not start'); }
+    stop: function () { if (current.s) open(); else post('ehtmlfile did not start'); }
   };
   open();
-})();
-</script></body></html>
-`;
+})();`;
+const BRIDGE_PAGE = '<!doctype html><html><head><meta charset="utf-8"></head><body><script>' + BRIDGE_SCRIPT + '</script></body></html>';
+
+/** Where the server serves cometkit's forever-iframe bridge (see protocol/bridge.ts). */
 const BRIDGE_PATH = '/iframe-cometkit.html';
 const bridgePage = {
-    body: BODY,
-    etag: '"' + createHash('sha1').update(BODY).digest('base64') + '"',
+    body: BRIDGE_PAGE,
+    etag: '"' + createHash('sha1').update(BRIDGE_PAGE).digest('base64') + '"',
 };
 
 function escapeAttribute(text) {

@@ -1,18 +1,14 @@
+import { BRIDGE_PAGE } from '../../protocol/bridge.js';
 import { createControl } from '../control.js';
 import { probe } from '../info.js';
 import { hiddenFrame, remove, uniqueName } from '../util/dom.js';
 import type { Tier } from './types.js';
 
-interface HtmlfileCallback {
-  start(): void;
-  message(frame: string): void;
-  stop(): void;
-}
-
 /**
- * The forever-iframe: the server's `htmlfile` page streams `<script>` tags
- * that call back into a private container iframe (same origin), or into the
- * server's cometkit bridge page, which relays frames by postMessage (cross origin).
+ * The forever-iframe: the server's `htmlfile` page streams a `<script>` per
+ * frame into a bridge page, which relays them by postMessage. The bridge comes
+ * from a blob: URL on the page's own origin, or from a cometkit server's
+ * `/iframe-cometkit.html` across origins.
  */
 export const iframe: Tier = {
   name: 'iframe',
@@ -20,63 +16,34 @@ export const iframe: Tier = {
   probe,
   unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
   connect(ctx, sink) {
-    const origin = new URL(ctx.base, location.href).origin;
+    const url = new URL(ctx.session + '/htmlfile?c=' + uniqueName(), location.href).href;
+    const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url, url.split('=')[1]]));
+    const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
+    const frame = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
     let closed = false;
-    let container: HTMLIFrameElement | undefined;
+    const stop = () => {
+      closed = true;
+      removeEventListener('message', relay);
+      remove(frame);
+      if (blob) URL.revokeObjectURL(blob);
+    };
     const fail = (reason: string) => {
       if (!closed) {
         stop();
+        control.close();
         sink.close(reason);
       }
     };
     const control = createControl(ctx, fail);
-    const stop = () => {
-      closed = true;
-      removeEventListener('message', relay);
-      remove(container);
-    };
+    const origin = new URL(url).origin;
+    // Only the bridge we made, from the service's origin, may speak.
     const relay = (e: MessageEvent) => {
-      // Only the bridge we made, from the server's origin, may speak.
-      if (closed || !container || e.source !== container.contentWindow || e.origin !== origin) return;
+      if (closed || e.source !== frame.contentWindow || e.origin !== origin) return;
       const data = String(e.data);
-      if (data.charAt(0) === 'f') sink.frame(data.slice(1));
+      if (data.charAt(0) == 'f') sink.frame(data.slice(1));
       else fail(data.slice(1));
     };
-    const open = () => {
-      remove(container);
-      const name = uniqueName();
-      const url = ctx.session + '/htmlfile?c=' + name;
-      if (ctx.crossOrigin) {
-        container = hiddenFrame(ctx.base + '/iframe-cometkit.html#' + encodeURIComponent(JSON.stringify([location.origin, url, name])));
-        return;
-      }
-      container = hiddenFrame();
-      const win = container.contentWindow as (Window & Record<string, unknown>) | null;
-      if (!win) return fail('no iframe window');
-      let started = false;
-      const callback: HtmlfileCallback = {
-        start: () => (started = true),
-        message: (frame) => {
-          if (!closed) sink.frame(frame);
-        },
-        // The page ended: at the response limit that is normal and the session goes on.
-        stop: () => {
-          if (closed) return;
-          if (started) open();
-          else fail('htmlfile did not start');
-        },
-      };
-      win[name] = callback;
-      const inner = win.document.createElement('iframe');
-      inner.src = url;
-      // load without start(): an error page, not the htmlfile stream.
-      inner.onload = () => {
-        if (!started) callback.stop();
-      };
-      (win.document.body || win.document.documentElement).appendChild(inner);
-    };
-    if (ctx.crossOrigin) addEventListener('message', relay);
-    open();
+    addEventListener('message', relay);
     return {
       send: control.send,
       close(notify) {

@@ -1,0 +1,90 @@
+// Every tier forced alone, from the built ESM file, against the cometkit
+// server and the stock sockjs server, cross-origin and same-origin.
+import { createClient } from '../../dist/cometkit.mjs';
+import { config } from '../browser/support/config.js';
+import { assertEqual, assertSameMessages, echoMessages } from '../browser/support/echo.js';
+
+const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
+
+function once(client, type) {
+  return new Promise((resolve) => {
+    const off = client.on(type, (event) => {
+      off();
+      resolve(event);
+    });
+  });
+}
+
+function opened(client) {
+  return new Promise((resolve, reject) => {
+    const offs = [
+      client.on('open', (e) => (offs.forEach((f) => f()), resolve(e))),
+      client.on('error', ({ error }) => (offs.forEach((f) => f()), reject(error))),
+    ];
+  });
+}
+
+for (const server of ['cometkit', 'sockjs']) {
+  for (const origin of ['cross', 'same']) {
+    describe(`${server} server, ${origin}-origin`, function () {
+      this.timeout(20000);
+      const base = () => config().servers[server][origin];
+
+      for (const tier of TIERS) {
+        describe(tier, function () {
+          if (server === 'sockjs' && origin === 'cross' && tier === 'iframe') {
+            // Across origins the forever-iframe needs the cometkit bridge page; a stock server has none.
+            it('is skipped with its reason, and the client gives up when nothing else is allowed', async function () {
+              const client = createClient(`${base()}/echo`, { transports: [tier], reconnect: false });
+              const moved = once(client, 'transport');
+              const failed = once(client, 'error');
+              const closed = once(client, 'close');
+              const event = await moved;
+              assertEqual(event.from, 'iframe', 'transport.from');
+              assertEqual(event.to, null, 'transport.to');
+              assertEqual(event.reason, 'cross-origin needs a cometkit server', 'transport.reason');
+              const { error } = await failed;
+              assertEqual(error.name, 'NegotiationError', 'error.name');
+              assertEqual(error.attempts[0].outcome, 'skipped', 'attempt outcome');
+              assertEqual((await closed).code, 2000, 'close code');
+              assertEqual(client.state, 'closed', 'state');
+            });
+            return;
+          }
+
+          it('opens and echoes 200 messages in order, non-ASCII and 64 KiB ones included', async function () {
+            const client = createClient(`${base()}/echo`, { transports: [tier], reconnect: false });
+            const open = await opened(client);
+            assertEqual(open.transport, tier, 'open.transport');
+            assertEqual(client.transport, tier, 'client.transport');
+            const expected = echoMessages({ htmlSafe: server === 'sockjs' && tier === 'iframe' });
+            const received = [];
+            const all = new Promise((resolve) => {
+              client.on('message', ({ data }) => {
+                received.push(data);
+                if (received.length === expected.length) resolve();
+              });
+            });
+            for (const m of expected) client.send(m);
+            await all;
+            assertSameMessages(received, expected);
+            const closed = once(client, 'close');
+            client.close();
+            const event = await closed;
+            assertEqual(event.code, 1000, 'close code');
+            assertEqual(event.willReconnect, false, 'willReconnect');
+            assertEqual(client.state, 'closed', 'state');
+          });
+
+          it('sees a server-initiated close with its code and reason', async function () {
+            const client = createClient(`${base()}/close`, { transports: [tier] });
+            const event = await once(client, 'close');
+            assertEqual(event.code, 3000, 'close code');
+            assertEqual(event.reason, 'Go away!', 'close reason');
+            assertEqual(event.willReconnect, false, 'willReconnect');
+          });
+        });
+      }
+    });
+  }
+}
