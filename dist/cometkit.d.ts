@@ -25,7 +25,7 @@ type ClientEvents = {
         to: TransportName | null;
         reason: string;
     };
-    /** Something went wrong that the client handled (bad frame, failed negotiation, send failure). */
+    /** Something went wrong that the client handled (bad frame, failed negotiation). */
     error: {
         error: Error;
     };
@@ -104,12 +104,11 @@ interface Attempt {
     /** Ms from starting the tier to its outcome. */
     time: number;
 }
-/** Base class of cometkit's errors; check `error.name` across frames and realms. */
-declare class CometError extends Error {
-    constructor(message: string);
-}
-/** Every tier was skipped or failed; `attempts` says which, why and how long each took. */
-declare class NegotiationError extends CometError {
+/**
+ * Every tier was skipped or failed; `attempts` says which, why and how long
+ * each took. Check `error.name == 'NegotiationError'` across frames and realms.
+ */
+declare class NegotiationError extends Error {
     readonly attempts: Attempt[];
     constructor(attempts: Attempt[], elapsed: number);
 }
@@ -145,21 +144,22 @@ type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 /** A push connection that keeps itself alive. */
 interface Client {
     /** Subscribes; returns the unsubscribe function. */
-    on<K extends EventName>(type: K, handler: Handler<K>): () => void;
-    off<K extends EventName>(type: K, handler: Handler<K>): void;
+    on: <K extends EventName>(type: K, handler: Handler<K>) => () => void;
+    off: <K extends EventName>(type: K, handler: Handler<K>) => void;
     /** Sends a message; while not open it is queued and sent, in order, once open. */
-    send(text: string): void;
+    send: (text: string) => void;
     /** Closes for good (code 1000 or 3000–4999, reason up to 123 characters) and tells the server at once. */
-    close(code?: number, reason?: string): void;
+    close: (code?: number, reason?: string) => void;
     readonly state: ClientState;
     /** The tier in use, or null while not open. */
     readonly transport: TransportName | null;
     /** Every tier tried by the latest negotiation, with outcome, reason and time. */
-    diagnostics(): Attempt[];
+    diagnostics: () => Attempt[];
 }
 /**
  * The client over the tiers given in `options.transports` (tier objects): what
- * a bundle does not pass in, it does not contain.
+ * a bundle does not pass in, it does not contain. `named` lets `createClient`
+ * accept tier names.
  */
 declare function createCoreClient(url: string, options?: ClientOptions, named?: readonly Tier[]): Client;
 
@@ -200,5 +200,5 @@ declare const jsonp: Tier;
  */
 declare const polling: Tier;
 
-export { CometError, NegotiationError, TIERS, createClient, createCoreClient, iframe, jsonp, polling, websocket, xhrStreaming };
+export { NegotiationError, TIERS, createClient, createCoreClient, iframe, jsonp, polling, websocket, xhrStreaming };
 export type { Attempt, Client, ClientEvents, ClientOptions, ClientState, Tier, TransportName };

@@ -29,18 +29,13 @@ function decodeFrame(text) {
     throw new Error('Malformed frame: ' + text.slice(0, 64));
 }
 
-/** Base class of cometkit's errors; check `error.name` across frames and realms. */
-class CometError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'CometError';
-    }
-}
-/** Every tier was skipped or failed; `attempts` says which, why and how long each took. */
-class NegotiationError extends CometError {
+/**
+ * Every tier was skipped or failed; `attempts` says which, why and how long
+ * each took. Check `error.name == 'NegotiationError'` across frames and realms.
+ */
+class NegotiationError extends Error {
     constructor(attempts, elapsed) {
-        super('All transports failed in ' + elapsed + ' ms: ' +
-            attempts.map((a) => a.transport + ' ' + a.outcome + ' (' + a.reason + ', ' + a.time + ' ms)').join('; '));
+        super('All transports failed in ' + elapsed + ' ms: ' + attempts.map((a) => a.transport + ' ' + a.outcome + ' (' + a.reason + ', ' + a.time + ' ms)').join('; '));
         this.name = 'NegotiationError';
         this.attempts = attempts;
     }
@@ -86,6 +81,7 @@ const DEFAULTS = {
     WebSocket: undefined,
 };
 const TYPES = { reconnect: 'boolean', retry: 'function', WebSocket: 'function' };
+/** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
 function fail(message) {
     throw new TypeError('cometkit: ' + message);
 }
@@ -146,62 +142,56 @@ function isCrossOrigin(base) {
     return typeof location === 'undefined' || new URL(base, location.href).origin !== location.origin;
 }
 
-const DEFAULT_HEARTBEAT = 25000;
 /**
  * The client over the tiers given in `options.transports` (tier objects): what
- * a bundle does not pass in, it does not contain.
+ * a bundle does not pass in, it does not contain. `named` lets `createClient`
+ * accept tier names.
  */
 function createCoreClient(url, options, named = []) {
-    if (typeof url != 'string' || !/^(https?:|\/)/.test(url))
-        throw new TypeError('cometkit: url must be an http(s) URL or an absolute path');
+    if (typeof url != 'string' || !/^(https?:)?\//.test(url))
+        fail('url must be an http(s) URL or a path');
     const o = resolveOptions(options, named);
-    const retry = o.retry ?? backoff(o.reconnectDelay, o.maxReconnectDelay);
+    const retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
     const base = url.replace(/\/+$/, '');
-    const bus = createEmitter();
-    const win = typeof window == 'object' ? window : null;
+    const { on, off, emit } = createEmitter();
+    const timers = {};
     let state = 'connecting';
     let tier = null;
     let preferred = null;
     let conn = null;
     let generation = 0;
     let retries = 0;
-    let outbox = [];
-    let flushing = false;
+    const outbox = [];
     let lastSeen = 0;
-    let deadAfter = DEFAULT_HEARTBEAT;
+    let deadAfter = 0;
     let attempts = [];
-    let retryTimer;
-    let watchTimer;
-    let stableTimer;
+    const later = (name, fn, ms) => {
+        clearTimeout(timers[name]);
+        if (fn)
+            timers[name] = setTimeout(fn, ms);
+    };
     const online = () => {
         if (state == 'reconnecting')
             start();
     };
-    const visible = () => watch();
+    // Leaving the page: free the server session now, not after its timeout.
     const hide = () => {
-        // Leaving the page: free the server session now, not after its timeout.
         if (conn)
             drop(1001, 'Page hidden', true);
     };
-    const listeners = [
-        [win, 'online', online],
-        [win, 'pagehide', hide],
-        [win, 'pageshow', online],
-        [typeof document == 'object' ? document : null, 'visibilitychange', visible],
-    ];
-    const listen = (on) => {
-        for (const [target, type, fn] of listeners) {
-            if (on)
-                target?.addEventListener(type, fn);
-            else
-                target?.removeEventListener(type, fn);
+    const listen = (method) => {
+        if (typeof document == 'object') {
+            window[method]('online', online);
+            window[method]('pageshow', online);
+            window[method]('pagehide', hide);
+            document[method]('visibilitychange', watch);
         }
     };
     function start() {
-        clearTimeout(retryTimer);
+        later('retry');
         const gen = ++generation;
         const started = Date.now();
-        const probe = o.tiers.find((t) => t.probe)?.probe;
+        const tried = (attempts = []);
         const shared = {
             base,
             session: '',
@@ -212,87 +202,83 @@ function createCoreClient(url, options, named = []) {
         };
         // Start from the tier that worked last; the rest keep their order.
         const order = preferred ? [preferred, ...o.tiers.filter((t) => t != preferred)] : o.tiers;
-        const tried = (attempts = []);
         const next = (i) => {
+            const t = order[i];
             if (gen != generation)
                 return;
-            const t = order[i];
             if (!t) {
-                const error = new NegotiationError(tried, Date.now() - started);
-                bus.emit('error', { error });
-                drop(2000, 'All transports failed', false);
-                return;
+                emit('error', { error: new NegotiationError(tried, Date.now() - started) });
+                return drop(2000, 'All transports failed', false);
             }
             const ctx = { ...shared, session: sessionUrl(base) };
-            const record = (outcome, reason, since) => {
-                tried.push({ transport: t.name, outcome, reason, time: Date.now() - since });
-                if (outcome != 'open')
-                    bus.emit('transport', { from: t.name, to: order[i + 1]?.name ?? null, reason });
-            };
-            const why = t.unsupported(ctx);
-            if (why) {
-                record('skipped', why, Date.now());
-                return next(i + 1);
-            }
             const since = Date.now();
-            const timeout = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
-            let opened = false;
-            let failed = false;
-            let c = undefined;
+            const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
+            // 0 while opening, 1 once open, 2 once failed.
+            let phase = 0;
+            const record = (outcome, reason) => {
+                tried.push({ transport: t.name, outcome, reason, time: Date.now() - since });
+                if (outcome != 'open') {
+                    emit('transport', { from: t.name, to: order[i + 1]?.name ?? null, reason });
+                    next(i + 1);
+                }
+            };
             const failTier = (reason) => {
-                if (failed || opened || gen != generation)
+                if (phase || gen != generation)
                     return;
-                failed = true;
+                phase = 2;
                 clearTimeout(timer);
                 c?.close();
-                record('failed', reason, since);
-                next(i + 1);
+                record('failed', reason);
             };
-            const timer = setTimeout(() => failTier('timed out after ' + timeout + ' ms'), timeout);
+            const why = t.unsupported(ctx);
+            if (why)
+                return record('skipped', why);
+            const timer = setTimeout(() => failTier('timed out after ' + ms + ' ms'), ms);
+            // Declared apart: a tier may call the sink before connect() returns.
+            // eslint-disable-next-line prefer-const
+            let c;
             c = t.connect(ctx, {
                 frame(text) {
-                    if (gen != generation || failed)
+                    if (gen != generation || phase == 2)
                         return;
-                    if (opened)
+                    if (phase)
                         return frame(text);
                     if (text != 'o')
                         return failTier('unexpected first frame ' + text.slice(0, 32));
-                    opened = true;
+                    phase = 1;
                     clearTimeout(timer);
-                    record('open', 'opened', since);
-                    open(t, c, ctx.info);
+                    record('open', 'opened');
+                    conn = c;
+                    tier = preferred = t;
+                    state = 'open';
+                    deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
+                    lastSeen = Date.now();
+                    watch();
+                    later('stable', () => (retries = 0), o.stableAfter);
+                    emit('open', { transport: t.name });
+                    flush();
                 },
                 close(reason) {
                     if (gen != generation)
                         return;
-                    if (opened)
+                    if (phase)
                         drop(1006, reason, true);
                     else
                         failTier(reason);
                 },
             });
-            if (failed)
+            if (phase == 2)
                 c.close();
         };
+        const probe = o.tiers.find((t) => t.probe)?.probe;
         if (!probe)
             return next(0);
         probe(base).then((info) => {
             shared.info = info;
             next(0);
         }, 
-        // No /info: WebSocket may still work; HTTP tiers will say why they cannot.
+        // No /info: WebSocket may still work; HTTP tiers say why they cannot.
         () => next(0));
-    }
-    function open(t, c, info) {
-        conn = c;
-        tier = preferred = t;
-        state = 'open';
-        deadAfter = (info?.cometkit?.heartbeat ?? DEFAULT_HEARTBEAT) + o.heartbeatTimeout;
-        lastSeen = Date.now();
-        watch();
-        stableTimer = setTimeout(() => (retries = 0), o.stableAfter);
-        bus.emit('open', { transport: t.name });
-        flush();
     }
     function frame(text) {
         lastSeen = Date.now();
@@ -303,20 +289,18 @@ function createCoreClient(url, options, named = []) {
         }
         catch (error) {
             // A bad frame is reported and skipped; the connection goes on.
-            bus.emit('error', { error: error });
-            return;
+            return emit('error', { error: error });
         }
         if (f.type == 'a') {
             for (const data of f.messages) {
                 // A handler may have closed the client: stop delivering then.
-                if (conn != c)
-                    return;
-                bus.emit('message', { data });
+                if (conn == c)
+                    emit('message', { data });
             }
         }
         else if (f.type == 'c') {
             // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
-            drop(f.code, f.reason, true, f.code == 1000 || (f.code >= 3000 && f.code <= 4999));
+            drop(f.code, f.reason, true, f.code == 1000 || (f.code >= 3000 && f.code < 5000));
         }
         else if (f.type == 'o') {
             drop(1006, 'Server lost session', true);
@@ -324,85 +308,70 @@ function createCoreClient(url, options, named = []) {
     }
     // Wall-clock based, so a tab whose timers the browser throttles still gets it right when they fire.
     function watch() {
-        clearTimeout(watchTimer);
         if (!conn)
             return;
         const left = lastSeen + deadAfter - Date.now();
-        if (left <= 0)
-            drop(1006, 'No heartbeat for ' + deadAfter + ' ms', true);
+        if (left > 0)
+            later('watch', watch, left);
         else
-            watchTimer = setTimeout(watch, left);
+            drop(1006, 'No heartbeat for ' + deadAfter + ' ms', true);
     }
-    function teardown(notify) {
+    function stop(notify, next) {
         generation++;
         conn?.close(notify);
         conn = tier = null;
-        clearTimeout(watchTimer);
-        clearTimeout(stableTimer);
-        clearTimeout(retryTimer);
+        later('watch');
+        later('stable');
+        later('retry');
+        state = next;
+        if (next == 'closed')
+            listen('removeEventListener');
     }
-    function drop(code, reason, wasOpen, final = false) {
-        teardown(code == 1001);
+    function drop(code, reason, wasOpen, final) {
         const delay = final || !o.reconnect ? null : retry(retries + 1);
-        if (delay == null) {
-            state = 'closed';
-            listen(false);
-        }
-        else {
-            state = 'reconnecting';
-            retries++;
-        }
-        if (wasOpen || delay == null)
-            bus.emit('close', { code, reason, willReconnect: delay != null });
-        if (delay != null && state == 'reconnecting') {
-            bus.emit('reconnecting', { attempt: retries, delay });
+        const again = delay != null;
+        stop(code == 1001, again ? 'reconnecting' : 'closed');
+        if (wasOpen || !again)
+            emit('close', { code, reason, willReconnect: again });
+        if (again && state == 'reconnecting') {
+            emit('reconnecting', { attempt: ++retries, delay });
             // While offline, wait for the browser's `online` event instead.
             if (navigator.onLine !== false)
-                retryTimer = setTimeout(start, delay);
+                later('retry', start, delay);
         }
     }
     function flush() {
-        flushing = false;
-        if (conn && outbox.length > 0) {
-            const batch = outbox;
-            outbox = [];
-            conn.send(batch);
-        }
+        if (conn && outbox.length)
+            conn.send(outbox.splice(0));
     }
-    listen(true);
+    listen('addEventListener');
     start();
     return {
-        on: bus.on,
-        off: bus.off,
+        on,
+        off,
         send(text) {
             if (typeof text != 'string')
-                throw new TypeError('cometkit: send() takes a string');
+                fail('send() takes a string');
             if (state == 'closed')
                 throw new Error('cometkit: send() on a closed client');
-            outbox.push(text);
             // Sends made in one tick leave together: one frame, one request.
-            if (conn && !flushing) {
-                flushing = true;
+            if (outbox.push(text) == 1)
                 queueMicrotask(flush);
-            }
         },
         close(code = 1000, reason = 'Normal closure') {
-            if (code !== 1000 && !(code >= 3000 && code <= 4999))
-                throw new TypeError('cometkit: close code must be 1000 or 3000–4999');
-            if (typeof reason != 'string' || reason.length > 123)
-                throw new TypeError('cometkit: close reason must be a string of up to 123 characters');
+            if ((code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
+                fail('close() takes a code of 1000 or 3000–4999 and a reason of up to 123 characters');
+            }
             if (state == 'closed')
                 return;
-            teardown(true);
-            state = 'closed';
-            listen(false);
-            bus.emit('close', { code, reason, willReconnect: false });
+            stop(true, 'closed');
+            emit('close', { code, reason, willReconnect: false });
         },
         get state() {
             return state;
         },
         get transport() {
-            return tier ? tier.name : null;
+            return tier && tier.name;
         },
         diagnostics: () => attempts.slice(),
     };
@@ -947,4 +916,4 @@ function createClient(url, options) {
     return createCoreClient(url, options, TIERS);
 }
 
-export { CometError, NegotiationError, TIERS, createClient, createCoreClient, iframe, jsonp, polling, websocket, xhrStreaming };
+export { NegotiationError, TIERS, createClient, createCoreClient, iframe, jsonp, polling, websocket, xhrStreaming };

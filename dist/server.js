@@ -1,7 +1,7 @@
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer as createServer$1 } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { createHash, randomInt } from 'node:crypto';
 
 const YEAR_SECONDS = 31536000;
 const NO_CACHE = {
@@ -518,7 +518,7 @@ function attachHttpReceiver(session, res, options) {
                 return;
             const chunk = options.format(frame);
             res.write(chunk);
-            written += chunk.length;
+            written += Buffer.byteLength(chunk);
             if (!options.streaming || written >= options.limit) {
                 ended = true;
                 session.detach(receiver, false);
@@ -748,7 +748,13 @@ function parseUpstream(data) {
     return 'broken';
 }
 function bindClose(ws, session, receiver) {
-    ws.on('close', () => session.detach(receiver, true));
+    ws.on('close', (code) => {
+        // A client that says goodbye ends the session normally; anything else is an interruption.
+        const clean = code === 1000 || code === 1001;
+        session.detach(receiver, !clean);
+        if (clean)
+            session.close(1000, 'Normal closure');
+    });
     ws.on('error', () => ws.terminate());
 }
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
@@ -961,7 +967,7 @@ function createServer(options) {
         socket.on('error', () => socket.destroy());
         wss.handleUpgrade(req, socket, head, (ws) => {
             // WebSocket sessions are not registered: the protocol lets a client reuse their ids.
-            const session = createSession(raw ? 'raw' : (match?.[2] ?? ''), host, describe(req, raw ? 'rawwebsocket' : 'websocket'));
+            const session = createSession(raw ? 'raw-' + randomUUID() : (match?.[2] ?? ''), host, describe(req, raw ? 'rawwebsocket' : 'websocket'));
             if (raw)
                 rawWebsocket(ws, session);
             else

@@ -4,7 +4,7 @@ export { createCoreClient } from './client/client.js';
 export type { Client, ClientState } from './client/client.js';
 export type { ClientOptions } from './client/options.js';
 export type { ClientEvents, TransportName } from './client/events.js';
-export { CometError, NegotiationError } from './client/errors.js';
+export { NegotiationError } from './client/errors.js';
 export type { Attempt } from './client/errors.js';
 export { websocket } from './client/transports/websocket.js';
 export { xhrStreaming } from './client/transports/xhr-streaming.js';

@@ -10,22 +10,14 @@ export interface Attempt {
   time: number;
 }
 
-/** Base class of cometkit's errors; check `error.name` across frames and realms. */
-export class CometError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CometError';
-  }
-}
-
-/** Every tier was skipped or failed; `attempts` says which, why and how long each took. */
-export class NegotiationError extends CometError {
+/**
+ * Every tier was skipped or failed; `attempts` says which, why and how long
+ * each took. Check `error.name == 'NegotiationError'` across frames and realms.
+ */
+export class NegotiationError extends Error {
   readonly attempts: Attempt[];
   constructor(attempts: Attempt[], elapsed: number) {
-    super(
-      'All transports failed in ' + elapsed + ' ms: ' +
-        attempts.map((a) => a.transport + ' ' + a.outcome + ' (' + a.reason + ', ' + a.time + ' ms)').join('; '),
-    );
+    super('All transports failed in ' + elapsed + ' ms: ' + attempts.map((a) => a.transport + ' ' + a.outcome + ' (' + a.reason + ', ' + a.time + ' ms)').join('; '));
     this.name = 'NegotiationError';
     this.attempts = attempts;
   }

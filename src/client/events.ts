@@ -12,7 +12,7 @@ export type ClientEvents = {
   reconnecting: { attempt: number; delay: number };
   /** Negotiation moved on from tier `from` to tier `to` (null when none is left) because of `reason`. */
   transport: { from: TransportName; to: TransportName | null; reason: string };
-  /** Something went wrong that the client handled (bad frame, failed negotiation, send failure). */
+  /** Something went wrong that the client handled (bad frame, failed negotiation). */
   error: { error: Error };
 };
 

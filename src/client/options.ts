@@ -57,7 +57,8 @@ const DEFAULTS = {
 
 const TYPES: Record<string, string> = { reconnect: 'boolean', retry: 'function', WebSocket: 'function' };
 
-function fail(message: string): never {
+/** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
+export function fail(message: string): never {
   throw new TypeError('cometkit: ' + message);
 }
 

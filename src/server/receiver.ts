@@ -4,7 +4,7 @@ import type { InternalSession, Receiver } from './session.js';
 export interface HttpReceiverOptions {
   /** Streaming receivers stay until the response limit; polling ones end after one frame. */
   streaming: boolean;
-  /** Bytes after which a streaming response ends. */
+  /** Bytes (UTF-8) after which a streaming response ends. */
   limit: number;
   /** Wraps a frame for this transport's body format. */
   format(frame: string): string;
@@ -19,7 +19,7 @@ export function attachHttpReceiver(session: InternalSession, res: ServerResponse
       if (ended) return;
       const chunk = options.format(frame);
       res.write(chunk);
-      written += chunk.length;
+      written += Buffer.byteLength(chunk);
       if (!options.streaming || written >= options.limit) {
         ended = true;
         session.detach(receiver, false);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
@@ -211,7 +212,7 @@ export function createServer(options?: ServerOptions): CometServer {
     socket.on('error', () => socket.destroy());
     wss.handleUpgrade(req, socket, head, (ws) => {
       // WebSocket sessions are not registered: the protocol lets a client reuse their ids.
-      const session = createSession(raw ? 'raw' : (match?.[2] ?? ''), host, describe(req, raw ? 'rawwebsocket' : 'websocket'));
+      const session = createSession(raw ? 'raw-' + randomUUID() : (match?.[2] ?? ''), host, describe(req, raw ? 'rawwebsocket' : 'websocket'));
       if (raw) rawWebsocket(ws, session);
       else framedWebsocket(ws, session);
     });

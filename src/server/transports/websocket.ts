@@ -20,7 +20,12 @@ function parseUpstream(data: string): Messages {
 }
 
 function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver): void {
-  ws.on('close', () => session.detach(receiver, true));
+  ws.on('close', (code) => {
+    // A client that says goodbye ends the session normally; anything else is an interruption.
+    const clean = code === 1000 || code === 1001;
+    session.detach(receiver, !clean);
+    if (clean) session.close(1000, 'Normal closure');
+  });
   ws.on('error', () => ws.terminate());
 }
 
