@@ -41,6 +41,8 @@ export interface Resolved {
   WebSocket: typeof WebSocket | undefined;
 }
 
+// The type of each default is the type an option must have; `undefined`
+// defaults (transports, retry, WebSocket) are checked on their own.
 const DEFAULTS = {
   transports: undefined,
   timeout: 1000,
@@ -54,8 +56,6 @@ const DEFAULTS = {
   pollIdleInterval: 2000,
   WebSocket: undefined,
 };
-
-const TYPES: Record<string, string> = { reconnect: 'boolean', retry: 'function', WebSocket: 'function' };
 
 /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
 export function fail(message: string): never {
@@ -71,19 +71,17 @@ export function resolveOptions(options: ClientOptions | undefined, named: readon
     const value = given[key];
     if (!(key in DEFAULTS)) fail('unknown option "' + key + '"');
     if (value === undefined) continue;
-    const type = TYPES[key];
-    if (type) {
-      if (typeof value != type) fail('option "' + key + '" must be a ' + type);
-    } else if (key != 'transports' && (typeof value != 'number' || !(value >= 0) || value == Infinity)) {
-      fail('option "' + key + '" must be a non-negative number of milliseconds');
+    const type = key == 'transports' ? 'object' : typeof out[key] == 'undefined' ? 'function' : typeof out[key];
+    if (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) < Infinity))) {
+      fail('option "' + key + '" must be a ' + (type == 'number' ? 'number of ms ≥ 0' : type == 'object' ? 'non-empty array' : type));
     }
     out[key] = value;
   }
   const list = (out.transports ?? named) as unknown[];
-  if (!Array.isArray(list) || list.length == 0) fail('option "transports" must be a non-empty array');
+  if (!Array.isArray(list) || !list.length) fail('option "transports" must be a non-empty array');
   out.tiers = list.map((t) => {
     const tier = typeof t == 'string' ? named.find((n) => n.name == t) : (t as Tier);
-    if (!tier || typeof tier.connect != 'function') fail('unknown transport ' + JSON.stringify(t));
+    if (!tier?.connect) fail('unknown transport ' + JSON.stringify(t));
     return tier;
   });
   return out as unknown as Resolved;

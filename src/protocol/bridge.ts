@@ -11,26 +11,17 @@
  * alone: `f<frame>`, or `e<reason>` when the stream cannot start.
  * ES5 on purpose: it runs in whatever browser loads it.
  */
-export const BRIDGE_SCRIPT = `(function () {
-  var h = JSON.parse(decodeURIComponent(location.hash.slice(1))), origin = h[0], url = h[1], current, frame;
-  if (!/\\/htmlfile\\?c=[\\w.-]+$/.test(url) || new URL(url, location.href).origin != location.origin) return;
-  // The htmlfile page sets document.domain; Firefox then lets it reach only a parent that did too.
-  try { document.domain = document.domain; } catch (e) {}
-  function post(d) { parent.postMessage(d, origin); }
-  function open() {
-    var me = current = {};
-    if (frame) frame.parentNode.removeChild(frame);
-    frame = document.createElement('iframe');
-    frame.onload = function () { if (current == me && !me.s) post('ehtmlfile did not start'); };
-    frame.src = url;
-    document.body.appendChild(frame);
-  }
-  window[h[2]] = {
-    start: function () { current.s = 1; },
-    message: function (d) { post('f' + d); },
-    stop: function () { if (current.s) open(); else post('ehtmlfile did not start'); }
-  };
-  open();
-})();`;
+// Kept terse by hand: the client bundle carries it. In order: read the hash;
+// refuse any URL that is not an htmlfile on this origin; set document.domain
+// (the htmlfile page sets it, and Firefox then lets it reach only a parent
+// that did too); open the htmlfile, reopening on `stop` once it had started.
+export const BRIDGE_SCRIPT =
+  'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f;' +
+  'function p(d){parent.postMessage(d,o)}' +
+  'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
+  'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;document.body.appendChild(f)}' +
+  'if(/\\/htmlfile\\?c=[\\w.-]+$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
+  'try{document.domain=document.domain}catch(e){}' +
+  'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){c.s?n():p("ehtmlfile did not start")}};n()}';
 
 export const BRIDGE_PAGE = '<!doctype html><html><head><meta charset="utf-8"></head><body><script>' + BRIDGE_SCRIPT + '</script></body></html>';
