@@ -1,0 +1,62 @@
+// What ships in dist/: browser builds free of Node globals, the script tag's
+// global, the ESM exports, and a package.json whose exports point at real files.
+import assert from 'node:assert/strict';
+import { readFile, stat } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import vm from 'node:vm';
+
+const dist = new URL('../../dist/', import.meta.url);
+const read = (file) => readFile(new URL(file, dist), 'utf8');
+const BROWSER_BUILDS = ['cometkit.mjs', 'cometkit.umd.js', 'cometkit.min.js'];
+const EXPORTS = ['NegotiationError', 'TIERS', 'createClient', 'createCoreClient', 'iframe', 'jsonp', 'polling', 'websocket', 'xhrStreaming'];
+
+describe('dist', () => {
+  for (const file of BROWSER_BUILDS) {
+    it(`${file} uses no Node globals`, async () => {
+      // Comments may say "global"; the UMD wrapper's own `global` parameter is rollup's, not Node's.
+      const code = (await read(file))
+        .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')
+        .replace(/^\(function \(global, factory\)[\s\S]*?\}\)\(this, /, '');
+      for (const name of ['process', 'global', 'Buffer', 'require', '__dirname', 'setImmediate']) {
+        assert.doesNotMatch(code, new RegExp(`(?<![.\\w$])${name}(?![\\w$])`), `${file} mentions ${name}`);
+      }
+    });
+  }
+
+  for (const file of ['cometkit.umd.js', 'cometkit.min.js']) {
+    it(`${file} defines the global cometkit with every export as a classic script`, async () => {
+      const sandbox = {};
+      sandbox.self = sandbox;
+      vm.runInNewContext(await read(file), sandbox);
+      assert.deepEqual(Object.keys(sandbox.cometkit).sort(), EXPORTS);
+      assert.equal(typeof sandbox.cometkit.createClient, 'function');
+    });
+  }
+
+  it('cometkit.mjs exports the public API and imports nothing', async () => {
+    const code = await read('cometkit.mjs');
+    assert.doesNotMatch(code, /^import /m);
+    const mod = await import(new URL('cometkit.mjs', dist));
+    assert.deepEqual(Object.keys(mod).sort(), EXPORTS);
+  });
+
+  it('importing cometkit.mjs has no side effects on the global object', async () => {
+    const before = Object.keys(globalThis).sort();
+    await import(new URL('cometkit.mjs?fresh', dist));
+    assert.deepEqual(Object.keys(globalThis).sort(), before);
+  });
+
+  it('package.json exports and types point at built files', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    assert.equal(pkg.type, 'module');
+    assert.equal(pkg.sideEffects, false);
+    const targets = [];
+    for (const entry of Object.values(pkg.exports)) {
+      if (typeof entry === 'string') targets.push(entry);
+      else targets.push(...Object.values(entry));
+    }
+    for (const target of targets) await stat(new URL(`../../${target}`, import.meta.url));
+    assert.ok(pkg.exports['.'], 'exports "."');
+    assert.ok(pkg.exports['./server'], 'exports "./server"');
+  });
+});

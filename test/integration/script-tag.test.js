@@ -1,0 +1,34 @@
+// The script-tag build (dist/cometkit.min.js) as a page would use it: a classic
+// script that defines the global `cometkit`, then a round trip over it.
+import { config } from '../browser/support/config.js';
+import { assertEqual } from '../browser/support/echo.js';
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = () => (script.remove(), resolve());
+    script.onerror = () => (script.remove(), reject(new Error(`could not load ${src}`)));
+    document.head.appendChild(script);
+  });
+}
+
+describe('script tag (dist/cometkit.min.js)', function () {
+  this.timeout(10000);
+  afterEach(() => delete window.cometkit);
+
+  for (const tier of ['websocket', 'xhr-streaming']) {
+    it(`defines window.cometkit and echoes over ${tier}`, async function () {
+      await loadScript(new URL('../../dist/cometkit.min.js', import.meta.url).href);
+      assertEqual(typeof window.cometkit.createClient, 'function', 'typeof cometkit.createClient');
+      const client = window.cometkit.createClient(`${config().servers.cometkit.cross}/echo`, { transports: [tier] });
+      const echoed = new Promise((resolve) => client.on('message', ({ data }) => resolve(data)));
+      client.on('open', () => client.send('hello from a script tag'));
+      assertEqual(await echoed, 'hello from a script tag', 'echo');
+      assertEqual(client.transport, tier, 'transport');
+      const closed = new Promise((resolve) => client.on('close', resolve));
+      client.close();
+      await closed;
+    });
+  }
+});
