@@ -428,8 +428,15 @@ function post(url, body, signal, expect = 200) {
  * Streams a POST response: `chunk` gets text as it arrives, `end` once (with
  * an error unless the server ended it). Returns an abort function after
  * which neither is called.
+ *
+ * fetch() with a body stream hands each chunk to the page at once (Chromium
+ * batches XHR progress events every ~50 ms). Every engine that parses this
+ * ES2020 build has body streams, so the XHR-progress fallback lives in the
+ * legacy build only.
  */
 function stream(url, chunk, end) {
+    const abort = new AbortController();
+    const decoder = new TextDecoder();
     let done = false;
     const finish = (error) => {
         if (!done) {
@@ -437,52 +444,25 @@ function stream(url, chunk, end) {
             end(error);
         }
     };
-    if (typeof ReadableStream == 'function' && typeof TextDecoder == 'function') {
-        // fetch hands each chunk to the page at once; Chromium batches XHR progress every ~50 ms.
-        const abort = new AbortController();
-        const decoder = new TextDecoder();
-        fetch(url, { method: 'POST', credentials: 'include', signal: abort.signal })
-            .then((res) => {
-            if (res.status !== 200 || !res.body)
-                throw new Error('HTTP ' + res.status);
-            const reader = res.body.getReader();
-            const pump = () => reader.read().then((r) => {
-                if (done)
-                    return;
-                if (r.done)
-                    return finish();
-                chunk(decoder.decode(r.value, { stream: true }));
-                return pump();
-            });
+    fetch(url, { method: 'POST', credentials: 'include', signal: abort.signal })
+        .then((res) => {
+        if (res.status != 200 || !res.body)
+            throw new Error('HTTP ' + res.status);
+        const reader = res.body.getReader();
+        const pump = () => reader.read().then((r) => {
+            if (done)
+                return;
+            if (r.done)
+                return finish();
+            chunk(decoder.decode(r.value, { stream: true }));
             return pump();
-        })
-            .catch((e) => finish(e instanceof Error ? e : new Error(String(e))));
-        return () => {
-            done = true;
-            abort.abort();
-        };
-    }
-    const xhr = new XMLHttpRequest();
-    let seen = 0;
-    const progress = () => {
-        const text = xhr.responseText;
-        if (!done && xhr.status === 200 && text.length > seen) {
-            chunk(text.slice(seen));
-            seen = text.length;
-        }
-    };
-    xhr.open('POST', url);
-    xhr.withCredentials = true;
-    xhr.onprogress = progress;
-    xhr.onload = () => {
-        progress();
-        finish(xhr.status === 200 ? undefined : new Error('HTTP ' + xhr.status));
-    };
-    xhr.onerror = xhr.onabort = () => finish(new Error('network error'));
-    xhr.send();
+        });
+        return pump();
+    })
+        .catch((e) => finish(e));
     return () => {
         done = true;
-        xhr.abort();
+        abort.abort();
     };
 }
 
@@ -517,19 +497,39 @@ function formPost(url, data, done) {
     return cleanup;
 }
 /**
- * Client-to-server messages on their own requests, never behind the held
- * receiving request: one request in flight, everything queued meanwhile goes
- * in the next one, at once.
+ * An HTTP tier's connection: its receiver, started by `receive` (which gets
+ * the failure callback and returns its stop function), plus the control
+ * channel. Client-to-server messages go on their own requests, never behind
+ * the held receiving request: one request in flight, everything queued
+ * meanwhile goes in the next one, at once. `sent` runs after each batch.
  */
-function createControl(ctx, fail, sent) {
+function httpConnection(ctx, sink, receive, sent) {
     let queue = [];
     let busy = false;
     let closed = false;
     const abort = new AbortController();
     let cancelForm;
-    const cors = !ctx.crossOrigin || !ctx.info || ctx.info.cors;
+    const cors = !ctx.crossOrigin || ctx.info?.cors;
+    const end = (notify) => {
+        closed = true;
+        stop();
+        abort.abort();
+        cancelForm?.();
+        if (notify && ctx.info?.cometkit) {
+            // sendBeacon survives page unload; a plain POST serves where it is missing.
+            const url = ctx.session + '/close';
+            if (!navigator.sendBeacon?.(url))
+                post(url, null).catch(() => undefined);
+        }
+    };
+    const fail = (reason) => {
+        if (!closed) {
+            end();
+            sink.close(reason);
+        }
+    };
     function pump() {
-        if (busy || closed || queue.length === 0)
+        if (busy || closed || !queue.length)
             return;
         const body = JSON.stringify(queue);
         queue = [];
@@ -540,31 +540,19 @@ function createControl(ctx, fail, sent) {
             pump();
         };
         if (cors) {
-            post(ctx.session + '/xhr_send', body, abort.signal, 204).then(next, (e) => {
-                if (!closed)
-                    fail('send failed: ' + e.message);
-            });
+            post(ctx.session + '/xhr_send', body, abort.signal, 204).then(next, (e) => fail('send failed: ' + e.message));
         }
         else {
             cancelForm = formPost(ctx.session + '/jsonp_send', body, next);
         }
     }
+    const stop = receive(fail);
     return {
         send(messages) {
             queue.push(...messages);
             pump();
         },
-        close(notify) {
-            closed = true;
-            abort.abort();
-            cancelForm?.();
-            if (notify && ctx.info?.cometkit) {
-                // sendBeacon survives page unload; a plain POST serves where it is missing.
-                const url = ctx.session + '/close';
-                if (!navigator.sendBeacon?.(url))
-                    post(url, null).catch(() => undefined);
-            }
-        },
+        close: end,
     };
 }
 
@@ -636,31 +624,15 @@ const iframe = {
     roundTrips: 3,
     probe,
     unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
-    connect(ctx, sink) {
+    connect: (ctx, sink) => httpConnection(ctx, sink, (fail) => {
         const url = new URL(ctx.session + '/htmlfile?c=' + uniqueName(), location.href).href;
         const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url, url.split('=')[1]]));
         const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
         const frame = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
-        let closed = false;
-        const stop = () => {
-            closed = true;
-            removeEventListener('message', relay);
-            remove(frame);
-            if (blob)
-                URL.revokeObjectURL(blob);
-        };
-        const fail = (reason) => {
-            if (!closed) {
-                stop();
-                control.close();
-                sink.close(reason);
-            }
-        };
-        const control = createControl(ctx, fail);
         const origin = new URL(url).origin;
         // Only the bridge we made, from the service's origin, may speak.
         const relay = (e) => {
-            if (closed || e.source !== frame.contentWindow || e.origin !== origin)
+            if (e.source != frame.contentWindow || e.origin != origin)
                 return;
             const data = String(e.data);
             if (data.charAt(0) == 'f')
@@ -669,57 +641,41 @@ const iframe = {
                 fail(data.slice(1));
         };
         addEventListener('message', relay);
-        return {
-            send: control.send,
-            close(notify) {
-                stop();
-                control.close(notify);
-            },
+        return () => {
+            removeEventListener('message', relay);
+            remove(frame);
+            if (blob)
+                URL.revokeObjectURL(blob);
         };
-    },
+    }),
 };
 
-/** The longest a held poll may take beyond the server's heartbeat before it counts as lost. */
-const SLACK = 10000;
 /** Script-tag long-poll: one frame per response, then the next poll at once. */
 const jsonp = {
     name: 'jsonp',
     roundTrips: 1,
     probe,
     unsupported: () => '',
-    connect(ctx, sink) {
-        let closed = false;
+    connect: (ctx, sink) => httpConnection(ctx, sink, (fail) => {
+        let stopped = false;
         let cancel = () => { };
-        const fail = (reason) => {
-            if (!closed) {
-                closed = true;
-                cancel();
-                control.close();
-                sink.close(reason);
-            }
-        };
-        const control = createControl(ctx, fail);
+        // A held poll may take the server's heartbeat delay, plus slack for the network.
+        const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
         const poll = () => {
-            cancel = jsonpScript(ctx.session + '/jsonp', (ctx.info?.cometkit?.heartbeat ?? 25000) + SLACK, (error, frame) => {
-                if (closed)
-                    return;
+            cancel = jsonpScript(ctx.session + '/jsonp', timeout, (error, frame) => {
                 if (error)
                     return fail('poll failed: ' + error.message);
                 sink.frame(frame);
-                if (!closed)
+                if (!stopped)
                     poll();
             });
         };
         poll();
-        return {
-            send: control.send,
-            close(notify) {
-                closed = true;
-                cancel();
-                control.close(notify);
-            },
+        return () => {
+            stopped = true;
+            cancel();
         };
-    },
+    }),
 };
 
 /**
@@ -737,59 +693,50 @@ const polling = {
         const plain = !!ctx.info?.cometkit?.polling;
         const [fast, idle] = ctx.poll;
         const abort = new AbortController();
-        let closed = false;
+        let stopped = false;
         let inFlight = false;
         let delay = fast;
         let timer;
-        const fail = (reason) => {
-            if (!closed) {
-                stop();
-                control.close();
-                sink.close(reason);
-            }
-        };
-        const stop = () => {
-            closed = true;
-            clearTimeout(timer);
-            abort.abort();
-        };
-        const poll = () => {
-            clearTimeout(timer);
-            inFlight = true;
-            post(ctx.session + (plain ? '/poll' : '/xhr'), null, abort.signal).then((text) => {
-                inFlight = false;
-                let busy = false;
-                for (const frame of text.split('\n')) {
-                    if (closed)
-                        return;
-                    if (frame) {
+        let poll = () => { };
+        return httpConnection(ctx, sink, (fail) => {
+            poll = () => {
+                clearTimeout(timer);
+                inFlight = true;
+                post(ctx.session + (plain ? '/poll' : '/xhr'), null, abort.signal).then((text) => {
+                    inFlight = false;
+                    const frames = text.split('\n').filter(Boolean);
+                    // An empty answer to a plain poll is as good as a heartbeat.
+                    if (!frames.length)
+                        frames.push('h');
+                    let busy = false;
+                    for (const frame of frames) {
+                        if (stopped)
+                            return;
                         busy || (busy = frame.charAt(0) == 'a');
                         sink.frame(frame);
                     }
-                }
-                if (closed)
-                    return;
-                if (!plain)
-                    return poll();
-                delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-                timer = setTimeout(poll, delay);
-            }, (e) => fail('poll failed: ' + e.message));
-        };
-        const control = createControl(ctx, fail, () => {
-            // A reply to what was just sent is likely queued already: fetch it now.
-            if (plain && !inFlight && !closed) {
+                    if (stopped)
+                        return;
+                    if (!plain)
+                        return poll();
+                    delay = busy ? fast : Math.min(idle, delay * 2 || 1);
+                    timer = setTimeout(poll, delay);
+                }, (e) => fail('poll failed: ' + e.message));
+            };
+            poll();
+            return () => {
+                stopped = true;
+                clearTimeout(timer);
+                abort.abort();
+            };
+        }, 
+        // A reply to what was just sent is likely queued already: fetch it now.
+        () => {
+            if (plain && !inFlight && !stopped) {
                 delay = fast;
                 poll();
             }
         });
-        poll();
-        return {
-            send: control.send,
-            close(notify) {
-                stop();
-                control.close(notify);
-            },
-        };
     },
 };
 
@@ -856,37 +803,24 @@ const xhrStreaming = {
     roundTrips: 2,
     probe,
     unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cors ? 'no CORS' : ''),
-    connect(ctx, sink) {
-        let closed = false;
+    connect: (ctx, sink) => httpConnection(ctx, sink, (fail) => {
+        let stopped = false;
         let abort = () => { };
-        const fail = (reason) => {
-            if (!closed) {
-                closed = true;
-                abort();
-                control.close();
-                sink.close(reason);
-            }
-        };
-        const control = createControl(ctx, fail);
         const open = () => {
             abort = stream(ctx.session + '/xhr_streaming', lineReader(sink), (error) => {
                 // The server ends a response at its size limit; the session goes on in the next one.
                 if (error)
                     fail('stream failed: ' + error.message);
-                else if (!closed)
+                else if (!stopped)
                     open();
             });
         };
         open();
-        return {
-            send: control.send,
-            close(notify) {
-                closed = true;
-                abort();
-                control.close(notify);
-            },
+        return () => {
+            stopped = true;
+            abort();
         };
-    },
+    }),
 };
 
 /** The five tiers in their default fallback order. */

@@ -1,12 +1,6 @@
-import type { ConnectContext } from './transports/types.js';
+import type { Connection, ConnectContext, Sink } from './transports/types.js';
 import { hiddenFrame, remove, uniqueName } from './util/dom.js';
 import { post } from './util/http.js';
-
-export interface Control {
-  send: (messages: string[]) => void;
-  /** Stops sending; with `notify`, tells a cometkit server the client is gone. */
-  close: (notify?: boolean) => void;
-}
 
 /**
  * A form POST into a hidden iframe: the one upstream path that needs no CORS.
@@ -40,20 +34,45 @@ function formPost(url: string, data: string, done: () => void): () => void {
 }
 
 /**
- * Client-to-server messages on their own requests, never behind the held
- * receiving request: one request in flight, everything queued meanwhile goes
- * in the next one, at once.
+ * An HTTP tier's connection: its receiver, started by `receive` (which gets
+ * the failure callback and returns its stop function), plus the control
+ * channel. Client-to-server messages go on their own requests, never behind
+ * the held receiving request: one request in flight, everything queued
+ * meanwhile goes in the next one, at once. `sent` runs after each batch.
  */
-export function createControl(ctx: ConnectContext, fail: (reason: string) => void, sent?: () => void): Control {
+export function httpConnection(
+  ctx: ConnectContext,
+  sink: Sink,
+  receive: (fail: (reason: string) => void) => () => void,
+  sent?: () => void,
+): Connection {
   let queue: string[] = [];
   let busy = false;
   let closed = false;
   const abort = new AbortController();
   let cancelForm: (() => void) | undefined;
-  const cors = !ctx.crossOrigin || !ctx.info || ctx.info.cors;
+  const cors = !ctx.crossOrigin || ctx.info?.cors;
+
+  const end = (notify?: boolean) => {
+    closed = true;
+    stop();
+    abort.abort();
+    cancelForm?.();
+    if (notify && ctx.info?.cometkit) {
+      // sendBeacon survives page unload; a plain POST serves where it is missing.
+      const url = ctx.session + '/close';
+      if (!navigator.sendBeacon?.(url)) post(url, null).catch(() => undefined);
+    }
+  };
+  const fail = (reason: string) => {
+    if (!closed) {
+      end();
+      sink.close(reason);
+    }
+  };
 
   function pump(): void {
-    if (busy || closed || queue.length === 0) return;
+    if (busy || closed || !queue.length) return;
     const body = JSON.stringify(queue);
     queue = [];
     busy = true;
@@ -63,28 +82,18 @@ export function createControl(ctx: ConnectContext, fail: (reason: string) => voi
       pump();
     };
     if (cors) {
-      post(ctx.session + '/xhr_send', body, abort.signal, 204).then(next, (e: unknown) => {
-        if (!closed) fail('send failed: ' + (e as Error).message);
-      });
+      post(ctx.session + '/xhr_send', body, abort.signal, 204).then(next, (e: unknown) => fail('send failed: ' + (e as Error).message));
     } else {
       cancelForm = formPost(ctx.session + '/jsonp_send', body, next);
     }
   }
 
+  const stop = receive(fail);
   return {
     send(messages) {
       queue.push(...messages);
       pump();
     },
-    close(notify) {
-      closed = true;
-      abort.abort();
-      cancelForm?.();
-      if (notify && ctx.info?.cometkit) {
-        // sendBeacon survives page unload; a plain POST serves where it is missing.
-        const url = ctx.session + '/close';
-        if (!navigator.sendBeacon?.(url)) post(url, null).catch(() => undefined);
-      }
-    },
+    close: end,
   };
 }

@@ -1,4 +1,4 @@
-import { createControl } from '../control.js';
+import { httpConnection } from '../control.js';
 import { probe } from '../info.js';
 import { post } from '../util/http.js';
 import type { Tier } from './types.js';
@@ -18,55 +18,49 @@ export const polling: Tier = {
     const plain = !!ctx.info?.cometkit?.polling;
     const [fast, idle] = ctx.poll;
     const abort = new AbortController();
-    let closed = false;
+    let stopped = false;
     let inFlight = false;
     let delay = fast;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const fail = (reason: string) => {
-      if (!closed) {
-        stop();
-        control.close();
-        sink.close(reason);
-      }
-    };
-    const stop = () => {
-      closed = true;
-      clearTimeout(timer);
-      abort.abort();
-    };
-    const poll = () => {
-      clearTimeout(timer);
-      inFlight = true;
-      post(ctx.session + (plain ? '/poll' : '/xhr'), null, abort.signal).then((text) => {
-        inFlight = false;
-        let busy = false;
-        for (const frame of text.split('\n')) {
-          if (closed) return;
-          if (frame) {
-            busy ||= frame.charAt(0) == 'a';
-            sink.frame(frame);
-          }
-        }
-        if (closed) return;
-        if (!plain) return poll();
-        delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-        timer = setTimeout(poll, delay);
-      }, (e: unknown) => fail('poll failed: ' + (e as Error).message));
-    };
-    const control = createControl(ctx, fail, () => {
-      // A reply to what was just sent is likely queued already: fetch it now.
-      if (plain && !inFlight && !closed) {
-        delay = fast;
+    let poll = () => {};
+    return httpConnection(
+      ctx,
+      sink,
+      (fail) => {
+        poll = () => {
+          clearTimeout(timer);
+          inFlight = true;
+          post(ctx.session + (plain ? '/poll' : '/xhr'), null, abort.signal).then((text) => {
+            inFlight = false;
+            const frames = text.split('\n').filter(Boolean);
+            // An empty answer to a plain poll is as good as a heartbeat.
+            if (!frames.length) frames.push('h');
+            let busy = false;
+            for (const frame of frames) {
+              if (stopped) return;
+              busy ||= frame.charAt(0) == 'a';
+              sink.frame(frame);
+            }
+            if (stopped) return;
+            if (!plain) return poll();
+            delay = busy ? fast : Math.min(idle, delay * 2 || 1);
+            timer = setTimeout(poll, delay);
+          }, (e: unknown) => fail('poll failed: ' + (e as Error).message));
+        };
         poll();
-      }
-    });
-    poll();
-    return {
-      send: control.send,
-      close(notify) {
-        stop();
-        control.close(notify);
+        return () => {
+          stopped = true;
+          clearTimeout(timer);
+          abort.abort();
+        };
       },
-    };
+      // A reply to what was just sent is likely queued already: fetch it now.
+      () => {
+        if (plain && !inFlight && !stopped) {
+          delay = fast;
+          poll();
+        }
+      },
+    );
   },
 };

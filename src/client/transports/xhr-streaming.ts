@@ -1,4 +1,4 @@
-import { createControl } from '../control.js';
+import { httpConnection } from '../control.js';
 import { probe } from '../info.js';
 import { stream } from '../util/http.js';
 import type { Sink, Tier } from './types.js';
@@ -28,33 +28,21 @@ export const xhrStreaming: Tier = {
   roundTrips: 2,
   probe,
   unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cors ? 'no CORS' : ''),
-  connect(ctx, sink) {
-    let closed = false;
-    let abort = () => {};
-    const fail = (reason: string) => {
-      if (!closed) {
-        closed = true;
+  connect: (ctx, sink) =>
+    httpConnection(ctx, sink, (fail) => {
+      let stopped = false;
+      let abort = () => {};
+      const open = () => {
+        abort = stream(ctx.session + '/xhr_streaming', lineReader(sink), (error) => {
+          // The server ends a response at its size limit; the session goes on in the next one.
+          if (error) fail('stream failed: ' + error.message);
+          else if (!stopped) open();
+        });
+      };
+      open();
+      return () => {
+        stopped = true;
         abort();
-        control.close();
-        sink.close(reason);
-      }
-    };
-    const control = createControl(ctx, fail);
-    const open = () => {
-      abort = stream(ctx.session + '/xhr_streaming', lineReader(sink), (error) => {
-        // The server ends a response at its size limit; the session goes on in the next one.
-        if (error) fail('stream failed: ' + error.message);
-        else if (!closed) open();
-      });
-    };
-    open();
-    return {
-      send: control.send,
-      close(notify) {
-        closed = true;
-        abort();
-        control.close(notify);
-      },
-    };
-  },
+      };
+    }),
 };
