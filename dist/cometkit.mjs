@@ -52,16 +52,19 @@ function createEmitter() {
             return () => bus.off(type, handler);
         },
         off: (type, handler) => bus.off(type, handler),
+        // mitt's own emit stops at a throwing handler; this one calls every handler
+        // and reports what one throws where the page's error handling sees it, later,
+        // so a handler can never break the transport that is delivering.
         emit(type, event) {
-            try {
-                bus.emit(type, event);
-            }
-            catch (error) {
-                // A throwing handler must not kill the transport that is delivering:
-                // report it where the page's error handling sees it, later.
-                setTimeout(() => {
-                    throw error;
-                });
+            for (const handler of bus.all.get(type)?.slice() ?? []) {
+                try {
+                    handler(event);
+                }
+                catch (error) {
+                    setTimeout(() => {
+                        throw error;
+                    });
+                }
             }
         },
     };
@@ -94,7 +97,7 @@ function resolveOptions(options, named) {
     const out = { ...DEFAULTS };
     for (const key in given) {
         const value = given[key];
-        if (!(key in DEFAULTS))
+        if (!Object.prototype.hasOwnProperty.call(DEFAULTS, key))
             fail('unknown option "' + key + '"');
         if (value === undefined)
             continue;
@@ -156,6 +159,8 @@ function createCoreClient(url, options, named = []) {
     let tier = null;
     let preferred = null;
     let conn = null;
+    // The connection a negotiation is waiting on, until it opens or fails.
+    let pending;
     let generation = 0;
     let retries = 0;
     const outbox = [];
@@ -185,7 +190,11 @@ function createCoreClient(url, options, named = []) {
         }
     };
     function start() {
+        if (state == 'closed')
+            return;
         later('retry');
+        pending?.close();
+        pending = undefined;
         const gen = ++generation;
         const started = Date.now();
         const tried = (attempts = []);
@@ -224,48 +233,60 @@ function createCoreClient(url, options, named = []) {
                     return;
                 phase = 2;
                 clearTimeout(timer);
-                c?.close();
+                pending?.close();
+                pending = undefined;
                 record('failed', reason);
             };
             const why = t.unsupported(ctx);
             if (why)
                 return record('skipped', why);
             const timer = setTimeout(() => failTier('timed out after ' + ms + ' ms'), ms);
-            // Declared apart: a tier may call the sink before connect() returns.
-            // eslint-disable-next-line prefer-const
+            // Sink calls made while connect() runs wait until it has returned the connection.
+            let early = [];
+            const defer = (fn) => (early ? early.push(fn) : fn());
             let c;
-            c = t.connect(ctx, {
-                frame(text) {
-                    if (gen != generation || phase == 2)
-                        return;
-                    if (phase)
-                        return frame(text);
-                    if (text != 'o')
-                        return failTier('unexpected first frame ' + text.slice(0, 32));
-                    phase = 1;
-                    clearTimeout(timer);
-                    record('open', 'opened');
-                    conn = c;
-                    tier = preferred = t;
-                    state = 'open';
-                    deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
-                    lastSeen = Date.now();
-                    watch();
-                    later('stable', () => (retries = 0), o.stableAfter);
-                    emit('open', { transport: t.name });
-                    flush();
-                },
-                close(reason) {
-                    if (gen != generation)
-                        return;
-                    if (phase)
-                        drop(1006, reason, true);
-                    else
-                        failTier(reason);
-                },
-            });
-            if (phase == 2)
-                c.close();
+            try {
+                c = pending = t.connect(ctx, {
+                    frame: (text) => defer(() => {
+                        if (gen != generation || phase == 2)
+                            return;
+                        if (phase)
+                            return frame(text);
+                        if (text != 'o')
+                            return failTier('unexpected first frame ' + text.slice(0, 32));
+                        phase = 1;
+                        clearTimeout(timer);
+                        record('open', 'opened');
+                        pending = undefined;
+                        conn = c;
+                        tier = preferred = t;
+                        state = 'open';
+                        deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
+                        lastSeen = Date.now();
+                        watch();
+                        later('stable', () => (retries = 0), o.stableAfter);
+                        emit('open', { transport: t.name });
+                        flush();
+                    }),
+                    close: (reason) => defer(() => {
+                        if (gen != generation)
+                            return;
+                        if (phase)
+                            drop(1006, reason, true);
+                        else
+                            failTier(reason);
+                    }),
+                });
+            }
+            catch (error) {
+                // e.g. the SecurityError for ws:// from an https: page: move on at once.
+                early = null;
+                return failTier('could not start: ' + error.message);
+            }
+            const queued = early;
+            early = null;
+            for (const fn of queued)
+                fn();
         };
         const probe = o.tiers.find((t) => t.probe)?.probe;
         if (!probe)
@@ -316,7 +337,9 @@ function createCoreClient(url, options, named = []) {
     function stop(notify, next) {
         generation++;
         conn?.close(notify);
+        pending?.close(notify);
         conn = tier = null;
+        pending = undefined;
         later('watch');
         later('stable');
         later('retry');
@@ -342,7 +365,8 @@ function createCoreClient(url, options, named = []) {
             conn.send(outbox.splice(0));
     }
     listen('addEventListener');
-    start();
+    // Later, so that handlers subscribed right after createClient() see every event.
+    queueMicrotask(start);
     return {
         on,
         off,
@@ -356,7 +380,7 @@ function createCoreClient(url, options, named = []) {
                 queueMicrotask(flush);
         },
         close(code = 1000, reason = 'Normal closure') {
-            if ((code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
+            if (typeof code != 'number' || (code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
                 fail('close() takes a code of 1000 or 3000–4999 and a reason of up to 123 characters');
             }
             if (state == 'closed')

@@ -46,6 +46,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   let tier: Tier | null = null;
   let preferred: Tier | null = null;
   let conn: Connection | null = null;
+  // The connection a negotiation is waiting on, until it opens or fails.
+  let pending: Connection | undefined;
   let generation = 0;
   let retries = 0;
   const outbox: string[] = [];
@@ -74,7 +76,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   };
 
   function start(): void {
+    if (state == 'closed') return;
     later('retry');
+    pending?.close();
+    pending = undefined;
     const gen = ++generation;
     const started = Date.now();
     const tried: Attempt[] = (attempts = []);
@@ -112,40 +117,53 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         if (phase || gen != generation) return;
         phase = 2;
         clearTimeout(timer);
-        c?.close();
+        pending?.close();
+        pending = undefined;
         record('failed', reason);
       };
       const why = t.unsupported(ctx);
       if (why) return record('skipped', why);
       const timer = setTimeout(() => failTier('timed out after ' + ms + ' ms'), ms);
-      // Declared apart: a tier may call the sink before connect() returns.
-      // eslint-disable-next-line prefer-const
-      let c: Connection | undefined;
-      c = t.connect(ctx, {
-        frame(text) {
-          if (gen != generation || phase == 2) return;
-          if (phase) return frame(text);
-          if (text != 'o') return failTier('unexpected first frame ' + text.slice(0, 32));
-          phase = 1;
-          clearTimeout(timer);
-          record('open', 'opened');
-          conn = c as Connection;
-          tier = preferred = t;
-          state = 'open';
-          deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
-          lastSeen = Date.now();
-          watch();
-          later('stable', () => (retries = 0), o.stableAfter);
-          emit('open', { transport: t.name });
-          flush();
-        },
-        close(reason) {
-          if (gen != generation) return;
-          if (phase) drop(1006, reason, true);
-          else failTier(reason);
-        },
-      });
-      if (phase == 2) c.close();
+      // Sink calls made while connect() runs wait until it has returned the connection.
+      let early: (() => void)[] | null = [];
+      const defer = (fn: () => void) => (early ? early.push(fn) : fn());
+      let c: Connection;
+      try {
+        c = pending = t.connect(ctx, {
+          frame: (text) =>
+            defer(() => {
+              if (gen != generation || phase == 2) return;
+              if (phase) return frame(text);
+              if (text != 'o') return failTier('unexpected first frame ' + text.slice(0, 32));
+              phase = 1;
+              clearTimeout(timer);
+              record('open', 'opened');
+              pending = undefined;
+              conn = c;
+              tier = preferred = t;
+              state = 'open';
+              deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
+              lastSeen = Date.now();
+              watch();
+              later('stable', () => (retries = 0), o.stableAfter);
+              emit('open', { transport: t.name });
+              flush();
+            }),
+          close: (reason) =>
+            defer(() => {
+              if (gen != generation) return;
+              if (phase) drop(1006, reason, true);
+              else failTier(reason);
+            }),
+        });
+      } catch (error) {
+        // e.g. the SecurityError for ws:// from an https: page: move on at once.
+        early = null;
+        return failTier('could not start: ' + (error as Error).message);
+      }
+      const queued = early;
+      early = null;
+      for (const fn of queued) fn();
     };
 
     const probe = o.tiers.find((t) => t.probe)?.probe;
@@ -194,7 +212,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   function stop(notify: boolean, next: ClientState): void {
     generation++;
     conn?.close(notify);
+    pending?.close(notify);
     conn = tier = null;
+    pending = undefined;
     later('watch');
     later('stable');
     later('retry');
@@ -219,7 +239,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   }
 
   listen('addEventListener');
-  start();
+  // Later, so that handlers subscribed right after createClient() see every event.
+  queueMicrotask(start);
 
   return {
     on,
@@ -231,7 +252,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       if (outbox.push(text) == 1) queueMicrotask(flush);
     },
     close(code = 1000, reason = 'Normal closure') {
-      if ((code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
+      if (typeof code != 'number' || (code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
         fail('close() takes a code of 1000 or 3000–4999 and a reason of up to 123 characters');
       }
       if (state == 'closed') return;

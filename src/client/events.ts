@@ -37,15 +37,18 @@ export function createEmitter(): Emitter {
       return () => bus.off(type, handler);
     },
     off: (type, handler) => bus.off(type, handler),
+    // mitt's own emit stops at a throwing handler; this one calls every handler
+    // and reports what one throws where the page's error handling sees it, later,
+    // so a handler can never break the transport that is delivering.
     emit(type, event) {
-      try {
-        bus.emit(type, event);
-      } catch (error) {
-        // A throwing handler must not kill the transport that is delivering:
-        // report it where the page's error handling sees it, later.
-        setTimeout(() => {
-          throw error;
-        });
+      for (const handler of bus.all.get(type)?.slice() ?? []) {
+        try {
+          (handler as Handler<typeof type>)(event);
+        } catch (error) {
+          setTimeout(() => {
+            throw error;
+          });
+        }
       }
     },
   };

@@ -69,7 +69,7 @@ export function resolveOptions(options: ClientOptions | undefined, named: readon
   const out: Record<string, unknown> = { ...DEFAULTS };
   for (const key in given) {
     const value = given[key];
-    if (!(key in DEFAULTS)) fail('unknown option "' + key + '"');
+    if (!Object.prototype.hasOwnProperty.call(DEFAULTS, key)) fail('unknown option "' + key + '"');
     if (value === undefined) continue;
     const type = key == 'transports' ? 'object' : typeof out[key] == 'undefined' ? 'function' : typeof out[key];
     if (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) < Infinity))) {

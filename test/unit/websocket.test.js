@@ -1,0 +1,219 @@
+// The websocket tier over a fake WebSocket constructor passed as the `WebSocket` option:
+// the test plays the server by calling the socket's handlers.
+import { createClient } from '../../dist/cometkit.mjs';
+import { assertEqual } from '../browser/support/echo.js';
+
+/** A WebSocket constructor whose instances record what the tier does and let the test drive them. */
+function fakeWebSocket({ throws } = {}) {
+  const sockets = [];
+  class FakeWebSocket {
+    constructor(url) {
+      if (throws) throw throws;
+      this.url = url;
+      this.sent = [];
+      this.closes = [];
+      this.onopen = this.onmessage = this.onclose = this.onerror = null;
+      sockets.push(this);
+    }
+    send(data) {
+      this.sent.push(data);
+    }
+    close(...args) {
+      this.closes.push(args);
+    }
+    // The server's side.
+    receive(data) {
+      this.onmessage?.(new MessageEvent('message', { data }));
+    }
+    error() {
+      this.onerror?.(new Event('error'));
+    }
+    end(code, reason = '') {
+      this.onclose?.(new CloseEvent('close', { code, reason, wasClean: false }));
+    }
+  }
+  return { FakeWebSocket, sockets };
+}
+
+/** A tier object that records connects and opens when the test says so. */
+function fakeTier(name, { probe } = {}) {
+  const connections = [];
+  const tier = {
+    name,
+    roundTrips: 1,
+    unsupported: () => '',
+    connect(ctx, sink) {
+      const conn = { ctx, sink, closes: [] };
+      connections.push(conn);
+      return { send() {}, close: (notify) => conn.closes.push(notify) };
+    },
+  };
+  if (probe) tier.probe = probe;
+  return { tier, connections };
+}
+
+function nextEvent(client, type, ms = 2000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${type} event within ${ms} ms`));
+    }, ms);
+    const off = client.on(type, (event) => {
+      clearTimeout(timer);
+      off();
+      resolve(event);
+    });
+  });
+}
+
+const json = (value) => JSON.stringify(value);
+function assertJson(actual, expected, what) {
+  assertEqual(json(actual), json(expected), what);
+}
+function assert(condition, what) {
+  if (!condition) throw new Error(what);
+}
+const tick = () => new Promise((resolve) => setTimeout(resolve));
+
+describe('websocket tier', function () {
+  let clients = [];
+  /** createClient, closed after the test; resolves once it has started (on the next microtask). */
+  async function connect(url, options) {
+    const client = createClient(url, options);
+    clients.push(client);
+    firstTransport.set(client, new Promise((resolve) => client.on('transport', resolve)));
+    await null;
+    return client;
+  }
+  /** The first transport event of a client, seen from its creation on. */
+  const firstTransport = new WeakMap();
+  afterEach(function () {
+    for (const client of clients) client.close();
+    clients = [];
+  });
+
+  /** A client on the websocket tier alone, opened. */
+  async function openSocket(options = {}) {
+    const { FakeWebSocket, sockets } = fakeWebSocket();
+    const client = await connect('http://push.example/svc', { transports: ['websocket'], WebSocket: FakeWebSocket, ...options });
+    const opened = nextEvent(client, 'open');
+    sockets[0].receive('o');
+    assertJson(await opened, { transport: 'websocket' }, 'open event');
+    return { client, socket: sockets[0], sockets };
+  }
+
+  it('connects to ws://<base>/<3 digits>/<8 characters>/websocket', async function () {
+    const { FakeWebSocket, sockets } = fakeWebSocket();
+    await connect('http://push.example:8080/svc/', { transports: ['websocket'], WebSocket: FakeWebSocket });
+    assertEqual(sockets.length, 1, 'sockets');
+    assert(/^ws:\/\/push\.example:8080\/svc\/\d{3}\/[0-9a-z]{8}\/websocket$/.test(sockets[0].url), `URL ${sockets[0].url}`);
+  });
+
+  it('connects to wss:// for an https base', async function () {
+    const { FakeWebSocket, sockets } = fakeWebSocket();
+    await connect('https://push.example/svc', { transports: ['websocket'], WebSocket: FakeWebSocket });
+    assert(/^wss:\/\/push\.example\/svc\/\d{3}\/[0-9a-z]{8}\/websocket$/.test(sockets[0].url), `URL ${sockets[0].url}`);
+  });
+
+  it('uses a new session URL for each connection', async function () {
+    const { client, socket, sockets } = await openSocket({ retry: () => 0 });
+    const reopened = nextEvent(client, 'reconnecting');
+    socket.end(1006);
+    await reopened;
+    await tick();
+    assertEqual(sockets.length, 2, 'sockets');
+    assert(sockets[0].url !== sockets[1].url, `same URL twice: ${sockets[1].url}`);
+  });
+
+  it('delivers the messages of the frames it receives', async function () {
+    const { client, socket } = await openSocket();
+    const received = [];
+    client.on('message', ({ data }) => received.push(data));
+    socket.receive('a["one","two"]');
+    socket.receive('h');
+    socket.receive('a["three"]');
+    assertJson(received, ['one', 'two', 'three'], 'messages');
+  });
+
+  it('sends the messages of one tick as one JSON array', async function () {
+    const { client, socket } = await openSocket();
+    client.send('one');
+    client.send('two "quoted" \u2028 ż');
+    assertEqual(socket.sent.length, 0, 'frames within the tick');
+    await tick();
+    client.send('three');
+    await tick();
+    assertJson(socket.sent, [json(['one', 'two "quoted" \u2028 ż']), json(['three'])], 'frames sent');
+  });
+
+  it('closes the socket with 1000 when the client closes, and hears nothing from it afterwards', async function () {
+    const { client, socket } = await openSocket();
+    const events = [];
+    client.on('close', (event) => events.push(event));
+    client.on('message', (event) => events.push(event));
+    client.close(4000, 'bye');
+    assertJson(socket.closes, [[1000]], 'socket close() calls');
+    socket.receive('a["late"]');
+    socket.end(1000);
+    assertJson(events, [{ code: 4000, reason: 'bye', willReconnect: false }], 'events');
+  });
+
+  it('drops the connection when the socket closes after open', async function () {
+    const { client, socket } = await openSocket({ reconnect: false });
+    const closed = nextEvent(client, 'close');
+    socket.end(1006);
+    assertJson(await closed, { code: 1006, reason: 'WebSocket closed (1006)', willReconnect: false }, 'close event');
+  });
+
+  for (const [label, fail, reason] of [
+    ['an error', (socket) => socket.error(), 'WebSocket error'],
+    ['a close', (socket) => socket.end(1006), 'WebSocket closed (1006)'],
+    ['a close with a reason', (socket) => socket.end(1002, 'bad handshake'), 'WebSocket closed (1002 bad handshake)'],
+  ]) {
+    it(`falls back to the next tier on ${label} before open`, async function () {
+      const { FakeWebSocket, sockets } = fakeWebSocket();
+      const next = fakeTier('polling');
+      const client = await connect('http://push.example/svc', { transports: ['websocket', next.tier], WebSocket: FakeWebSocket });
+      const moved = nextEvent(client, 'transport');
+      fail(sockets[0]);
+      assertJson(await moved, { from: 'websocket', to: 'polling', reason }, 'transport event');
+      assertJson(sockets[0].closes, [[1000]], 'socket close() calls');
+      assertEqual(next.connections.length, 1, 'connects of the next tier');
+      const opened = nextEvent(client, 'open');
+      next.connections[0].sink.frame('o');
+      assertEqual((await opened).transport, 'polling', 'open.transport');
+      assertEqual(client.diagnostics()[0].reason, reason, 'diagnostics reason');
+    });
+  }
+
+  it('is skipped when the server disables WebSocket in /info', async function () {
+    const { FakeWebSocket, sockets } = fakeWebSocket();
+    const next = fakeTier('polling', { probe: () => Promise.resolve({ websocket: false, rtt: 1, cors: true }) });
+    const client = await connect('http://push.example/svc', { transports: ['websocket', next.tier], WebSocket: FakeWebSocket });
+    assertJson(await firstTransport.get(client), { from: 'websocket', to: 'polling', reason: 'disabled by the server' }, 'transport event');
+    assertEqual(sockets.length, 0, 'sockets');
+  });
+
+  it('falls back at once when the WebSocket constructor throws', async function () {
+    // Browsers throw SecurityError from the constructor, e.g. for ws:// from an https page.
+    const { FakeWebSocket } = fakeWebSocket({ throws: new DOMException('The operation is insecure.', 'SecurityError') });
+    const next = fakeTier('polling', { probe: () => Promise.resolve({ websocket: true, rtt: 1, cors: true }) });
+    const rejections = [];
+    const onRejection = (event) => {
+      rejections.push(event.reason);
+      event.preventDefault();
+    };
+    window.addEventListener('unhandledrejection', onRejection);
+    try {
+      const started = Date.now();
+      const client = await connect('http://push.example/svc', { transports: ['websocket', next.tier], WebSocket: FakeWebSocket, timeout: 0 });
+      const moved = await firstTransport.get(client);
+      assertEqual(moved.from, 'websocket', 'transport.from');
+      assert(/SecurityError|insecure/.test(moved.reason), `transport.reason ${moved.reason} after ${Date.now() - started} ms`);
+    } finally {
+      await tick();
+      window.removeEventListener('unhandledrejection', onRejection);
+    }
+    assertEqual(rejections.length, 0, `unhandled rejections: ${rejections.join(', ')}`);
+  });
+});
