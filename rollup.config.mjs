@@ -7,8 +7,8 @@ import { dts } from 'rollup-plugin-dts';
 // build with the committed dist/ without touching it.
 const out = process.env.OUT_DIR ?? 'dist';
 
-const ts = () =>
-  typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, include: ['src/**/*.ts'] });
+const ts = (overrides = {}) =>
+  typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, include: ['src/**/*.ts'], ...overrides });
 
 const nodeExternal = (id) => id.startsWith('node:') || id === 'ws';
 
@@ -17,6 +17,19 @@ export const terserOptions = {
   ecma: 2020,
   compress: { passes: 2 },
   format: { comments: false },
+};
+
+/**
+ * The legacy build's minifier settings: ES5-level output (TypeScript's ES5
+ * target emits nothing ES3 lacks but getters, which src/legacy/ avoids),
+ * `ie8` to keep reserved-word properties quoted (`a["default"]`) and IE 8's
+ * catch-scope bugs in mind, ASCII-only output so pages in any charset read it.
+ */
+export const legacyTerserOptions = {
+  ecma: 5,
+  ie8: true,
+  compress: { passes: 2 },
+  format: { comments: false, ascii_only: true },
 };
 
 export default [
@@ -46,5 +59,16 @@ export default [
     input: 'src/index.ts',
     output: { file: `${out}/cometkit.d.ts`, format: 'es' },
     plugins: [dts({ tsconfig: './tsconfig.json' })],
+  },
+  {
+    // The legacy build for IE 7-class pages: a classic script (global `cometkit`), ES3 syntax,
+    // checked by test/legacy/syntax.mjs. Not strict: IE 9 and older ignore the directive, so
+    // leaving it out keeps one behaviour everywhere.
+    input: 'src/legacy/index.ts',
+    output: [
+      { file: `${out}/cometkit.legacy.js`, format: 'iife', name: 'cometkit', strict: false },
+      { file: `${out}/cometkit.legacy.min.js`, format: 'iife', name: 'cometkit', strict: false, plugins: [terser(legacyTerserOptions)] },
+    ],
+    plugins: [nodeResolve({ browser: true }), ts({ target: 'ES5' })],
   },
 ];

@@ -533,7 +533,8 @@ function httpConnection(ctx, sink, receive, sent) {
     let closed = false;
     const abort = new AbortController();
     let cancelForm;
-    const cors = !ctx.crossOrigin || ctx.info?.cors;
+    // CORS is assumed until the /info probe shows otherwise (only its JSONP form answered).
+    const cors = !ctx.crossOrigin || ctx.info?.cors !== false;
     const end = (notify) => {
         closed = true;
         stop();
@@ -712,7 +713,8 @@ const polling = {
     name: 'polling',
     roundTrips: 2,
     probe,
-    unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cors ? 'no CORS' : ''),
+    // Without /info there is no evidence either way: try, and let the attempt say.
+    unsupported: (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS' : ''),
     connect(ctx, sink) {
         const plain = !!ctx.info?.cometkit?.polling;
         const [fast, idle] = ctx.poll;
@@ -826,7 +828,8 @@ const xhrStreaming = {
     name: 'xhr-streaming',
     roundTrips: 2,
     probe,
-    unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cors ? 'no CORS' : ''),
+    // Without /info there is no evidence either way: try, and let the attempt say.
+    unsupported: (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS' : ''),
     connect: (ctx, sink) => httpConnection(ctx, sink, (fail) => {
         let stopped = false;
         let abort = () => { };

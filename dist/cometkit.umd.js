@@ -539,7 +539,8 @@
         let closed = false;
         const abort = new AbortController();
         let cancelForm;
-        const cors = !ctx.crossOrigin || ctx.info?.cors;
+        // CORS is assumed until the /info probe shows otherwise (only its JSONP form answered).
+        const cors = !ctx.crossOrigin || ctx.info?.cors !== false;
         const end = (notify) => {
             closed = true;
             stop();
@@ -718,7 +719,8 @@
         name: 'polling',
         roundTrips: 2,
         probe,
-        unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cors ? 'no CORS' : ''),
+        // Without /info there is no evidence either way: try, and let the attempt say.
+        unsupported: (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS' : ''),
         connect(ctx, sink) {
             const plain = !!ctx.info?.cometkit?.polling;
             const [fast, idle] = ctx.poll;
@@ -832,7 +834,8 @@
         name: 'xhr-streaming',
         roundTrips: 2,
         probe,
-        unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cors ? 'no CORS' : ''),
+        // Without /info there is no evidence either way: try, and let the attempt say.
+        unsupported: (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS' : ''),
         connect: (ctx, sink) => httpConnection(ctx, sink, (fail) => {
             let stopped = false;
             let abort = () => { };

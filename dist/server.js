@@ -52,6 +52,10 @@ function reply(res, status, body, headers = {}) {
         res.end();
         return;
     }
+    // Firefox fires no iframe load event for an empty, untyped 404, so a forever-iframe
+    // pointed at a wrong URL would wait out its timeout. 405s stay empty, as the protocol has them.
+    if (status === 404 && body === '')
+        body = 'Not found.\n';
     const extra = body === '' ? {} : { 'Content-Type': TEXT };
     res.writeHead(status, { ...extra, ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
     res.end(body);
@@ -691,12 +695,19 @@ function jsonpSend(ctx) {
 /**
  * `POST /<server>/<session>/close` (cometkit extension): the client is gone
  * (closed, or its page hidden); end the session now instead of at its timeout.
+ * 204, or 200 `ok` to a form post (the legacy build's JSONP mode): its hidden
+ * iframe learns the post is done only from a load event, which a 204 never fires.
  */
 function closeSession(ctx) {
     ctx.req.resume();
     const session = ctx.existing();
     session?.close(1000, 'Normal closure');
-    reply(ctx.res, session ? 204 : 404, '', { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) });
+    const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const headers = { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) };
+    if (session && form)
+        reply(ctx.res, 200, 'ok', headers);
+    else
+        reply(ctx.res, session ? 204 : 404, '', headers);
 }
 
 // 2 KiB of `h` pushes old browsers (and Chromium's MIME sniffer) to hand the

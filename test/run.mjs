@@ -107,6 +107,7 @@ await stage('lint', async () => {
   return { passed: types.passed + lint.passed, failed: types.failed + lint.failed };
 });
 await stage('dist', distIsFresh);
+await stage('legacy-syntax', () => check(process.execPath, ['test/legacy/syntax.mjs']));
 await stage('size', () => check(process.execPath, ['test/size/size.mjs']));
 await stage('node', nodeTests);
 await stage('browser', browserTests);

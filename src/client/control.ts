@@ -51,7 +51,8 @@ export function httpConnection(
   let closed = false;
   const abort = new AbortController();
   let cancelForm: (() => void) | undefined;
-  const cors = !ctx.crossOrigin || ctx.info?.cors;
+  // CORS is assumed until the /info probe shows otherwise (only its JSONP form answered).
+  const cors = !ctx.crossOrigin || ctx.info?.cors !== false;
 
   const end = (notify?: boolean) => {
     closed = true;

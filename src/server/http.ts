@@ -56,6 +56,9 @@ export function reply(res: ServerResponse, status: number, body: string, headers
     res.end();
     return;
   }
+  // Firefox fires no iframe load event for an empty, untyped 404, so a forever-iframe
+  // pointed at a wrong URL would wait out its timeout. 405s stay empty, as the protocol has them.
+  if (status === 404 && body === '') body = 'Not found.\n';
   const extra: Headers = body === '' ? {} : { 'Content-Type': TEXT };
   res.writeHead(status, { ...extra, ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
   res.end(body);

@@ -33,6 +33,20 @@ describe('dist', () => {
     });
   }
 
+  for (const file of ['cometkit.legacy.js', 'cometkit.legacy.min.js']) {
+    it(`${file} defines the global cometkit with createClient as a classic script, and mentions no Node global`, async () => {
+      const code = await read(file);
+      const sandbox = {};
+      vm.runInNewContext(code, sandbox);
+      assert.deepEqual(Object.keys(sandbox.cometkit), ['createClient']);
+      assert.equal(typeof sandbox.cometkit.createClient, 'function');
+      const bare = code.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      for (const name of ['process', 'global', 'Buffer', 'require', '__dirname', 'setImmediate']) {
+        assert.doesNotMatch(bare, new RegExp(`(?<![.\\w$])${name}(?![\\w$])`), `${file} mentions ${name}`);
+      }
+    });
+  }
+
   it('cometkit.mjs exports the public API and imports nothing', async () => {
     const code = await read('cometkit.mjs');
     assert.doesNotMatch(code, /^import /m);

@@ -16,7 +16,9 @@ function echo(session) {
 
 /**
  * Starts /echo, /close, /disabled_websocket_echo and /cookie_needed_echo on one
- * http.Server. Resolves with { port, url, close() }.
+ * http.Server. Resolves with { port, url, http, close(), crash() }: close() ends
+ * every session with a close frame (1001 "Server shutting down"); crash() cuts
+ * every connection, WebSockets included, with no frame at all, as a dying process would.
  */
 export async function startProtocolServer({ port = 0, host = '127.0.0.1', options = {} } = {}) {
   const script = readFileSync(SOCKJS_CLIENT);
@@ -26,8 +28,8 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
       res.end(script);
       return;
     }
-    res.writeHead(404);
-    res.end();
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('Not found\n');
   });
   const base = { sockjsUrl: SOCKJS_PATH, ...options };
   const services = [
@@ -42,21 +44,35 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
     comet.attach(http);
     return comet;
   });
+  // Upgraded sockets leave the server's own bookkeeping (closeAllConnections misses them): track every one.
+  const sockets = new Set();
+  http.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise((resolve, reject) => {
     http.once('error', reject);
     http.listen(port, host, resolve);
   });
   const actual = http.address().port;
+  const close = () =>
+    new Promise((resolve) => {
+      for (const comet of comets) comet.close();
+      http.closeAllConnections();
+      http.close(() => resolve());
+    });
   return {
     port: actual,
     url: `http://${host}:${actual}`,
     http,
-    close: () =>
-      new Promise((resolve) => {
-        for (const comet of comets) comet.close();
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
+    close,
+    crash: async () => {
+      const gone = [...sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
+      for (const socket of sockets) socket.destroy();
+      // Let the sessions see their connections die before close() would write close frames to them.
+      await Promise.all(gone);
+      await close();
+    },
   };
 }
 

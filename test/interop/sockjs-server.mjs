@@ -19,8 +19,8 @@ export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
       res.end(script);
       return;
     }
-    res.writeHead(404);
-    res.end();
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('Not found\n');
   });
   const quiet = () => {};
   const services = {

@@ -22,6 +22,8 @@ export const connect = (url) => createCoreClient(url, { transports: [websocket] 
     budget: 1500,
   },
   { name: 'script tag (cometkit.min.js)', file: 'cometkit.min.js', budget: 4500 },
+  // The legacy build (IE 7-class pages) meets its budget: enforced on its own.
+  { name: 'legacy (cometkit.legacy.min.js)', file: 'cometkit.legacy.min.js', budget: 6000, enforced: true },
 ];
 
 async function bundle(entry) {
@@ -40,12 +42,13 @@ for (const build of BUILDS) {
   const code = build.file ? await readFile(new URL(build.file, dist), 'utf8') : await bundle(build.entry);
   const gz = gzipSync(code, { level: 9 }).length;
   const ok = gz <= build.budget;
+  if (!ok && build.enforced) process.exitCode = 1;
   if (!ok) over++;
   console.log(
     build.name.padEnd(34) + String(code.length).padStart(8) + String(gz).padStart(9) + String(build.budget).padStart(9) + (ok ? '' : '  OVER'),
   );
 }
 if (over > 0) {
-  console.error(`${over} build(s) over budget${ENFORCED ? '' : ' (not enforced yet)'}`);
+  console.error(`${over} build(s) over budget${ENFORCED ? '' : ' (not enforced yet where not marked enforced)'}`);
   if (ENFORCED) process.exitCode = 1;
 }

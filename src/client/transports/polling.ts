@@ -13,7 +13,8 @@ export const polling: Tier = {
   name: 'polling',
   roundTrips: 2,
   probe,
-  unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cors ? 'no CORS' : ''),
+  // Without /info there is no evidence either way: try, and let the attempt say.
+  unsupported: (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS' : ''),
   connect(ctx, sink) {
     const plain = !!ctx.info?.cometkit?.polling;
     const [fast, idle] = ctx.poll;

@@ -27,7 +27,8 @@ export const xhrStreaming: Tier = {
   name: 'xhr-streaming',
   roundTrips: 2,
   probe,
-  unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cors ? 'no CORS' : ''),
+  // Without /info there is no evidence either way: try, and let the attempt say.
+  unsupported: (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS' : ''),
   connect: (ctx, sink) =>
     httpConnection(ctx, sink, (fail) => {
       let stopped = false;

@@ -74,10 +74,15 @@ export function jsonpSend(ctx: TransportContext): Promise<void> {
 /**
  * `POST /<server>/<session>/close` (cometkit extension): the client is gone
  * (closed, or its page hidden); end the session now instead of at its timeout.
+ * 204, or 200 `ok` to a form post (the legacy build's JSONP mode): its hidden
+ * iframe learns the post is done only from a load event, which a 204 never fires.
  */
 export function closeSession(ctx: TransportContext): void {
   ctx.req.resume();
   const session = ctx.existing();
   session?.close(1000, 'Normal closure');
-  reply(ctx.res, session ? 204 : 404, '', { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) });
+  const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  const headers = { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) };
+  if (session && form) reply(ctx.res, 200, 'ok', headers);
+  else reply(ctx.res, session ? 204 : 404, '', headers);
 }

@@ -235,6 +235,23 @@ describe('close (cometkit extension)', () => {
     assert.equal((await xhrPoll(base, id)).body, 'c[1000,"Normal closure"]\n');
   });
 
+  it('answers a form post with 200 ok, so a hidden iframe sees it load', async () => {
+    const id = sid();
+    const connection = nextConnection(server);
+    await xhrPoll(base, id);
+    const session = await connection;
+    const closed = new Promise((resolve) => session.once('close', (...args) => resolve(args)));
+    const res = await request(`${base}/000/${id}/close`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.body, 'ok');
+    assert.equal(res.headers['cache-control'], NO_CACHE);
+    assert.deepEqual(await closed, [1000, 'Normal closure']);
+  });
+
   it('404s an unknown session without creating it', async () => {
     const id = sid();
     assert.equal((await request(`${base}/000/${id}/close`, { method: 'POST' })).status, 404);

@@ -1,0 +1,851 @@
+var cometkit = (function (exports) {
+
+    /**
+     * Full-jitter exponential backoff: a random delay in [0, min(cap, base·2^(attempt-1))).
+     * Spreads a crowd of clients reconnecting to a restarted server.
+     */
+    function backoff(base, cap) {
+        return function (attempt) { return Math.floor(Math.random() * Math.min(cap, base * Math.pow(2, (attempt - 1)))); };
+    }
+    /** Per-tier open timeout: sockjs-client's RTO scaled by round trips, never under `floor`. 5 s while the RTT is unknown. */
+    function openTimeout(rtt, roundTrips, floor) {
+        if (rtt === undefined)
+            return Math.max(floor, 5000);
+        return Math.max(floor, (rtt > 100 ? 4 * rtt : 300 + rtt) * roundTrips);
+    }
+
+    /**
+     * The DOM an IE 7-class page has: DOM 0 properties, getElementsByTagName,
+     * and either the standard event model or IE's attachEvent.
+     */
+    /**
+     * Adds (`on`) or removes a listener: the standard way where it exists, IE's
+     * attachEvent where that is all there is, and nothing where neither is
+     * (a DOM 0 `on<type>` property would overwrite the page's own handler).
+     * Called as methods, never through `.call`: IE 8 and older's DOM methods are
+     * host objects without call/apply.
+     */
+    function listen(target, type, listener, on) {
+        var t = target;
+        if (t.addEventListener && t.removeEventListener) {
+            if (on)
+                t.addEventListener(type, listener, false);
+            else
+                t.removeEventListener(type, listener, false);
+        }
+        else if (t.attachEvent && t.detachEvent) {
+            if (on)
+                t.attachEvent('on' + type, listener);
+            else
+                t.detachEvent('on' + type, listener);
+        }
+    }
+    /** Milliseconds since the epoch (Date.now is ES5). */
+    function now() {
+        return new Date().getTime();
+    }
+    /**
+     * Puts a node first in `<head>` (scripts) or `<body>` (forms, frames).
+     * insertBefore rather than appendChild: IE 7 aborts the whole page
+     * ("Operation aborted") when a script appends to an element still being parsed.
+     */
+    function insert(node, inBody) {
+        var parent = (inBody ? document.body : document.getElementsByTagName('head')[0]) || document.documentElement;
+        parent.insertBefore(node, parent.firstChild);
+    }
+
+    /**
+     * The modern build's NegotiationError as a plain Error with `name` and
+     * `attempts`: its class compiles to ES5 helpers that need Object.create or
+     * setPrototypeOf, and subclassing Error breaks `instanceof` in ES5 anyway.
+     * Test `error.name == 'NegotiationError'`, which also works across frames.
+     */
+    function negotiationError(attempts, elapsed) {
+        var parts = [];
+        for (var _i = 0, attempts_1 = attempts; _i < attempts_1.length; _i++) {
+            var a = attempts_1[_i];
+            parts.push(a.transport + ' ' + a.outcome + ' (' + a.reason + ', ' + a.time + ' ms)');
+        }
+        var error = new Error('All transports failed in ' + elapsed + ' ms: ' + parts.join('; '));
+        error.name = 'NegotiationError';
+        error.attempts = attempts;
+        return error;
+    }
+
+    function mitt(n){return {all:n=n||new Map,on:function(t,e){var i=n.get(t);i?i.push(e):n.set(t,[e]);},off:function(t,e){var i=n.get(t);i&&(e?i.splice(i.indexOf(e)>>>0,1):n.set(t,[]));},emit:function(t,e){var i=n.get(t);i&&i.slice().map(function(n){n(e);}),(i=n.get("*"))&&i.slice().map(function(n){n(t,e);});}}}
+
+    /**
+     * mitt calls `indexOf` on a handler list in off() and `slice().map()` in
+     * emit(): ES5 array methods. Each list mitt gets carries its own three, so
+     * the page's Array.prototype is never touched (old pages patch it themselves).
+     */
+    function handlerList(items) {
+        items.indexOf = function (fn) {
+            for (var i = 0; i < items.length; i++)
+                if (items[i] === fn)
+                    return i;
+            return -1;
+        };
+        items.slice = function () {
+            var copy = [];
+            for (var _i = 0, items_1 = items; _i < items_1.length; _i++) {
+                var fn = items_1[_i];
+                copy.push(fn);
+            }
+            return handlerList(copy);
+        };
+        // eslint-disable-next-line no-restricted-properties -- defining it on this one list, for mitt
+        items.map = function (call) {
+            var out = [];
+            for (var i = 0; i < items.length; i++)
+                out.push(call(items[i], i, items));
+            return out;
+        };
+        return items;
+    }
+    /**
+     * The modern build's emitter (src/client/events.ts: `on()` returns an
+     * unsubscribe, a throwing handler cannot break the caller) on mitt with an
+     * object-backed map instead of `Map`, which IE 10 and older lack.
+     */
+    function createEmitter() {
+        // '$' keeps event names clear of Object.prototype's ('constructor', 'toString').
+        var lists = {};
+        var all = {
+            get: function (type) { return lists['$' + type]; },
+            set: function (type, items) {
+                lists['$' + type] = handlerList(items);
+            }
+        };
+        var bus = mitt(all);
+        return {
+            on: function (type, handler) {
+                bus.on(type, handler);
+                return function () { return bus.off(type, handler); };
+            },
+            off: function (type, handler) { return bus.off(type, handler); },
+            emit: function (type, event) {
+                try {
+                    bus.emit(type, event);
+                }
+                catch (error) {
+                    // A throwing handler must not kill the transport that is delivering:
+                    // report it where the page's error handling sees it, later.
+                    setTimeout(function () {
+                        throw error;
+                    }, 0);
+                }
+            }
+        };
+    }
+
+    /**
+     * JSON without the native JSON object (IE 7, and IE 8 in IE 7 mode): a
+     * serializer for the string arrays the client sends, and a hand parser for
+     * what server frames hold. The parser never evaluates anything, so a hostile
+     * or broken frame cannot run code, and no CSP `unsafe-eval` is needed.
+     */
+    // Escaped as \uXXXX: controls and everything beyond ASCII, so a send body is
+    // pure ASCII and survives a page in any charset (windows-1252 intranet pages,
+    // a form's accept-charset that IE ignores). Quote and backslash get \" and \\.
+    // eslint-disable-next-line no-control-regex -- the control characters are the point
+    var UNSAFE = /["\\\x00-\x1f\x7f-\uffff]/g;
+    function escapeChar(c) {
+        return c == '"' || c == '\\' ? '\\' + c : '\\u' + (0x10000 + c.charCodeAt(0)).toString(16).slice(1);
+    }
+    /** `["m1","m2"]`, ASCII only. */
+    function stringify(messages) {
+        var out = [];
+        for (var _i = 0, messages_1 = messages; _i < messages_1.length; _i++) {
+            var m = messages_1[_i];
+            out.push('"' + m.replace(UNSAFE, escapeChar) + '"');
+        }
+        return '[' + out.join(',') + ']';
+    }
+    var ESCAPES = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+    // Tokens, matched at a given position. The string pattern is "unrolled"
+    // (no alternation inside the star), so a 64 KiB message costs no backtracking stack.
+    var STRING = /"([^"\\]*(?:\\.[^"\\]*)*)"/g;
+    var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+    var SPACE = /[ \t\r\n]*/g;
+    function unescapeString(s) {
+        if (s.indexOf('\\') < 0)
+            return s;
+        // IE 8 passes '' rather than undefined for a group that did not match: test truthiness only.
+        return s.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, function (_, hex, c) {
+            var e = hex ? String.fromCharCode(parseInt(hex, 16)) : ESCAPES[c];
+            if (e == null)
+                throw new SyntaxError('bad escape \\' + c);
+            return e;
+        });
+    }
+    /** Parses a JSON string, number or array (of those, nested). Throws a SyntaxError on anything else. */
+    function parse(text) {
+        var pos = 0;
+        // The token `re` matches exactly at `pos`, or null. Sets lastIndex itself:
+        // IE 8 misreports it after empty matches.
+        var at = function (re) {
+            re.lastIndex = pos;
+            var m = re.exec(text);
+            if (!m || m.index != pos)
+                return null;
+            pos += m[0].length;
+            return m[0];
+        };
+        var value = function () {
+            at(SPACE);
+            var c = text.charAt(pos);
+            if (c == '[') {
+                pos++;
+                var list = [];
+                at(SPACE);
+                if (text.charAt(pos) == ']') {
+                    pos++;
+                    return list;
+                }
+                for (;;) {
+                    list.push(value());
+                    at(SPACE);
+                    var d = text.charAt(pos++);
+                    if (d == ']')
+                        return list;
+                    if (d != ',')
+                        break;
+                }
+            }
+            else {
+                var token = at(c == '"' ? STRING : NUMBER);
+                if (token != null)
+                    return c == '"' ? unescapeString(token.slice(1, -1)) : +token;
+            }
+            throw new SyntaxError('unexpected input at ' + pos);
+        };
+        var result = value();
+        at(SPACE);
+        if (pos < text.length)
+            throw new SyntaxError('unexpected input at ' + pos);
+        return result;
+    }
+
+    function allStrings(list) {
+        for (var _i = 0, list_1 = list; _i < list_1.length; _i++) {
+            var v = list_1[_i];
+            if (typeof v != 'string')
+                return false;
+        }
+        return true;
+    }
+    /**
+     * Decodes one server frame, as src/protocol/frames.ts does, but without
+     * JSON.parse, Array.isArray or Array#every (ES5). Throws an Error naming the
+     * frame for malformed input, so the caller can report it and go on.
+     */
+    function decodeFrame(text) {
+        var type = text.charAt(0);
+        if (text.length == 1 && (type == 'o' || type == 'h'))
+            return { type: type };
+        var value;
+        try {
+            value = parse(text.slice(1));
+        }
+        catch (_a) {
+            // falls through to the error below
+        }
+        if (type == 'm' && typeof value == 'string')
+            value = [value];
+        if (value instanceof Array) {
+            if ((type == 'a' || type == 'm') && allStrings(value))
+                return { type: 'a', messages: value };
+            if (type == 'c' && typeof value[0] == 'number' && typeof value[1] == 'string')
+                return { type: type, code: value[0], reason: value[1] };
+        }
+        throw new Error('Malformed frame: ' + text.slice(0, 64));
+    }
+
+    var counter = 0;
+    /** A name no other cometkit request on this page uses: callbacks, iframe names. */
+    function uniqueName() {
+        return '_ck' + (++counter).toString(36) + Math.random().toString(36).slice(2, 8);
+    }
+    function remove(node) {
+        var _a;
+        (_a = node === null || node === void 0 ? void 0 : node.parentNode) === null || _a === void 0 ? void 0 : _a.removeChild(node);
+    }
+
+    /**
+     * How long a script may still call back after IE reports it `loaded`: IE 9
+     * and older have no reliable onerror on scripts and may report `loaded`
+     * just before running the script.
+     */
+    var GRACE = 1000;
+    /**
+     * `GET <url>?c=<callback>` by script tag, the one cross-origin read an IE 7
+     * page has. The callback is a window global unique to this request; it and
+     * the script are removed on every path: answer, failed load, `timeout` ms
+     * without an answer (all an IE 8 page learns of a failure), and cancel.
+     * `done` gets '' and the callback's argument, or the reason it failed.
+     * (The modern build loads the script inside a private iframe instead: it
+     * needs no global, but costs an iframe per request.)
+     */
+    function jsonp(url, timeout, done) {
+        var globals = window;
+        var name = uniqueName();
+        var script = document.createElement('script');
+        var report = done;
+        var finished = false;
+        var grace;
+        var end = function (error, value) {
+            if (finished)
+                return;
+            finished = true;
+            clearTimeout(timer);
+            clearTimeout(grace);
+            // Handlers on a removed node keep it alive in IE's separate DOM heap.
+            script.onload = script.onerror = script.onreadystatechange = null;
+            remove(script);
+            // Blanked first: IE 8 and older refuse to delete window properties (and throw).
+            globals[name] = undefined;
+            try {
+                // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a per-request global is the point
+                delete globals[name];
+            }
+            catch (_a) {
+                // blank it stays
+            }
+            report(error, value);
+        };
+        var timer = setTimeout(function () { return end('timed out after ' + timeout + ' ms'); }, timeout);
+        var failed = function () { return end('script failed to load'); };
+        globals[name] = function (value) { return end('', value); };
+        // onload and onerror fire after the script has run: no call by then means no answer.
+        script.onload = script.onerror = failed;
+        script.onreadystatechange = function () {
+            var _a;
+            if (!grace && /loaded|complete/.test((_a = script.readyState) !== null && _a !== void 0 ? _a : ''))
+                grace = setTimeout(failed, GRACE);
+        };
+        // The server's Content-Type says UTF-8 too; this covers servers that omit the charset.
+        script.setAttribute('charset', 'UTF-8');
+        script.src = url + (url.indexOf('?') < 0 ? '?' : '&') + 'c=' + name;
+        insert(script);
+        return function (linger) {
+            report = function () { return undefined; };
+            if (!linger)
+                return end('');
+            clearTimeout(timer);
+            timer = setTimeout(function () { return end(''); }, linger);
+        };
+    }
+
+    /** How long the `/info` probe may take, as in sockjs-client. */
+    var INFO_TIMEOUT = 8000;
+    /**
+     * `GET <base>/info?c=<callback>`, the JSONP form a cometkit server answers
+     * (`/**\/callback({...});`). A stock SockJS server answers plain JSON, which
+     * calls no callback (or never runs): `done(null)` then, and the client goes
+     * straight to JSONP without extensions, as it also does when the probe fails.
+     */
+    function probe(base, done) {
+        var started = now();
+        return jsonp(base + '/info', INFO_TIMEOUT, function (error, body) {
+            var info = !error && body && typeof body == 'object' ? body : null;
+            if (info)
+                info.rtt = now() - started;
+            done(info);
+        });
+    }
+
+    /**
+     * Throws the TypeError that every misuse gets, prefixed `cometkit: `, as
+     * src/client/options.ts does (importing it would bring TypeScript's ES5
+     * helpers for that module's object spread along).
+     */
+    function fail(message) {
+        throw new TypeError('cometkit: ' + message);
+    }
+    // The type of each default is the type an option must have; `undefined`
+    // defaults (transports, retry, WebSocket) are checked on their own.
+    var DEFAULTS = {
+        transports: undefined,
+        timeout: 1000,
+        reconnect: true,
+        retry: undefined,
+        reconnectDelay: 1000,
+        maxReconnectDelay: 30000,
+        stableAfter: 10000,
+        heartbeatTimeout: 10000,
+        pollInterval: 50,
+        pollIdleInterval: 2000,
+        WebSocket: undefined
+    };
+    var NAMES = ' websocket xhr-streaming iframe jsonp polling ';
+    // Own keys only: old pages (Prototype.js and friends) add enumerable members to prototypes.
+    var own = function (o, key) { return Object.prototype.hasOwnProperty.call(o, key); };
+    /**
+     * Validates once, synchronously, with the modern build's messages. Written
+     * apart from src/client/options.ts, which needs object spread, Array#map/find
+     * and JSON.stringify.
+     */
+    function resolveOptions(options) {
+        var _a;
+        var given = (options !== null && options !== void 0 ? options : {});
+        if (typeof given != 'object')
+            fail('options must be an object');
+        var out = {};
+        for (var key in DEFAULTS)
+            if (own(DEFAULTS, key))
+                out[key] = DEFAULTS[key];
+        for (var key in given) {
+            if (!own(given, key))
+                continue;
+            var value = given[key];
+            if (!own(DEFAULTS, key))
+                fail('unknown option "' + key + '"');
+            if (value === undefined)
+                continue;
+            var type = key == 'transports' ? 'object' : typeof DEFAULTS[key] == 'undefined' ? 'function' : typeof DEFAULTS[key];
+            if (typeof value != type || (type == 'number' && !(value >= 0 && value < Infinity))) {
+                fail('option "' + key + '" must be a ' + (type == 'number' ? 'number of ms \u2265 0' : type == 'object' ? 'non-empty array' : type));
+            }
+            out[key] = value;
+        }
+        var list = ((_a = out.transports) !== null && _a !== void 0 ? _a : ['jsonp']);
+        // toString, not instanceof: the array may come from another frame.
+        if (Object.prototype.toString.call(list) != '[object Array]' || !list.length)
+            fail('option "transports" must be a non-empty array');
+        for (var _i = 0, list_1 = list; _i < list_1.length; _i++) {
+            var t = list_1[_i];
+            if (typeof t != 'string' || NAMES.indexOf(' ' + t + ' ') < 0)
+                fail('unknown transport "' + String(t) + '"');
+        }
+        out.transports = list;
+        return out;
+    }
+
+    /**
+     * POSTs `data` (as form field `d`, or no field) by a hidden form into a
+     * hidden iframe: the one upstream path an IE 7 page has across origins, with
+     * no XHR and no CORS. `done(true)` once the iframe loads (the answer is on the
+     * server's origin and unreadable: arriving is all a page learns), `done(false)`
+     * after `timeout` ms without. Both nodes are removed either way. Returns a
+     * function that removes them at once (cancelling the post if still running).
+     * src/client/control.ts has the same idea but names the frame after creating
+     * it and listens with onload only, which IE 7 and 8 ignore on such frames.
+     */
+    function formPost(url, data, timeout, done) {
+        var name = uniqueName();
+        var frame;
+        try {
+            // IE 7 ignores a name set after creation: the form would open a new window.
+            frame = document.createElement('<iframe name="' + name + '">');
+        }
+        catch (_a) {
+            frame = document.createElement('iframe');
+            frame.name = name;
+        }
+        var form = document.createElement('form');
+        form.style.display = frame.style.display = 'none';
+        form.method = 'POST';
+        form.action = url;
+        form.target = name;
+        if (data != null) {
+            var field = document.createElement('textarea');
+            field.name = 'd';
+            field.value = data;
+            form.appendChild(field);
+        }
+        var cleanup = function () {
+            clearTimeout(timer);
+            frame.onload = frame.onreadystatechange = null;
+            remove(form);
+            remove(frame);
+        };
+        var end = function (ok) {
+            cleanup();
+            done(ok);
+        };
+        insert(frame, true);
+        insert(form, true);
+        form.submit();
+        var timer = setTimeout(function () { return end(false); }, timeout);
+        // Handlers come after submit(), and the blank document's own load (late
+        // in some engines) is not the answer: only the server's page counts.
+        frame.onload = frame.onreadystatechange = function () {
+            var _a;
+            try {
+                if (((_a = frame.contentWindow) === null || _a === void 0 ? void 0 : _a.location.href) == 'about:blank')
+                    return;
+            }
+            catch (_b) {
+                // another origin's page: the answer
+            }
+            if (!frame.readyState || frame.readyState == 'complete')
+                end(true);
+        };
+        return cleanup;
+    }
+
+    /** How long one form post may take before the connection counts as broken, ms. */
+    var SEND_TIMEOUT = 30000;
+    /**
+     * Client-to-server messages on their own requests, never behind the held
+     * receiving request: one `jsonp_send` form post in flight, everything queued
+     * meanwhile goes in the next one, at once. The rules of src/client/control.ts,
+     * which needs fetch, AbortController and JSON.
+     */
+    function createControl(session, info, fail) {
+        var queue = [];
+        var cancel = null;
+        var closed = false;
+        function pump() {
+            if (cancel || closed || !queue.length)
+                return;
+            var body = stringify(queue);
+            queue = [];
+            cancel = formPost(session + '/jsonp_send', body, SEND_TIMEOUT, function (ok) {
+                cancel = null;
+                if (ok)
+                    pump();
+                else
+                    fail('send timed out after ' + SEND_TIMEOUT + ' ms');
+            });
+        }
+        return {
+            send: function (messages) {
+                queue = queue.concat(messages);
+                pump();
+            },
+            close: function (notify) {
+                var _a;
+                closed = true;
+                if (cancel)
+                    cancel();
+                cancel = null;
+                if (notify && ((_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.close)) {
+                    // sendBeacon survives page unload where the page has it; a form post serves everywhere.
+                    var url = session + '/close';
+                    if (!(navigator.sendBeacon && navigator.sendBeacon(url)))
+                        formPost(url, null, SEND_TIMEOUT, function () { return undefined; });
+                }
+            }
+        };
+    }
+
+    /** The longest a held poll may take beyond the server's heartbeat before it counts as lost, ms. */
+    var SLACK = 10000;
+    /** How long a poll held when closing keeps its callback for the close frame a cometkit server answers it with, ms. */
+    var LINGER = 3000;
+    /**
+     * JSONP mode: receives by script-tag long-poll (`jsonp`, one frame per
+     * answer, then the next poll at once) and sends by form posts on the control
+     * channel (`jsonp_send`). The sink contract of src/client/transports/types.ts:
+     * `close` once when the connection ends by itself, nothing after close().
+     */
+    function connect(session, info, sink) {
+        var _a;
+        var closed = false;
+        var cancel = function () { return undefined; };
+        var notifies = !!((_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.close);
+        var fail = function (reason) {
+            if (!closed) {
+                closed = true;
+                cancel();
+                control.close();
+                sink.close(reason);
+            }
+        };
+        var control = createControl(session, info, fail);
+        var poll = function () {
+            var _a, _b;
+            cancel = jsonp(session + '/jsonp', ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK, function (error, frame) {
+                if (closed)
+                    return;
+                if (error || typeof frame != 'string')
+                    return fail('poll failed: ' + (error || 'not a frame'));
+                sink.frame(frame);
+                if (!closed)
+                    poll();
+            });
+        };
+        poll();
+        return {
+            send: control.send,
+            close: function (notify) {
+                closed = true;
+                // Told of the close, a cometkit server answers the held poll at once.
+                cancel(notify && notifies ? LINGER : 0);
+                control.close(notify);
+            }
+        };
+    }
+
+    /**
+     * Session URL stem `<base>/<server>/<session>`, as SockJS clients pick them:
+     * three random digits (load-balancer affinity) and eight random characters.
+     * src/client/util/url.ts needs padStart/padEnd, which are ES2017.
+     */
+    function sessionUrl(base) {
+        var server = String(1000 + Math.floor(Math.random() * 1000)).slice(1);
+        return base + '/' + server + '/' + (Math.random().toString(36) + '00000000').slice(2, 10);
+    }
+
+    /**
+     * Connects to a SockJS-compatible service in JSONP mode: script-tag
+     * long-polling down, hidden form posts up, nothing an IE 7 page lacks.
+     * The state machine is src/client/client.ts's, written again in ES3 terms
+     * (no spread, Array#filter/find, Date.now, queueMicrotask or getters).
+     * @example
+     * var client = cometkit.createClient('https://example.com/echo');
+     * client.on('message', function (e) { alert(e.data); });
+     * client.send('hello');
+     */
+    function createClient(url, options) {
+        if (typeof url != 'string' || !/^(https?:)?\//.test(url))
+            fail('url must be an http(s) URL or a path');
+        var o = resolveOptions(options);
+        var retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
+        var base = url.replace(/\/+$/, '');
+        var _a = createEmitter(), on = _a.on, off = _a.off, emit = _a.emit;
+        var timers = {};
+        var state = 'connecting';
+        var conn = null;
+        var preferred = false;
+        var probing = null;
+        var generation = 0;
+        var retries = 0;
+        var outbox = [];
+        var lastSeen = 0;
+        var deadAfter = 0;
+        var attempts = [];
+        // IE 8 fires `online` on document.body, not on window.
+        var body = document.body;
+        var hideEvent = 'onpagehide' in window ? 'pagehide' : 'unload';
+        var client = {
+            on: on,
+            off: off,
+            send: function (text) {
+                if (typeof text != 'string')
+                    fail('send() takes a string');
+                if (state == 'closed')
+                    throw new Error('cometkit: send() on a closed client');
+                // Sends made in one tick leave together: one form post.
+                if (outbox.push(text) == 1)
+                    later('flush', flush, 0);
+            },
+            close: function (code, reason) {
+                if (code === void 0) { code = 1000; }
+                if (reason === void 0) { reason = 'Normal closure'; }
+                if ((code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
+                    fail('close() takes a code of 1000 or 3000\u20134999 and a reason of up to 123 characters');
+                }
+                if (state == 'closed')
+                    return;
+                stop(true, 'closed');
+                emit('close', { code: code, reason: reason, willReconnect: false });
+            },
+            state: state,
+            transport: null,
+            diagnostics: function () { return attempts.slice(); }
+        };
+        var setState = function (next, open) {
+            client.state = state = next;
+            client.transport = open ? 'jsonp' : null;
+        };
+        var later = function (name, fn, ms) {
+            clearTimeout(timers[name]);
+            if (fn)
+                timers[name] = setTimeout(fn, ms);
+        };
+        var online = function () {
+            if (state == 'reconnecting')
+                start();
+        };
+        // Leaving the page: free the server session now, not after its timeout.
+        var hide = function () {
+            if (conn)
+                drop(1001, 'Page hidden', true);
+        };
+        var wire = function (on) {
+            listen(window, 'online', online, on);
+            if (body && !window.addEventListener)
+                listen(body, 'online', online, on);
+            listen(window, 'pageshow', online, on);
+            listen(window, hideEvent, hide, on);
+            listen(document, 'visibilitychange', watch, on);
+        };
+        function start() {
+            later('retry');
+            var gen = ++generation;
+            var started = now();
+            var tried = (attempts = []);
+            var info = null;
+            // Once JSONP has worked, it goes first; the other names keep their order.
+            var order = o.transports;
+            if (preferred) {
+                order = ['jsonp'];
+                for (var _i = 0, _a = o.transports; _i < _a.length; _i++) {
+                    var name_1 = _a[_i];
+                    if (name_1 != 'jsonp')
+                        order.push(name_1);
+                }
+            }
+            var next = function (i) {
+                var name = order[i];
+                if (gen != generation)
+                    return;
+                if (!name) {
+                    emit('error', { error: negotiationError(tried, now() - started) });
+                    return drop(2000, 'All transports failed', false);
+                }
+                var since = now();
+                // 0 while opening, 1 once open, 2 once failed.
+                var phase = 0;
+                var record = function (outcome, reason) {
+                    tried.push({ transport: name, outcome: outcome, reason: reason, time: now() - since });
+                    if (outcome != 'open') {
+                        emit('transport', { from: name, to: order[i + 1] || null, reason: reason });
+                        next(i + 1);
+                    }
+                };
+                if (name != 'jsonp')
+                    return record('skipped', 'not in the legacy build');
+                var ms = openTimeout(info === null || info === void 0 ? void 0 : info.rtt, 1, o.timeout);
+                var failTier = function (reason) {
+                    if (phase || gen != generation)
+                        return;
+                    phase = 2;
+                    clearTimeout(timer);
+                    c === null || c === void 0 ? void 0 : c.close();
+                    record('failed', reason);
+                };
+                var timer = setTimeout(function () { return failTier('timed out after ' + ms + ' ms'); }, ms);
+                // Declared apart: a tier may call the sink before connect() returns.
+                // eslint-disable-next-line prefer-const
+                var c;
+                c = connect(sessionUrl(base), info, {
+                    frame: function (text) {
+                        var _a, _b;
+                        if (gen != generation || phase == 2)
+                            return;
+                        if (phase)
+                            return frame(text);
+                        if (text != 'o')
+                            return failTier('unexpected first frame ' + text.slice(0, 32));
+                        phase = 1;
+                        clearTimeout(timer);
+                        record('open', 'opened');
+                        conn = c;
+                        preferred = true;
+                        setState('open', true);
+                        deadAfter = ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + o.heartbeatTimeout;
+                        lastSeen = now();
+                        watch();
+                        later('stable', function () { return (retries = 0); }, o.stableAfter);
+                        emit('open', { transport: 'jsonp' });
+                        flush();
+                    },
+                    close: function (reason) {
+                        if (gen != generation)
+                            return;
+                        if (phase)
+                            drop(1006, reason, true);
+                        else
+                            failTier(reason);
+                    }
+                });
+                if (phase == 2)
+                    c.close();
+            };
+            var jsonpListed = false;
+            for (var _b = 0, order_1 = order; _b < order_1.length; _b++) {
+                var name_2 = order_1[_b];
+                if (name_2 == 'jsonp')
+                    jsonpListed = true;
+            }
+            if (!jsonpListed)
+                return next(0);
+            probing = probe(base, function (result) {
+                probing = null;
+                info = result;
+                next(0);
+            });
+        }
+        function frame(text) {
+            lastSeen = now();
+            var c = conn;
+            var f;
+            try {
+                f = decodeFrame(text);
+            }
+            catch (error) {
+                // A bad frame is reported and skipped; the connection goes on.
+                return emit('error', { error: error });
+            }
+            if (f.type == 'a') {
+                for (var _i = 0, _a = f.messages; _i < _a.length; _i++) {
+                    var data = _a[_i];
+                    // A handler may have closed the client: stop delivering then.
+                    if (conn == c)
+                        emit('message', { data: data });
+                }
+            }
+            else if (f.type == 'c') {
+                // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
+                drop(f.code, f.reason, true, f.code == 1000 || (f.code >= 3000 && f.code < 5000));
+            }
+            else if (f.type == 'o') {
+                drop(1006, 'Server lost session', true);
+            }
+        }
+        // Wall-clock based, so a page whose timers the browser throttles still gets it right when they fire.
+        function watch() {
+            if (!conn)
+                return;
+            var left = lastSeen + deadAfter - now();
+            if (left > 0)
+                later('watch', watch, left);
+            else
+                drop(1006, 'No heartbeat for ' + deadAfter + ' ms', true);
+        }
+        function stop(notify, next) {
+            generation++;
+            probing === null || probing === void 0 ? void 0 : probing();
+            probing = null;
+            conn === null || conn === void 0 ? void 0 : conn.close(notify);
+            conn = null;
+            later('watch');
+            later('stable');
+            later('retry');
+            setState(next);
+            if (next == 'closed') {
+                later('flush');
+                wire(false);
+            }
+        }
+        function drop(code, reason, wasOpen, forGood) {
+            var delay = forGood || !o.reconnect ? null : retry(retries + 1);
+            var again = delay != null;
+            stop(code == 1001, again ? 'reconnecting' : 'closed');
+            if (wasOpen || !again)
+                emit('close', { code: code, reason: reason, willReconnect: again });
+            if (again && state == 'reconnecting') {
+                emit('reconnecting', { attempt: ++retries, delay: delay });
+                // While offline, wait for the browser's `online` event instead.
+                if (navigator.onLine !== false)
+                    later('retry', start, delay);
+            }
+        }
+        function flush() {
+            if (conn && outbox.length)
+                conn.send(outbox.splice(0, outbox.length));
+        }
+        wire(true);
+        start();
+        return client;
+    }
+
+    exports.createClient = createClient;
+
+    return exports;
+
+})({});

@@ -1,0 +1,263 @@
+import type { ClientState } from '../client/client.js';
+import type { Attempt } from '../client/errors.js';
+import type { EventName, Handler, TransportName } from '../client/events.js';
+import { backoff, openTimeout } from '../client/retry.js';
+import type { Connection } from '../client/transports/types.js';
+import { listen, now } from './dom.js';
+import { negotiationError } from './errors.js';
+import { createEmitter } from './events.js';
+import { decodeFrame } from './frames.js';
+import { probe } from './info.js';
+import type { Info } from './info.js';
+import type { Cancel } from './jsonp.js';
+import { fail, resolveOptions } from './options.js';
+import type { LegacyOptions } from './options.js';
+import { connect } from './transport.js';
+import { sessionUrl } from './url.js';
+
+/**
+ * The modern build's client, minus getters (ES3 has none): `state` and
+ * `transport` are plain properties that the client keeps up to date, so
+ * reading them works the same in both builds. Do not assign them.
+ */
+export interface LegacyClient {
+  /** Subscribes; returns the unsubscribe function. */
+  on: <K extends EventName>(type: K, handler: Handler<K>) => () => void;
+  off: <K extends EventName>(type: K, handler: Handler<K>) => void;
+  /** Sends a message; while not open it is queued and sent, in order, once open. */
+  send: (text: string) => void;
+  /** Closes for good (code 1000 or 3000–4999, reason up to 123 characters) and tells the server at once. */
+  close: (code?: number, reason?: string) => void;
+  /** `'connecting' | 'open' | 'reconnecting' | 'closed'`, kept up to date. */
+  state: ClientState;
+  /** `'jsonp'` while open, else null, kept up to date. */
+  transport: TransportName | null;
+  /** Every tier tried by the latest negotiation, with outcome, reason and time. */
+  diagnostics: () => Attempt[];
+}
+
+type TimerName = 'retry' | 'watch' | 'stable' | 'flush';
+
+/**
+ * Connects to a SockJS-compatible service in JSONP mode: script-tag
+ * long-polling down, hidden form posts up, nothing an IE 7 page lacks.
+ * The state machine is src/client/client.ts's, written again in ES3 terms
+ * (no spread, Array#filter/find, Date.now, queueMicrotask or getters).
+ * @example
+ * var client = cometkit.createClient('https://example.com/echo');
+ * client.on('message', function (e) { alert(e.data); });
+ * client.send('hello');
+ */
+export function createClient(url: string, options?: LegacyOptions): LegacyClient {
+  if (typeof url != 'string' || !/^(https?:)?\//.test(url)) fail('url must be an http(s) URL or a path');
+  const o = resolveOptions(options);
+  const retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
+  const base = url.replace(/\/+$/, '');
+  const { on, off, emit } = createEmitter();
+  const timers: Partial<Record<TimerName, ReturnType<typeof setTimeout>>> = {};
+  let state: ClientState = 'connecting';
+  let conn: Connection | null = null;
+  let preferred = false;
+  let probing: Cancel | null = null;
+  let generation = 0;
+  let retries = 0;
+  const outbox: string[] = [];
+  let lastSeen = 0;
+  let deadAfter = 0;
+  let attempts: Attempt[] = [];
+  // IE 8 fires `online` on document.body, not on window.
+  const body = document.body;
+  const hideEvent = 'onpagehide' in window ? 'pagehide' : 'unload';
+
+  const client: LegacyClient = {
+    on,
+    off,
+    send(text) {
+      if (typeof text != 'string') fail('send() takes a string');
+      if (state == 'closed') throw new Error('cometkit: send() on a closed client');
+      // Sends made in one tick leave together: one form post.
+      if (outbox.push(text) == 1) later('flush', flush, 0);
+    },
+    close(code = 1000, reason = 'Normal closure') {
+      if ((code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
+        fail('close() takes a code of 1000 or 3000\u20134999 and a reason of up to 123 characters');
+      }
+      if (state == 'closed') return;
+      stop(true, 'closed');
+      emit('close', { code, reason, willReconnect: false });
+    },
+    state,
+    transport: null,
+    diagnostics: () => attempts.slice()
+  };
+
+  const setState = (next: ClientState, open?: boolean) => {
+    client.state = state = next;
+    client.transport = open ? 'jsonp' : null;
+  };
+  const later = (name: TimerName, fn?: () => void, ms?: number) => {
+    clearTimeout(timers[name]);
+    if (fn) timers[name] = setTimeout(fn, ms);
+  };
+  const online = () => {
+    if (state == 'reconnecting') start();
+  };
+  // Leaving the page: free the server session now, not after its timeout.
+  const hide = () => {
+    if (conn) drop(1001, 'Page hidden', true);
+  };
+  const wire = (on: boolean) => {
+    listen(window, 'online', online, on);
+    if (body && !window.addEventListener) listen(body, 'online', online, on);
+    listen(window, 'pageshow', online, on);
+    listen(window, hideEvent, hide, on);
+    listen(document, 'visibilitychange', watch, on);
+  };
+
+  function start(): void {
+    later('retry');
+    const gen = ++generation;
+    const started = now();
+    const tried: Attempt[] = (attempts = []);
+    let info: Info | null = null;
+    // Once JSONP has worked, it goes first; the other names keep their order.
+    let order = o.transports;
+    if (preferred) {
+      order = ['jsonp'];
+      for (const name of o.transports) if (name != 'jsonp') order.push(name);
+    }
+
+    const next = (i: number): void => {
+      const name = order[i];
+      if (gen != generation) return;
+      if (!name) {
+        emit('error', { error: negotiationError(tried, now() - started) });
+        return drop(2000, 'All transports failed', false);
+      }
+      const since = now();
+      // 0 while opening, 1 once open, 2 once failed.
+      let phase = 0;
+      const record = (outcome: Attempt['outcome'], reason: string) => {
+        tried.push({ transport: name, outcome, reason, time: now() - since });
+        if (outcome != 'open') {
+          emit('transport', { from: name, to: order[i + 1] || null, reason });
+          next(i + 1);
+        }
+      };
+      if (name != 'jsonp') return record('skipped', 'not in the legacy build');
+      const ms = openTimeout(info?.rtt, 1, o.timeout);
+      const failTier = (reason: string) => {
+        if (phase || gen != generation) return;
+        phase = 2;
+        clearTimeout(timer);
+        c?.close();
+        record('failed', reason);
+      };
+      const timer = setTimeout(() => failTier('timed out after ' + ms + ' ms'), ms);
+      // Declared apart: a tier may call the sink before connect() returns.
+      // eslint-disable-next-line prefer-const
+      let c: Connection | undefined;
+      c = connect(sessionUrl(base), info, {
+        frame(text) {
+          if (gen != generation || phase == 2) return;
+          if (phase) return frame(text);
+          if (text != 'o') return failTier('unexpected first frame ' + text.slice(0, 32));
+          phase = 1;
+          clearTimeout(timer);
+          record('open', 'opened');
+          conn = c as Connection;
+          preferred = true;
+          setState('open', true);
+          deadAfter = (info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
+          lastSeen = now();
+          watch();
+          later('stable', () => (retries = 0), o.stableAfter);
+          emit('open', { transport: 'jsonp' });
+          flush();
+        },
+        close(reason) {
+          if (gen != generation) return;
+          if (phase) drop(1006, reason, true);
+          else failTier(reason);
+        }
+      });
+      if (phase == 2) c.close();
+    };
+
+    let jsonpListed = false;
+    for (const name of order) if (name == 'jsonp') jsonpListed = true;
+    if (!jsonpListed) return next(0);
+    probing = probe(base, (result) => {
+      probing = null;
+      info = result;
+      next(0);
+    });
+  }
+
+  function frame(text: string): void {
+    lastSeen = now();
+    const c = conn;
+    let f;
+    try {
+      f = decodeFrame(text);
+    } catch (error) {
+      // A bad frame is reported and skipped; the connection goes on.
+      return emit('error', { error: error as Error });
+    }
+    if (f.type == 'a') {
+      for (const data of f.messages) {
+        // A handler may have closed the client: stop delivering then.
+        if (conn == c) emit('message', { data });
+      }
+    } else if (f.type == 'c') {
+      // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
+      drop(f.code, f.reason, true, f.code == 1000 || (f.code >= 3000 && f.code < 5000));
+    } else if (f.type == 'o') {
+      drop(1006, 'Server lost session', true);
+    }
+  }
+
+  // Wall-clock based, so a page whose timers the browser throttles still gets it right when they fire.
+  function watch(): void {
+    if (!conn) return;
+    const left = lastSeen + deadAfter - now();
+    if (left > 0) later('watch', watch, left);
+    else drop(1006, 'No heartbeat for ' + deadAfter + ' ms', true);
+  }
+
+  function stop(notify: boolean, next: ClientState): void {
+    generation++;
+    probing?.();
+    probing = null;
+    conn?.close(notify);
+    conn = null;
+    later('watch');
+    later('stable');
+    later('retry');
+    setState(next);
+    if (next == 'closed') {
+      later('flush');
+      wire(false);
+    }
+  }
+
+  function drop(code: number, reason: string, wasOpen: boolean, forGood?: boolean): void {
+    const delay = forGood || !o.reconnect ? null : retry(retries + 1);
+    const again = delay != null;
+    stop(code == 1001, again ? 'reconnecting' : 'closed');
+    if (wasOpen || !again) emit('close', { code, reason, willReconnect: again });
+    if (again && state == 'reconnecting') {
+      emit('reconnecting', { attempt: ++retries, delay });
+      // While offline, wait for the browser's `online` event instead.
+      if ((navigator as { onLine?: boolean }).onLine !== false) later('retry', start, delay);
+    }
+  }
+
+  function flush(): void {
+    if (conn && outbox.length) conn.send(outbox.splice(0, outbox.length));
+  }
+
+  wire(true);
+  start();
+  return client;
+}

@@ -1,0 +1,49 @@
+import type { Connection, Sink } from '../client/transports/types.js';
+import { createControl } from './control.js';
+import type { Info } from './info.js';
+import { jsonp } from './jsonp.js';
+import type { Cancel } from './jsonp.js';
+
+/** The longest a held poll may take beyond the server's heartbeat before it counts as lost, ms. */
+const SLACK = 10000;
+/** How long a poll held when closing keeps its callback for the close frame a cometkit server answers it with, ms. */
+const LINGER = 3000;
+
+/**
+ * JSONP mode: receives by script-tag long-poll (`jsonp`, one frame per
+ * answer, then the next poll at once) and sends by form posts on the control
+ * channel (`jsonp_send`). The sink contract of src/client/transports/types.ts:
+ * `close` once when the connection ends by itself, nothing after close().
+ */
+export function connect(session: string, info: Info | null, sink: Sink): Connection {
+  let closed = false;
+  let cancel: Cancel = () => undefined;
+  const notifies = !!info?.cometkit?.close;
+  const fail = (reason: string) => {
+    if (!closed) {
+      closed = true;
+      cancel();
+      control.close();
+      sink.close(reason);
+    }
+  };
+  const control = createControl(session, info, fail);
+  const poll = () => {
+    cancel = jsonp(session + '/jsonp', (info?.cometkit?.heartbeat ?? 25000) + SLACK, (error, frame) => {
+      if (closed) return;
+      if (error || typeof frame != 'string') return fail('poll failed: ' + (error || 'not a frame'));
+      sink.frame(frame);
+      if (!closed) poll();
+    });
+  };
+  poll();
+  return {
+    send: control.send,
+    close(notify) {
+      closed = true;
+      // Told of the close, a cometkit server answers the held poll at once.
+      cancel(notify && notifies ? LINGER : 0);
+      control.close(notify);
+    }
+  };
+}

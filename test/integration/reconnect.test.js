@@ -1,0 +1,172 @@
+// Reconnection against a real server that goes away and comes back: each test
+// gets a cometkit server of its own from the suite's admin endpoint
+// (config().admin, see startAdmin() in test/browser/suite.mjs), so stopping it
+// cannot disturb the other browser, which runs at the same time.
+import { createClient } from '../../dist/cometkit.mjs';
+import { echo, next, record } from '../browser/support/client.js';
+import { config } from '../browser/support/config.js';
+import { assertEqual, until } from '../browser/support/echo.js';
+
+const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
+
+async function admin(method, path) {
+  const res = await fetch(config().admin + path, { method, signal: AbortSignal.timeout(15000) });
+  if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : res.json();
+}
+
+describe('reconnect', function () {
+  this.timeout(20000);
+  // Stock sockjs-client (test/interop/, run before these in a full run) tidies its form posts and
+  // frames away asynchronously, after its tests have ended: let it finish first, or the page check
+  // removes them under it and its late removeChild throws inside one of these tests. (One of its
+  // form posts may never finish: the page check then charges it to the first test here.)
+  before(async function () {
+    const started = performance.now();
+    await until(() => !document.querySelector('form, iframe'), 3000, 'a page free of forms and frames').catch(() => {});
+    const waited = performance.now() - started;
+    if (waited > 10) console.log(`[reconnect] waited ${Math.round(waited)} ms for earlier tests' forms and frames to go`);
+  });
+  let instance = null;
+  let client = null;
+  const restores = [];
+
+  before(function () {
+    if (!config().admin) this.skip();
+  });
+
+  beforeEach(async function () {
+    instance = await admin('POST', '/cometkit');
+  });
+
+  afterEach(async function () {
+    while (restores.length) restores.pop()();
+    if (client && client.state !== 'closed') {
+      const closed = next(client, 'close', 1000);
+      client.close();
+      await closed;
+    }
+    client = null;
+    if (instance) await admin('DELETE', `/cometkit/${instance.id}`);
+    instance = null;
+  });
+
+  async function replaceInstance(query) {
+    await admin('DELETE', `/cometkit/${instance.id}`);
+    instance = null;
+    return admin('POST', `/cometkit${query}`);
+  }
+
+  const open = (tier, options = {}) => {
+    client = createClient(`${instance.url}/echo`, { transports: [tier], ...options });
+    return next(client, 'open');
+  };
+
+  // close: the server says goodbye (close frame 1001) before it goes; crash: connections just die.
+  for (const mode of ['close', 'crash']) {
+    describe(`server restarted (${mode})`, function () {
+      for (const tier of TIERS) {
+        // A forever-iframe cut mid-stream fires no event at all, in the frame or the page (neither the
+        // document's nor the frame element's `load`): only the heartbeat watchdog can tell, so this
+        // case runs with a 500 ms server heartbeat (the default 25 s would take 35 s to notice).
+        const silent = mode === 'crash' && tier === 'iframe';
+        const title = silent
+          ? `${tier}: notices the silently cut stream by the missing heartbeats, reconnects, and messages flow again`
+          : `${tier}: reconnects by itself once the server is back, and messages flow again`;
+        it(title, async function () {
+          if (silent) instance = await replaceInstance('?heartbeat=500');
+          const first = await open(tier, { retry: () => 100, ...(silent ? { heartbeatTimeout: 1000 } : {}) });
+          assertEqual(first.transport, tier, 'open.transport');
+          await echo(client, ['before', 'zażółć 😀']);
+          const retries = record(client, 'reconnecting');
+          const errors = record(client, 'error');
+          let lostAt = 0;
+          const closed = next(client, 'close', 5000).then((event) => ((lostAt = performance.now()), event));
+          const reopened = next(client, 'open', 15000);
+          const started = performance.now();
+          const down = 600;
+          await admin('POST', `/cometkit/${instance.id}/restart?down=${down}&mode=${mode}`);
+          const back = performance.now();
+          const close = await closed;
+          assertEqual(close.willReconnect, true, 'close.willReconnect');
+          if (silent) {
+            if (!/^No heartbeat for \d+ ms$/.test(close.reason)) throw new Error(`close.reason ${JSON.stringify(close.reason)}`);
+            assertEqual(close.code, 1006, 'close.code');
+          } else {
+            // A close frame may not reach a tier that is between polls: it then sees the server gone (1006).
+            const codes = mode === 'close' ? [1001, 1006] : [1006];
+            if (!codes.includes(close.code)) throw new Error(`close.code ${close.code} (${close.reason}), expected one of ${codes}`);
+            // Noticed while the server was down, not by a timeout later.
+            if (lostAt > back) throw new Error(`the drop was noticed ${Math.round(lostAt - back)} ms after the server was back`);
+          }
+          const again = await reopened;
+          const reconnected = performance.now();
+          assertEqual(again.transport, tier, 'reopened on');
+          assertEqual(client.state, 'open', 'state');
+          await echo(client, ['after', 'zażółć 😀', 'x'.repeat(5000)]);
+          console.log(
+            `[reconnect] ${mode} ${tier}: drop noticed ${Math.round(lostAt - started)} ms after the stop (${close.code} ${close.reason}); ` +
+              `server back after ${Math.round(back - started)} ms; open again ${Math.round(reconnected - Math.max(back, lostAt))} ms later ` +
+              `after ${retries.length} scheduled attempt(s), ${errors.length} failed negotiation(s)`,
+          );
+          // Attempts count 1, 2, 3…; the drop scheduled the first, each failed negotiation while down the next.
+          retries.forEach((r, i) => assertEqual(r.attempt, i + 1, `reconnecting ${i}.attempt`));
+          if (retries.length < errors.length + 1) throw new Error(`${retries.length} reconnecting events for ${errors.length} failed negotiations`);
+          for (const { error } of errors) assertEqual(error.name, 'NegotiationError', 'error while down');
+        });
+      }
+    });
+  }
+
+  describe('offline', function () {
+    function goOffline() {
+      Object.defineProperty(navigator, 'onLine', { get: () => false, configurable: true });
+      let back = false;
+      const goOnline = () => {
+        if (back) return;
+        back = true;
+        delete navigator.onLine;
+        if (navigator.onLine !== true) throw new Error(`navigator.onLine is ${navigator.onLine} after the restore`);
+      };
+      restores.push(goOnline);
+      if (navigator.onLine !== false) throw new Error('could not override navigator.onLine');
+      return goOnline;
+    }
+
+    for (const tier of ['websocket', 'xhr-streaming']) {
+      it(`${tier}: a connection dropped while offline waits for "online", then reconnects at once`, async function () {
+        // 20 ms between attempts: were the client to ignore the offline state, it would be back long before the check.
+        const first = await open(tier, { retry: () => 20 });
+        assertEqual(first.transport, tier, 'open.transport');
+        const goOnline = goOffline();
+        const opens = record(client, 'open');
+        const moves = record(client, 'transport');
+        const errors = record(client, 'error');
+        const closed = next(client, 'close', 5000);
+        const scheduled = next(client, 'reconnecting', 5000);
+        // The server is back before the client even hears it went: only the client's own choice keeps it away.
+        await admin('POST', `/cometkit/${instance.id}/restart?down=0`);
+        const close = await closed;
+        assertEqual(close.willReconnect, true, 'close.willReconnect');
+        await scheduled;
+        const before = JSON.stringify(client.diagnostics());
+        // The one wait for something not to happen: 50 times the retry delay.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        assertEqual(client.state, 'reconnecting', 'state while offline');
+        assertEqual(opens.length + moves.length + errors.length, 0, 'open, transport and error events while offline');
+        assertEqual(JSON.stringify(client.diagnostics()), before, 'diagnostics while offline (no new negotiation)');
+
+        goOnline();
+        const reopened = next(client, 'open', 5000);
+        const started = performance.now();
+        window.dispatchEvent(new Event('online'));
+        // The negotiation starts inside the event: diagnostics() already belongs to the new one.
+        assertEqual(client.diagnostics().length, 0, 'attempts right after "online"');
+        const again = await reopened;
+        console.log(`[reconnect] offline ${tier}: open again ${Math.round(performance.now() - started)} ms after "online"`);
+        assertEqual(again.transport, tier, 'reopened on');
+        await echo(client, ['back online']);
+      });
+    }
+  });
+});

@@ -1,0 +1,24 @@
+// src/legacy/frames.ts, compiled as the legacy build compiles it, in a context without JSON.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { legacyContext, plain } from './compile.mjs';
+
+const context = legacyContext();
+context.load('legacy/json');
+const { decodeFrame } = context.load('legacy/frames');
+
+describe('legacy frames', () => {
+  it('decodes open, heartbeat, messages, the single-message frame and close', () => {
+    assert.deepEqual(plain(decodeFrame('o')), { type: 'o' });
+    assert.deepEqual(plain(decodeFrame('h')), { type: 'h' });
+    assert.deepEqual(plain(decodeFrame('a["m1","\\u00e9"]')), { type: 'a', messages: ['m1', 'é'] });
+    assert.deepEqual(plain(decodeFrame('m"one"')), { type: 'a', messages: ['one'] });
+    assert.deepEqual(plain(decodeFrame('c[3000,"Go away!"]')), { type: 'c', code: 3000, reason: 'Go away!' });
+  });
+
+  it('throws an Error naming a malformed frame', () => {
+    for (const text of ['a[1]', 'a"x"', 'c["x",1]', 'c[3000]', 'x', 'a[', 'oo', '']) {
+      assert.throws(() => decodeFrame(text), (error) => error.message === 'Malformed frame: ' + text.slice(0, 64), text);
+    }
+  });
+});

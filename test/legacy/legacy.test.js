@@ -1,0 +1,214 @@
+// The legacy build (dist/cometkit.legacy.min.js) in a sandbox iframe that takes away
+// everything an IE 7 page lacks (sandbox.html): JSONP mode against the cometkit server
+// and the stock sockjs server, both on another origin than the sandbox (karma's).
+// Once with no event listeners at all, once with IE's attachEvent only.
+import { config } from '../browser/support/config.js';
+import { assertEqual, assertSameMessages, echoMessages, until } from '../browser/support/echo.js';
+
+const SANDBOX = new URL('./sandbox.html', import.meta.url).pathname;
+const TAGS = ['script', 'iframe', 'form'];
+
+/** Opens the sandbox and watches what the build adds to it: script URLs and form actions, in order. */
+async function openSandbox(events) {
+  const frame = document.createElement('iframe');
+  frame.src = `${SANDBOX}?events=${events}`;
+  const loaded = new Promise((resolve) => (frame.onload = resolve));
+  document.body.appendChild(frame);
+  await loaded;
+  const win = frame.contentWindow;
+  if (typeof win.cometkit?.createClient !== 'function') {
+    throw new Error(`the sandbox has no cometkit.createClient (${win.__sandbox?.errors.join('; ')})`);
+  }
+  const seen = { scripts: [], forms: [] };
+  const observer = new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node.nodeName === 'SCRIPT') seen.scripts.push(node.src);
+        if (node.nodeName === 'FORM') seen.forms.push(node.action);
+      }
+    }
+  });
+  observer.observe(win.document.documentElement, { childList: true, subtree: true });
+  const baseline = {};
+  for (const tag of TAGS) baseline[tag] = win.document.getElementsByTagName(tag).length;
+  return { frame, win, seen, observer, baseline };
+}
+
+/** What the build left in the sandbox: nodes, callback globals, pending timers, IE listeners. */
+function leftovers({ win, baseline }) {
+  const left = [];
+  for (const tag of TAGS) {
+    const extra = win.document.getElementsByTagName(tag).length - baseline[tag];
+    if (extra) left.push(`${extra} <${tag}>`);
+  }
+  for (const name of Object.keys(win)) if (name.startsWith('_ck')) left.push(`window.${name}`);
+  const timers = win.__sandbox.timers();
+  if (timers) left.push(`${timers} timers`);
+  for (const { type } of win.__sandbox.attached()) left.push(`listener ${type}`);
+  return left;
+}
+
+async function assertClean(sandbox) {
+  await until(() => leftovers(sandbox).length === 0, 5000, 'a clean sandbox').catch(() => {
+    throw new Error(`left behind: ${leftovers(sandbox).join(', ')}`);
+  });
+}
+
+function once(client, type) {
+  return new Promise((resolve) => {
+    const off = client.on(type, (event) => {
+      off();
+      resolve(event);
+    });
+  });
+}
+
+function opened(client) {
+  return new Promise((resolve, reject) => {
+    const offs = [
+      client.on('open', (e) => (offs.forEach((f) => f()), resolve(e))),
+      client.on('error', ({ error }) => (offs.forEach((f) => f()), reject(error))),
+    ];
+  });
+}
+
+/** The `c` parameter of every JSONP script the sandbox saw. */
+const callbacks = (seen) => seen.scripts.map((src) => new URL(src).searchParams.get('c'));
+
+for (const events of ['none', 'attach']) {
+  describe(`legacy build, ${events === 'attach' ? 'attachEvent only' : 'no event listeners'}`, function () {
+    this.timeout(20000);
+    let sandbox;
+    beforeEach(async () => (sandbox = await openSandbox(events)));
+    afterEach(() => {
+      // Removing the frame also ends whatever the build may still hold open.
+      sandbox?.observer.disconnect();
+      sandbox?.frame.remove();
+      sandbox = null;
+    });
+
+    it('runs in a frame without anything an IE 7 page lacks', function () {
+      const { win } = sandbox;
+      // Like many intranet pages, the sandbox is not UTF-8: messages survive anyway (see the echo tests).
+      assertEqual(win.document.characterSet, 'windows-1252', 'the sandbox page charset');
+      for (const name of ['WebSocket', 'EventSource', 'fetch', 'Promise', 'Map', 'Set', 'JSON', 'postMessage', 'XMLHttpRequest']) {
+        assertEqual(typeof win[name], 'undefined', name);
+      }
+      for (const name of ['map', 'filter', 'forEach', 'indexOf', 'every', 'some', 'reduce']) {
+        assertEqual(typeof win.Array.prototype[name], 'undefined', `Array.prototype.${name}`);
+      }
+      for (const name of ['keys', 'create', 'defineProperty']) assertEqual(typeof win.Object[name], 'undefined', `Object.${name}`);
+      assertEqual(typeof win.Function.prototype.bind, 'undefined', 'Function.prototype.bind');
+      assertEqual(typeof win.Date.now, 'undefined', 'Date.now');
+      assertEqual(typeof win.String.prototype.trim, 'undefined', 'String.prototype.trim');
+      assertEqual(typeof win.navigator.sendBeacon, 'undefined', 'navigator.sendBeacon');
+      for (const [what, target] of [['window', win], ['document', win.document], ['an element', win.document.createElement('div')]]) {
+        assertEqual(typeof target.addEventListener, 'undefined', `addEventListener on ${what}`);
+        assertEqual(typeof target.removeEventListener, 'undefined', `removeEventListener on ${what}`);
+        assertEqual(typeof target.attachEvent, events === 'attach' ? 'function' : 'undefined', `attachEvent on ${what}`);
+        if (events === 'attach') assertEqual(typeof target.attachEvent.call, 'undefined', `attachEvent.call on ${what}`);
+      }
+      // IE 8's DOM methods are host objects without call/apply.
+      assertEqual(typeof win.document.createElement.call, 'undefined', 'document.createElement.call');
+      assertEqual(typeof win.setTimeout.apply, 'undefined', 'setTimeout.apply');
+    });
+
+    for (const server of ['cometkit', 'sockjs']) {
+      describe(`${server} server`, function () {
+        const base = () => config().servers[server].cross;
+
+        it('opens in JSONP mode, echoes 200 messages in order (non-ASCII included), closes and leaves nothing behind', async function () {
+          const { win, seen } = sandbox;
+          const client = win.cometkit.createClient(`${base()}/echo`);
+          assertEqual(client.state, 'connecting', 'state before open');
+          const open = await opened(client);
+          assertEqual(open.transport, 'jsonp', 'open.transport');
+          assertEqual(client.transport, 'jsonp', 'client.transport');
+          assertEqual(client.state, 'open', 'client.state');
+          const [attempt] = client.diagnostics();
+          assertEqual(`${attempt.transport} ${attempt.outcome}`, 'jsonp open', 'diagnostics');
+          if (events === 'attach') {
+            const types = Array.from(win.__sandbox.attached(), (a) => a.type);
+            for (const type of ['ononline', 'onpageshow', 'onvisibilitychange']) {
+              if (!types.includes(type)) throw new Error(`no ${type} listener: ${types.join(', ')}`);
+            }
+          }
+
+          const expected = echoMessages();
+          const received = [];
+          const all = new Promise((resolve) => {
+            client.on('message', ({ data }) => {
+              received.push(data);
+              if (received.length === expected.length) resolve();
+            });
+          });
+          for (const m of expected) client.send(m);
+          await all;
+          assertSameMessages(received, expected);
+
+          const closed = once(client, 'close');
+          client.close();
+          const event = await closed;
+          assertEqual(event.code, 1000, 'close code');
+          assertEqual(event.reason, 'Normal closure', 'close reason');
+          assertEqual(event.willReconnect, false, 'willReconnect');
+          assertEqual(client.state, 'closed', 'state');
+          assertEqual(client.transport, null, 'transport');
+          await assertClean(sandbox);
+
+          // The /info probe first (JSONP form), then the polls; a fresh callback name each time.
+          const names = callbacks(seen);
+          if (!/\/echo\/info\?c=_ck/.test(seen.scripts[0])) throw new Error(`first script: ${seen.scripts[0]}`);
+          if (!seen.scripts.slice(1).every((src) => /\/echo\/\d{3}\/[a-z0-9]{8}\/jsonp\?c=_ck/.test(src))) throw new Error(`polls: ${seen.scripts.join(' ')}`);
+          assertEqual(new Set(names).size, names.length, 'distinct callback names');
+          if (!seen.forms.length || !seen.forms.every((a, i) => (i === seen.forms.length - 1 && server === 'cometkit' ? /\/close$/ : /\/jsonp_send$/).test(a))) {
+            throw new Error(`forms: ${seen.forms.join(' ')}`);
+          }
+          // close() tells a cometkit server at once, by form post (the sandbox has no sendBeacon).
+          if (server === 'cometkit') assertEqual(seen.forms.at(-1).endsWith('/close'), true, 'a /close form post last');
+          assertEqual(win.__sandbox.errors.join('\n'), '', 'script errors in the sandbox');
+        });
+
+        it('sees a server-initiated close with its code and reason, and leaves nothing behind', async function () {
+          const client = sandbox.win.cometkit.createClient(`${base()}/close`);
+          const event = await once(client, 'close');
+          assertEqual(event.code, 3000, 'close code');
+          assertEqual(event.reason, 'Go away!', 'close reason');
+          assertEqual(event.willReconnect, false, 'willReconnect');
+          assertEqual(client.state, 'closed', 'state');
+          await assertClean(sandbox);
+          assertEqual(sandbox.win.__sandbox.errors.join('\n'), '', 'script errors in the sandbox');
+        });
+      });
+    }
+
+    describe('cometkit server that restarts', function () {
+      let instance;
+      const admin = (path, method = 'POST') => fetch(`${config().admin}/cometkit${path}`, { method }).then((res) => (res.status === 204 ? null : res.json()));
+      beforeEach(async () => (instance = await admin('')));
+      afterEach(async () => {
+        if (instance) await admin(`/${instance.id}`, 'DELETE');
+        instance = null;
+      });
+
+      it('reconnects with backoff after the server dies, echoes again, and leaves nothing behind', async function () {
+        const client = sandbox.win.cometkit.createClient(`${instance.url}/echo`, { reconnectDelay: 100 });
+        await opened(client);
+        const dropped = once(client, 'close');
+        const scheduled = once(client, 'reconnecting');
+        await admin(`/${instance.id}/restart?down=300&mode=crash`);
+        const drop = await dropped;
+        assertEqual(drop.code, 1006, 'close code');
+        assertEqual(drop.willReconnect, true, 'willReconnect');
+        assertEqual((await scheduled).attempt, 1, 'reconnecting.attempt');
+        await once(client, 'open');
+        assertEqual(client.state, 'open', 'state');
+        const echoed = once(client, 'message');
+        client.send('after the restart: żółć');
+        assertEqual((await echoed).data, 'after the restart: żółć', 'echo');
+        client.close();
+        await assertClean(sandbox);
+      });
+    });
+  });
+}

@@ -1,0 +1,49 @@
+// src/legacy/options.ts: the modern build's names, defaults and messages; jsonp by default.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { legacyContext, plain } from './compile.mjs';
+
+const { resolveOptions } = legacyContext().load('legacy/options');
+
+const rejects = (options, message) =>
+  assert.throws(() => resolveOptions(options), (error) => error.name === 'TypeError' && error.message === 'cometkit: ' + message, message);
+
+describe('legacy options', () => {
+  it('defaults to jsonp and the modern build defaults', () => {
+    const o = plain(resolveOptions(undefined));
+    assert.deepEqual(o.transports, ['jsonp']);
+    assert.equal(o.timeout, 1000);
+    assert.equal(o.reconnect, true);
+    assert.equal(o.reconnectDelay, 1000);
+    assert.equal(o.maxReconnectDelay, 30000);
+    assert.equal(o.stableAfter, 10000);
+    assert.equal(o.heartbeatTimeout, 10000);
+  });
+
+  it('accepts every modern option, tier names included, and arrays from other frames', () => {
+    const retry = () => null;
+    const o = resolveOptions({ transports: ['websocket', 'jsonp'], timeout: 0, reconnect: false, retry, pollInterval: 5, WebSocket: undefined });
+    assert.deepEqual(plain(o.transports), ['websocket', 'jsonp']);
+    assert.equal(o.retry, retry);
+    assert.equal(o.reconnect, false);
+  });
+
+  it('throws the modern messages', () => {
+    rejects({ nope: 1 }, 'unknown option "nope"');
+    rejects({ toString: 1 }, 'unknown option "toString"');
+    rejects({ timeout: -1 }, 'option "timeout" must be a number of ms \u2265 0');
+    rejects({ timeout: Infinity }, 'option "timeout" must be a number of ms \u2265 0');
+    rejects({ reconnect: 'yes' }, 'option "reconnect" must be a boolean');
+    rejects({ retry: 5 }, 'option "retry" must be a function');
+    rejects({ transports: [] }, 'option "transports" must be a non-empty array');
+    rejects({ transports: 'jsonp' }, 'option "transports" must be a non-empty array');
+    rejects({ transports: ['jsonp', 'smoke-signals'] }, 'unknown transport "smoke-signals"');
+    rejects(5, 'options must be an object');
+  });
+
+  it('ignores members inherited from a patched Object.prototype (old libraries)', () => {
+    const options = Object.create({ inherited: true });
+    options.timeout = 5;
+    assert.equal(resolveOptions(options).timeout, 5);
+  });
+});
