@@ -250,6 +250,8 @@ function infoBody(options) {
             version: EXTENSIONS_VERSION,
             polling: true,
             close: true,
+            tune: true,
+            takeover: true,
             heartbeat: options.heartbeatDelay,
         },
     };
@@ -338,7 +340,8 @@ function resolveOptions(options) {
 }
 
 function createSession(id, host, info) {
-    const { heartbeatDelay, disconnectDelay } = host.options;
+    const { disconnectDelay } = host.options;
+    let heartbeatDelay = host.options.heartbeatDelay;
     const queue = [];
     let state = 'connecting';
     let receiver = null;
@@ -451,11 +454,19 @@ function createSession(id, host, info) {
         if (receiver)
             flush();
     };
-    session.attach = (next) => {
-        if (receiver) {
+    session.tune = (delay) => {
+        heartbeatDelay = delay;
+    };
+    session.attach = (next, takeOver = false) => {
+        const old = receiver;
+        if (old && !(takeOver && state === 'open')) {
             next.write(closeFrame(2010, 'Another connection still open'));
             next.end();
             return;
+        }
+        if (old) {
+            receiver = null;
+            old.end();
         }
         clearTimeout(expiry);
         expiry = undefined;
@@ -468,7 +479,10 @@ function createSession(id, host, info) {
             write(OPEN_FRAME);
             host.opened(session);
         }
-        // A polling receiver may already have ended on the open frame.
+        else if (old) {
+            write(HEARTBEAT_FRAME);
+        }
+        // A polling receiver may already have ended on the open (or takeover) frame.
         if (attached())
             flush();
         else
@@ -503,9 +517,19 @@ function createSession(id, host, info) {
 }
 
 /** Attaches a held HTTP response to a session as its receiver. */
-function attachHttpReceiver(session, res, options) {
+function attachHttpReceiver(session, res, options, tuning = { takeOver: false }) {
     let written = 0;
     let ended = false;
+    let timer;
+    // Ends the response the way the response limit does: the session goes on in the next request.
+    const finish = () => {
+        if (ended)
+            return;
+        ended = true;
+        clearTimeout(timer);
+        session.detach(receiver, false);
+        res.end();
+    };
     const receiver = {
         write(frame) {
             if (ended)
@@ -513,32 +537,33 @@ function attachHttpReceiver(session, res, options) {
             const chunk = options.format(frame);
             res.write(chunk);
             written += Buffer.byteLength(chunk);
-            if (!options.streaming || written >= options.limit) {
-                ended = true;
-                session.detach(receiver, false);
-                res.end();
-            }
+            if (!options.streaming || written >= options.limit)
+                finish();
         },
         end() {
             if (ended)
                 return;
             ended = true;
+            clearTimeout(timer);
             res.end();
         },
     };
     // 'close' also fires after a normal end; only an early one is an abort.
     res.on('close', () => {
+        clearTimeout(timer);
         if (ended)
             return;
         ended = true;
         session.detach(receiver, true);
     });
-    session.attach(receiver);
+    if (options.streaming && tuning.ttl)
+        timer = setTimeout(finish, tuning.ttl);
+    session.attach(receiver, tuning.takeOver);
     return receiver;
 }
 
 /** `GET /<server>/<session>/eventsource`: Server-Sent Events, a frame per event. */
-function eventsource({ req, res, session, options, headers }) {
+function eventsource({ req, res, session, options, headers, tuning }) {
     res.writeHead(200, {
         ...headers,
         ...NO_CACHE,
@@ -553,7 +578,7 @@ function eventsource({ req, res, session, options, headers }) {
         // Frames are JSON and hold no raw line breaks; escaping keeps that true for any frame.
         // eslint-disable-next-line no-control-regex -- NUL must not reach the event stream
         format: (frame) => 'data: ' + frame.replace(/[%\r\n\x00]/g, encodeURIComponent) + '\r\n\r\n',
-    });
+    }, tuning);
 }
 
 function head(callback) {
@@ -573,7 +598,7 @@ function head(callback) {
     return html + ' '.repeat(Math.max(0, 1024 - html.length)) + '\r\n\r\n';
 }
 /** `GET /<server>/<session>/htmlfile?c=<callback>`: the forever-iframe, a `<script>` per frame. */
-function htmlfile({ res, url, session, options, headers }) {
+function htmlfile({ res, url, session, options, headers, tuning }) {
     const callback = callbackName(url);
     if ('error' in callback) {
         reply(res, 500, callback.error, NO_CACHE);
@@ -591,11 +616,11 @@ function htmlfile({ res, url, session, options, headers }) {
         limit: options.responseLimit,
         // `<` escaped so a message holding "</script>" cannot end the script element.
         format: (frame) => '<script>\np(' + JSON.stringify(frame).replace(/</g, '\\u003c') + ');\n</script>\r\n',
-    });
+    }, tuning);
 }
 
 /** `GET /<server>/<session>/jsonp?c=<callback>`: script-tag long-poll, one frame per response. */
-function jsonp({ res, url, session, headers }) {
+function jsonp({ res, url, session, headers, tuning }) {
     const callback = callbackName(url);
     if ('error' in callback) {
         reply(res, 500, callback.error, NO_CACHE);
@@ -612,7 +637,7 @@ function jsonp({ res, url, session, headers }) {
         limit: 0,
         // The leading comment defuses Rosetta-Flash-style content sniffing.
         format: (frame) => `/**/${callback.name}(${quote(frame)});\r\n`,
-    });
+    }, tuning);
 }
 
 function start({ req, res, headers }) {
@@ -621,7 +646,7 @@ function start({ req, res, headers }) {
 /** `POST /<server>/<session>/xhr`: SockJS long-poll, held until one frame is ready. */
 function xhrPolling(ctx) {
     start(ctx);
-    attachHttpReceiver(ctx.session(), ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' });
+    attachHttpReceiver(ctx.session(), ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' }, ctx.tuning);
 }
 /**
  * `POST /<server>/<session>/poll` (cometkit extension): answered at once with
@@ -630,7 +655,7 @@ function xhrPolling(ctx) {
 function plainPolling(ctx) {
     start(ctx);
     const session = ctx.session();
-    const receiver = attachHttpReceiver(session, ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' });
+    const receiver = attachHttpReceiver(session, ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' }, ctx.tuning);
     // Nothing was ready: give the receiver back at once instead of holding it.
     if (session.receiver === receiver) {
         session.detach(receiver, false);
@@ -714,7 +739,7 @@ function closeSession(ctx) {
 // stream to the page from the first byte.
 const PRELUDE = 'h'.repeat(2048) + '\n';
 /** `POST /<server>/<session>/xhr_streaming`: one long response, a frame per line. */
-function xhrStreaming({ req, res, session, options, headers }) {
+function xhrStreaming({ req, res, session, options, headers, tuning }) {
     res.writeHead(200, {
         ...headers,
         ...NO_CACHE,
@@ -728,7 +753,7 @@ function xhrStreaming({ req, res, session, options, headers }) {
         streaming: true,
         limit: options.responseLimit,
         format: (frame) => frame + '\n',
-    });
+    }, tuning);
 }
 
 // The client sends one JSON string, or an array of them; an empty payload is a heartbeat.
@@ -750,6 +775,9 @@ function parseUpstream(data) {
 }
 function bindClose(ws, session, receiver) {
     ws.on('close', (code) => {
+        // A socket another receiver took over no longer speaks for the session.
+        if (session.receiver !== receiver)
+            return;
         // A client that says goodbye ends the session normally; anything else is an interruption.
         const clean = code === 1000 || code === 1001;
         session.detach(receiver, !clean);
@@ -759,7 +787,7 @@ function bindClose(ws, session, receiver) {
     ws.on('error', () => ws.terminate());
 }
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-function framedWebsocket(ws, session) {
+function framedWebsocket(ws, session, takeOver = false) {
     const receiver = {
         write: (frame) => ws.send(frame),
         end: () => ws.close(1000),
@@ -775,7 +803,7 @@ function framedWebsocket(ws, session) {
         }
     });
     bindClose(ws, session, receiver);
-    session.attach(receiver);
+    session.attach(receiver, takeOver);
 }
 /** `/websocket`: a raw WebSocket, one message per WebSocket message, no framing. */
 function rawWebsocket(ws, session) {
@@ -824,6 +852,17 @@ function describe(req, transport) {
         url: req.url ?? '',
     };
 }
+// Shorter than this, heartbeats and held requests would cost more than the proxies they outwit.
+const MIN_TUNED = 1000;
+/** A whole number of ms from a query parameter, at least `floor`; undefined when absent or not a number. */
+function msParam(url, name, floor) {
+    const value = Number(url.searchParams.get(name) ?? NaN);
+    return Number.isInteger(value) ? Math.max(floor, value) : undefined;
+}
+/** `ttl` and `takeover`, which cometkit clients add to receiving requests (see PROTOCOL.md). */
+function tuningOf(url) {
+    return { ttl: msParam(url, 'ttl', MIN_TUNED), takeOver: url.searchParams.get('takeover') === '1' };
+}
 function methodNotAllowed(res, allow) {
     reply(res, 405, '', { Allow: allow });
 }
@@ -855,6 +894,13 @@ function createServer(options) {
         },
         error: (error) => report(error),
     };
+    // `h`: a cometkit client behind a proxy that kills idle connections asks for
+    // more frequent heartbeats; never less frequent than the server's own.
+    function tune(session, url) {
+        const asked = msParam(url, 'h', MIN_TUNED);
+        if (asked !== undefined)
+            session.tune(Math.min(asked, resolved.heartbeatDelay));
+    }
     // An 'error' event without a listener would throw and take the process down.
     function report(error) {
         if (comet.listenerCount('error') > 0)
@@ -930,12 +976,14 @@ function createServer(options) {
             url,
             options: resolved,
             headers,
+            tuning: tuningOf(url),
             session: () => {
                 let session = sessions.get(id);
                 if (!session) {
                     session = createSession(id, host, describe(req, transport));
                     sessions.set(id, session);
                 }
+                tune(session, url);
                 return session;
             },
             existing: () => sessions.get(id),
@@ -966,13 +1014,28 @@ function createServer(options) {
             return true;
         }
         socket.on('error', () => socket.destroy());
+        const url = new URL('http://localhost' + (req.url ?? '/'));
         wss.handleUpgrade(req, socket, head, (ws) => {
-            // WebSocket sessions are not registered: the protocol lets a client reuse their ids.
-            const session = createSession(raw ? 'raw-' + randomUUID() : (match?.[2] ?? ''), host, describe(req, raw ? 'rawwebsocket' : 'websocket'));
-            if (raw)
-                rawWebsocket(ws, session);
-            else
-                framedWebsocket(ws, session);
+            if (raw) {
+                rawWebsocket(ws, createSession('raw-' + randomUUID(), host, describe(req, 'rawwebsocket')));
+                return;
+            }
+            const id = match?.[2] ?? '';
+            const { takeOver } = tuningOf(url);
+            const existing = sessions.get(id);
+            if (takeOver && existing?.state === 'open') {
+                // A cometkit client moving this session onto a WebSocket (re-upgrade).
+                tune(existing, url);
+                framedWebsocket(ws, existing, true);
+                return;
+            }
+            const session = createSession(id, host, describe(req, 'websocket'));
+            // The protocol lets a WebSocket reuse a session id that is in use; only
+            // a free id is registered (so that another tier can take it over later).
+            if (!existing)
+                sessions.set(id, session);
+            tune(session, url);
+            framedWebsocket(ws, session);
         });
         return true;
     }

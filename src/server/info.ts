@@ -21,6 +21,8 @@ export function infoBody(options: ResolvedOptions): Record<string, unknown> {
       version: EXTENSIONS_VERSION,
       polling: true,
       close: true,
+      tune: true,
+      takeover: true,
       heartbeat: options.heartbeatDelay,
     },
   };

@@ -10,34 +10,55 @@ export interface HttpReceiverOptions {
   format(frame: string): string;
 }
 
+/** What a cometkit client may ask of a receiving request (query parameters; stock clients send none). */
+export interface ReceiveTuning {
+  /** `ttl`: ms after which a streaming response ends (clients behind proxies that kill old requests). */
+  ttl?: number;
+  /** `takeover=1`: replace the session's current receiver instead of being refused with 2010. */
+  takeOver: boolean;
+}
+
 /** Attaches a held HTTP response to a session as its receiver. */
-export function attachHttpReceiver(session: InternalSession, res: ServerResponse, options: HttpReceiverOptions): Receiver {
+export function attachHttpReceiver(
+  session: InternalSession,
+  res: ServerResponse,
+  options: HttpReceiverOptions,
+  tuning: ReceiveTuning = { takeOver: false },
+): Receiver {
   let written = 0;
   let ended = false;
+  let timer: NodeJS.Timeout | undefined;
+  // Ends the response the way the response limit does: the session goes on in the next request.
+  const finish = () => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
+    session.detach(receiver, false);
+    res.end();
+  };
   const receiver: Receiver = {
     write(frame) {
       if (ended) return;
       const chunk = options.format(frame);
       res.write(chunk);
       written += Buffer.byteLength(chunk);
-      if (!options.streaming || written >= options.limit) {
-        ended = true;
-        session.detach(receiver, false);
-        res.end();
-      }
+      if (!options.streaming || written >= options.limit) finish();
     },
     end() {
       if (ended) return;
       ended = true;
+      clearTimeout(timer);
       res.end();
     },
   };
   // 'close' also fires after a normal end; only an early one is an abort.
   res.on('close', () => {
+    clearTimeout(timer);
     if (ended) return;
     ended = true;
     session.detach(receiver, true);
   });
-  session.attach(receiver);
+  if (options.streaming && tuning.ttl) timer = setTimeout(finish, tuning.ttl);
+  session.attach(receiver, tuning.takeOver);
   return receiver;
 }

@@ -12,6 +12,7 @@ import { info } from './info.js';
 import { resolveOptions } from './options.js';
 import type { ResolvedOptions, ServerOptions } from './options.js';
 import { createSession } from './session.js';
+import type { ReceiveTuning } from './receiver.js';
 import type { InternalSession, Session, SessionHost, SessionInfo } from './session.js';
 import type { TransportContext } from './transports/context.js';
 import { eventsource } from './transports/eventsource.js';
@@ -81,6 +82,20 @@ function describe(req: IncomingMessage, transport: string): SessionInfo {
   };
 }
 
+// Shorter than this, heartbeats and held requests would cost more than the proxies they outwit.
+const MIN_TUNED = 1000;
+
+/** A whole number of ms from a query parameter, at least `floor`; undefined when absent or not a number. */
+function msParam(url: URL, name: string, floor: number): number | undefined {
+  const value = Number(url.searchParams.get(name) ?? NaN);
+  return Number.isInteger(value) ? Math.max(floor, value) : undefined;
+}
+
+/** `ttl` and `takeover`, which cometkit clients add to receiving requests (see PROTOCOL.md). */
+function tuningOf(url: URL): ReceiveTuning {
+  return { ttl: msParam(url, 'ttl', MIN_TUNED), takeOver: url.searchParams.get('takeover') === '1' };
+}
+
 function methodNotAllowed(res: ServerResponse, allow: string): void {
   reply(res, 405, '', { Allow: allow });
 }
@@ -112,6 +127,13 @@ export function createServer(options?: ServerOptions): CometServer {
     },
     error: (error) => report(error),
   };
+
+  // `h`: a cometkit client behind a proxy that kills idle connections asks for
+  // more frequent heartbeats; never less frequent than the server's own.
+  function tune(session: InternalSession, url: URL): void {
+    const asked = msParam(url, 'h', MIN_TUNED);
+    if (asked !== undefined) session.tune(Math.min(asked, resolved.heartbeatDelay));
+  }
 
   // An 'error' event without a listener would throw and take the process down.
   function report(error: unknown): void {
@@ -175,12 +197,14 @@ export function createServer(options?: ServerOptions): CometServer {
       url,
       options: resolved,
       headers,
+      tuning: tuningOf(url),
       session: () => {
         let session = sessions.get(id);
         if (!session) {
           session = createSession(id, host, describe(req, transport));
           sessions.set(id, session);
         }
+        tune(session, url);
         return session;
       },
       existing: () => sessions.get(id),
@@ -210,11 +234,27 @@ export function createServer(options?: ServerOptions): CometServer {
       return true;
     }
     socket.on('error', () => socket.destroy());
+    const url = new URL('http://localhost' + (req.url ?? '/'));
     wss.handleUpgrade(req, socket, head, (ws) => {
-      // WebSocket sessions are not registered: the protocol lets a client reuse their ids.
-      const session = createSession(raw ? 'raw-' + randomUUID() : (match?.[2] ?? ''), host, describe(req, raw ? 'rawwebsocket' : 'websocket'));
-      if (raw) rawWebsocket(ws, session);
-      else framedWebsocket(ws, session);
+      if (raw) {
+        rawWebsocket(ws, createSession('raw-' + randomUUID(), host, describe(req, 'rawwebsocket')));
+        return;
+      }
+      const id = match?.[2] ?? '';
+      const { takeOver } = tuningOf(url);
+      const existing = sessions.get(id);
+      if (takeOver && existing?.state === 'open') {
+        // A cometkit client moving this session onto a WebSocket (re-upgrade).
+        tune(existing, url);
+        framedWebsocket(ws, existing, true);
+        return;
+      }
+      const session = createSession(id, host, describe(req, 'websocket'));
+      // The protocol lets a WebSocket reuse a session id that is in use; only
+      // a free id is registered (so that another tier can take it over later).
+      if (!existing) sessions.set(id, session);
+      tune(session, url);
+      framedWebsocket(ws, session);
     });
     return true;
   }

@@ -55,14 +55,23 @@ export interface SessionHost {
 }
 
 export interface InternalSession extends Session {
-  attach(receiver: Receiver): void;
+  /**
+   * Makes `receiver` the session's receiver. A second receiver gets 2010 and
+   * is closed, unless it `takes over` (cometkit clients switching tiers): then
+   * the old one is ended without a close frame and the new one hears an `h`
+   * at once, so the client knows it is attached.
+   */
+  attach(receiver: Receiver, takeOver?: boolean): void;
+  /** Sets this session's heartbeat delay (ms), as a cometkit client asked for it. */
+  tune(heartbeatDelay: number): void;
   detach(receiver: Receiver, aborted: boolean): void;
   receive(messages: readonly string[]): void;
   readonly receiver: Receiver | null;
 }
 
 export function createSession(id: string, host: SessionHost, info: SessionInfo): InternalSession {
-  const { heartbeatDelay, disconnectDelay } = host.options;
+  const { disconnectDelay } = host.options;
+  let heartbeatDelay = host.options.heartbeatDelay;
   const queue: string[] = [];
   let state: SessionState = 'connecting';
   let receiver: Receiver | null = null;
@@ -176,11 +185,20 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     if (receiver) flush();
   };
 
-  session.attach = (next: Receiver): void => {
-    if (receiver) {
+  session.tune = (delay: number): void => {
+    heartbeatDelay = delay;
+  };
+
+  session.attach = (next: Receiver, takeOver = false): void => {
+    const old = receiver;
+    if (old && !(takeOver && state === 'open')) {
       next.write(closeFrame(2010, 'Another connection still open'));
       next.end();
       return;
+    }
+    if (old) {
+      receiver = null;
+      old.end();
     }
     clearTimeout(expiry);
     expiry = undefined;
@@ -192,8 +210,10 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       state = 'open';
       write(OPEN_FRAME);
       host.opened(session);
+    } else if (old) {
+      write(HEARTBEAT_FRAME);
     }
-    // A polling receiver may already have ended on the open frame.
+    // A polling receiver may already have ended on the open (or takeover) frame.
     if (attached()) flush();
     else expireLater();
   };

@@ -20,7 +20,7 @@ function head(callback: string): string {
 }
 
 /** `GET /<server>/<session>/htmlfile?c=<callback>`: the forever-iframe, a `<script>` per frame. */
-export function htmlfile({ res, url, session, options, headers }: TransportContext): void {
+export function htmlfile({ res, url, session, options, headers, tuning }: TransportContext): void {
   const callback = callbackName(url);
   if ('error' in callback) {
     reply(res, 500, callback.error, NO_CACHE);
@@ -33,10 +33,15 @@ export function htmlfile({ res, url, session, options, headers }: TransportConte
     'X-Accel-Buffering': 'no',
   });
   res.write(head(callback.name));
-  attachHttpReceiver(session(), res, {
-    streaming: true,
-    limit: options.responseLimit,
-    // `<` escaped so a message holding "</script>" cannot end the script element.
-    format: (frame) => '<script>\np(' + JSON.stringify(frame).replace(/</g, '\\u003c') + ');\n</script>\r\n',
-  });
+  attachHttpReceiver(
+    session(),
+    res,
+    {
+      streaming: true,
+      limit: options.responseLimit,
+      // `<` escaped so a message holding "</script>" cannot end the script element.
+      format: (frame) => '<script>\np(' + JSON.stringify(frame).replace(/</g, '\\u003c') + ');\n</script>\r\n',
+    },
+    tuning,
+  );
 }

@@ -4,7 +4,7 @@ import { quote } from '../../protocol/frames.js';
 import { attachHttpReceiver } from '../receiver.js';
 
 /** `GET /<server>/<session>/jsonp?c=<callback>`: script-tag long-poll, one frame per response. */
-export function jsonp({ res, url, session, headers }: TransportContext): void {
+export function jsonp({ res, url, session, headers, tuning }: TransportContext): void {
   const callback = callbackName(url);
   if ('error' in callback) {
     reply(res, 500, callback.error, NO_CACHE);
@@ -16,10 +16,15 @@ export function jsonp({ res, url, session, headers }: TransportContext): void {
     'Content-Type': JAVASCRIPT,
     'X-Content-Type-Options': 'nosniff',
   });
-  attachHttpReceiver(session(), res, {
-    streaming: false,
-    limit: 0,
-    // The leading comment defuses Rosetta-Flash-style content sniffing.
-    format: (frame) => `/**/${callback.name}(${quote(frame)});\r\n`,
-  });
+  attachHttpReceiver(
+    session(),
+    res,
+    {
+      streaming: false,
+      limit: 0,
+      // The leading comment defuses Rosetta-Flash-style content sniffing.
+      format: (frame) => `/**/${callback.name}(${quote(frame)});\r\n`,
+    },
+    tuning,
+  );
 }

@@ -9,7 +9,7 @@ function start({ req, res, headers }: TransportContext): void {
 /** `POST /<server>/<session>/xhr`: SockJS long-poll, held until one frame is ready. */
 export function xhrPolling(ctx: TransportContext): void {
   start(ctx);
-  attachHttpReceiver(ctx.session(), ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' });
+  attachHttpReceiver(ctx.session(), ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' }, ctx.tuning);
 }
 
 /**
@@ -19,7 +19,7 @@ export function xhrPolling(ctx: TransportContext): void {
 export function plainPolling(ctx: TransportContext): void {
   start(ctx);
   const session = ctx.session();
-  const receiver = attachHttpReceiver(session, ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' });
+  const receiver = attachHttpReceiver(session, ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' }, ctx.tuning);
   // Nothing was ready: give the receiver back at once instead of holding it.
   if (session.receiver === receiver) {
     session.detach(receiver, false);

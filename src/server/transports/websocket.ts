@@ -21,6 +21,8 @@ function parseUpstream(data: string): Messages {
 
 function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver): void {
   ws.on('close', (code) => {
+    // A socket another receiver took over no longer speaks for the session.
+    if (session.receiver !== receiver) return;
     // A client that says goodbye ends the session normally; anything else is an interruption.
     const clean = code === 1000 || code === 1001;
     session.detach(receiver, !clean);
@@ -30,7 +32,7 @@ function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver):
 }
 
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-export function framedWebsocket(ws: WebSocket, session: InternalSession): void {
+export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOver = false): void {
   const receiver: Receiver = {
     write: (frame) => ws.send(frame),
     end: () => ws.close(1000),
@@ -45,7 +47,7 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession): void {
     }
   });
   bindClose(ws, session, receiver);
-  session.attach(receiver);
+  session.attach(receiver, takeOver);
 }
 
 /** `/websocket`: a raw WebSocket, one message per WebSocket message, no framing. */

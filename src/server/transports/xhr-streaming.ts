@@ -7,7 +7,7 @@ import { attachHttpReceiver } from '../receiver.js';
 const PRELUDE = 'h'.repeat(2048) + '\n';
 
 /** `POST /<server>/<session>/xhr_streaming`: one long response, a frame per line. */
-export function xhrStreaming({ req, res, session, options, headers }: TransportContext): void {
+export function xhrStreaming({ req, res, session, options, headers, tuning }: TransportContext): void {
   res.writeHead(200, {
     ...headers,
     ...NO_CACHE,
@@ -17,9 +17,14 @@ export function xhrStreaming({ req, res, session, options, headers }: TransportC
     'X-Content-Type-Options': 'nosniff',
   });
   res.write(PRELUDE);
-  attachHttpReceiver(session(), res, {
-    streaming: true,
-    limit: options.responseLimit,
-    format: (frame) => frame + '\n',
-  });
+  attachHttpReceiver(
+    session(),
+    res,
+    {
+      streaming: true,
+      limit: options.responseLimit,
+      format: (frame) => frame + '\n',
+    },
+    tuning,
+  );
 }
