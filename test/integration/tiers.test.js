@@ -3,6 +3,7 @@
 import { createClient } from '../../dist/cometkit.mjs';
 import { config } from '../browser/support/config.js';
 import { assertEqual, assertSameMessages, echoMessages } from '../browser/support/echo.js';
+import { trackTimers } from '../browser/support/timers.js';
 
 const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
 
@@ -32,6 +33,11 @@ for (const server of ['cometkit', 'sockjs']) {
 
       for (const tier of TIERS) {
         describe(tier, function () {
+          // A failing assertion must not leave the wrappers installed for later tests.
+          afterEach(function () {
+            this.currentTest.ctx.timers?.restore();
+          });
+
           if (server === 'sockjs' && origin === 'cross' && tier === 'iframe') {
             // Across origins the forever-iframe needs the cometkit bridge page; a stock server has none.
             it('is skipped with its reason, and the client gives up when nothing else is allowed', async function () {
@@ -52,7 +58,9 @@ for (const server of ['cometkit', 'sockjs']) {
             return;
           }
 
-          it('opens and echoes 200 messages in order, non-ASCII and 64 KiB ones included', async function () {
+          it('opens, echoes 200 messages in order (non-ASCII and 64 KiB ones included), and closes leaving no timer', async function () {
+            const timers = trackTimers();
+            this.test.ctx.timers = timers;
             const client = createClient(`${base()}/echo`, { transports: [tier], reconnect: false });
             const open = await opened(client);
             assertEqual(open.transport, tier, 'open.transport');
@@ -74,6 +82,8 @@ for (const server of ['cometkit', 'sockjs']) {
             assertEqual(event.code, 1000, 'close code');
             assertEqual(event.willReconnect, false, 'willReconnect');
             assertEqual(client.state, 'closed', 'state');
+            timers.restore();
+            assertEqual(timers.pending.size, 0, 'timers left pending after close');
           });
 
           it('sees a server-initiated close with its code and reason', async function () {
