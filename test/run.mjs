@@ -81,6 +81,8 @@ async function nodeTests() {
     .map((f) => join('test', f));
   await run(process.execPath, [
     '--test',
+    // A test that hangs fails after this instead of holding the whole run.
+    '--test-timeout=30000',
     '--test-reporter=dot',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

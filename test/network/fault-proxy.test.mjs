@@ -1,0 +1,338 @@
+// Each fault of test/network/fault-proxy.mjs against the real cometkit server, on HTTP streams and
+// WebSockets, set at start and switched mid-session. Sends go straight to the upstream unless a
+// test is about the proxy's request path, so only the stream under test crosses the proxy.
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { startFaultProxy } from './fault-proxy.mjs';
+import { accepts, openStream, openWebSocket, sessionPath, sleep, startEcho, until, xhrSend } from './helpers.mjs';
+
+const PRELUDE = 'h'.repeat(2048) + '\n';
+/** Prelude + open frame: the first 2051 bytes of every xhr_streaming response. */
+const OPENING = PRELUDE + 'o\n';
+/** "Prompt" through the proxy with no faults (measured: 1–5 ms). */
+const PROMPT = 300;
+
+const proxies = [];
+async function proxyFor(server, faults = {}) {
+  const proxy = await startFaultProxy({ upstream: server.origin, ...faults });
+  proxies.push(proxy);
+  return proxy;
+}
+
+/** Asserts that `value` ms is within [min, max]. */
+function within(value, min, max, what) {
+  assert.ok(value >= min && value <= max, `${what}: ${value} ms, expected ${min}–${max} ms`);
+}
+
+describe('fault proxy in front of the cometkit server', { concurrency: true, timeout: 15000 }, () => {
+  let echo; // heartbeat 25 s: nothing flows unless a test sends
+  before(async () => {
+    echo = await startEcho();
+  });
+  after(async () => {
+    await Promise.all(proxies.map((proxy) => proxy.stop()));
+    await echo?.close();
+  });
+
+  test('with no faults, streams pass chunk by chunk, re-chunked; plain responses keep their length', async () => {
+    const proxy = await proxyFor(echo);
+    const session = sessionPath();
+    const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+    try {
+      await stream.waitFor(OPENING, PROMPT);
+      assert.equal(stream.status, 200);
+      assert.equal(stream.headers['transfer-encoding'], 'chunked');
+      assert.equal(stream.headers['x-accel-buffering'], 'no', 'end-to-end headers pass');
+      for (let i = 0; i < 5; i++) {
+        const sent = Date.now();
+        await xhrSend(`${echo.origin}${session}/xhr_send`, [`m${i}`]);
+        await stream.waitFor(`a["m${i}"]\n`, PROMPT);
+        assert.ok(Date.now() - sent < 100, `m${i} passed in ${Date.now() - sent} ms`);
+      }
+      assert.equal(stream.text(), OPENING + [0, 1, 2, 3, 4].map((i) => `a["m${i}"]\n`).join(''));
+      // Each message came as a delivery of its own: nothing waited for more bytes.
+      assert.ok(stream.chunks.length >= 6, `${stream.chunks.length} deliveries`);
+    } finally {
+      stream.destroy();
+    }
+    const welcome = openStream(`${proxy.url}/echo`);
+    assert.equal(await welcome.ended(PROMPT), 'end');
+    assert.equal(welcome.text(), 'Welcome to SockJS!\n');
+    assert.equal(welcome.headers['content-length'], '19');
+    assert.ok(proxy.stats.requests >= 2);
+  });
+
+  test('with no faults, WebSocket echo passes and the send path works through the proxy', async () => {
+    const proxy = await proxyFor(echo);
+    const socket = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+    await socket.waitFor('o', PROMPT);
+    socket.send('ping');
+    await socket.waitFor('a["ping"]', PROMPT);
+    socket.ws.close(1000);
+    assert.equal((await socket.waitClosed(PROMPT)).code, 1000);
+    assert.equal(proxy.stats.upgrades, 1);
+    const session = sessionPath();
+    const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+    await stream.waitFor(OPENING, PROMPT);
+    assert.equal(await xhrSend(`${proxy.url}${session}/xhr_send`, ['via proxy']), 204);
+    await stream.waitFor('a["via proxy"]', PROMPT);
+    stream.destroy();
+  });
+
+  test('bufferBytes holds headers and body until n bytes, again after each release; turning it off releases', async () => {
+    const proxy = await proxyFor(echo, { bufferBytes: 4096 });
+    const session = sessionPath();
+    const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+    try {
+      await sleep(400);
+      assert.equal(stream.headersAt, null, '2051 bytes < 4096: even the headers are held');
+      const big = 'x'.repeat(3000);
+      await xhrSend(`${echo.origin}${session}/xhr_send`, [big]);
+      await stream.waitFor(`${big}"]\n`, PROMPT);
+      assert.equal(stream.chunks.length, 1, 'released as one block');
+      assert.equal(stream.bytes(), OPENING.length + big.length + 6);
+      await xhrSend(`${echo.origin}${session}/xhr_send`, ['small']);
+      await sleep(300);
+      assert.ok(!stream.text().includes('small'), 'held again: 10 bytes < 4096');
+      proxy.setFaults({ bufferBytes: 0 });
+      await stream.waitFor('a["small"]\n', PROMPT);
+    } finally {
+      stream.destroy();
+    }
+    // A response that ends is released at its end, however short.
+    const info = openStream(`${proxy.url}/echo/info`);
+    assert.equal(await info.ended(PROMPT), 'end');
+    assert.match(info.text(), /"websocket":true/);
+  });
+
+  test('latency delays each chunk both ways and keeps order when it drops mid-stream', async () => {
+    const proxy = await proxyFor(echo, { latency: 200 });
+    const welcome = openStream(`${proxy.url}/echo`);
+    await welcome.ended(2000);
+    within(welcome.headersAt, 400, 1000, 'a round trip at 200 ms each way');
+
+    const socket = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+    await socket.waitFor('o', 2000);
+    within(socket.frames[0].at, 400, 1200, "the 101 and the open frame (request, then 'o' back)");
+    const sent = Date.now();
+    socket.send('slow');
+    await socket.waitFor('a["slow"]', 2000);
+    within(Date.now() - sent, 400, 1000, 'a WebSocket echo');
+    socket.ws.terminate();
+
+    const session = sessionPath();
+    const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+    await stream.waitFor(OPENING, 2000);
+    await xhrSend(`${echo.origin}${session}/xhr_send`, ['first']);
+    proxy.setFaults({ latency: 0 });
+    await xhrSend(`${echo.origin}${session}/xhr_send`, ['second']);
+    await stream.waitFor('a["second"]', 1000);
+    assert.ok(stream.text().endsWith('a["first"]\na["second"]\n'), 'the later chunk did not overtake');
+    stream.destroy();
+  });
+
+  test('killAfter destroys a stream and a WebSocket n ms after they started; short requests finish', async () => {
+    const proxy = await proxyFor(echo, { killAfter: 400 });
+    const stream = openStream(`${proxy.url}${sessionPath()}/xhr_streaming`, { method: 'POST' });
+    const socket = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+    const welcome = openStream(`${proxy.url}/echo`);
+    assert.equal(await welcome.ended(PROMPT), 'end');
+    await stream.waitFor(OPENING, PROMPT);
+    await socket.waitFor('o', PROMPT);
+    assert.equal(await stream.ended(1500), 'aborted');
+    within(stream.endedAt, 380, 800, 'stream killed');
+    const { at, code } = await socket.waitClosed(1500);
+    assert.equal(code, 1006);
+    within(at, 380, 800, 'WebSocket killed');
+    assert.equal(proxy.stats.kills, 2);
+    assert.equal(proxy.stats.active, 0);
+  });
+
+  test('killIdleAfter destroys only what went quiet', async () => {
+    const proxy = await proxyFor(echo, { killIdleAfter: 400 });
+    const idle = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+    const busy = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+    const stream = openStream(`${proxy.url}${sessionPath()}/xhr_streaming`, { method: 'POST' });
+    await Promise.all([idle.waitFor('o', PROMPT), busy.waitFor('o', PROMPT), stream.waitFor(OPENING, PROMPT)]);
+    for (let i = 0; i < 8; i++) {
+      busy.send(`keepalive ${i}`);
+      await sleep(150);
+    }
+    assert.equal(busy.closed, null, 'a WebSocket with traffic every 150 ms lives on');
+    assert.equal(idle.closed?.code, 1006);
+    within(idle.closed.at - idle.frames.at(-1).at, 380, 800, 'idle WebSocket killed after its last frame');
+    assert.equal(stream.outcome, 'aborted');
+    within(stream.endedAt - stream.chunks.at(-1).at, 380, 800, 'idle stream killed after its last byte');
+    assert.equal(proxy.stats.kills, 2);
+    busy.ws.terminate();
+  });
+
+  test('cutAfterBytes cuts a stream after exactly n body bytes, and a WebSocket after n bytes of frames', async () => {
+    const proxy = await proxyFor(echo, { cutAfterBytes: 2100 });
+    const session = sessionPath();
+    const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+    await stream.waitFor(OPENING, PROMPT);
+    await xhrSend(`${echo.origin}${session}/xhr_send`, ['y'.repeat(100)]);
+    assert.equal(await stream.ended(PROMPT), 'aborted');
+    assert.equal(stream.bytes(), 2100);
+    assert.equal(stream.text(), (OPENING + `a["${'y'.repeat(100)}"]\n`).slice(0, 2100));
+
+    proxy.setFaults({ cutAfterBytes: 3 }); // exactly the frame `o` (0x81 0x01 'o')
+    const socket = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+    await socket.waitFor('o', PROMPT);
+    socket.send('never echoed');
+    assert.equal((await socket.waitClosed(PROMPT)).code, 1006);
+    assert.deepEqual(
+      socket.frames.map((f) => f.data),
+      ['o'],
+    );
+    assert.equal(proxy.stats.cuts, 2);
+    assert.equal(proxy.stats.kills, 2);
+  });
+
+  for (const status of [400, 403, 502]) {
+    test(`refuseUpgrade: ${status} answers upgrades with ${status}; HTTP goes on`, async () => {
+      const server = await startEcho();
+      const proxy = await startFaultProxy({ upstream: server.origin, refuseUpgrade: status });
+      try {
+        const socket = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+        await socket.waitClosed(PROMPT);
+        assert.equal(socket.status, status);
+        assert.equal(socket.opened, null);
+        assert.equal(server.comet.sessions.size, 0, 'the upstream never saw it');
+        assert.deepEqual([proxy.stats.upgrades, proxy.stats.refused], [1, 1]);
+        const stream = openStream(`${proxy.url}${sessionPath()}/xhr_streaming`, { method: 'POST' });
+        await stream.waitFor(OPENING, PROMPT);
+        stream.destroy();
+      } finally {
+        await proxy.stop();
+        await server.close();
+      }
+    });
+  }
+
+  test('silentUpgrade: the browser gets a valid 101, then nothing either way; the upstream sees nothing', async () => {
+    const server = await startEcho();
+    const proxy = await startFaultProxy({ upstream: server.origin, silentUpgrade: true });
+    try {
+      const socket = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+      await until(() => socket.opened !== null, PROMPT, 'the 101');
+      socket.send('into the void');
+      await sleep(400);
+      assert.deepEqual(socket.frames, [], 'no open frame, no echo');
+      assert.equal(socket.closed, null, 'and no close either');
+      assert.equal(server.comet.sessions.size, 0);
+      assert.equal(await server.connections(), 0);
+      socket.ws.terminate();
+    } finally {
+      await proxy.stop();
+      await server.close();
+    }
+  });
+
+  describe('setFaults mid-session', { concurrency: true }, () => {
+    test('silentUpgrade black-holes a live WebSocket (no close, nothing through)', async () => {
+      const proxy = await proxyFor(echo);
+      const socket = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+      await socket.waitFor('o', PROMPT);
+      socket.send('before');
+      await socket.waitFor('a["before"]', PROMPT);
+      proxy.setFaults({ silentUpgrade: true });
+      socket.send('after');
+      await sleep(400);
+      assert.equal(socket.frames.length, 2);
+      assert.equal(socket.closed, null);
+      socket.ws.terminate();
+    });
+
+    test('killAfter set on an old stream kills it n ms after the change, not at once', async () => {
+      const proxy = await proxyFor(echo);
+      const stream = openStream(`${proxy.url}${sessionPath()}/xhr_streaming`, { method: 'POST' });
+      await stream.waitFor(OPENING, PROMPT);
+      await sleep(400);
+      const changed = Date.now();
+      proxy.setFaults({ killAfter: 300 });
+      assert.equal(await stream.ended(1500), 'aborted');
+      within(Date.now() - changed, 280, 700, 'killed after the change');
+    });
+
+    test('cutAfterBytes set mid-stream counts from the change', async () => {
+      const proxy = await proxyFor(echo);
+      const session = sessionPath();
+      const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+      await stream.waitFor(OPENING, PROMPT);
+      proxy.setFaults({ cutAfterBytes: 10 });
+      await xhrSend(`${echo.origin}${session}/xhr_send`, ['abcdefghijklmnop']);
+      assert.equal(await stream.ended(PROMPT), 'aborted');
+      assert.equal(stream.text(), OPENING + 'a["abcdefg');
+    });
+
+    test('killIdleAfter and refuseUpgrade: live connections get the idle rule, new upgrades the refusal', async () => {
+      const proxy = await proxyFor(echo);
+      const socket = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+      await socket.waitFor('o', PROMPT);
+      await sleep(300); // already idle for 300 ms: the rule counts from the change
+      proxy.setFaults({ killIdleAfter: 300, refuseUpgrade: 403 });
+      const changed = Date.now();
+      const refused = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+      await refused.waitClosed(PROMPT);
+      assert.equal(refused.status, 403);
+      assert.equal((await socket.waitClosed(1500)).code, 1006);
+      within(Date.now() - changed, 280, 700, 'idle kill after the change');
+    });
+  });
+
+  test('stop() closes every connection on both sides and the port', async () => {
+    const server = await startEcho();
+    const proxy = await startFaultProxy({ upstream: server.origin });
+    try {
+      await stopClosesEverything(server, proxy);
+    } finally {
+      await proxy.stop();
+      await server.close();
+    }
+  });
+});
+
+/** Opens one of everything through the proxy, stops it, and checks that nothing is left on either side. */
+async function stopClosesEverything(server, proxy) {
+  const session = sessionPath();
+  const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+  const socket = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+  await Promise.all([stream.waitFor(OPENING, PROMPT), socket.waitFor('o', PROMPT)]);
+  // A held long-poll, a black-holed WebSocket and an idle keep-alive connection.
+  const pollSession = sessionPath();
+  const first = openStream(`${proxy.url}${pollSession}/xhr`, { method: 'POST' });
+  assert.equal(await first.ended(PROMPT), 'end');
+  const held = openStream(`${proxy.url}${pollSession}/xhr`, { method: 'POST' });
+  proxy.setFaults({ silentUpgrade: true });
+  const silent = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+  await until(() => silent.opened !== null, PROMPT, 'the silent 101');
+  const keepAlive = await new Promise((resolve, reject) => {
+    const req = request(`${proxy.url}/echo`, { headers: { Connection: 'keep-alive' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(req.socket));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  await until(() => proxy.stats.active === 4, PROMPT, 'four exchanges in progress: stream, WebSocket, held poll, silent WebSocket');
+  assert.equal(await server.connections(), 3, 'upstream: stream, WebSocket, held poll');
+
+  // Client side: stream, WebSocket, held poll, silent WebSocket, keep-alive; upstream side: the first three.
+  assert.equal(proxy.openSockets(), 8);
+  await proxy.stop();
+  assert.equal(proxy.stats.active, 0);
+  assert.equal(proxy.openSockets(), 0);
+  await Promise.all([stream.ended(PROMPT), held.ended(PROMPT), socket.waitClosed(PROMPT), silent.waitClosed(PROMPT)]);
+  await until(() => keepAlive.destroyed, PROMPT, 'the keep-alive connection to close');
+  assert.equal(stream.outcome, 'aborted');
+  assert.equal(held.outcome, 'error: ECONNRESET', 'the held poll had no headers yet');
+  const deadline = Date.now() + PROMPT;
+  while ((await server.connections()) > 0) {
+    assert.ok(Date.now() < deadline, 'the upstream lost every connection');
+    await sleep(10);
+  }
+  assert.equal(await accepts(proxy.port), false, 'nothing listens any more');
+}
