@@ -9,9 +9,7 @@ var cometkit = (function (exports) {
     }
     /** Per-tier open timeout: sockjs-client's RTO scaled by round trips, never under `floor`. 5 s while the RTT is unknown. */
     function openTimeout(rtt, roundTrips, floor) {
-        if (rtt === undefined)
-            return Math.max(floor, 5000);
-        return Math.max(floor, (rtt > 100 ? 4 * rtt : 300 + rtt) * roundTrips);
+        return Math.max(floor, rtt === undefined ? 5000 : (rtt > 100 ? 4 * rtt : 300 + rtt) * roundTrips);
     }
 
     /**

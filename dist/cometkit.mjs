@@ -8,9 +8,9 @@
  * input, so the caller can report it and go on.
  */
 function decodeFrame(text) {
+    if (text == 'o' || text == 'h')
+        return { type: text };
     const type = text.charAt(0);
-    if (text.length == 1 && (type == 'o' || type == 'h'))
-        return { type };
     let value;
     try {
         value = JSON.parse(text.slice(1));
@@ -43,20 +43,35 @@ class NegotiationError extends Error {
 
 function mitt(n){return {all:n=n||new Map,on:function(t,e){var i=n.get(t);i?i.push(e):n.set(t,[e]);},off:function(t,e){var i=n.get(t);i&&(e?i.splice(i.indexOf(e)>>>0,1):n.set(t,[]));},emit:function(t,e){var i=n.get(t);i&&i.slice().map(function(n){n(e);}),(i=n.get("*"))&&i.slice().map(function(n){n(t,e);});}}}
 
-/** mitt, with `on()` returning an unsubscribe and handlers that cannot break the caller. */
+/**
+ * An emitter on mitt's handler map, with mitt's semantics: on() appends,
+ * off() removes the handler's first registration (without a handler: all of
+ * the type's), emit() calls the handlers there when it starts. Unlike mitt,
+ * on() returns an unsubscribe, and emit() calls every handler: mitt's stops
+ * at the first that throws; this one reports what a handler throws where the
+ * page's error handling sees it, later, so a handler can never break the
+ * transport that is delivering.
+ *
+ * Only `mitt().all` is read, so the minifier drops mitt's own on/off/emit
+ * (emit's '*' handling included, which the client never needs). Lists are
+ * replaced, never changed in place, so emit() needs no copy for a handler
+ * to unsubscribe itself.
+ */
 function createEmitter() {
-    const bus = mitt();
+    const all = mitt().all;
+    const off = (type, handler) => {
+        const list = all.get(type) ?? [];
+        const first = list.indexOf(handler);
+        all.set(type, handler ? list.filter((_, i) => i != first) : []);
+    };
     return {
         on(type, handler) {
-            bus.on(type, handler);
-            return () => bus.off(type, handler);
+            all.set(type, [...(all.get(type) ?? []), handler]);
+            return () => off(type, handler);
         },
-        off: (type, handler) => bus.off(type, handler),
-        // mitt's own emit stops at a throwing handler; this one calls every handler
-        // and reports what one throws where the page's error handling sees it, later,
-        // so a handler can never break the transport that is delivering.
+        off,
         emit(type, event) {
-            for (const handler of bus.all.get(type)?.slice() ?? []) {
+            for (const handler of (all.get(type) ?? [])) {
                 try {
                     handler(event);
                 }
@@ -70,9 +85,11 @@ function createEmitter() {
     };
 }
 
-// The type of each default is the type an option must have; `undefined`
-// defaults (transports, retry, WebSocket) are checked on their own.
+// Each option's default, whose type is the type the option must have
+// (`undefined`: a function). `transports` is checked on its own, after the
+// loop. No prototype, so `in` finds no inherited names ('toString').
 const DEFAULTS = {
+    __proto__: null,
     transports: undefined,
     timeout: 1000,
     reconnect: true,
@@ -97,20 +114,20 @@ function resolveOptions(options, named) {
     const out = { ...DEFAULTS };
     for (const key in given) {
         const value = given[key];
-        if (!Object.prototype.hasOwnProperty.call(DEFAULTS, key))
+        if (!(key in DEFAULTS))
             fail('unknown option "' + key + '"');
         if (value === undefined)
             continue;
-        const type = key == 'transports' ? 'object' : typeof out[key] == 'undefined' ? 'function' : typeof out[key];
-        if (typeof value != type || (type == 'number' && !(value >= 0 && value < Infinity))) {
-            fail('option "' + key + '" must be a ' + (type == 'number' ? 'number of ms ≥ 0' : type == 'object' ? 'non-empty array' : type));
+        const type = DEFAULTS[key] === undefined ? 'function' : typeof DEFAULTS[key];
+        if (key != 'transports' && (typeof value != type || (type == 'number' && !(value >= 0 && value < Infinity)))) {
+            fail('option "' + key + '" must be a ' + (type == 'number' ? 'number of ms ≥ 0' : type));
         }
         out[key] = value;
     }
     const list = (out.transports ?? named);
     if (!Array.isArray(list) || !list.length)
         fail('option "transports" must be a non-empty array');
-    out.tiers = list.map((t) => {
+    out.transports = list.map((t) => {
         const tier = typeof t == 'string' ? named.find((n) => n.name == t) : t;
         if (!tier?.connect)
             fail('unknown transport ' + JSON.stringify(t));
@@ -128,9 +145,7 @@ function backoff(base, cap) {
 }
 /** Per-tier open timeout: sockjs-client's RTO scaled by round trips, never under `floor`. 5 s while the RTT is unknown. */
 function openTimeout(rtt, roundTrips, floor) {
-    if (rtt === undefined)
-        return Math.max(floor, 5000);
-    return Math.max(floor, (rtt > 100 ? 4 * rtt : 300 + rtt) * roundTrips);
+    return Math.max(floor, rtt === undefined ? 5000 : (rtt > 100 ? 4 * rtt : 300 + rtt) * roundTrips);
 }
 
 /** Session URL stem: a random server id (for load-balancer affinity) and session id, as SockJS clients pick them. */
@@ -142,6 +157,8 @@ function isCrossOrigin(base) {
     return typeof location === 'undefined' || new URL(base, location.href).origin !== location.origin;
 }
 
+/** Close codes that end a session for good: 1000 and the application range 3000–4999. */
+const isFinal = (code) => code == 1000 || (code >= 3000 && code < 5000);
 /**
  * The client over the tiers given in `options.transports` (tier objects): what
  * a bundle does not pass in, it does not contain. `named` lets `createClient`
@@ -154,23 +171,35 @@ function createCoreClient(url, options, named = []) {
     const retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
     const base = url.replace(/\/+$/, '');
     const { on, off, emit } = createEmitter();
-    const timers = {};
     let state = 'connecting';
-    let tier = null;
-    let preferred = null;
-    let conn = null;
-    // The connection a negotiation is waiting on, until it opens or fails.
-    let pending;
+    // The tier that opened last: the one in use while open, and where a reconnection starts.
+    let preferred;
+    // The connection a negotiation is waiting on, then the open one: never more than one.
+    let conn;
+    // Bumped by every drop: callbacks from an older generation's connections are stale.
     let generation = 0;
     let retries = 0;
     const outbox = [];
+    let openedAt = 0;
     let lastSeen = 0;
     let deadAfter = 0;
+    // The latest negotiation's attempts. Only the current negotiation records any (stale ones stop at
+    // the generation check), so a NegotiationError can keep the list it is given.
     let attempts = [];
-    const later = (name, fn, ms) => {
-        clearTimeout(timers[name]);
+    // The phases never overlap, so one timer serves them in turn: a tier's open
+    // timeout while negotiating, the heartbeat watchdog while open, the
+    // reconnection delay in between.
+    let timer;
+    const later = (fn, ms) => {
+        clearTimeout(timer);
         if (fn)
-            timers[name] = setTimeout(fn, ms);
+            timer = setTimeout(fn, ms);
+    };
+    // Every change of phase starts here: the timer cleared, the connection (if any) closed.
+    const release = (notify) => {
+        later();
+        conn?.close(notify);
+        conn = undefined;
     };
     const online = () => {
         if (state == 'reconnecting')
@@ -178,8 +207,8 @@ function createCoreClient(url, options, named = []) {
     };
     // Leaving the page: free the server session now, not after its timeout.
     const hide = () => {
-        if (conn)
-            drop(1001, 'Page hidden', true);
+        if (state == 'open')
+            drop(1001, 'Page hidden');
     };
     const listen = (method) => {
         if (typeof document == 'object') {
@@ -192,12 +221,10 @@ function createCoreClient(url, options, named = []) {
     function start() {
         if (state == 'closed')
             return;
-        later('retry');
-        pending?.close();
-        pending = undefined;
+        release();
         const gen = ++generation;
         const started = Date.now();
-        const tried = (attempts = []);
+        attempts = [];
         const shared = {
             base,
             session: '',
@@ -207,14 +234,14 @@ function createCoreClient(url, options, named = []) {
             WebSocket: o.WebSocket,
         };
         // Start from the tier that worked last; the rest keep their order.
-        const order = preferred ? [preferred, ...o.tiers.filter((t) => t != preferred)] : o.tiers;
+        const order = preferred ? [preferred, ...o.transports.filter((t) => t != preferred)] : o.transports;
         const next = (i) => {
             const t = order[i];
             if (gen != generation)
                 return;
             if (!t) {
-                emit('error', { error: new NegotiationError(tried, Date.now() - started) });
-                return drop(2000, 'All transports failed', false);
+                emit('error', { error: new NegotiationError(attempts, Date.now() - started) });
+                return drop(2000, 'All transports failed');
             }
             const ctx = { ...shared, session: sessionUrl(base) };
             const since = Date.now();
@@ -222,7 +249,7 @@ function createCoreClient(url, options, named = []) {
             // 0 while opening, 1 once open, 2 once failed.
             let phase = 0;
             const record = (outcome, reason) => {
-                tried.push({ transport: t.name, outcome, reason, time: Date.now() - since });
+                attempts.push({ transport: t.name, outcome, reason, time: Date.now() - since });
                 if (outcome != 'open') {
                     emit('transport', { from: t.name, to: order[i + 1]?.name ?? null, reason });
                     next(i + 1);
@@ -232,21 +259,18 @@ function createCoreClient(url, options, named = []) {
                 if (phase || gen != generation)
                     return;
                 phase = 2;
-                clearTimeout(timer);
-                pending?.close();
-                pending = undefined;
+                release();
                 record('failed', reason);
             };
             const why = t.unsupported(ctx);
             if (why)
                 return record('skipped', why);
-            const timer = setTimeout(() => failTier('timed out after ' + ms + ' ms'), ms);
+            later(() => failTier('timed out after ' + ms + ' ms'), ms);
             // Sink calls made while connect() runs wait until it has returned the connection.
             let early = [];
             const defer = (fn) => (early ? early.push(fn) : fn());
-            let c;
             try {
-                c = pending = t.connect(ctx, {
+                conn = t.connect(ctx, {
                     frame: (text) => defer(() => {
                         if (gen != generation || phase == 2)
                             return;
@@ -255,16 +279,12 @@ function createCoreClient(url, options, named = []) {
                         if (text != 'o')
                             return failTier('unexpected first frame ' + text.slice(0, 32));
                         phase = 1;
-                        clearTimeout(timer);
                         record('open', 'opened');
-                        pending = undefined;
-                        conn = c;
-                        tier = preferred = t;
+                        preferred = t;
                         state = 'open';
+                        openedAt = lastSeen = Date.now();
                         deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
-                        lastSeen = Date.now();
                         watch();
-                        later('stable', () => (retries = 0), o.stableAfter);
                         emit('open', { transport: t.name });
                         flush();
                     }),
@@ -272,7 +292,7 @@ function createCoreClient(url, options, named = []) {
                         if (gen != generation)
                             return;
                         if (phase)
-                            drop(1006, reason, true);
+                            drop(1006, reason);
                         else
                             failTier(reason);
                     }),
@@ -288,7 +308,7 @@ function createCoreClient(url, options, named = []) {
             for (const fn of queued)
                 fn();
         };
-        const probe = o.tiers.find((t) => t.probe)?.probe;
+        const probe = o.transports.find((t) => t.probe)?.probe;
         if (!probe)
             return next(0);
         probe(base).then((info) => {
@@ -300,7 +320,7 @@ function createCoreClient(url, options, named = []) {
     }
     function frame(text) {
         lastSeen = Date.now();
-        const c = conn;
+        const gen = generation;
         let f;
         try {
             f = decodeFrame(text);
@@ -310,59 +330,58 @@ function createCoreClient(url, options, named = []) {
             return emit('error', { error: error });
         }
         if (f.type == 'a') {
-            for (const data of f.messages) {
-                // A handler may have closed the client: stop delivering then.
-                if (conn == c)
+            // A handler may have closed the client: stop delivering then.
+            for (const data of f.messages)
+                if (gen == generation)
                     emit('message', { data });
-            }
         }
         else if (f.type == 'c') {
             // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
-            drop(f.code, f.reason, true, f.code == 1000 || (f.code >= 3000 && f.code < 5000));
+            drop(f.code, f.reason, isFinal(f.code));
         }
         else if (f.type == 'o') {
-            drop(1006, 'Server lost session', true);
+            drop(1006, 'Server lost session');
         }
     }
     // Wall-clock based, so a tab whose timers the browser throttles still gets it right when they fire.
     function watch() {
-        if (!conn)
+        if (state != 'open')
             return;
         const left = lastSeen + deadAfter - Date.now();
         if (left > 0)
-            later('watch', watch, left);
+            later(watch, left);
         else
-            drop(1006, 'No heartbeat for ' + deadAfter + ' ms', true);
+            drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
     }
-    function stop(notify, next) {
-        generation++;
-        conn?.close(notify);
-        pending?.close(notify);
-        conn = tier = null;
-        pending = undefined;
-        later('watch');
-        later('stable');
-        later('retry');
-        state = next;
-        if (next == 'closed')
-            listen('removeEventListener');
-    }
-    function drop(code, reason, wasOpen, final) {
+    /**
+     * Ends the connection or the negotiation, then reconnects unless `final`, the
+     * options or the retry policy say otherwise. `notify` tells the server at once
+     * (close(), and 1001 for leaving the page).
+     */
+    function drop(code, reason, final, notify = code == 1001) {
+        const wasOpen = state == 'open';
+        // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
+        if (wasOpen && Date.now() - openedAt >= o.stableAfter)
+            retries = 0;
         const delay = final || !o.reconnect ? null : retry(retries + 1);
         const again = delay != null;
-        stop(code == 1001, again ? 'reconnecting' : 'closed');
+        generation++;
+        release(notify);
+        state = again ? 'reconnecting' : 'closed';
+        if (!again)
+            listen('removeEventListener');
         if (wasOpen || !again)
             emit('close', { code, reason, willReconnect: again });
         if (again && state == 'reconnecting') {
             emit('reconnecting', { attempt: ++retries, delay });
             // While offline, wait for the browser's `online` event instead.
             if (navigator.onLine !== false)
-                later('retry', start, delay);
+                later(start, delay);
         }
     }
     function flush() {
-        if (conn && outbox.length)
-            conn.send(outbox.splice(0));
+        if (state == 'open' && outbox.length)
+            conn?.send(outbox.splice(0));
     }
     listen('addEventListener');
     // Later, so that handlers subscribed right after createClient() see every event.
@@ -380,19 +399,17 @@ function createCoreClient(url, options, named = []) {
                 queueMicrotask(flush);
         },
         close(code = 1000, reason = 'Normal closure') {
-            if (typeof code != 'number' || (code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
+            if (typeof code != 'number' || !isFinal(code) || typeof reason != 'string' || reason.length > 123) {
                 fail('close() takes a code of 1000 or 3000–4999 and a reason of up to 123 characters');
             }
-            if (state == 'closed')
-                return;
-            stop(true, 'closed');
-            emit('close', { code, reason, willReconnect: false });
+            if (state != 'closed')
+                drop(code, reason, true, true);
         },
         get state() {
             return state;
         },
         get transport() {
-            return tier && tier.name;
+            return state == 'open' && preferred ? preferred.name : null;
         },
         diagnostics: () => attempts.slice(),
     };
@@ -422,7 +439,9 @@ const BRIDGE_SCRIPT = 'var h=JSON.parse(decodeURIComponent(location.hash.slice(1
     'if(/\\/htmlfile\\?c=[\\w.-]+$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
     'try{document.domain=document.domain}catch(e){}' +
     'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){c.s?n():p("ehtmlfile did not start")}};n()}';
-const BRIDGE_PAGE = '<!doctype html><html><head><meta charset="utf-8"></head><body><script>' + BRIDGE_SCRIPT + '</script></body></html>';
+// The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
+// so the script runs in the body, where document.body exists for it.
+const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';
 
 let counter = 0;
 /** A name no other cometkit request on this page uses: callbacks, iframe names. */
@@ -444,50 +463,39 @@ function remove(node) {
     node?.parentNode?.removeChild(node);
 }
 
-/** A POST that resolves with the response text, or rejects with `HTTP <status>` or the network error. */
-function post(url, body, signal, expect = 200) {
-    return fetch(url, { method: 'POST', body, credentials: 'include', signal }).then((res) => res.status === expect ? res.text() : Promise.reject(new Error('HTTP ' + res.status)));
+/** A credentialed POST that resolves with the response if its status is `expect`, else rejects with `HTTP <status>` or the network error. */
+function request(url, body, signal, expect = 200) {
+    return fetch(url, { method: 'POST', body, credentials: 'include', signal }).then((res) => res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status)));
+}
+/** {@link request}, resolving with the response text. */
+function post(url, body, signal, expect) {
+    return request(url, body, signal, expect).then((res) => res.text());
 }
 /**
- * Streams a POST response: `chunk` gets text as it arrives, `end` once (with
- * an error unless the server ended it). Returns an abort function after
- * which neither is called.
+ * Streams a POST response: `chunk` gets text as it arrives, `end` once, with
+ * an error unless the server ended it (after `signal` aborts: the AbortError).
  *
  * fetch() with a body stream hands each chunk to the page at once (Chromium
  * batches XHR progress events every ~50 ms). Every engine that parses this
  * ES2020 build has body streams, so the XHR-progress fallback lives in the
  * legacy build only.
  */
-function stream(url, chunk, end) {
-    const abort = new AbortController();
+function stream(url, signal, chunk, end) {
     const decoder = new TextDecoder();
-    let done = false;
-    const finish = (error) => {
-        if (!done) {
-            done = true;
-            end(error);
-        }
-    };
-    fetch(url, { method: 'POST', credentials: 'include', signal: abort.signal })
+    request(url, null, signal)
         .then((res) => {
-        if (res.status != 200 || !res.body)
-            throw new Error('HTTP ' + res.status);
+        // Only null-body statuses (204, 304) lack a body, never a 200.
         const reader = res.body.getReader();
         const pump = () => reader.read().then((r) => {
-            if (done)
-                return;
             if (r.done)
-                return finish();
+                return;
             chunk(decoder.decode(r.value, { stream: true }));
             return pump();
         });
         return pump();
     })
-        .catch((e) => finish(e));
-    return () => {
-        done = true;
-        abort.abort();
-    };
+        // Two arguments, not .then().catch(): an error thrown by end() itself must not call it again.
+        .then(() => end(), (e) => end(e));
 }
 
 /**
@@ -521,23 +529,26 @@ function formPost(url, data, done) {
     return cleanup;
 }
 /**
- * An HTTP tier's connection: its receiver, started by `receive` (which gets
- * the failure callback and returns its stop function), plus the control
- * channel. Client-to-server messages go on their own requests, never behind
- * the held receiving request: one request in flight, everything queued
- * meanwhile goes in the next one, at once. `sent` runs after each batch.
+ * Why a CORS-only tier (XHR streaming, polling) cannot run here, or ''. CORS
+ * is assumed until the /info probe shows otherwise (only its JSONP form
+ * answered): without /info there is no evidence either way, so the tier is
+ * tried and its attempt says.
+ */
+const noCors = (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS' : '');
+/**
+ * An HTTP tier's connection: its receiver plus the control channel.
+ * Client-to-server messages go on their own requests, never behind the held
+ * receiving request: one request in flight, everything queued meanwhile goes
+ * in the next one, at once. `sent` runs after each batch.
  */
 function httpConnection(ctx, sink, receive, sent) {
     let queue = [];
     let busy = false;
-    let closed = false;
     const abort = new AbortController();
+    const { signal } = abort;
     let cancelForm;
-    // CORS is assumed until the /info probe shows otherwise (only its JSONP form answered).
-    const cors = !ctx.crossOrigin || ctx.info?.cors !== false;
+    const cors = !noCors(ctx);
     const end = (notify) => {
-        closed = true;
-        stop();
         abort.abort();
         cancelForm?.();
         if (notify && ctx.info?.cometkit) {
@@ -548,13 +559,13 @@ function httpConnection(ctx, sink, receive, sent) {
         }
     };
     const fail = (reason) => {
-        if (!closed) {
+        if (!signal.aborted) {
             end();
             sink.close(reason);
         }
     };
     function pump() {
-        if (busy || closed || !queue.length)
+        if (busy || signal.aborted || !queue.length)
             return;
         const body = JSON.stringify(queue);
         queue = [];
@@ -565,13 +576,16 @@ function httpConnection(ctx, sink, receive, sent) {
             pump();
         };
         if (cors) {
-            post(ctx.session + '/xhr_send', body, abort.signal, 204).then(next, (e) => fail('send failed: ' + e.message));
+            post(ctx.session + '/xhr_send', body, signal, 204).then(next, (e) => fail('send failed: ' + e.message));
         }
         else {
             cancelForm = formPost(ctx.session + '/jsonp_send', body, next);
         }
     }
-    const stop = receive(fail);
+    receive((text) => {
+        if (!signal.aborted)
+            sink.frame(text);
+    }, fail, signal);
     return {
         send(messages) {
             queue.push(...messages);
@@ -585,7 +599,7 @@ function httpConnection(ctx, sink, receive, sent) {
  * Loads `<url>?c=<callback>` as a script inside a private about:blank iframe:
  * no callback global touches the page, and removing the iframe cancels a
  * held request (a detached script tag would keep its connection until the
- * server answers). `done` gets the callback's argument, or an error.
+ * server answers). `done` gets the callback's argument, or why it failed.
  */
 function jsonpScript(url, timeout, done) {
     const frame = hiddenFrame();
@@ -595,26 +609,26 @@ function jsonpScript(url, timeout, done) {
         cleanup();
         done(error, value);
     };
-    const timer = setTimeout(() => finish(new Error('timed out after ' + timeout + ' ms')), timeout);
+    const timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
     const cleanup = () => {
         clearTimeout(timer);
         remove(frame);
     };
     if (!win) {
-        finish(new Error('no iframe window'));
+        finish('no iframe window');
         return cleanup;
     }
     win[name] = (value) => finish(null, value);
     const script = win.document.createElement('script');
     script.src = url + (url.includes('?') ? '&' : '?') + 'c=' + name;
-    script.onerror = () => finish(new Error('script failed to load'));
+    script.onerror = () => finish('script failed to load');
     (win.document.body || win.document.documentElement).appendChild(script);
     return cleanup;
 }
 /** {@link jsonpScript} as a promise. */
 function jsonpCall(url, timeout) {
     return new Promise((resolve, reject) => {
-        jsonpScript(url, timeout, (error, value) => (error ? reject(error) : resolve(value)));
+        jsonpScript(url, timeout, (error, value) => (error ? reject(new Error(error)) : resolve(value)));
     });
 }
 
@@ -627,15 +641,10 @@ const INFO_TIMEOUT = 8000;
 function probe(base) {
     const started = Date.now();
     const done = (cors) => (body) => ({ ...body, rtt: Date.now() - started, cors });
-    const signal = AbortSignal.timeout(INFO_TIMEOUT);
-    return fetch(base + '/info?t=' + started, { credentials: 'include', signal })
-        .then((res) => (res.ok ? res.json() : Promise.reject(new Error('/info: HTTP ' + res.status))))
-        .then(done(true), (error) => {
-        // An HTTP status means the server answered: the JSONP form cannot do better.
-        if (error.message.startsWith('/info'))
-            throw error;
-        return jsonpCall(base + '/info', INFO_TIMEOUT).then((body) => done(false)(body));
-    });
+    const jsonp = () => jsonpCall(base + '/info', INFO_TIMEOUT).then(done(false));
+    return fetch(base + '/info?t=' + started, { credentials: 'include', signal: AbortSignal.timeout(INFO_TIMEOUT) }).then(
+    // An HTTP status means the server answered: the JSONP form cannot do better.
+    (res) => (res.ok ? res.json().then(done(true), jsonp) : Promise.reject(new Error('HTTP ' + res.status))), jsonp);
 }
 
 /**
@@ -649,29 +658,29 @@ const iframe = {
     roundTrips: 3,
     probe,
     unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
-    connect: (ctx, sink) => httpConnection(ctx, sink, (fail) => {
-        const url = new URL(ctx.session + '/htmlfile?c=' + uniqueName(), location.href).href;
-        const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url, url.split('=')[1]]));
+    connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
+        const callback = uniqueName();
+        const url = new URL(ctx.session + '/htmlfile?c=' + callback, location.href);
+        const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
         const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
-        const frame = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
-        const origin = new URL(url).origin;
+        const bridge = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
         // Only the bridge we made, from the service's origin, may speak.
         const relay = (e) => {
-            if (e.source != frame.contentWindow || e.origin != origin)
+            if (e.source != bridge.contentWindow || e.origin != url.origin)
                 return;
             const data = String(e.data);
             if (data.charAt(0) == 'f')
-                sink.frame(data.slice(1));
+                frame(data.slice(1));
             else
                 fail(data.slice(1));
         };
         addEventListener('message', relay);
-        return () => {
+        signal.addEventListener('abort', () => {
             removeEventListener('message', relay);
-            remove(frame);
+            remove(bridge);
             if (blob)
                 URL.revokeObjectURL(blob);
-        };
+        });
     }),
 };
 
@@ -681,25 +690,21 @@ const jsonp = {
     roundTrips: 1,
     probe,
     unsupported: () => '',
-    connect: (ctx, sink) => httpConnection(ctx, sink, (fail) => {
-        let stopped = false;
+    connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
         let cancel = () => { };
         // A held poll may take the server's heartbeat delay, plus slack for the network.
         const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
         const poll = () => {
-            cancel = jsonpScript(ctx.session + '/jsonp', timeout, (error, frame) => {
+            cancel = jsonpScript(ctx.session + '/jsonp', timeout, (error, value) => {
                 if (error)
-                    return fail('poll failed: ' + error.message);
-                sink.frame(frame);
-                if (!stopped)
+                    return fail('poll failed: ' + error);
+                frame(value);
+                if (!signal.aborted)
                     poll();
             });
         };
+        signal.addEventListener('abort', () => cancel());
         poll();
-        return () => {
-            stopped = true;
-            cancel();
-        };
     }),
 };
 
@@ -713,35 +718,30 @@ const polling = {
     name: 'polling',
     roundTrips: 2,
     probe,
-    // Without /info there is no evidence either way: try, and let the attempt say.
-    unsupported: (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS' : ''),
+    unsupported: noCors,
     connect(ctx, sink) {
         const plain = !!ctx.info?.cometkit?.polling;
         const [fast, idle] = ctx.poll;
-        const abort = new AbortController();
-        let stopped = false;
         let inFlight = false;
         let delay = fast;
         let timer;
         let poll = () => { };
-        return httpConnection(ctx, sink, (fail) => {
+        return httpConnection(ctx, sink, (frame, fail, signal) => {
             poll = () => {
                 clearTimeout(timer);
                 inFlight = true;
-                post(ctx.session + (plain ? '/poll' : '/xhr'), null, abort.signal).then((text) => {
+                post(ctx.session + (plain ? '/poll' : '/xhr'), null, signal).then((text) => {
                     inFlight = false;
                     const frames = text.split('\n').filter(Boolean);
                     // An empty answer to a plain poll is as good as a heartbeat.
                     if (!frames.length)
                         frames.push('h');
                     let busy = false;
-                    for (const frame of frames) {
-                        if (stopped)
-                            return;
-                        busy || (busy = frame.charAt(0) == 'a');
-                        sink.frame(frame);
+                    for (const f of frames) {
+                        busy || (busy = f.charAt(0) == 'a');
+                        frame(f);
                     }
-                    if (stopped)
+                    if (signal.aborted)
                         return;
                     if (!plain)
                         return poll();
@@ -749,16 +749,13 @@ const polling = {
                     timer = setTimeout(poll, delay);
                 }, (e) => fail('poll failed: ' + e.message));
             };
+            signal.addEventListener('abort', () => clearTimeout(timer));
             poll();
-            return () => {
-                stopped = true;
-                clearTimeout(timer);
-                abort.abort();
-            };
         }, 
         // A reply to what was just sent is likely queued already: fetch it now.
+        // (After close, the aborted signal ends the poll before it starts.)
         () => {
-            if (plain && !inFlight && !stopped) {
+            if (plain && !inFlight) {
                 delay = fast;
                 poll();
             }
@@ -779,24 +776,20 @@ const websocket = {
     connect(ctx, sink) {
         const Socket = ctx.WebSocket ?? WebSocket;
         const ws = new Socket(ctx.session.replace(/^http/, 'ws') + '/websocket');
-        let done = false;
+        // Detached before anything else, so the socket is heard no more: the sink
+        // gets one close (not one per error and close event) and nothing after it.
+        const detach = () => (ws.onmessage = ws.onclose = ws.onerror = null);
         const end = (reason) => {
-            if (!done) {
-                done = true;
-                sink.close(reason);
-            }
+            detach();
+            sink.close(reason);
         };
-        ws.onmessage = (e) => {
-            if (!done)
-                sink.frame(e.data);
-        };
+        ws.onmessage = (e) => sink.frame(e.data);
         ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
         ws.onerror = () => end('WebSocket error');
         return {
             send: (messages) => ws.send(JSON.stringify(messages)),
             close() {
-                done = true;
-                ws.onmessage = ws.onclose = ws.onerror = null;
+                detach();
                 ws.close(1000);
             },
         };
@@ -807,19 +800,18 @@ const websocket = {
  * Splits a text stream into lines, skipping the first line of each response
  * (the 2 KiB `h` prelude) and handing every other non-empty line on.
  */
-function lineReader(sink) {
+function lineReader(frame) {
     let buffer = '';
     let prelude = true;
     return (text) => {
-        buffer += text;
-        let end;
-        while ((end = buffer.indexOf('\n')) >= 0) {
-            const line = buffer.slice(0, end);
-            buffer = buffer.slice(end + 1);
+        const lines = (buffer + text).split('\n');
+        // The last piece is the start of a line still to come ('' after a newline).
+        buffer = lines.pop();
+        for (const line of lines) {
             if (prelude)
                 prelude = false;
             else if (line)
-                sink.frame(line);
+                frame(line);
         }
     };
 }
@@ -828,25 +820,12 @@ const xhrStreaming = {
     name: 'xhr-streaming',
     roundTrips: 2,
     probe,
-    // Without /info there is no evidence either way: try, and let the attempt say.
-    unsupported: (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS' : ''),
-    connect: (ctx, sink) => httpConnection(ctx, sink, (fail) => {
-        let stopped = false;
-        let abort = () => { };
-        const open = () => {
-            abort = stream(ctx.session + '/xhr_streaming', lineReader(sink), (error) => {
-                // The server ends a response at its size limit; the session goes on in the next one.
-                if (error)
-                    fail('stream failed: ' + error.message);
-                else if (!stopped)
-                    open();
-            });
-        };
+    unsupported: noCors,
+    connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
+        // The server ends a response at its size limit; the session goes on in the next one.
+        // Once closed, the aborted signal ends a fresh request before it starts.
+        const open = () => stream(ctx.session + '/xhr_streaming', signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : open()));
         open();
-        return () => {
-            stopped = true;
-            abort();
-        };
     }),
 };
 

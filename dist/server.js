@@ -132,7 +132,9 @@ const BRIDGE_SCRIPT = 'var h=JSON.parse(decodeURIComponent(location.hash.slice(1
     'if(/\\/htmlfile\\?c=[\\w.-]+$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
     'try{document.domain=document.domain}catch(e){}' +
     'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){c.s?n():p("ehtmlfile did not start")}};n()}';
-const BRIDGE_PAGE = '<!doctype html><html><head><meta charset="utf-8"></head><body><script>' + BRIDGE_SCRIPT + '</script></body></html>';
+// The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
+// so the script runs in the body, where document.body exists for it.
+const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';
 
 /** Where the server serves cometkit's forever-iframe bridge (see protocol/bridge.ts). */
 const BRIDGE_PATH = '/iframe-cometkit.html';
@@ -213,9 +215,9 @@ function closeFrame(code, reason) {
  * input, so the caller can report it and go on.
  */
 function decodeFrame(text) {
+    if (text == 'o' || text == 'h')
+        return { type: text };
     const type = text.charAt(0);
-    if (text.length == 1 && (type == 'o' || type == 'h'))
-        return { type };
     let value;
     try {
         value = JSON.parse(text.slice(1));

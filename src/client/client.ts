@@ -28,7 +28,8 @@ export interface Client {
   diagnostics: () => Attempt[];
 }
 
-type TimerName = 'retry' | 'watch' | 'stable';
+/** Close codes that end a session for good: 1000 and the application range 3000–4999. */
+const isFinal = (code: number) => code == 1000 || (code >= 3000 && code < 5000);
 
 /**
  * The client over the tiers given in `options.transports` (tier objects): what
@@ -41,30 +42,42 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   const retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
   const base = url.replace(/\/+$/, '');
   const { on, off, emit } = createEmitter();
-  const timers: Partial<Record<TimerName, ReturnType<typeof setTimeout>>> = {};
   let state: ClientState = 'connecting';
-  let tier: Tier | null = null;
-  let preferred: Tier | null = null;
-  let conn: Connection | null = null;
-  // The connection a negotiation is waiting on, until it opens or fails.
-  let pending: Connection | undefined;
+  // The tier that opened last: the one in use while open, and where a reconnection starts.
+  let preferred: Tier | undefined;
+  // The connection a negotiation is waiting on, then the open one: never more than one.
+  let conn: Connection | undefined;
+  // Bumped by every drop: callbacks from an older generation's connections are stale.
   let generation = 0;
   let retries = 0;
   const outbox: string[] = [];
+  let openedAt = 0;
   let lastSeen = 0;
   let deadAfter = 0;
+  // The latest negotiation's attempts. Only the current negotiation records any (stale ones stop at
+  // the generation check), so a NegotiationError can keep the list it is given.
   let attempts: Attempt[] = [];
+  // The phases never overlap, so one timer serves them in turn: a tier's open
+  // timeout while negotiating, the heartbeat watchdog while open, the
+  // reconnection delay in between.
+  let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const later = (name: TimerName, fn?: () => void, ms?: number) => {
-    clearTimeout(timers[name]);
-    if (fn) timers[name] = setTimeout(fn, ms);
+  const later = (fn?: () => void, ms?: number) => {
+    clearTimeout(timer);
+    if (fn) timer = setTimeout(fn, ms);
+  };
+  // Every change of phase starts here: the timer cleared, the connection (if any) closed.
+  const release = (notify?: boolean) => {
+    later();
+    conn?.close(notify);
+    conn = undefined;
   };
   const online = () => {
     if (state == 'reconnecting') start();
   };
   // Leaving the page: free the server session now, not after its timeout.
   const hide = () => {
-    if (conn) drop(1001, 'Page hidden', true);
+    if (state == 'open') drop(1001, 'Page hidden');
   };
   const listen = (method: 'addEventListener' | 'removeEventListener') => {
     if (typeof document == 'object') {
@@ -77,12 +90,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
 
   function start(): void {
     if (state == 'closed') return;
-    later('retry');
-    pending?.close();
-    pending = undefined;
+    release();
     const gen = ++generation;
     const started = Date.now();
-    const tried: Attempt[] = (attempts = []);
+    attempts = [];
     const shared: ConnectContext = {
       base,
       session: '',
@@ -92,14 +103,14 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       WebSocket: o.WebSocket,
     };
     // Start from the tier that worked last; the rest keep their order.
-    const order = preferred ? [preferred, ...o.tiers.filter((t) => t != preferred)] : o.tiers;
+    const order = preferred ? [preferred, ...o.transports.filter((t) => t != preferred)] : o.transports;
 
     const next = (i: number): void => {
       const t = order[i];
       if (gen != generation) return;
       if (!t) {
-        emit('error', { error: new NegotiationError(tried, Date.now() - started) });
-        return drop(2000, 'All transports failed', false);
+        emit('error', { error: new NegotiationError(attempts, Date.now() - started) });
+        return drop(2000, 'All transports failed');
       }
       const ctx = { ...shared, session: sessionUrl(base) };
       const since = Date.now();
@@ -107,7 +118,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       // 0 while opening, 1 once open, 2 once failed.
       let phase = 0;
       const record = (outcome: Attempt['outcome'], reason: string) => {
-        tried.push({ transport: t.name, outcome, reason, time: Date.now() - since });
+        attempts.push({ transport: t.name, outcome, reason, time: Date.now() - since });
         if (outcome != 'open') {
           emit('transport', { from: t.name, to: order[i + 1]?.name ?? null, reason });
           next(i + 1);
@@ -116,43 +127,36 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       const failTier = (reason: string) => {
         if (phase || gen != generation) return;
         phase = 2;
-        clearTimeout(timer);
-        pending?.close();
-        pending = undefined;
+        release();
         record('failed', reason);
       };
       const why = t.unsupported(ctx);
       if (why) return record('skipped', why);
-      const timer = setTimeout(() => failTier('timed out after ' + ms + ' ms'), ms);
+      later(() => failTier('timed out after ' + ms + ' ms'), ms);
       // Sink calls made while connect() runs wait until it has returned the connection.
       let early: (() => void)[] | null = [];
       const defer = (fn: () => void) => (early ? early.push(fn) : fn());
-      let c: Connection;
       try {
-        c = pending = t.connect(ctx, {
+        conn = t.connect(ctx, {
           frame: (text) =>
             defer(() => {
               if (gen != generation || phase == 2) return;
               if (phase) return frame(text);
               if (text != 'o') return failTier('unexpected first frame ' + text.slice(0, 32));
               phase = 1;
-              clearTimeout(timer);
               record('open', 'opened');
-              pending = undefined;
-              conn = c;
-              tier = preferred = t;
+              preferred = t;
               state = 'open';
+              openedAt = lastSeen = Date.now();
               deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
-              lastSeen = Date.now();
               watch();
-              later('stable', () => (retries = 0), o.stableAfter);
               emit('open', { transport: t.name });
               flush();
             }),
           close: (reason) =>
             defer(() => {
               if (gen != generation) return;
-              if (phase) drop(1006, reason, true);
+              if (phase) drop(1006, reason);
               else failTier(reason);
             }),
         });
@@ -166,7 +170,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       for (const fn of queued) fn();
     };
 
-    const probe = o.tiers.find((t) => t.probe)?.probe;
+    const probe = o.transports.find((t) => t.probe)?.probe;
     if (!probe) return next(0);
     probe(base).then(
       (info) => {
@@ -180,7 +184,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
 
   function frame(text: string): void {
     lastSeen = Date.now();
-    const c = conn;
+    const gen = generation;
     let f;
     try {
       f = decodeFrame(text);
@@ -189,53 +193,49 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       return emit('error', { error: error as Error });
     }
     if (f.type == 'a') {
-      for (const data of f.messages) {
-        // A handler may have closed the client: stop delivering then.
-        if (conn == c) emit('message', { data });
-      }
+      // A handler may have closed the client: stop delivering then.
+      for (const data of f.messages) if (gen == generation) emit('message', { data });
     } else if (f.type == 'c') {
       // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
-      drop(f.code, f.reason, true, f.code == 1000 || (f.code >= 3000 && f.code < 5000));
+      drop(f.code, f.reason, isFinal(f.code));
     } else if (f.type == 'o') {
-      drop(1006, 'Server lost session', true);
+      drop(1006, 'Server lost session');
     }
   }
 
   // Wall-clock based, so a tab whose timers the browser throttles still gets it right when they fire.
   function watch(): void {
-    if (!conn) return;
+    if (state != 'open') return;
     const left = lastSeen + deadAfter - Date.now();
-    if (left > 0) later('watch', watch, left);
-    else drop(1006, 'No heartbeat for ' + deadAfter + ' ms', true);
+    if (left > 0) later(watch, left);
+    else drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
   }
 
-  function stop(notify: boolean, next: ClientState): void {
-    generation++;
-    conn?.close(notify);
-    pending?.close(notify);
-    conn = tier = null;
-    pending = undefined;
-    later('watch');
-    later('stable');
-    later('retry');
-    state = next;
-    if (next == 'closed') listen('removeEventListener');
-  }
-
-  function drop(code: number, reason: string, wasOpen: boolean, final?: boolean): void {
+  /**
+   * Ends the connection or the negotiation, then reconnects unless `final`, the
+   * options or the retry policy say otherwise. `notify` tells the server at once
+   * (close(), and 1001 for leaving the page).
+   */
+  function drop(code: number, reason: string, final?: boolean, notify = code == 1001): void {
+    const wasOpen = state == 'open';
+    // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
+    if (wasOpen && Date.now() - openedAt >= o.stableAfter) retries = 0;
     const delay = final || !o.reconnect ? null : retry(retries + 1);
     const again = delay != null;
-    stop(code == 1001, again ? 'reconnecting' : 'closed');
+    generation++;
+    release(notify);
+    state = again ? 'reconnecting' : 'closed';
+    if (!again) listen('removeEventListener');
     if (wasOpen || !again) emit('close', { code, reason, willReconnect: again });
     if (again && state == 'reconnecting') {
       emit('reconnecting', { attempt: ++retries, delay });
       // While offline, wait for the browser's `online` event instead.
-      if ((navigator as { onLine?: boolean }).onLine !== false) later('retry', start, delay);
+      if ((navigator as { onLine?: boolean }).onLine !== false) later(start, delay);
     }
   }
 
   function flush(): void {
-    if (conn && outbox.length) conn.send(outbox.splice(0));
+    if (state == 'open' && outbox.length) conn?.send(outbox.splice(0));
   }
 
   listen('addEventListener');
@@ -252,18 +252,16 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       if (outbox.push(text) == 1) queueMicrotask(flush);
     },
     close(code = 1000, reason = 'Normal closure') {
-      if (typeof code != 'number' || (code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
+      if (typeof code != 'number' || !isFinal(code) || typeof reason != 'string' || reason.length > 123) {
         fail('close() takes a code of 1000 or 3000–4999 and a reason of up to 123 characters');
       }
-      if (state == 'closed') return;
-      stop(true, 'closed');
-      emit('close', { code, reason, willReconnect: false });
+      if (state != 'closed') drop(code, reason, true, true);
     },
     get state() {
       return state;
     },
     get transport() {
-      return tier && tier.name;
+      return state == 'open' && preferred ? preferred.name : null;
     },
     diagnostics: () => attempts.slice(),
   };

@@ -34,29 +34,36 @@ function formPost(url: string, data: string, done: () => void): () => void {
 }
 
 /**
- * An HTTP tier's connection: its receiver, started by `receive` (which gets
- * the failure callback and returns its stop function), plus the control
- * channel. Client-to-server messages go on their own requests, never behind
- * the held receiving request: one request in flight, everything queued
- * meanwhile goes in the next one, at once. `sent` runs after each batch.
+ * Why a CORS-only tier (XHR streaming, polling) cannot run here, or ''. CORS
+ * is assumed until the /info probe shows otherwise (only its JSONP form
+ * answered): without /info there is no evidence either way, so the tier is
+ * tried and its attempt says.
  */
-export function httpConnection(
-  ctx: ConnectContext,
-  sink: Sink,
-  receive: (fail: (reason: string) => void) => () => void,
-  sent?: () => void,
-): Connection {
+export const noCors = (ctx: ConnectContext): string => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS' : '');
+
+/**
+ * An HTTP tier's receiver, started once per connection. `frame` and `fail` do
+ * nothing once the connection has closed, so no receiver needs its own
+ * "stopped" flag; `signal` is aborted when it closes: fetches given it stop,
+ * and its `abort` listeners free whatever else the receiver holds.
+ */
+export type Receive = (frame: (text: string) => void, fail: (reason: string) => void, signal: AbortSignal) => void;
+
+/**
+ * An HTTP tier's connection: its receiver plus the control channel.
+ * Client-to-server messages go on their own requests, never behind the held
+ * receiving request: one request in flight, everything queued meanwhile goes
+ * in the next one, at once. `sent` runs after each batch.
+ */
+export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive, sent?: () => void): Connection {
   let queue: string[] = [];
   let busy = false;
-  let closed = false;
   const abort = new AbortController();
+  const { signal } = abort;
   let cancelForm: (() => void) | undefined;
-  // CORS is assumed until the /info probe shows otherwise (only its JSONP form answered).
-  const cors = !ctx.crossOrigin || ctx.info?.cors !== false;
+  const cors = !noCors(ctx);
 
   const end = (notify?: boolean) => {
-    closed = true;
-    stop();
     abort.abort();
     cancelForm?.();
     if (notify && ctx.info?.cometkit) {
@@ -66,14 +73,14 @@ export function httpConnection(
     }
   };
   const fail = (reason: string) => {
-    if (!closed) {
+    if (!signal.aborted) {
       end();
       sink.close(reason);
     }
   };
 
   function pump(): void {
-    if (busy || closed || !queue.length) return;
+    if (busy || signal.aborted || !queue.length) return;
     const body = JSON.stringify(queue);
     queue = [];
     busy = true;
@@ -83,13 +90,19 @@ export function httpConnection(
       pump();
     };
     if (cors) {
-      post(ctx.session + '/xhr_send', body, abort.signal, 204).then(next, (e: unknown) => fail('send failed: ' + (e as Error).message));
+      post(ctx.session + '/xhr_send', body, signal, 204).then(next, (e: unknown) => fail('send failed: ' + (e as Error).message));
     } else {
       cancelForm = formPost(ctx.session + '/jsonp_send', body, next);
     }
   }
 
-  const stop = receive(fail);
+  receive(
+    (text) => {
+      if (!signal.aborted) sink.frame(text);
+    },
+    fail,
+    signal,
+  );
   return {
     send(messages) {
       queue.push(...messages);

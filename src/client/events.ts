@@ -28,22 +28,37 @@ export interface Emitter {
   emit: <K extends EventName>(type: K, event: ClientEvents[K]) => void;
 }
 
-/** mitt, with `on()` returning an unsubscribe and handlers that cannot break the caller. */
+/**
+ * An emitter on mitt's handler map, with mitt's semantics: on() appends,
+ * off() removes the handler's first registration (without a handler: all of
+ * the type's), emit() calls the handlers there when it starts. Unlike mitt,
+ * on() returns an unsubscribe, and emit() calls every handler: mitt's stops
+ * at the first that throws; this one reports what a handler throws where the
+ * page's error handling sees it, later, so a handler can never break the
+ * transport that is delivering.
+ *
+ * Only `mitt().all` is read, so the minifier drops mitt's own on/off/emit
+ * (emit's '*' handling included, which the client never needs). Lists are
+ * replaced, never changed in place, so emit() needs no copy for a handler
+ * to unsubscribe itself.
+ */
 export function createEmitter(): Emitter {
-  const bus = mitt<ClientEvents>();
+  const all = mitt<ClientEvents>().all as Map<EventName, Handler<never>[]>;
+  const off = (type: EventName, handler?: Handler<never>) => {
+    const list = all.get(type) ?? [];
+    const first = list.indexOf(handler as Handler<never>);
+    all.set(type, handler ? list.filter((_, i) => i != first) : []);
+  };
   return {
     on(type, handler) {
-      bus.on(type, handler);
-      return () => bus.off(type, handler);
+      all.set(type, [...(all.get(type) ?? []), handler]);
+      return () => off(type, handler);
     },
-    off: (type, handler) => bus.off(type, handler),
-    // mitt's own emit stops at a throwing handler; this one calls every handler
-    // and reports what one throws where the page's error handling sees it, later,
-    // so a handler can never break the transport that is delivering.
+    off,
     emit(type, event) {
-      for (const handler of bus.all.get(type)?.slice() ?? []) {
+      for (const handler of (all.get(type) ?? []) as Handler<typeof type>[]) {
         try {
-          (handler as Handler<typeof type>)(event);
+          handler(event);
         } catch (error) {
           setTimeout(() => {
             throw error;

@@ -12,13 +12,11 @@ type Body = Omit<Info, 'rtt' | 'cors'>;
  */
 export function probe(base: string): Promise<Info> {
   const started = Date.now();
-  const done = (cors: boolean) => (body: Body): Info => ({ ...body, rtt: Date.now() - started, cors });
-  const signal = AbortSignal.timeout(INFO_TIMEOUT);
-  return fetch(base + '/info?t=' + started, { credentials: 'include', signal })
-    .then((res) => (res.ok ? (res.json() as Promise<Body>) : Promise.reject(new Error('/info: HTTP ' + res.status))))
-    .then(done(true), (error: unknown) => {
-      // An HTTP status means the server answered: the JSONP form cannot do better.
-      if ((error as Error).message.startsWith('/info')) throw error as Error;
-      return jsonpCall(base + '/info', INFO_TIMEOUT).then((body) => done(false)(body as Body));
-    });
+  const done = (cors: boolean) => (body: unknown): Info => ({ ...(body as Body), rtt: Date.now() - started, cors });
+  const jsonp = () => jsonpCall(base + '/info', INFO_TIMEOUT).then(done(false));
+  return fetch(base + '/info?t=' + started, { credentials: 'include', signal: AbortSignal.timeout(INFO_TIMEOUT) }).then(
+    // An HTTP status means the server answered: the JSONP form cannot do better.
+    (res) => (res.ok ? res.json().then(done(true), jsonp) : Promise.reject(new Error('HTTP ' + res.status))),
+    jsonp,
+  );
 }

@@ -27,23 +27,18 @@ export interface ClientOptions {
   WebSocket?: typeof WebSocket;
 }
 
-export interface Resolved {
-  tiers: Tier[];
-  timeout: number;
-  reconnect: boolean;
-  retry: ((attempt: number) => number | null) | undefined;
-  reconnectDelay: number;
-  maxReconnectDelay: number;
-  stableAfter: number;
-  heartbeatTimeout: number;
-  pollInterval: number;
-  pollIdleInterval: number;
-  WebSocket: typeof WebSocket | undefined;
+/** The options with defaults filled in, and `transports` resolved to tier objects. */
+export interface Resolved extends Required<Omit<ClientOptions, 'transports' | 'retry' | 'WebSocket'>> {
+  transports: Tier[];
+  retry: ClientOptions['retry'];
+  WebSocket: ClientOptions['WebSocket'];
 }
 
-// The type of each default is the type an option must have; `undefined`
-// defaults (transports, retry, WebSocket) are checked on their own.
-const DEFAULTS = {
+// Each option's default, whose type is the type the option must have
+// (`undefined`: a function). `transports` is checked on its own, after the
+// loop. No prototype, so `in` finds no inherited names ('toString').
+const DEFAULTS: Record<string, unknown> = {
+  __proto__: null,
   transports: undefined,
   timeout: 1000,
   reconnect: true,
@@ -66,20 +61,20 @@ export function fail(message: string): never {
 export function resolveOptions(options: ClientOptions | undefined, named: readonly Tier[]): Resolved {
   const given = (options ?? {}) as Record<string, unknown>;
   if (typeof given != 'object') fail('options must be an object');
-  const out: Record<string, unknown> = { ...DEFAULTS };
+  const out = { ...DEFAULTS };
   for (const key in given) {
     const value = given[key];
-    if (!Object.prototype.hasOwnProperty.call(DEFAULTS, key)) fail('unknown option "' + key + '"');
+    if (!(key in DEFAULTS)) fail('unknown option "' + key + '"');
     if (value === undefined) continue;
-    const type = key == 'transports' ? 'object' : typeof out[key] == 'undefined' ? 'function' : typeof out[key];
-    if (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) < Infinity))) {
-      fail('option "' + key + '" must be a ' + (type == 'number' ? 'number of ms ≥ 0' : type == 'object' ? 'non-empty array' : type));
+    const type = DEFAULTS[key] === undefined ? 'function' : typeof DEFAULTS[key];
+    if (key != 'transports' && (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) < Infinity)))) {
+      fail('option "' + key + '" must be a ' + (type == 'number' ? 'number of ms ≥ 0' : type));
     }
     out[key] = value;
   }
   const list = (out.transports ?? named) as unknown[];
   if (!Array.isArray(list) || !list.length) fail('option "transports" must be a non-empty array');
-  out.tiers = list.map((t) => {
+  out.transports = list.map((t) => {
     const tier = typeof t == 'string' ? named.find((n) => n.name == t) : (t as Tier);
     if (!tier?.connect) fail('unknown transport ' + JSON.stringify(t));
     return tier;

@@ -8,6 +8,5 @@ export function backoff(base: number, cap: number): (attempt: number) => number 
 
 /** Per-tier open timeout: sockjs-client's RTO scaled by round trips, never under `floor`. 5 s while the RTT is unknown. */
 export function openTimeout(rtt: number | undefined, roundTrips: number, floor: number): number {
-  if (rtt === undefined) return Math.max(floor, 5000);
-  return Math.max(floor, (rtt > 100 ? 4 * rtt : 300 + rtt) * roundTrips);
+  return Math.max(floor, rtt === undefined ? 5000 : (rtt > 100 ? 4 * rtt : 300 + rtt) * roundTrips);
 }

@@ -24,4 +24,6 @@ export const BRIDGE_SCRIPT =
   'try{document.domain=document.domain}catch(e){}' +
   'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){c.s?n():p("ehtmlfile did not start")}};n()}';
 
-export const BRIDGE_PAGE = '<!doctype html><html><head><meta charset="utf-8"></head><body><script>' + BRIDGE_SCRIPT + '</script></body></html>';
+// The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
+// so the script runs in the body, where document.body exists for it.
+export const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';

@@ -44,8 +44,8 @@ export type Frame = { type: 'o' } | { type: 'h' } | { type: 'a'; messages: strin
  * input, so the caller can report it and go on.
  */
 export function decodeFrame(text: string): Frame {
+  if (text == 'o' || text == 'h') return { type: text };
   const type = text.charAt(0);
-  if (text.length == 1 && (type == 'o' || type == 'h')) return { type };
   let value: unknown;
   try {
     value = JSON.parse(text.slice(1));

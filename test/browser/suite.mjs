@@ -3,14 +3,31 @@
 import { createServer } from 'node:http';
 import { startProtocolServer } from '../interop/protocol-server.mjs';
 import { startSockjsServer } from '../interop/sockjs-server.mjs';
+import { startFaultProxy } from '../network/fault-proxy.mjs';
+import { hasNginx, startNginx } from '../network/nginx.mjs';
 import { runKarma } from './karma.mjs';
 
 // Stock sockjs-client (test/interop) cleans up after itself late: it runs last.
-export const BROWSER_TEST_FILES = ['test/browser/**/*.test.js', 'test/unit/**/*.test.js', 'test/integration/**/*.test.js', 'test/legacy/**/*.test.js', 'test/interop/**/*.test.js'];
+export const BROWSER_TEST_FILES = [
+  'test/browser/**/*.test.js',
+  'test/unit/**/*.test.js',
+  'test/integration/**/*.test.js',
+  'test/legacy/**/*.test.js',
+  'test/network/**/*.test.js',
+  'test/interop/**/*.test.js',
+];
 
 /** Most cometkit instances the admin keeps at once, and the longest outage it stages. */
 const MAX_INSTANCES = 16;
 const MAX_DOWN = 30000;
+/** Most proxies (each with its own cometkit instance when upstream=cometkit) the admin keeps at once. */
+const MAX_PROXIES = 12;
+/** Largest request body the admin reads (fault settings, bench reports). */
+const MAX_BODY = 65536;
+const NGINX_CONFIGS = ['default', 'websocket', 'short-read-timeout'];
+
+/** A client mistake (bad query or body): answered 400 instead of 500. */
+class BadRequest extends Error {}
 
 /**
  * An HTTP endpoint (CORS-enabled, on its own port) through which browser tests
@@ -28,10 +45,127 @@ const MAX_DOWN = 30000;
  * mode=close (default): every session gets the close frame 1001 "Server shutting down";
  * mode=crash: every connection is cut with no frame, as when the process dies.
  * Calls on one instance run one after another. close() stops everything left.
+ *
+ * Proxies (test/network/): a proxy in front of a fresh cometkit instance of its own (all its
+ * services, /stream included) or of the shared stock sockjs server (`sockjs` option):
+ *
+ *   GET    /proxy                                   → 200 {nginx, count, max}: whether nginx is installed
+ *   POST   /proxy?kind=nginx&config=default|websocket|short-read-timeout
+ *               [&readTimeout=<ms>][&ignoreAccelBuffering=1][&upstream=cometkit|sockjs][&heartbeat=<ms>]
+ *   POST   /proxy?kind=fault[&faults=<json>][&upstream=…][&heartbeat=<ms>]
+ *                                                   → 201 {id, kind, url, upstream}: url is the proxy's
+ *                                                     origin (services at url + '/stream', '/echo', …),
+ *                                                     upstream the server's own origin
+ *   GET    /proxy/<id>                              → 200 {id, kind, url, upstream, faults, stats} (fault: the
+ *                                                     faults in force and the proxy's counters)
+ *   POST   /proxy/<id>/faults   body: JSON faults   → 200 {id, faults}: setFaults() mid-session (fault only)
+ *   DELETE /proxy/<id>                              → 204 once the proxy and its cometkit instance are stopped
+ *
+ * heartbeat: the cometkit instance's heartbeat delay (100–60000 ms). At most MAX_PROXIES at once.
+ * onReport (option): when given, `POST /report` with a JSON body hands it over (204); benchmarks
+ * send their figures back to Node that way.
  */
-export async function startAdmin({ host = '127.0.0.1' } = {}) {
+export async function startAdmin({ host = '127.0.0.1', sockjs = null, onReport = null } = {}) {
   const instances = new Map(); // id → { port, url, server (null while stopped), queue }
   let nextId = 1;
+  const proxies = new Map(); // id → { id, kind, url, upstream, proxy, server (own cometkit instance or null) }
+  let pendingProxies = 0; // being created: they count towards MAX_PROXIES too
+  let nextProxyId = 1;
+  let closed = false;
+
+  function heartbeatOption(url) {
+    if (!url.searchParams.has('heartbeat')) return {};
+    const heartbeat = Number(url.searchParams.get('heartbeat'));
+    if (!(Number.isInteger(heartbeat) && heartbeat >= 100 && heartbeat <= 60000)) throw new BadRequest('heartbeat is 100–60000 ms');
+    return { heartbeatDelay: heartbeat };
+  }
+
+  function parseJson(text, what) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new BadRequest(`${what} is not JSON`);
+    }
+  }
+
+  async function stopProxy(entry) {
+    await Promise.allSettled([entry.proxy.stop(), entry.server?.close()]);
+  }
+
+  async function createProxy(url) {
+    const kind = url.searchParams.get('kind');
+    if (kind !== 'nginx' && kind !== 'fault') throw new BadRequest('kind is nginx or fault');
+    const upstreamName = url.searchParams.get('upstream') ?? 'cometkit';
+    if (upstreamName !== 'cometkit' && upstreamName !== 'sockjs') throw new BadRequest('upstream is cometkit or sockjs');
+    if (upstreamName === 'sockjs' && !sockjs) throw new BadRequest('no stock sockjs server in this run');
+    const options = heartbeatOption(url);
+    if (upstreamName === 'sockjs' && options.heartbeatDelay) throw new BadRequest('heartbeat applies to upstream=cometkit only');
+    let start;
+    if (kind === 'nginx') {
+      if (!hasNginx()) return [501, { error: 'nginx is not installed (apt-get install nginx)' }];
+      const config = url.searchParams.get('config') ?? 'default';
+      if (!NGINX_CONFIGS.includes(config)) throw new BadRequest(`config is one of ${NGINX_CONFIGS.join(', ')}`);
+      const readTimeout = Number(url.searchParams.get('readTimeout') ?? 3000);
+      if (!(Number.isInteger(readTimeout) && readTimeout >= 100 && readTimeout <= 60000)) throw new BadRequest('readTimeout is 100–60000 ms');
+      const ignoreAccelBuffering = url.searchParams.get('ignoreAccelBuffering') === '1';
+      start = (upstream) => startNginx({ upstream, config, readTimeout, ignoreAccelBuffering });
+    } else {
+      const faults = url.searchParams.has('faults') ? parseJson(url.searchParams.get('faults'), 'faults') : {};
+      if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) throw new BadRequest('faults is a JSON object');
+      // startFaultProxy validates the faults (TypeError: answered 400).
+      start = (upstream) => startFaultProxy({ ...faults, upstream });
+    }
+    if (proxies.size + pendingProxies >= MAX_PROXIES) return [429, { error: `at most ${MAX_PROXIES} proxies; DELETE some` }];
+    pendingProxies++;
+    let server = null;
+    let proxy = null;
+    try {
+      if (upstreamName === 'cometkit') server = await startProtocolServer({ host, options });
+      const upstream = server ? server.url : sockjs;
+      proxy = await start(upstream);
+      const entry = { id: String(nextProxyId++), kind, url: proxy.url, upstream, proxy, server };
+      if (closed) {
+        await stopProxy(entry);
+        return [503, { error: 'the admin endpoint is closing' }];
+      }
+      proxies.set(entry.id, entry);
+      return [201, { id: entry.id, kind, url: entry.url, upstream }];
+    } catch (error) {
+      await Promise.allSettled([proxy?.stop(), server?.close()]);
+      throw error;
+    } finally {
+      pendingProxies--;
+    }
+  }
+
+  async function routeProxy(req, url, body) {
+    if (url.pathname === '/proxy') {
+      if (req.method === 'GET') return [200, { nginx: hasNginx(), count: proxies.size, max: MAX_PROXIES }];
+      if (req.method === 'POST') return createProxy(url);
+      return [405, { error: 'GET or POST /proxy' }];
+    }
+    const match = /^\/proxy\/([^/]+)(?:\/(faults))?$/.exec(url.pathname);
+    const entry = match && proxies.get(match[1]);
+    if (!entry) return [404, { error: `no proxy at ${url.pathname}` }];
+    const about = { id: entry.id, kind: entry.kind, url: entry.url, upstream: entry.upstream };
+    if (match[2] === 'faults') {
+      if (req.method !== 'POST') return [405, { error: 'POST /proxy/<id>/faults' }];
+      if (entry.kind !== 'fault') throw new BadRequest('only fault proxies take faults');
+      const faults = parseJson(body, 'the body');
+      if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) throw new BadRequest('the body is a JSON object');
+      entry.proxy.setFaults(faults);
+      return [200, { id: entry.id, faults: entry.proxy.faults() }];
+    }
+    if (req.method === 'GET') {
+      return [200, entry.kind === 'fault' ? { ...about, faults: entry.proxy.faults(), stats: { ...entry.proxy.stats } } : about];
+    }
+    if (req.method === 'DELETE') {
+      proxies.delete(entry.id);
+      await stopProxy(entry);
+      return [204, null];
+    }
+    return [405, { error: 'GET or DELETE /proxy/<id>' }];
+  }
 
   async function stop(instance, mode) {
     const server = instance.server;
@@ -60,15 +194,16 @@ export async function startAdmin({ host = '127.0.0.1' } = {}) {
     return run;
   }
 
-  async function route(req, url) {
+  async function route(req, url, body) {
+    if (url.pathname === '/proxy' || url.pathname.startsWith('/proxy/')) return routeProxy(req, url, body);
+    if (url.pathname === '/report' && onReport) {
+      if (req.method !== 'POST') return [405, { error: 'POST /report' }];
+      onReport(parseJson(body, 'the report'));
+      return [204, null];
+    }
     if (req.method === 'POST' && url.pathname === '/cometkit') {
       if (instances.size >= MAX_INSTANCES) return [429, { error: `at most ${MAX_INSTANCES} instances; DELETE some` }];
-      const options = {};
-      if (url.searchParams.has('heartbeat')) {
-        const heartbeat = Number(url.searchParams.get('heartbeat'));
-        if (!(Number.isInteger(heartbeat) && heartbeat >= 100 && heartbeat <= 60000)) return [400, { error: 'heartbeat is 100–60000 ms' }];
-        options.heartbeatDelay = heartbeat;
-      }
+      const options = heartbeatOption(url);
       const server = await startProtocolServer({ host, options });
       const id = String(nextId++);
       instances.set(id, { id, port: server.port, url: server.url, options, server, queue: Promise.resolve() });
@@ -101,26 +236,34 @@ export async function startAdmin({ host = '127.0.0.1' } = {}) {
   const http = createServer((req, res) => {
     const cors = {
       'Access-Control-Allow-Origin': '*',
-      'Access-Control-Allow-Methods': 'POST, DELETE',
+      'Access-Control-Allow-Methods': 'GET, POST, DELETE',
+      'Access-Control-Allow-Headers': 'Content-Type',
       'Access-Control-Max-Age': '600',
       'Cache-Control': 'no-store',
     };
-    req.resume();
+    const reply = (status, body) => {
+      if (res.headersSent) return;
+      res.writeHead(status, body ? { ...cors, 'Content-Type': 'application/json' } : cors);
+      res.end(body ? JSON.stringify(body) : undefined);
+    };
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, cors);
-      res.end();
+      req.resume();
+      reply(204, null);
       return;
     }
-    route(req, new URL(req.url, 'http://admin')).then(
-      ([status, body]) => {
-        res.writeHead(status, body ? { ...cors, 'Content-Type': 'application/json' } : cors);
-        res.end(body ? JSON.stringify(body) : undefined);
-      },
-      (error) => {
-        res.writeHead(500, { ...cors, 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ error: String(error?.message ?? error) }));
-      },
-    );
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY) return reply(413, { error: `bodies are at most ${MAX_BODY} bytes` });
+      route(req, new URL(req.url, 'http://admin'), Buffer.concat(chunks).toString('utf8')).then(
+        ([status, body]) => reply(status, body),
+        (error) => reply(error instanceof BadRequest || error instanceof TypeError ? 400 : 500, { error: String(error?.message ?? error) }),
+      );
+    });
   });
   await new Promise((resolve, reject) => {
     http.once('error', reject);
@@ -128,21 +271,28 @@ export async function startAdmin({ host = '127.0.0.1' } = {}) {
   });
   return {
     url: `http://${host}:${http.address().port}`,
-    /** Stops every instance left (tests that failed before their DELETE) and the endpoint itself. */
+    /** Stops every instance and proxy left (tests that failed before their DELETE) and the endpoint itself. */
     close: async () => {
+      closed = true;
       const left = [...instances.values()];
       instances.clear();
-      await Promise.all(left.map((instance) => serial(instance, () => stop(instance, 'close'))));
+      const proxiesLeft = [...proxies.values()];
+      proxies.clear();
+      await Promise.all([
+        ...left.map((instance) => serial(instance, () => stop(instance, 'close'))),
+        ...proxiesLeft.map((entry) => stopProxy(entry)),
+      ]);
       http.closeAllConnections();
       await new Promise((resolve) => http.close(() => resolve()));
     },
   };
 }
 
-export async function runBrowserSuite({ files = BROWSER_TEST_FILES, browsers } = {}) {
+/** onReport: see startAdmin() (benchmarks hand their figures back through it). */
+export async function runBrowserSuite({ files = BROWSER_TEST_FILES, browsers, onReport } = {}) {
   const cometkit = await startProtocolServer();
   const sockjs = await startSockjsServer();
-  const admin = await startAdmin();
+  const admin = await startAdmin({ sockjs: sockjs.url, onReport });
   try {
     return await runKarma({
       files: [
@@ -164,7 +314,7 @@ export async function runBrowserSuite({ files = BROWSER_TEST_FILES, browsers } =
           cometkit: { cross: cometkit.url, same: '/same/cometkit' },
           sockjs: { cross: sockjs.url, same: '/same/sockjs' },
         },
-        // Stops and restarts cometkit servers of a test's own: see startAdmin().
+        // Stops and restarts cometkit servers of a test's own, and puts proxies in front of them: see startAdmin().
         admin: admin.url,
       },
     });

@@ -1,5 +1,6 @@
 // The four services the SockJS protocol test suite (sockjs-protocol 0.3.3) expects,
-// on one port. Run as a script: `PORT=8081 node test/interop/protocol-server.mjs`.
+// on one port, plus a server-push service, /stream, for the network tests.
+// Run as a script: `PORT=8081 node test/interop/protocol-server.mjs`.
 // The browser tests start the same services through startProtocolServer().
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
@@ -14,8 +15,26 @@ function echo(session) {
   session.on('message', (text) => session.send(text));
 }
 
+/** Interval of the /stream service's ticks, ms. */
+export const TICK_INTERVAL = 100;
+
 /**
- * Starts /echo, /close, /disabled_websocket_echo and /cookie_needed_echo on one
+ * /stream: every session gets "tick 1", "tick 2", … every TICK_INTERVAL ms from when it opens, and
+ * echoes what it is sent. A fresh session starts again at 1, so a client sees per connection
+ * whether the stream arrived whole and in order.
+ */
+export function tickStream(session) {
+  let n = 0;
+  const timer = setInterval(() => {
+    if (session.send(`tick ${++n}`) === false) clearInterval(timer);
+  }, TICK_INTERVAL);
+  timer.unref?.();
+  session.on('close', () => clearInterval(timer));
+  echo(session);
+}
+
+/**
+ * Starts /echo, /close, /disabled_websocket_echo, /cookie_needed_echo and /stream (see tickStream) on one
  * http.Server. Resolves with { port, url, http, close(), crash() }: close() ends
  * every session with a close frame (1001 "Server shutting down"); crash() cuts
  * every connection, WebSockets included, with no frame at all, as a dying process would.
@@ -37,6 +56,7 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
     [{ prefix: '/close' }, (session) => session.close(3000, 'Go away!')],
     [{ prefix: '/disabled_websocket_echo', websocket: false }, echo],
     [{ prefix: '/cookie_needed_echo', jsessionid: true }, echo],
+    [{ prefix: '/stream', responseLimit: 4096 }, tickStream],
   ];
   const comets = services.map(([opts, onConnection]) => {
     const comet = createServer({ ...base, ...opts });
@@ -78,5 +98,5 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const server = await startProtocolServer({ port: Number(process.env.PORT ?? 8081) });
-  console.log(`SockJS protocol test services on ${server.url}: /echo /close /disabled_websocket_echo /cookie_needed_echo`);
+  console.log(`SockJS protocol test services on ${server.url}: /echo /close /disabled_websocket_echo /cookie_needed_echo /stream`);
 }

@@ -1,4 +1,4 @@
-// The stock `sockjs` npm server with the same /echo and /close services as
+// The stock `sockjs` npm server with the same /echo, /close and /stream services as
 // protocol-server.mjs: the interop peer that cometkit's client must work against.
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
@@ -9,6 +9,8 @@ const require = createRequire(import.meta.url);
 const sockjs = require('sockjs');
 const SOCKJS_CLIENT = fileURLToPath(new URL('../../node_modules/sockjs-client/dist/sockjs.min.js', import.meta.url));
 const SOCKJS_PATH = '/static/sockjs.min.js';
+/** As protocol-server.mjs's /stream: "tick <n>" every 100 ms per connection, from 1, plus echo. */
+const TICK_INTERVAL = 100;
 
 /** Resolves with { port, url, close() }. */
 export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
@@ -26,6 +28,13 @@ export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
   const services = {
     '/echo': (conn) => conn.on('data', (text) => conn.write(text)),
     '/close': (conn) => conn.close(3000, 'Go away!'),
+    '/stream': (conn) => {
+      let n = 0;
+      const timer = setInterval(() => conn.write(`tick ${++n}`), TICK_INTERVAL);
+      timer.unref?.();
+      conn.on('close', () => clearInterval(timer));
+      conn.on('data', (text) => conn.write(text));
+    },
   };
   for (const [prefix, onConnection] of Object.entries(services)) {
     const server = sockjs.createServer({ sockjs_url: SOCKJS_PATH, log: quiet, response_limit: 4096 });

@@ -16,24 +16,24 @@ export const iframe: Tier = {
   probe,
   unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
   connect: (ctx, sink) =>
-    httpConnection(ctx, sink, (fail) => {
-      const url = new URL(ctx.session + '/htmlfile?c=' + uniqueName(), location.href).href;
-      const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url, url.split('=')[1]]));
+    httpConnection(ctx, sink, (frame, fail, signal) => {
+      const callback = uniqueName();
+      const url = new URL(ctx.session + '/htmlfile?c=' + callback, location.href);
+      const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
       const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
-      const frame = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
-      const origin = new URL(url).origin;
+      const bridge = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
       // Only the bridge we made, from the service's origin, may speak.
       const relay = (e: MessageEvent) => {
-        if (e.source != frame.contentWindow || e.origin != origin) return;
+        if (e.source != bridge.contentWindow || e.origin != url.origin) return;
         const data = String(e.data);
-        if (data.charAt(0) == 'f') sink.frame(data.slice(1));
+        if (data.charAt(0) == 'f') frame(data.slice(1));
         else fail(data.slice(1));
       };
       addEventListener('message', relay);
-      return () => {
+      signal.addEventListener('abort', () => {
         removeEventListener('message', relay);
-        remove(frame);
+        remove(bridge);
         if (blob) URL.revokeObjectURL(blob);
-      };
+      });
     }),
 };

@@ -10,22 +10,18 @@ export const jsonp: Tier = {
   probe,
   unsupported: () => '',
   connect: (ctx, sink) =>
-    httpConnection(ctx, sink, (fail) => {
-      let stopped = false;
+    httpConnection(ctx, sink, (frame, fail, signal) => {
       let cancel = () => {};
       // A held poll may take the server's heartbeat delay, plus slack for the network.
       const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
       const poll = () => {
-        cancel = jsonpScript(ctx.session + '/jsonp', timeout, (error, frame) => {
-          if (error) return fail('poll failed: ' + error.message);
-          sink.frame(frame as string);
-          if (!stopped) poll();
+        cancel = jsonpScript(ctx.session + '/jsonp', timeout, (error, value) => {
+          if (error) return fail('poll failed: ' + error);
+          frame(value as string);
+          if (!signal.aborted) poll();
         });
       };
+      signal.addEventListener('abort', () => cancel());
       poll();
-      return () => {
-        stopped = true;
-        cancel();
-      };
     }),
 };

@@ -1,4 +1,4 @@
-import { httpConnection } from '../control.js';
+import { httpConnection, noCors } from '../control.js';
 import { probe } from '../info.js';
 import { post } from '../util/http.js';
 import type { Tier } from './types.js';
@@ -13,13 +13,10 @@ export const polling: Tier = {
   name: 'polling',
   roundTrips: 2,
   probe,
-  // Without /info there is no evidence either way: try, and let the attempt say.
-  unsupported: (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS' : ''),
+  unsupported: noCors,
   connect(ctx, sink) {
     const plain = !!ctx.info?.cometkit?.polling;
     const [fast, idle] = ctx.poll;
-    const abort = new AbortController();
-    let stopped = false;
     let inFlight = false;
     let delay = fast;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -27,37 +24,33 @@ export const polling: Tier = {
     return httpConnection(
       ctx,
       sink,
-      (fail) => {
+      (frame, fail, signal) => {
         poll = () => {
           clearTimeout(timer);
           inFlight = true;
-          post(ctx.session + (plain ? '/poll' : '/xhr'), null, abort.signal).then((text) => {
+          post(ctx.session + (plain ? '/poll' : '/xhr'), null, signal).then((text) => {
             inFlight = false;
             const frames = text.split('\n').filter(Boolean);
             // An empty answer to a plain poll is as good as a heartbeat.
             if (!frames.length) frames.push('h');
             let busy = false;
-            for (const frame of frames) {
-              if (stopped) return;
-              busy ||= frame.charAt(0) == 'a';
-              sink.frame(frame);
+            for (const f of frames) {
+              busy ||= f.charAt(0) == 'a';
+              frame(f);
             }
-            if (stopped) return;
+            if (signal.aborted) return;
             if (!plain) return poll();
             delay = busy ? fast : Math.min(idle, delay * 2 || 1);
             timer = setTimeout(poll, delay);
           }, (e: unknown) => fail('poll failed: ' + (e as Error).message));
         };
+        signal.addEventListener('abort', () => clearTimeout(timer));
         poll();
-        return () => {
-          stopped = true;
-          clearTimeout(timer);
-          abort.abort();
-        };
       },
       // A reply to what was just sent is likely queued already: fetch it now.
+      // (After close, the aborted signal ends the poll before it starts.)
       () => {
-        if (plain && !inFlight && !stopped) {
+        if (plain && !inFlight) {
           delay = fast;
           poll();
         }

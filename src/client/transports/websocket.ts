@@ -12,23 +12,20 @@ export const websocket: Tier = {
   connect(ctx, sink) {
     const Socket = ctx.WebSocket ?? WebSocket;
     const ws = new Socket(ctx.session.replace(/^http/, 'ws') + '/websocket');
-    let done = false;
+    // Detached before anything else, so the socket is heard no more: the sink
+    // gets one close (not one per error and close event) and nothing after it.
+    const detach = () => (ws.onmessage = ws.onclose = ws.onerror = null);
     const end = (reason: string) => {
-      if (!done) {
-        done = true;
-        sink.close(reason);
-      }
+      detach();
+      sink.close(reason);
     };
-    ws.onmessage = (e: MessageEvent<string>) => {
-      if (!done) sink.frame(e.data);
-    };
+    ws.onmessage = (e: MessageEvent<string>) => sink.frame(e.data);
     ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
     ws.onerror = () => end('WebSocket error');
     return {
       send: (messages) => ws.send(JSON.stringify(messages)),
       close() {
-        done = true;
-        ws.onmessage = ws.onclose = ws.onerror = null;
+        detach();
         ws.close(1000);
       },
     };

@@ -1,46 +1,41 @@
-/** A POST that resolves with the response text, or rejects with `HTTP <status>` or the network error. */
-export function post(url: string, body: string | null, signal?: AbortSignal, expect = 200): Promise<string> {
+/** A credentialed POST that resolves with the response if its status is `expect`, else rejects with `HTTP <status>` or the network error. */
+function request(url: string, body: string | null, signal?: AbortSignal, expect = 200): Promise<Response> {
   return fetch(url, { method: 'POST', body, credentials: 'include', signal }).then((res) =>
-    res.status === expect ? res.text() : Promise.reject(new Error('HTTP ' + res.status)),
+    res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status)),
   );
 }
 
+/** {@link request}, resolving with the response text. */
+export function post(url: string, body: string | null, signal?: AbortSignal, expect?: number): Promise<string> {
+  return request(url, body, signal, expect).then((res) => res.text());
+}
+
 /**
- * Streams a POST response: `chunk` gets text as it arrives, `end` once (with
- * an error unless the server ended it). Returns an abort function after
- * which neither is called.
+ * Streams a POST response: `chunk` gets text as it arrives, `end` once, with
+ * an error unless the server ended it (after `signal` aborts: the AbortError).
  *
  * fetch() with a body stream hands each chunk to the page at once (Chromium
  * batches XHR progress events every ~50 ms). Every engine that parses this
  * ES2020 build has body streams, so the XHR-progress fallback lives in the
  * legacy build only.
  */
-export function stream(url: string, chunk: (text: string) => void, end: (error?: Error) => void): () => void {
-  const abort = new AbortController();
+export function stream(url: string, signal: AbortSignal, chunk: (text: string) => void, end: (error?: Error) => void): void {
   const decoder = new TextDecoder();
-  let done = false;
-  const finish = (error?: Error) => {
-    if (!done) {
-      done = true;
-      end(error);
-    }
-  };
-  fetch(url, { method: 'POST', credentials: 'include', signal: abort.signal })
+  request(url, null, signal)
     .then((res) => {
-      if (res.status != 200 || !res.body) throw new Error('HTTP ' + res.status);
-      const reader = res.body.getReader();
+      // Only null-body statuses (204, 304) lack a body, never a 200.
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       const pump = (): Promise<void> =>
         reader.read().then((r) => {
-          if (done) return;
-          if (r.done) return finish();
+          if (r.done) return;
           chunk(decoder.decode(r.value, { stream: true }));
           return pump();
         });
       return pump();
     })
-    .catch((e: unknown) => finish(e as Error));
-  return () => {
-    done = true;
-    abort.abort();
-  };
+    // Two arguments, not .then().catch(): an error thrown by end() itself must not call it again.
+    .then(
+      () => end(),
+      (e: unknown) => end(e as Error),
+    );
 }

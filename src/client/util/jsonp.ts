@@ -4,29 +4,29 @@ import { hiddenFrame, remove, uniqueName } from './dom.js';
  * Loads `<url>?c=<callback>` as a script inside a private about:blank iframe:
  * no callback global touches the page, and removing the iframe cancels a
  * held request (a detached script tag would keep its connection until the
- * server answers). `done` gets the callback's argument, or an error.
+ * server answers). `done` gets the callback's argument, or why it failed.
  */
-export function jsonpScript(url: string, timeout: number, done: (error: Error | null, value?: unknown) => void): () => void {
+export function jsonpScript(url: string, timeout: number, done: (error: string | null, value?: unknown) => void): () => void {
   const frame = hiddenFrame();
   const win = frame.contentWindow as (Window & Record<string, unknown>) | null;
   const name = uniqueName();
-  const finish = (error: Error | null, value?: unknown) => {
+  const finish = (error: string | null, value?: unknown) => {
     cleanup();
     done(error, value);
   };
-  const timer = setTimeout(() => finish(new Error('timed out after ' + timeout + ' ms')), timeout);
+  const timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
   const cleanup = () => {
     clearTimeout(timer);
     remove(frame);
   };
   if (!win) {
-    finish(new Error('no iframe window'));
+    finish('no iframe window');
     return cleanup;
   }
   win[name] = (value: unknown) => finish(null, value);
   const script = win.document.createElement('script');
   script.src = url + (url.includes('?') ? '&' : '?') + 'c=' + name;
-  script.onerror = () => finish(new Error('script failed to load'));
+  script.onerror = () => finish('script failed to load');
   (win.document.body || win.document.documentElement).appendChild(script);
   return cleanup;
 }
@@ -34,6 +34,6 @@ export function jsonpScript(url: string, timeout: number, done: (error: Error | 
 /** {@link jsonpScript} as a promise. */
 export function jsonpCall(url: string, timeout: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    jsonpScript(url, timeout, (error, value) => (error ? reject(error) : resolve(value)));
+    jsonpScript(url, timeout, (error, value) => (error ? reject(new Error(error)) : resolve(value)));
   });
 }

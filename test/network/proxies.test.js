@@ -1,0 +1,371 @@
+// The built client behind real nginx and behind the fault-injecting proxy, in Chromium and Firefox.
+// Each test gets its own proxy in front of a cometkit server of its own (or of the shared stock
+// sockjs server) from the suite's admin endpoint (config().admin, see startAdmin() in
+// test/browser/suite.mjs), so the two browsers, which run at once, never share a proxy.
+//
+// Every scenario checks the tier the client lands on, that the server's /stream service arrives
+// ("tick 1", "tick 2", … every 100 ms, counted afresh per session) and that an echo stream comes back
+// in order, and prints the timings: time to open, tier, time to first message (from createClient).
+//
+// What the current design guarantees, and so what is asserted: within one connection (from an
+// `open` to the next `close`) messages arrive in order, none lost, none twice: one connection is one
+// server session and a session's ticks start at 1, so a connection must see exactly 1, 2, …, k.
+// There is no resume yet: a reconnection starts a fresh session, so whatever was in flight when a
+// connection died is lost, and the ticks start again at 1. Gaps *between* connections are therefore
+// allowed; gaps, duplicates or reordering *within* one are not.
+import { createClient } from '../../dist/cometkit.mjs';
+import { config } from '../browser/support/config.js';
+import { assertEqual, until } from '../browser/support/echo.js';
+
+const BROWSER = navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium';
+const ECHOES = 50;
+const TICKS = 10;
+const FAST_TIERS = ['jsonp', 'polling'];
+
+async function admin(method, path, body) {
+  const res = await fetch(config().admin + path, { method, body, signal: AbortSignal.timeout(15000) });
+  if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : res.json();
+}
+
+const ms = (value) => `${Math.round(value)} ms`;
+
+/** Follows a client from its creation: connections (each with its ticks), echoes, closes, errors. */
+function watch(client) {
+  const t0 = performance.now();
+  const w = { t0, connections: [], echoes: [], closes: [], retries: [], errors: [], firstMessageAt: null };
+  client.on('open', ({ transport }) => {
+    w.connections.push({ transport, at: performance.now() - t0, ticks: [], attempts: client.diagnostics() });
+  });
+  client.on('message', ({ data }) => {
+    const now = performance.now() - t0;
+    w.firstMessageAt ??= now;
+    const tick = /^tick (\d+)$/.exec(data);
+    const current = w.connections[w.connections.length - 1];
+    if (tick) current.ticks.push(Number(tick[1]));
+    else w.echoes.push(data);
+  });
+  client.on('close', (event) => w.closes.push({ ...event, at: performance.now() - t0 }));
+  client.on('reconnecting', (event) => w.retries.push(event));
+  client.on('error', ({ error }) => w.errors.push(error));
+  return w;
+}
+
+/** "websocket failed 3 ms (WebSocket error); xhr-streaming open 20 ms" */
+function describeAttempts(attempts) {
+  return attempts.map((a) => `${a.transport} ${a.outcome} ${a.time} ms${a.outcome === 'open' ? '' : ` (${a.reason})`}`).join('; ');
+}
+
+function state(client, w) {
+  return `state ${client.state}, connections ${JSON.stringify(w.connections.map((c) => [c.transport, c.ticks.length]))}, ` +
+    `closes ${JSON.stringify(w.closes.map((c) => `${c.code} ${c.reason}`))}, errors ${w.errors.length}, last negotiation: ${describeAttempts(client.diagnostics())}`;
+}
+
+/** Waits (bounded) for `predicate`, with the client's state in the failure message. */
+async function waitFor(client, w, predicate, timeout, what) {
+  try {
+    await until(predicate, timeout, what);
+  } catch {
+    throw new Error(`no ${what} within ${timeout} ms: ${state(client, w)}`);
+  }
+}
+
+/** Every connection's ticks are exactly 1, 2, …, k: in order, nothing lost or repeated within a connection. */
+function assertTicks(w) {
+  w.connections.forEach((c, i) => {
+    c.ticks.forEach((n, j) => {
+      if (n !== j + 1) {
+        throw new Error(`connection ${i + 1} (${c.transport}): tick ${j + 1} was "tick ${n}" (ticks ${c.ticks.slice(Math.max(0, j - 3), j + 3).join(',')})`);
+      }
+    });
+  });
+}
+
+/** Sends `ECHOES` messages in one tick and checks they all come back in order. */
+async function echoRound(client, w, label, count = ECHOES, timeout = 5000) {
+  const from = w.echoes.length;
+  const sent = Array.from({ length: count }, (_, i) => `${label} ${i}`);
+  for (const text of sent) client.send(text);
+  await waitFor(client, w, () => w.echoes.length >= from + count, timeout, `${count} echoes (${label}; got ${w.echoes.length - from})`);
+  const got = w.echoes.slice(from, from + count);
+  got.forEach((text, i) => assertEqual(text, sent[i], `echo ${i} of ${label}`));
+}
+
+describe('behind proxies', function () {
+  this.timeout(25000);
+  let nginx = false;
+  let clients = [];
+  let proxies = [];
+
+  before(async function () {
+    if (!config().admin) this.skip();
+    ({ nginx } = await admin('GET', '/proxy'));
+  });
+
+  afterEach(async function () {
+    for (const client of clients) if (client.state !== 'closed') client.close();
+    clients = [];
+    await Promise.all(proxies.map((id) => admin('DELETE', `/proxy/${id}`).catch(() => {})));
+    proxies = [];
+  });
+
+  async function proxy(query) {
+    if (/kind=nginx/.test(query) && !nginx) this.skip();
+    const made = await admin('POST', `/proxy?${query}`);
+    proxies.push(made.id);
+    return made;
+  }
+
+  const setFaults = (p, faults) => admin('POST', `/proxy/${p.id}/faults`, JSON.stringify(faults));
+
+  function connect(url, options) {
+    const client = createClient(url, options);
+    clients.push(client);
+    return { client, w: watch(client) };
+  }
+
+  /**
+   * The common check: opens on `service` through the proxy, lands on one of `tiers` within `openWithin`,
+   * gets TICKS ticks and an echo round in order. Returns what the rest of the test needs.
+   */
+  async function land(test, { query, service = '/stream', options, tiers, openWithin = 8000, name }) {
+    const p = await proxy.call(test, query);
+    const { client, w } = connect(p.url + service, options);
+    await waitFor(client, w, () => w.connections.length > 0, openWithin, 'open');
+    const first = w.connections[0];
+    if (!tiers.includes(first.transport)) {
+      throw new Error(`landed on ${first.transport}, expected ${tiers.join(' or ')} (${describeAttempts(first.attempts)})`);
+    }
+    if (service === '/stream') await waitFor(client, w, () => w.connections[0].ticks.length >= TICKS, 5000, `${TICKS} ticks`);
+    await echoRound(client, w, 'echo');
+    assertEqual(w.connections.length, 1, 'connections (no drop during the check)');
+    assertTicks(w);
+    const firstMessage = w.firstMessageAt === null ? 'none yet' : ms(w.firstMessageAt);
+    console.log(`[proxies] ${BROWSER} ${name}: open ${ms(first.at)} on ${first.transport}, first message ${firstMessage}; ${describeAttempts(first.attempts)}`);
+    return { p, client, w, first };
+  }
+
+  describe('nginx', function () {
+    it('default config (no Upgrade, buffering on): WebSocket refused, the server\'s X-Accel-Buffering: no makes it stream → xhr-streaming', async function () {
+      const { first } = await land(this, { name: 'nginx default', query: 'kind=nginx&config=default', tiers: ['xhr-streaming'], openWithin: 3000 });
+      assertEqual(first.attempts[0].transport, 'websocket', 'first attempt');
+      assertEqual(first.attempts[0].outcome, 'failed', 'websocket outcome');
+    });
+
+    it('default config with X-Accel-Buffering ignored: no streaming tier opens in time → jsonp/polling, within ~2 s', async function () {
+      const { first } = await land(this, {
+        name: 'nginx default, header ignored',
+        query: 'kind=nginx&config=default&ignoreAccelBuffering=1',
+        tiers: FAST_TIERS,
+        openWithin: 8000,
+      });
+      for (const tier of ['xhr-streaming', 'iframe']) {
+        const attempt = first.attempts.find((a) => a.transport === tier);
+        if (!attempt || attempt.outcome !== 'failed' || !/timed out/.test(attempt.reason)) throw new Error(`${tier}: ${JSON.stringify(attempt)}, expected a timeout`);
+      }
+      // WebSocket fails at once (400); xhr-streaming and iframe each wait out their open timeout (1 s floor).
+      if (first.at > 3500) throw new Error(`open took ${ms(first.at)}`);
+    });
+
+    it('websocket config (Upgrade forwarded, buffering off) → websocket', async function () {
+      await land(this, { name: 'nginx websocket', query: 'kind=nginx&config=websocket', tiers: ['websocket'], openWithin: 3000 });
+    });
+
+    it('short proxy_read_timeout (2 s) with the default 25 s heartbeat: idle connections are cut, the client reconnects each time and keeps delivering', async function () {
+      const readTimeout = 2000;
+      const { p, client, w } = await land(this, {
+        name: 'nginx short-read-timeout (idle /echo)',
+        query: `kind=nginx&config=short-read-timeout&readTimeout=${readTimeout}`,
+        service: '/echo',
+        tiers: ['websocket'],
+        openWithin: 3000,
+      });
+      // A stream that is never idle that long is never cut: the ticks (every 100 ms) keep it alive.
+      const busy = connect(p.url + '/stream');
+      for (let cut = 1; cut <= 2; cut++) {
+        const idleFrom = performance.now() - w.t0;
+        // The server's heartbeat (25 s) is far above the proxy's timeout: the idle connection is cut.
+        await waitFor(client, w, () => w.closes.length >= cut, readTimeout + 3000, `cut ${cut}`);
+        const close = w.closes[cut - 1];
+        assertEqual(close.willReconnect, true, 'close.willReconnect');
+        assertEqual(close.code, 1006, 'close.code');
+        // Default backoff: attempt n waits up to 2^(n-1) s (the backoff never resets: no connection stays up 10 s).
+        await waitFor(client, w, () => w.connections.length > cut, 2 ** cut * 1000 + 3000, `reconnection ${cut}`);
+        const again = w.connections[cut];
+        assertEqual(again.transport, 'websocket', 'reconnected on');
+        console.log(
+          `[proxies] ${BROWSER} nginx short-read-timeout: cut ${cut} after ${ms(close.at - idleFrom)} idle (${close.code} ${close.reason}), ` +
+            `open again ${ms(again.at - close.at)} later (reconnecting #${w.retries[cut - 1].attempt} in ${w.retries[cut - 1].delay} ms)`,
+        );
+        await echoRound(client, w, `after cut ${cut}`);
+      }
+      assertEqual(busy.w.closes.length, 0, 'closes of the busy /stream client');
+      assertEqual(busy.w.connections.length, 1, 'connections of the busy /stream client');
+      assertTicks(busy.w);
+      if (busy.w.connections[0].ticks.length < 30) throw new Error(`busy stream: only ${busy.w.connections[0].ticks.length} ticks`);
+    });
+  });
+
+  describe('fault proxy', function () {
+    const faults = (f) => `kind=fault&faults=${encodeURIComponent(JSON.stringify(f))}`;
+
+    it('WebSocket upgrades refused (403) → xhr-streaming, quickly', async function () {
+      const { first } = await land(this, { name: 'fault refuseUpgrade 403', query: faults({ refuseUpgrade: 403 }), tiers: ['xhr-streaming'], openWithin: 3000 });
+      // A refusal is an answer: no open timeout to wait out.
+      if (first.at > 900) throw new Error(`open took ${ms(first.at)}`);
+    });
+
+    it('silent upgrade (101, then nothing) → the WebSocket open timeout, then xhr-streaming', async function () {
+      const { first } = await land(this, { name: 'fault silentUpgrade', query: faults({ silentUpgrade: true }), tiers: ['xhr-streaming'], openWithin: 5000 });
+      const ws = first.attempts[0];
+      assertEqual(ws.transport, 'websocket', 'first attempt');
+      const timeout = Number(/^timed out after (\d+) ms$/.exec(ws.reason)?.[1]);
+      if (!timeout) throw new Error(`websocket: ${JSON.stringify(ws)}, expected a timeout`);
+      // openTimeout(): max(option timeout 1000, (300 + rtt) × 2 round trips) on loopback, i.e. the 1 s floor.
+      if (timeout < 500 || timeout > 1500) throw new Error(`websocket open timeout ${timeout} ms`);
+      if (ws.time < timeout - 20 || ws.time > timeout + 500) throw new Error(`websocket gave up after ${ws.time} ms, timeout ${timeout} ms`);
+    });
+
+    it('a buffering proxy (64 KiB) without WebSocket: streaming tiers deliver nothing → jsonp/polling', async function () {
+      // The fault proxy pipes upgraded connections raw (bufferBytes applies to HTTP responses only), so
+      // a buffering proxy that also passes WebSocket would simply land on websocket: refuse upgrades,
+      // as a buffering proxy of that kind (nginx's default config) does.
+      const { first } = await land(this, {
+        name: 'fault bufferBytes 64 KiB + refuseUpgrade 400',
+        query: faults({ bufferBytes: 65536, refuseUpgrade: 400 }),
+        tiers: FAST_TIERS,
+        openWithin: 8000,
+      });
+      if (first.at > 3500) throw new Error(`open took ${ms(first.at)}`);
+    });
+
+    it('100 ms latency each way → websocket, everything in order', async function () {
+      await land(this, { name: 'fault latency 100 ms', query: faults({ latency: 100 }), tiers: ['websocket'], openWithin: 5000 });
+    });
+
+    it('every connection killed after 3 s: the client reconnects each time and the ticks keep coming', async function () {
+      const { client, w } = await land(this, { name: 'fault killAfter 3000', query: faults({ killAfter: 3000 }), tiers: ['websocket'], openWithin: 3000 });
+      // Two more connections. Default backoff: up to 1 s, then up to 2 s (it never resets: no
+      // connection lives the 10 s of stableAfter), so the third opens within ~3 + 1 + 3 + 2 s.
+      for (let n = 2; n <= 3; n++) {
+        await waitFor(client, w, () => w.connections.length >= n, 3000 + 2 ** (n - 2) * 1000 + 3000, `connection ${n}`);
+        await echoRound(client, w, `connection ${n}`);
+        await waitFor(client, w, () => w.connections[n - 1].ticks.length >= 5, 3000, `ticks on connection ${n}`);
+      }
+      assertTicks(w);
+      const lives = w.closes.map((c, i) => c.at - w.connections[i].at);
+      w.closes.forEach((c) => assertEqual(c.willReconnect, true, 'close.willReconnect'));
+      for (const life of lives) if (life < 2000 || life > 4000) throw new Error(`a connection lived ${ms(life)} (killAfter 3000)`);
+      const gaps = w.closes.map((c, i) => w.connections[i + 1].at - c.at);
+      // Printed, not asserted: the backoff's attempt count only starts over after stableAfter (10 s) open, so
+      // behind a proxy that kills every connection sooner the possible delay doubles at each reconnection.
+      console.log(
+        `[proxies] ${BROWSER} fault killAfter 3000: connections lived ${lives.map(ms).join(', ')}; reopened after ${gaps.map(ms).join(', ')} ` +
+          `(${w.connections.map((c) => `${c.transport}: ${c.ticks.length} ticks`).join(', ')}); ` +
+          `reconnecting ${w.retries.map((r) => `#${r.attempt} in ${r.delay} ms`).join(', ')}`,
+      );
+    });
+
+    for (const [tier, query, cutAfterBytes] of [
+      // WebSocket: frames after the 101: 'o', 10 ticks of ~14 bytes and the echo round (~500 bytes) during
+      // the first check (~640 bytes), then ~14 bytes per tick: cut ~1 s later. Every byte counts: an echo
+      // round larger than what is left of the budget is cut (and lost) with its connection.
+      ['websocket', {}, 800],
+      // xhr-streaming: the 2 KiB prelude counts too (~2680 bytes after the first check); under the
+      // server's 4096-byte response limit, so the proxy cuts before the server would end the response.
+      ['xhr-streaming', { refuseUpgrade: 403 }, 3000],
+    ]) {
+      it(`a ${tier} stream cut mid-way (after ${cutAfterBytes} bytes): the client reconnects and delivers again`, async function () {
+        const { client, w } = await land(this, {
+          name: `fault cutAfterBytes ${cutAfterBytes} (${tier})`,
+          query: faults({ ...query, cutAfterBytes }),
+          tiers: [tier],
+          openWithin: 3000,
+        });
+        await waitFor(client, w, () => w.closes.length >= 1, 8000, 'the cut');
+        assertEqual(w.closes[0].willReconnect, true, 'close.willReconnect');
+        await waitFor(client, w, () => w.connections.length >= 2, 4000, 'the reconnection');
+        assertEqual(w.connections[1].transport, tier, 'reconnected on');
+        // Short messages (~300 bytes in all): the new connection's budget holds them and ~30 ticks more.
+        await echoRound(client, w, 'x');
+        await waitFor(client, w, () => w.connections[1].ticks.length >= 3, 3000, 'ticks after the cut');
+        assertTicks(w);
+        const c = w.closes[0];
+        console.log(
+          `[proxies] ${BROWSER} fault cutAfterBytes ${cutAfterBytes} (${tier}): cut after ${w.connections[0].ticks.length} ticks ` +
+            `(${c.code} ${c.reason}), open again ${ms(w.connections[1].at - c.at)} later`,
+        );
+      });
+    }
+  });
+
+  describe('mid-session changes', function () {
+    it('a stream that starts buffering: the liveness check leaves it (1 s server heartbeat + 1 s), the client lands on a tier that works', async function () {
+      // The client only notices a silent stream by its liveness check: heartbeat delay + heartbeatTimeout
+      // (25 s + 10 s by default; 1 s + 10 s with this server). heartbeatTimeout: 1000 keeps it to ~2 s.
+      const { p, client, w } = await land(this, {
+        name: 'mid-session buffering (start)',
+        query: 'kind=fault&heartbeat=1000',
+        options: { transports: ['xhr-streaming', 'jsonp', 'polling'], heartbeatTimeout: 1000 },
+        tiers: ['xhr-streaming'],
+        openWithin: 3000,
+      });
+      const started = performance.now() - w.t0;
+      await setFaults(p, { bufferBytes: 65536 });
+      await waitFor(client, w, () => w.closes.length >= 1, 5000, 'the client giving up on the silent stream');
+      const close = w.closes[0];
+      assertEqual(close.willReconnect, true, 'close.willReconnect');
+      if (!/^No heartbeat for \d+ ms$/.test(close.reason)) throw new Error(`close.reason ${JSON.stringify(close.reason)}`);
+      await waitFor(client, w, () => w.connections.length >= 2, 6000, 'the reconnection');
+      const again = w.connections[1];
+      // It starts from the tier that worked last (xhr-streaming), which times out behind the buffer.
+      if (!FAST_TIERS.includes(again.transport)) throw new Error(`reconnected on ${again.transport} (${describeAttempts(again.attempts)})`);
+      await echoRound(client, w, 'after buffering');
+      await waitFor(client, w, () => again.ticks.length >= 5, 3000, 'ticks after buffering');
+      assertTicks(w);
+      console.log(
+        `[proxies] ${BROWSER} mid-session buffering: silent stream left ${ms(close.at - started)} after the change (${close.reason}); ` +
+          `open again on ${again.transport} ${ms(again.at - close.at)} later; ${describeAttempts(again.attempts)}`,
+      );
+    });
+
+    it('a proxy that starts killing every connection after 2 s: the client recovers each time', async function () {
+      const { p, client, w } = await land(this, { name: 'mid-session killAfter (start)', query: 'kind=fault', tiers: ['websocket'], openWithin: 3000 });
+      const started = performance.now() - w.t0;
+      await setFaults(p, { killAfter: 2000 });
+      await waitFor(client, w, () => w.closes.length >= 1, 4000, 'the kill');
+      await waitFor(client, w, () => w.connections.length >= 2, 4000, 'the reconnection');
+      await echoRound(client, w, 'after the kill');
+      await waitFor(client, w, () => w.connections[1].ticks.length >= 5, 3000, 'ticks after the kill');
+      // The network heals: the connection stays.
+      await setFaults(p, { killAfter: 0 });
+      const healed = w.connections.length;
+      await waitFor(client, w, () => w.connections[w.connections.length - 1].ticks.length >= 25, 6000, '25 ticks on one connection after healing');
+      if (w.connections.length > healed + 1) throw new Error(`${w.connections.length - healed} reconnections after the kills stopped`);
+      assertTicks(w);
+      const c = w.closes[0];
+      console.log(
+        `[proxies] ${BROWSER} mid-session killAfter 2000: killed ${ms(c.at - started)} after the change (${c.code} ${c.reason}), ` +
+          `open again on ${w.connections[1].transport} ${ms(w.connections[1].at - c.at)} later`,
+      );
+    });
+  });
+
+  describe('stock sockjs server', function () {
+    const sockjs = (query) => `${query}&upstream=sockjs`;
+
+    it('nginx default config → a polling tier (no X-Accel-Buffering: nginx buffers every stream)', async function () {
+      await land(this, { name: 'sockjs server, nginx default', query: sockjs('kind=nginx&config=default'), tiers: FAST_TIERS, openWithin: 8000 });
+    });
+
+    it('WebSocket upgrades refused (403) → xhr-streaming', async function () {
+      const query = sockjs(`kind=fault&faults=${encodeURIComponent(JSON.stringify({ refuseUpgrade: 403 }))}`);
+      await land(this, { name: 'sockjs server, refuseUpgrade 403', query, tiers: ['xhr-streaming'], openWithin: 3000 });
+    });
+
+    it('a buffering proxy (64 KiB) without WebSocket → jsonp/polling', async function () {
+      const query = sockjs(`kind=fault&faults=${encodeURIComponent(JSON.stringify({ bufferBytes: 65536, refuseUpgrade: 400 }))}`);
+      await land(this, { name: 'sockjs server, bufferBytes 64 KiB + refuseUpgrade 400', query, tiers: FAST_TIERS, openWithin: 8000 });
+    });
+  });
+});
