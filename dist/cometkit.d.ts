@@ -42,6 +42,8 @@ interface Extensions {
     polling?: boolean;
     /** The server's heartbeat delay, ms. */
     heartbeat?: number;
+    /** Receiving requests take `h` and `ttl` (shorter heartbeats and streaming responses). */
+    tune?: boolean;
 }
 /** What the `/info` probe learned. */
 interface Info {
@@ -67,6 +69,12 @@ interface ConnectContext {
     poll: [number, number];
     /** WebSocket constructor to use instead of the page's (tests inject fakes). */
     WebSocket?: typeof WebSocket;
+    /**
+     * `&h=…&ttl=…` for receiving URLs when the client asks a cometkit server for
+     * shorter heartbeats or streaming responses (proxies that kill idle or old
+     * requests), else ''. Tiers append it after their own query, or after `?t`.
+     */
+    tune: string;
 }
 /**
  * The tier's side of the contract: `frame` for every frame in order, `close`
@@ -88,6 +96,8 @@ interface Tier {
     name: TransportName;
     /** Round trips to open, for the open timeout. */
     roundTrips: number;
+    /** A streaming tier: a proxy that buffers one stream buffers them all, so one timing out skips the rest. */
+    stream?: boolean;
     /** The `/info` probe, on tiers that need it (the HTTP tiers). */
     probe?: (base: string) => Promise<Info>;
     /** Why this tier cannot run here, or '' when it can. */
@@ -117,7 +127,7 @@ declare class NegotiationError extends Error {
 interface ClientOptions {
     /** Tiers to try, in order. Default: websocket, xhr-streaming, iframe, jsonp, polling. */
     transports?: readonly (TransportName | Tier)[];
-    /** Least time a tier gets to open; the RTT-derived timeout applies when longer. Default 1000 ms. */
+    /** Least time a tier gets to open; the RTT-derived timeout applies when longer. Default 500 ms. */
     timeout?: number;
     /** Whether to reconnect after the connection drops. Default true. */
     reconnect?: boolean;
@@ -135,6 +145,8 @@ interface ClientOptions {
     pollInterval?: number;
     /** Longest plain polling interval when idle. Default 2000 ms. */
     pollIdleInterval?: number;
+    /** How long what was learnt about the network (the tier that worked, those that failed, tuning) is kept for the next page load, in localStorage; 0 keeps nothing. Default 3600000 ms. */
+    remember?: number;
     /** WebSocket constructor to use instead of the page's. */
     WebSocket?: typeof WebSocket;
 }

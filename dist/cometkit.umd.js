@@ -97,7 +97,7 @@
     const DEFAULTS = {
         __proto__: null,
         transports: undefined,
-        timeout: 1000,
+        timeout: 500,
         reconnect: true,
         retry: undefined,
         reconnectDelay: 1000,
@@ -106,6 +106,7 @@
         heartbeatTimeout: 10000,
         pollInterval: 50,
         pollIdleInterval: 2000,
+        remember: 3600000,
         WebSocket: undefined,
     };
     /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
@@ -163,6 +164,34 @@
         return typeof location === 'undefined' || new URL(base, location.href).origin !== location.origin;
     }
 
+    const key = (base) => 'cometkit ' + base;
+    /**
+     * The memory for `base`, or a blank one. localStorage, so that it serves the
+     * next page load and the other tabs; a page without it (privacy modes, old
+     * engines, sandboxed frames throw on access) simply learns afresh.
+     */
+    function recall(base) {
+        try {
+            const memory = JSON.parse(localStorage.getItem(key(base)) ?? 'null');
+            if (memory && memory.until > Date.now())
+                return memory;
+        }
+        catch {
+            // no storage, or a foreign value: start blank
+        }
+        return { bad: [], h: 0, ttl: 0, until: 0 };
+    }
+    /** Keeps `memory` for `ttl` ms (0 keeps nothing). */
+    function remember(base, memory, ttl) {
+        try {
+            if (ttl)
+                localStorage.setItem(key(base), JSON.stringify({ ...memory, until: Date.now() + ttl }));
+        }
+        catch {
+            // quota or no storage: the memory only saves time, nothing depends on it
+        }
+    }
+
     /** Close codes that end a session for good: 1000 and the application range 3000–4999. */
     const isFinal = (code) => code == 1000 || (code >= 3000 && code < 5000);
     /**
@@ -178,8 +207,14 @@
         const base = url.replace(/\/+$/, '');
         const { on, off, emit } = createEmitter();
         let state = 'connecting';
-        // The tier that opened last: the one in use while open, and where a reconnection starts.
-        let preferred;
+        // What this page (or a recent one) learnt of the network to this service:
+        // the tier that worked goes first, those that failed or went silent go last,
+        // and the tuning asked of a cometkit server against proxies that kill requests.
+        const memory = recall(base);
+        // How the previous open connection ended: two alike mean a proxy is killing them.
+        let lastCut;
+        // The tier in use while open.
+        let tier;
         // The connection a negotiation is waiting on, then the open one: never more than one.
         let conn;
         // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -238,9 +273,13 @@
                 crossOrigin: isCrossOrigin(base),
                 poll: [o.pollInterval, o.pollIdleInterval],
                 WebSocket: o.WebSocket,
+                tune: '',
             };
-            // Start from the tier that worked last; the rest keep their order.
-            const order = preferred ? [preferred, ...o.transports.filter((t) => t != preferred)] : o.transports;
+            // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
+            const rank = (t) => (t.name == memory.good ? 0 : memory.bad.includes(t.name) ? 2 : 1);
+            const order = [...o.transports].sort((a, b) => rank(a) - rank(b));
+            // A stream that times out without a byte is buffered on this path, and so will the others be.
+            let buffered = false;
             const next = (i) => {
                 const t = order[i];
                 if (gen != generation)
@@ -266,12 +305,17 @@
                         return;
                     phase = 2;
                     release();
+                    if (!memory.bad.includes(t.name))
+                        memory.bad.push(t.name);
                     record('failed', reason);
                 };
-                const why = t.unsupported(ctx);
+                const why = t.stream && buffered ? 'streams are buffered on this path' : t.unsupported(ctx);
                 if (why)
                     return record('skipped', why);
-                later(() => failTier('timed out after ' + ms + ' ms'), ms);
+                later(() => {
+                    buffered || (buffered = !!t.stream);
+                    failTier('timed out after ' + ms + ' ms');
+                }, ms);
                 // Sink calls made while connect() runs wait until it has returned the connection.
                 let early = [];
                 const defer = (fn) => (early ? early.push(fn) : fn());
@@ -286,7 +330,10 @@
                                 return failTier('unexpected first frame ' + text.slice(0, 32));
                             phase = 1;
                             record('open', 'opened');
-                            preferred = t;
+                            tier = t;
+                            memory.good = t.name;
+                            memory.bad = memory.bad.filter((name) => name != t.name);
+                            remember(base, memory, o.remember);
                             state = 'open';
                             openedAt = lastSeen = Date.now();
                             deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
@@ -319,6 +366,9 @@
                 return next(0);
             probe(base).then((info) => {
                 shared.info = info;
+                // Only a cometkit server that says so understands the tuning parameters.
+                if (info.cometkit?.tune)
+                    shared.tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
                 next(0);
             }, 
             // No /info: WebSocket may still work; HTTP tiers say why they cannot.
@@ -355,9 +405,39 @@
                 return;
             const left = lastSeen + deadAfter - Date.now();
             if (left > 0)
-                later(watch, left);
-            else
-                drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
+                return later(watch, left);
+            // A stream that falls silent while still open is being buffered: the
+            // reconnection starts below the streaming tiers.
+            if (tier?.stream)
+                for (const t of o.transports)
+                    if (t.stream && !memory.bad.includes(t.name))
+                        memory.bad.push(t.name);
+            if (memory.good == tier?.name)
+                memory.good = undefined;
+            drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
+        }
+        /**
+         * A connection cut by the network. Two in a row cut after the same idle time
+         * mean a proxy killing idle requests: ask for heartbeats twice as often. Two
+         * cut at the same age (heartbeats flowing) mean a proxy killing old requests:
+         * ask for streaming responses to end at half that age, and leave WebSocket,
+         * which cannot be renewed that way.
+         */
+        function sense() {
+            const cut = { age: Date.now() - openedAt, idle: Date.now() - lastSeen };
+            const alike = (a, b) => a >= 1000 && Math.abs(a - b) <= a / 4;
+            if (lastCut && alike(cut.idle, lastCut.idle) && !memory.h) {
+                memory.h = Math.max(1000, cut.idle >> 1);
+            }
+            else if (lastCut && alike(cut.age, lastCut.age)) {
+                memory.h = memory.ttl = Math.max(1000, cut.age >> 1);
+                if (memory.good == 'websocket')
+                    memory.good = undefined;
+                if (!memory.bad.includes('websocket'))
+                    memory.bad.push('websocket');
+            }
+            lastCut = cut;
+            remember(base, memory, o.remember);
         }
         /**
          * Ends the connection or the negotiation, then reconnects unless `final`, the
@@ -366,6 +446,8 @@
          */
         function drop(code, reason, final, notify = code == 1001) {
             const wasOpen = state == 'open';
+            if (wasOpen && code == 1006)
+                sense();
             // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
             if (wasOpen && Date.now() - openedAt >= o.stableAfter)
                 retries = 0;
@@ -373,6 +455,7 @@
             const again = delay != null;
             generation++;
             release(notify);
+            tier = undefined;
             state = again ? 'reconnecting' : 'closed';
             if (!again)
                 listen('removeEventListener');
@@ -415,7 +498,7 @@
                 return state;
             },
             get transport() {
-                return state == 'open' && preferred ? preferred.name : null;
+                return tier ? tier.name : null;
             },
             diagnostics: () => attempts.slice(),
         };
@@ -442,7 +525,7 @@
         'function p(d){parent.postMessage(d,o)}' +
         'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
         'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;document.body.appendChild(f)}' +
-        'if(/\\/htmlfile\\?c=[\\w.-]+$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
+        'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
         'try{document.domain=document.domain}catch(e){}' +
         'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){c.s?n():p("ehtmlfile did not start")}};n()}';
     // The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
@@ -661,12 +744,13 @@
      */
     const iframe = {
         name: 'iframe',
+        stream: true,
         roundTrips: 3,
         probe,
         unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
         connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
             const callback = uniqueName();
-            const url = new URL(ctx.session + '/htmlfile?c=' + callback, location.href);
+            const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune, location.href);
             const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
             const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
             const bridge = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
@@ -701,7 +785,7 @@
             // A held poll may take the server's heartbeat delay, plus slack for the network.
             const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
             const poll = () => {
-                cancel = jsonpScript(ctx.session + '/jsonp', timeout, (error, value) => {
+                cancel = jsonpScript(ctx.session + '/jsonp?t' + ctx.tune, timeout, (error, value) => {
                     if (error)
                         return fail('poll failed: ' + error);
                     frame(value);
@@ -736,7 +820,7 @@
                 poll = () => {
                     clearTimeout(timer);
                     inFlight = true;
-                    post(ctx.session + (plain ? '/poll' : '/xhr'), null, signal).then((text) => {
+                    post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune, null, signal).then((text) => {
                         inFlight = false;
                         const frames = text.split('\n').filter(Boolean);
                         // An empty answer to a plain poll is as good as a heartbeat.
@@ -781,7 +865,7 @@
         },
         connect(ctx, sink) {
             const Socket = ctx.WebSocket ?? WebSocket;
-            const ws = new Socket(ctx.session.replace(/^http/, 'ws') + '/websocket');
+            const ws = new Socket(ctx.session.replace(/^http/, 'ws') + '/websocket' + (ctx.tune && '?t' + ctx.tune));
             // Detached before anything else, so the socket is heard no more: the sink
             // gets one close (not one per error and close event) and nothing after it.
             const detach = () => (ws.onmessage = ws.onclose = ws.onerror = null);
@@ -824,13 +908,14 @@
     /** One long POST parsed as it arrives; a fresh one in the same session each time the server ends it. */
     const xhrStreaming = {
         name: 'xhr-streaming',
+        stream: true,
         roundTrips: 2,
         probe,
         unsupported: noCors,
         connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
             // The server ends a response at its size limit; the session goes on in the next one.
             // Once closed, the aborted signal ends a fresh request before it starts.
-            const open = () => stream(ctx.session + '/xhr_streaming', signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : open()));
+            const open = () => stream(ctx.session + '/xhr_streaming?t' + ctx.tune, signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : open()));
             open();
         }),
     };

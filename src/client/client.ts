@@ -8,6 +8,8 @@ import type { ClientOptions } from './options.js';
 import { backoff, openTimeout } from './retry.js';
 import type { Connection, ConnectContext, Tier } from './transports/types.js';
 import { isCrossOrigin, sessionUrl } from './util/url.js';
+import { recall, remember } from './remember.js';
+import type { Memory } from './remember.js';
 
 /** Where a client stands. `closed` is final. */
 export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -43,8 +45,14 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   const base = url.replace(/\/+$/, '');
   const { on, off, emit } = createEmitter();
   let state: ClientState = 'connecting';
-  // The tier that opened last: the one in use while open, and where a reconnection starts.
-  let preferred: Tier | undefined;
+  // What this page (or a recent one) learnt of the network to this service:
+  // the tier that worked goes first, those that failed or went silent go last,
+  // and the tuning asked of a cometkit server against proxies that kill requests.
+  const memory: Memory = recall(base);
+  // How the previous open connection ended: two alike mean a proxy is killing them.
+  let lastCut: { age: number; idle: number } | undefined;
+  // The tier in use while open.
+  let tier: Tier | undefined;
   // The connection a negotiation is waiting on, then the open one: never more than one.
   let conn: Connection | undefined;
   // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -101,9 +109,13 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       crossOrigin: isCrossOrigin(base),
       poll: [o.pollInterval, o.pollIdleInterval],
       WebSocket: o.WebSocket,
+      tune: '',
     };
-    // Start from the tier that worked last; the rest keep their order.
-    const order = preferred ? [preferred, ...o.transports.filter((t) => t != preferred)] : o.transports;
+    // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
+    const rank = (t: Tier) => (t.name == memory.good ? 0 : memory.bad.includes(t.name) ? 2 : 1);
+    const order = [...o.transports].sort((a, b) => rank(a) - rank(b));
+    // A stream that times out without a byte is buffered on this path, and so will the others be.
+    let buffered = false;
 
     const next = (i: number): void => {
       const t = order[i];
@@ -128,11 +140,15 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         if (phase || gen != generation) return;
         phase = 2;
         release();
+        if (!memory.bad.includes(t.name)) memory.bad.push(t.name);
         record('failed', reason);
       };
-      const why = t.unsupported(ctx);
+      const why = t.stream && buffered ? 'streams are buffered on this path' : t.unsupported(ctx);
       if (why) return record('skipped', why);
-      later(() => failTier('timed out after ' + ms + ' ms'), ms);
+      later(() => {
+        buffered ||= !!t.stream;
+        failTier('timed out after ' + ms + ' ms');
+      }, ms);
       // Sink calls made while connect() runs wait until it has returned the connection.
       let early: (() => void)[] | null = [];
       const defer = (fn: () => void) => (early ? early.push(fn) : fn());
@@ -145,7 +161,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               if (text != 'o') return failTier('unexpected first frame ' + text.slice(0, 32));
               phase = 1;
               record('open', 'opened');
-              preferred = t;
+              tier = t;
+              memory.good = t.name;
+              memory.bad = memory.bad.filter((name) => name != t.name);
+              remember(base, memory, o.remember);
               state = 'open';
               openedAt = lastSeen = Date.now();
               deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
@@ -175,6 +194,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     probe(base).then(
       (info) => {
         shared.info = info;
+        // Only a cometkit server that says so understands the tuning parameters.
+        if (info.cometkit?.tune) shared.tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
         next(0);
       },
       // No /info: WebSocket may still work; HTTP tiers say why they cannot.
@@ -207,8 +228,33 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   function watch(): void {
     if (state != 'open') return;
     const left = lastSeen + deadAfter - Date.now();
-    if (left > 0) later(watch, left);
-    else drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
+    if (left > 0) return later(watch, left);
+    // A stream that falls silent while still open is being buffered: the
+    // reconnection starts below the streaming tiers.
+    if (tier?.stream) for (const t of o.transports) if (t.stream && !memory.bad.includes(t.name)) memory.bad.push(t.name);
+    if (memory.good == tier?.name) memory.good = undefined;
+    drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
+  }
+
+  /**
+   * A connection cut by the network. Two in a row cut after the same idle time
+   * mean a proxy killing idle requests: ask for heartbeats twice as often. Two
+   * cut at the same age (heartbeats flowing) mean a proxy killing old requests:
+   * ask for streaming responses to end at half that age, and leave WebSocket,
+   * which cannot be renewed that way.
+   */
+  function sense(): void {
+    const cut = { age: Date.now() - openedAt, idle: Date.now() - lastSeen };
+    const alike = (a: number, b: number) => a >= 1000 && Math.abs(a - b) <= a / 4;
+    if (lastCut && alike(cut.idle, lastCut.idle) && !memory.h) {
+      memory.h = Math.max(1000, cut.idle >> 1);
+    } else if (lastCut && alike(cut.age, lastCut.age)) {
+      memory.h = memory.ttl = Math.max(1000, cut.age >> 1);
+      if (memory.good == 'websocket') memory.good = undefined;
+      if (!memory.bad.includes('websocket')) memory.bad.push('websocket');
+    }
+    lastCut = cut;
+    remember(base, memory, o.remember);
   }
 
   /**
@@ -218,12 +264,14 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
    */
   function drop(code: number, reason: string, final?: boolean, notify = code == 1001): void {
     const wasOpen = state == 'open';
+    if (wasOpen && code == 1006) sense();
     // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
     if (wasOpen && Date.now() - openedAt >= o.stableAfter) retries = 0;
     const delay = final || !o.reconnect ? null : retry(retries + 1);
     const again = delay != null;
     generation++;
     release(notify);
+    tier = undefined;
     state = again ? 'reconnecting' : 'closed';
     if (!again) listen('removeEventListener');
     if (wasOpen || !again) emit('close', { code, reason, willReconnect: again });
@@ -261,7 +309,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       return state;
     },
     get transport() {
-      return state == 'open' && preferred ? preferred.name : null;
+      return tier ? tier.name : null;
     },
     diagnostics: () => attempts.slice(),
   };

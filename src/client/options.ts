@@ -5,7 +5,7 @@ import type { Tier } from './transports/types.js';
 export interface ClientOptions {
   /** Tiers to try, in order. Default: websocket, xhr-streaming, iframe, jsonp, polling. */
   transports?: readonly (TransportName | Tier)[];
-  /** Least time a tier gets to open; the RTT-derived timeout applies when longer. Default 1000 ms. */
+  /** Least time a tier gets to open; the RTT-derived timeout applies when longer. Default 500 ms. */
   timeout?: number;
   /** Whether to reconnect after the connection drops. Default true. */
   reconnect?: boolean;
@@ -23,6 +23,8 @@ export interface ClientOptions {
   pollInterval?: number;
   /** Longest plain polling interval when idle. Default 2000 ms. */
   pollIdleInterval?: number;
+  /** How long what was learnt about the network (the tier that worked, those that failed, tuning) is kept for the next page load, in localStorage; 0 keeps nothing. Default 3600000 ms. */
+  remember?: number;
   /** WebSocket constructor to use instead of the page's. */
   WebSocket?: typeof WebSocket;
 }
@@ -40,7 +42,7 @@ export interface Resolved extends Required<Omit<ClientOptions, 'transports' | 'r
 const DEFAULTS: Record<string, unknown> = {
   __proto__: null,
   transports: undefined,
-  timeout: 1000,
+  timeout: 500,
   reconnect: true,
   retry: undefined,
   reconnectDelay: 1000,
@@ -49,6 +51,7 @@ const DEFAULTS: Record<string, unknown> = {
   heartbeatTimeout: 10000,
   pollInterval: 50,
   pollIdleInterval: 2000,
+  remember: 3600000,
   WebSocket: undefined,
 };
 

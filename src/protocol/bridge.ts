@@ -20,7 +20,7 @@ export const BRIDGE_SCRIPT =
   'function p(d){parent.postMessage(d,o)}' +
   'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
   'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;document.body.appendChild(f)}' +
-  'if(/\\/htmlfile\\?c=[\\w.-]+$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
+  'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
   'try{document.domain=document.domain}catch(e){}' +
   'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){c.s?n():p("ehtmlfile did not start")}};n()}';
 

@@ -152,26 +152,28 @@ describe('behind proxies', function () {
       assertEqual(first.attempts[0].outcome, 'failed', 'websocket outcome');
     });
 
-    it('default config with X-Accel-Buffering ignored: no streaming tier opens in time → jsonp/polling, within ~2 s', async function () {
+    it('default config with X-Accel-Buffering ignored: the first stream times out, the others are skipped as buffered → jsonp, within 1 s', async function () {
       const { first } = await land(this, {
         name: 'nginx default, header ignored',
         query: 'kind=nginx&config=default&ignoreAccelBuffering=1',
         tiers: FAST_TIERS,
         openWithin: 8000,
       });
-      for (const tier of ['xhr-streaming', 'iframe']) {
-        const attempt = first.attempts.find((a) => a.transport === tier);
-        if (!attempt || attempt.outcome !== 'failed' || !/timed out/.test(attempt.reason)) throw new Error(`${tier}: ${JSON.stringify(attempt)}, expected a timeout`);
-      }
-      // WebSocket fails at once (400); xhr-streaming and iframe each wait out their open timeout (1 s floor).
-      if (first.at > 3500) throw new Error(`open took ${ms(first.at)}`);
+      const stream = first.attempts.find((a) => a.transport === 'xhr-streaming');
+      if (stream?.outcome !== 'failed' || !/timed out/.test(stream.reason)) throw new Error(`xhr-streaming: ${JSON.stringify(stream)}, expected a timeout`);
+      // Stream-sense: a stream that gets no byte within its open timeout is buffered, and so would the iframe's be.
+      const iframe = first.attempts.find((a) => a.transport === 'iframe');
+      if (iframe?.outcome !== 'skipped' || iframe.reason !== 'streams are buffered on this path') throw new Error(`iframe: ${JSON.stringify(iframe)}, expected skipped as buffered`);
+      // WebSocket fails at once (400); xhr-streaming waits out its open timeout (~610 ms on loopback).
+      if (first.at > 1000) throw new Error(`open took ${ms(first.at)}`);
     });
 
     it('websocket config (Upgrade forwarded, buffering off) → websocket', async function () {
       await land(this, { name: 'nginx websocket', query: 'kind=nginx&config=websocket', tiers: ['websocket'], openWithin: 3000 });
     });
 
-    it('short proxy_read_timeout (2 s) with the default 25 s heartbeat: idle connections are cut, the client reconnects each time and keeps delivering', async function () {
+    it('short proxy_read_timeout (2 s) with the default 25 s heartbeat: idle connections are cut twice, then the client asks for heartbeats often enough and stays up', async function () {
+      this.timeout(35000);
       const readTimeout = 2000;
       const { p, client, w } = await land(this, {
         name: 'nginx short-read-timeout (idle /echo)',
@@ -199,6 +201,12 @@ describe('behind proxies', function () {
         );
         await echoRound(client, w, `after cut ${cut}`);
       }
+      // Two cuts after the same idle time: the client asked the server for a heartbeat of half that
+      // (h=1000), so the third connection outlives several read timeouts.
+      const thirdAt = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 3 * readTimeout));
+      assertEqual(w.closes.length, 2, `cuts (the third connection lived ${ms(performance.now() - thirdAt)})`);
+      await echoRound(client, w, 'after adapting');
       assertEqual(busy.w.closes.length, 0, 'closes of the busy /stream client');
       assertEqual(busy.w.connections.length, 1, 'connections of the busy /stream client');
       assertTicks(busy.w);
@@ -221,8 +229,10 @@ describe('behind proxies', function () {
       assertEqual(ws.transport, 'websocket', 'first attempt');
       const timeout = Number(/^timed out after (\d+) ms$/.exec(ws.reason)?.[1]);
       if (!timeout) throw new Error(`websocket: ${JSON.stringify(ws)}, expected a timeout`);
-      // openTimeout(): max(option timeout 1000, (300 + rtt) × 2 round trips) on loopback, i.e. the 1 s floor.
-      if (timeout < 500 || timeout > 1500) throw new Error(`websocket open timeout ${timeout} ms`);
+      // openTimeout(): max(option timeout 500, (300 + rtt) × 2 round trips), about 610 ms on loopback.
+      if (timeout < 500 || timeout > 1000) throw new Error(`websocket open timeout ${timeout} ms`);
+      // The issue's target: open within 1 s behind any hostile path.
+      if (first.at > 1000) throw new Error(`open took ${ms(first.at)}`);
       if (ws.time < timeout - 20 || ws.time > timeout + 500) throw new Error(`websocket gave up after ${ws.time} ms, timeout ${timeout} ms`);
     });
 
@@ -236,14 +246,16 @@ describe('behind proxies', function () {
         tiers: FAST_TIERS,
         openWithin: 8000,
       });
-      if (first.at > 3500) throw new Error(`open took ${ms(first.at)}`);
+      // One stream times out, the other is skipped as buffered.
+      if (first.at > 1000) throw new Error(`open took ${ms(first.at)}`);
     });
 
     it('100 ms latency each way → websocket, everything in order', async function () {
       await land(this, { name: 'fault latency 100 ms', query: faults({ latency: 100 }), tiers: ['websocket'], openWithin: 5000 });
     });
 
-    it('every connection killed after 3 s: the client reconnects each time and the ticks keep coming', async function () {
+    it('every connection killed after 3 s: after two kills the client leaves WebSocket for streams renewed before the kill', async function () {
+      this.timeout(40000);
       const { client, w } = await land(this, { name: 'fault killAfter 3000', query: faults({ killAfter: 3000 }), tiers: ['websocket'], openWithin: 3000 });
       // Two more connections. Default backoff: up to 1 s, then up to 2 s (it never resets: no
       // connection lives the 10 s of stableAfter), so the third opens within ~3 + 1 + 3 + 2 s.
@@ -256,6 +268,13 @@ describe('behind proxies', function () {
       const lives = w.closes.map((c, i) => c.at - w.connections[i].at);
       w.closes.forEach((c) => assertEqual(c.willReconnect, true, 'close.willReconnect'));
       for (const life of lives) if (life < 2000 || life > 4000) throw new Error(`a connection lived ${ms(life)} (killAfter 3000)`);
+      // Two connections killed at the same age: WebSocket (which cannot be renewed before the kill) is
+      // left, and streaming responses are asked to end at half that age, so nothing is killed any more.
+      assertEqual(w.connections[2].transport, 'xhr-streaming', 'third connection');
+      await new Promise((resolve) => setTimeout(resolve, 7000));
+      assertEqual(w.closes.length, 2, 'kills after adapting');
+      await echoRound(client, w, 'after adapting');
+      assertTicks(w);
       const gaps = w.closes.map((c, i) => w.connections[i + 1].at - c.at);
       // Printed, not asserted: the backoff's attempt count only starts over after stableAfter (10 s) open, so
       // behind a proxy that kills every connection sooner the possible delay doubles at each reconnection.

@@ -12,13 +12,14 @@ import type { Tier } from './types.js';
  */
 export const iframe: Tier = {
   name: 'iframe',
+  stream: true,
   roundTrips: 3,
   probe,
   unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
   connect: (ctx, sink) =>
     httpConnection(ctx, sink, (frame, fail, signal) => {
       const callback = uniqueName();
-      const url = new URL(ctx.session + '/htmlfile?c=' + callback, location.href);
+      const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune, location.href);
       const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
       const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
       const bridge = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);

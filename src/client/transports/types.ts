@@ -7,6 +7,8 @@ export interface Extensions {
   polling?: boolean;
   /** The server's heartbeat delay, ms. */
   heartbeat?: number;
+  /** Receiving requests take `h` and `ttl` (shorter heartbeats and streaming responses). */
+  tune?: boolean;
 }
 
 /** What the `/info` probe learned. */
@@ -34,6 +36,12 @@ export interface ConnectContext {
   poll: [number, number];
   /** WebSocket constructor to use instead of the page's (tests inject fakes). */
   WebSocket?: typeof WebSocket;
+  /**
+   * `&h=…&ttl=…` for receiving URLs when the client asks a cometkit server for
+   * shorter heartbeats or streaming responses (proxies that kill idle or old
+   * requests), else ''. Tiers append it after their own query, or after `?t`.
+   */
+  tune: string;
 }
 
 /**
@@ -58,6 +66,8 @@ export interface Tier {
   name: TransportName;
   /** Round trips to open, for the open timeout. */
   roundTrips: number;
+  /** A streaming tier: a proxy that buffers one stream buffers them all, so one timing out skips the rest. */
+  stream?: boolean;
   /** The `/info` probe, on tiers that need it (the HTTP tiers). */
   probe?: (base: string) => Promise<Info>;
   /** Why this tier cannot run here, or '' when it can. */

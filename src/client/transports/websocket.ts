@@ -11,7 +11,7 @@ export const websocket: Tier = {
   },
   connect(ctx, sink) {
     const Socket = ctx.WebSocket ?? WebSocket;
-    const ws = new Socket(ctx.session.replace(/^http/, 'ws') + '/websocket');
+    const ws = new Socket(ctx.session.replace(/^http/, 'ws') + '/websocket' + (ctx.tune && '?t' + ctx.tune));
     // Detached before anything else, so the socket is heard no more: the sink
     // gets one close (not one per error and close event) and nothing after it.
     const detach = () => (ws.onmessage = ws.onclose = ws.onerror = null);

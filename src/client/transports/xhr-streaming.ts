@@ -24,6 +24,7 @@ export function lineReader(frame: (text: string) => void): (text: string) => voi
 /** One long POST parsed as it arrives; a fresh one in the same session each time the server ends it. */
 export const xhrStreaming: Tier = {
   name: 'xhr-streaming',
+  stream: true,
   roundTrips: 2,
   probe,
   unsupported: noCors,
@@ -32,7 +33,7 @@ export const xhrStreaming: Tier = {
       // The server ends a response at its size limit; the session goes on in the next one.
       // Once closed, the aborted signal ends a fresh request before it starts.
       const open = () =>
-        stream(ctx.session + '/xhr_streaming', signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : open()));
+        stream(ctx.session + '/xhr_streaming?t' + ctx.tune, signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : open()));
       open();
     }),
 };

@@ -19,6 +19,9 @@ function isForeign(test) {
 }
 
 afterEach(function () {
+  // What a client remembers of the network (localStorage) is meant to outlive a page,
+  // not a test: each test starts without it.
+  for (const key of Object.keys(localStorage)) if (key.startsWith('cometkit ')) localStorage.removeItem(key);
   if (isForeign(this.currentTest)) return;
   const nodes = [...document.querySelectorAll(TAGS)].filter((node) => !baselineNodes.has(node));
   const globals = Object.keys(window).filter(

@@ -1,0 +1,41 @@
+import type { TransportName } from './events.js';
+
+/** What a page learnt about the network to one service, kept across page loads until `until`. */
+export interface Memory {
+  /** The tier that opened last. */
+  good?: TransportName;
+  /** Tiers that failed or went silent since, newest last. */
+  bad: TransportName[];
+  /** Heartbeat delay (ms) asked of a cometkit server after connections were found dying idle; 0: none asked. */
+  h: number;
+  /** Age (ms) at which a cometkit server is asked to end streaming responses, after connections were found dying at a steady age; 0: none. */
+  ttl: number;
+  /** Epoch ms after which the memory is ignored. */
+  until: number;
+}
+
+const key = (base: string) => 'cometkit ' + base;
+
+/**
+ * The memory for `base`, or a blank one. localStorage, so that it serves the
+ * next page load and the other tabs; a page without it (privacy modes, old
+ * engines, sandboxed frames throw on access) simply learns afresh.
+ */
+export function recall(base: string): Memory {
+  try {
+    const memory = JSON.parse(localStorage.getItem(key(base)) ?? 'null') as Memory | null;
+    if (memory && memory.until > Date.now()) return memory;
+  } catch {
+    // no storage, or a foreign value: start blank
+  }
+  return { bad: [], h: 0, ttl: 0, until: 0 };
+}
+
+/** Keeps `memory` for `ttl` ms (0 keeps nothing). */
+export function remember(base: string, memory: Memory, ttl: number): void {
+  try {
+    if (ttl) localStorage.setItem(key(base), JSON.stringify({ ...memory, until: Date.now() + ttl }));
+  } catch {
+    // quota or no storage: the memory only saves time, nothing depends on it
+  }
+}
