@@ -1,0 +1,132 @@
+// What the client learns of the network, driven through fake tiers: memory across
+// clients (localStorage), stream-sense, and adapting to proxies that kill requests.
+import { createCoreClient } from '../../dist/cometkit.mjs';
+import { assertEqual, until } from '../browser/support/echo.js';
+
+const BASE = 'https://push.example/learn';
+const TUNABLE = () => Promise.resolve({ websocket: true, cors: true, rtt: 1, cometkit: { version: 1, tune: true, heartbeat: 25000 } });
+
+/** A tier whose connections the test drives; `behaviour(conn)` runs inside connect(). */
+function fakeTier(name, { stream = false, probe, behaviour } = {}) {
+  const connections = [];
+  const tier = {
+    name,
+    roundTrips: 1,
+    stream,
+    unsupported: () => '',
+    connect(ctx, sink) {
+      const conn = { ctx, sink };
+      connections.push(conn);
+      behaviour?.(conn);
+      return { send() {}, close() {} };
+    },
+  };
+  if (probe) tier.probe = probe;
+  return { tier, connections };
+}
+
+const opens = (conn) => setTimeout(() => conn.sink.frame('o'));
+const fails = (conn) => setTimeout(() => conn.sink.close('refused'));
+
+function opened(client) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no open')), 3000);
+    client.on('open', (event) => {
+      clearTimeout(timer);
+      resolve(event);
+    });
+  });
+}
+
+describe('learning the network', function () {
+  let clients = [];
+  const make = (options) => {
+    const client = createCoreClient(BASE, options);
+    clients.push(client);
+    return client;
+  };
+  afterEach(function () {
+    for (const client of clients) client.close();
+    clients = [];
+  });
+
+  it('starts the next client on the tier that worked and tries the one that failed last', async function () {
+    const a = fakeTier('websocket', { probe: TUNABLE, behaviour: fails });
+    const b = fakeTier('xhr-streaming', { behaviour: opens });
+    const c = fakeTier('jsonp', { behaviour: opens });
+    const first = make({ transports: [a.tier, b.tier, c.tier] });
+    assertEqual((await opened(first)).transport, 'xhr-streaming', 'first client');
+    first.close();
+    const second = make({ transports: [a.tier, b.tier, c.tier] });
+    assertEqual((await opened(second)).transport, 'xhr-streaming', 'second client');
+    assertEqual(second.diagnostics()[0].transport, 'xhr-streaming', 'tried first');
+    assertEqual(a.connections.length, 1, 'the failed tier is not tried again while another opens');
+  });
+
+  it('keeps nothing with remember: 0', async function () {
+    const a = fakeTier('websocket', { probe: TUNABLE, behaviour: fails });
+    const b = fakeTier('xhr-streaming', { behaviour: opens });
+    const first = make({ transports: [a.tier, b.tier], remember: 0 });
+    await opened(first);
+    first.close();
+    const second = make({ transports: [a.tier, b.tier], remember: 0 });
+    await opened(second);
+    assertEqual(second.diagnostics()[0].transport, 'websocket', 'tried first');
+  });
+
+  it('skips the other streaming tiers once one times out without a byte', async function () {
+    const silent = fakeTier('xhr-streaming', { stream: true, probe: TUNABLE });
+    const other = fakeTier('iframe', { stream: true, behaviour: opens });
+    const last = fakeTier('jsonp', { behaviour: opens });
+    const client = make({ transports: [silent.tier, other.tier, last.tier], timeout: 0 });
+    assertEqual((await opened(client)).transport, 'jsonp', 'landed on');
+    const [stream, iframe] = client.diagnostics();
+    assertEqual(stream.outcome, 'failed', 'silent stream');
+    assertEqual(iframe.outcome, 'skipped', 'other stream');
+    assertEqual(iframe.reason, 'streams are buffered on this path', 'reason');
+    assertEqual(other.connections.length, 0, 'the other stream is never connected');
+  });
+
+  it('asks for heartbeats twice as often after two connections cut after the same idle time', async function () {
+    this.timeout(10000);
+    const ws = fakeTier('websocket', { probe: TUNABLE, behaviour: opens });
+    const client = make({ transports: [ws.tier], retry: () => 0 });
+    for (let n = 1; n <= 2; n++) {
+      await until(() => client.state === 'open' && ws.connections.length === n, 3000, `connection ${n}`);
+      // Idle for ~1.2 s, then cut, as a proxy with an idle timeout does.
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      ws.connections[n - 1].sink.close('cut');
+    }
+    await until(() => ws.connections.length === 3, 3000, 'connection 3');
+    const h = Number(/&h=(\d+)/.exec(ws.connections[2].ctx.tune)?.[1]);
+    // Half of the ~1.2 s idle time, but never under the 1000 ms floor.
+    if (h !== 1000) throw new Error(`tune ${JSON.stringify(ws.connections[2].ctx.tune)}, expected h=1000`);
+    assertEqual(ws.connections[0].ctx.tune, '', 'no tuning before the cuts');
+  });
+
+  it('leaves WebSocket and asks for short-lived streams after two connections cut at the same age', async function () {
+    this.timeout(10000);
+    const ws = fakeTier('websocket', { probe: TUNABLE, behaviour: opens });
+    const stream = fakeTier('xhr-streaming', { stream: true, behaviour: opens });
+    const client = make({ transports: [ws.tier, stream.tier], retry: () => 0 });
+    for (let n = 1; n <= 2; n++) {
+      await until(() => client.state === 'open' && ws.connections.length === n, 3000, `connection ${n}`);
+      const conn = ws.connections[n - 1];
+      // Busy (a heartbeat every 200 ms) but killed at ~1.2 s of age.
+      const beat = setInterval(() => conn.sink.frame('h'), 200);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      clearInterval(beat);
+      conn.sink.close('killed');
+    }
+    await until(() => client.state === 'open' && client.transport === 'xhr-streaming', 3000, 'open on xhr-streaming');
+    const ttl = Number(/&ttl=(\d+)/.exec(stream.connections[0].ctx.tune)?.[1]);
+    if (ttl !== 1000) throw new Error(`tune ${JSON.stringify(stream.connections[0].ctx.tune)}, expected ttl 1000 (half of 1.2 s, at least 1000)`);
+  });
+
+  it('sends no tuning to a server that does not advertise it', async function () {
+    const ws = fakeTier('websocket', { probe: () => Promise.resolve({ websocket: true, cors: true, rtt: 1 }), behaviour: opens });
+    const client = make({ transports: [ws.tier] });
+    await opened(client);
+    assertEqual(ws.connections[0].ctx.tune, '', 'tune');
+  });
+});
