@@ -101,6 +101,7 @@ const DEFAULTS = {
     pollInterval: 50,
     pollIdleInterval: 2000,
     remember: 3600000,
+    upgradeInterval: 60000,
     WebSocket: undefined,
 };
 /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
@@ -207,8 +208,14 @@ function createCoreClient(url, options, named = []) {
     const memory = recall(base);
     // How the previous open connection ended: two alike mean a proxy is killing them.
     let lastCut;
-    // The tier in use while open.
+    // The tier in use while open, and the context it opened with.
     let tier;
+    let opened;
+    // A better tier being tried in the background (re-upgrade), and its timer.
+    let candidate;
+    let upgradeTimer;
+    // While the session moves to the candidate: sends wait, and so do the candidate's frames.
+    let moving = false;
     // The connection a negotiation is waiting on, then the open one: never more than one.
     let conn;
     // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -233,8 +240,11 @@ function createCoreClient(url, options, named = []) {
     // Every change of phase starts here: the timer cleared, the connection (if any) closed.
     const release = (notify) => {
         later();
+        clearTimeout(upgradeTimer);
+        candidate?.close();
         conn?.close(notify);
-        conn = undefined;
+        conn = candidate = undefined;
+        moving = false;
     };
     const online = () => {
         if (state == 'reconnecting')
@@ -325,6 +335,7 @@ function createCoreClient(url, options, named = []) {
                         phase = 1;
                         record('open', 'opened');
                         tier = t;
+                        opened = ctx;
                         memory.good = t.name;
                         memory.bad = memory.bad.filter((name) => name != t.name);
                         remember(base, memory, o.remember);
@@ -334,6 +345,7 @@ function createCoreClient(url, options, named = []) {
                         watch();
                         emit('open', { transport: t.name });
                         flush();
+                        upgradeLater();
                     }),
                     close: (reason) => defer(() => {
                         if (gen != generation)
@@ -463,8 +475,92 @@ function createCoreClient(url, options, named = []) {
         }
     }
     function flush() {
-        if (state == 'open' && outbox.length)
+        if (state == 'open' && !moving && outbox.length)
             conn?.send(outbox.splice(0));
+    }
+    function upgradeLater() {
+        clearTimeout(upgradeTimer);
+        if (o.upgradeInterval && opened?.info?.cometkit?.takeover && conn?.drain)
+            upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
+    }
+    /**
+     * Re-upgrade: tries the best tier above the current one on the same session
+     * (`takeover=1`). Once the server has moved the session (its `h` on the new
+     * receiver), the old connection drains: its last request ends and no send
+     * is in flight; then the new one takes over, its held frames first, so
+     * nothing is lost, repeated or reordered.
+     */
+    function upgrade() {
+        const ctx = opened;
+        const from = tier;
+        const old = conn;
+        const better = o.transports.slice(0, o.transports.indexOf(from)).find((t) => !t.unsupported(ctx));
+        if (!better)
+            return;
+        const gen = generation;
+        const held = [];
+        let acked = false;
+        let drained = false;
+        // The old connection renews no request from now on: one renewed during the
+        // move would find the session gone to the candidate (c[2010]).
+        const resume = old.drain(() => {
+            drained = true;
+            if (acked)
+                moved();
+        });
+        const give = () => {
+            clearTimeout(timeout);
+            candidate?.close();
+            candidate = undefined;
+            moving = false;
+            resume();
+            upgradeLater();
+        };
+        const timeout = setTimeout(give, openTimeout(ctx.info?.rtt, better.roundTrips, o.timeout));
+        const moved = () => {
+            if (gen != generation)
+                return;
+            old.close();
+            conn = candidate;
+            candidate = undefined;
+            moving = false;
+            tier = better;
+            memory.good = better.name;
+            remember(base, memory, o.remember);
+            emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
+            for (const text of held.splice(0))
+                frame(text);
+            flush();
+            upgradeLater();
+        };
+        try {
+            candidate = better.connect({ ...ctx, tune: ctx.tune + '&takeover=1' }, {
+                frame(text) {
+                    if (gen != generation)
+                        return;
+                    if (acked)
+                        return moving ? void held.push(text) : frame(text);
+                    // Anything but the takeover's h (an `o`: the server no longer knows the session) ends the try.
+                    if (text != 'h')
+                        return give();
+                    acked = moving = true;
+                    clearTimeout(timeout);
+                    if (drained)
+                        moved();
+                },
+                close(reason) {
+                    if (gen != generation)
+                        return;
+                    if (acked)
+                        drop(1006, reason);
+                    else
+                        give();
+                },
+            });
+        }
+        catch {
+            give();
+        }
     }
     listen('addEventListener');
     // Later, so that handlers subscribed right after createClient() see every event.
@@ -631,6 +727,22 @@ function httpConnection(ctx, sink, receive, sent) {
     const { signal } = abort;
     let cancelForm;
     const cors = !noCors(ctx);
+    // While draining: the callback, and the renewal the receiver is holding back.
+    let drained;
+    let held;
+    const settle = () => {
+        if (drained && held && !busy) {
+            const done = drained;
+            drained = () => { };
+            done();
+        }
+    };
+    const again = (renew) => {
+        if (!drained)
+            return renew();
+        held = renew;
+        settle();
+    };
     const end = (notify) => {
         abort.abort();
         cancelForm?.();
@@ -657,6 +769,7 @@ function httpConnection(ctx, sink, receive, sent) {
             busy = false;
             sent?.();
             pump();
+            settle();
         };
         if (cors) {
             post(ctx.session + '/xhr_send', body, signal, 204).then(next, (e) => fail('send failed: ' + e.message));
@@ -668,13 +781,22 @@ function httpConnection(ctx, sink, receive, sent) {
     receive((text) => {
         if (!signal.aborted)
             sink.frame(text);
-    }, fail, signal);
+    }, fail, signal, again);
     return {
         send(messages) {
             queue.push(...messages);
             pump();
         },
         close: end,
+        drain(done) {
+            drained = done;
+            settle();
+            return () => {
+                const renew = held;
+                drained = held = undefined;
+                renew?.();
+            };
+        },
     };
 }
 
@@ -774,7 +896,7 @@ const jsonp = {
     roundTrips: 1,
     probe,
     unsupported: () => '',
-    connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
+    connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal, again) => {
         let cancel = () => { };
         // A held poll may take the server's heartbeat delay, plus slack for the network.
         const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
@@ -784,7 +906,7 @@ const jsonp = {
                     return fail('poll failed: ' + error);
                 frame(value);
                 if (!signal.aborted)
-                    poll();
+                    again(poll);
             });
         };
         signal.addEventListener('abort', () => cancel());
@@ -810,7 +932,9 @@ const polling = {
         let delay = fast;
         let timer;
         let poll = () => { };
-        return httpConnection(ctx, sink, (frame, fail, signal) => {
+        let again = (renew) => renew();
+        return httpConnection(ctx, sink, (frame, fail, signal, renew) => {
+            again = renew;
             poll = () => {
                 clearTimeout(timer);
                 inFlight = true;
@@ -828,9 +952,9 @@ const polling = {
                     if (signal.aborted)
                         return;
                     if (!plain)
-                        return poll();
+                        return again(poll);
                     delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-                    timer = setTimeout(poll, delay);
+                    timer = setTimeout(() => again(poll), delay);
                 }, (e) => fail('poll failed: ' + e.message));
             };
             signal.addEventListener('abort', () => clearTimeout(timer));
@@ -841,7 +965,7 @@ const polling = {
         () => {
             if (plain && !inFlight) {
                 delay = fast;
-                poll();
+                again(poll);
             }
         });
     },
@@ -906,10 +1030,10 @@ const xhrStreaming = {
     roundTrips: 2,
     probe,
     unsupported: noCors,
-    connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
+    connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal, again) => {
         // The server ends a response at its size limit; the session goes on in the next one.
         // Once closed, the aborted signal ends a fresh request before it starts.
-        const open = () => stream(ctx.session + '/xhr_streaming?t' + ctx.tune, signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : open()));
+        const open = () => stream(ctx.session + '/xhr_streaming?t' + ctx.tune, signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : again(open)));
         open();
     }),
 };

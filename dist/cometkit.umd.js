@@ -107,6 +107,7 @@
         pollInterval: 50,
         pollIdleInterval: 2000,
         remember: 3600000,
+        upgradeInterval: 60000,
         WebSocket: undefined,
     };
     /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
@@ -213,8 +214,14 @@
         const memory = recall(base);
         // How the previous open connection ended: two alike mean a proxy is killing them.
         let lastCut;
-        // The tier in use while open.
+        // The tier in use while open, and the context it opened with.
         let tier;
+        let opened;
+        // A better tier being tried in the background (re-upgrade), and its timer.
+        let candidate;
+        let upgradeTimer;
+        // While the session moves to the candidate: sends wait, and so do the candidate's frames.
+        let moving = false;
         // The connection a negotiation is waiting on, then the open one: never more than one.
         let conn;
         // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -239,8 +246,11 @@
         // Every change of phase starts here: the timer cleared, the connection (if any) closed.
         const release = (notify) => {
             later();
+            clearTimeout(upgradeTimer);
+            candidate?.close();
             conn?.close(notify);
-            conn = undefined;
+            conn = candidate = undefined;
+            moving = false;
         };
         const online = () => {
             if (state == 'reconnecting')
@@ -331,6 +341,7 @@
                             phase = 1;
                             record('open', 'opened');
                             tier = t;
+                            opened = ctx;
                             memory.good = t.name;
                             memory.bad = memory.bad.filter((name) => name != t.name);
                             remember(base, memory, o.remember);
@@ -340,6 +351,7 @@
                             watch();
                             emit('open', { transport: t.name });
                             flush();
+                            upgradeLater();
                         }),
                         close: (reason) => defer(() => {
                             if (gen != generation)
@@ -469,8 +481,92 @@
             }
         }
         function flush() {
-            if (state == 'open' && outbox.length)
+            if (state == 'open' && !moving && outbox.length)
                 conn?.send(outbox.splice(0));
+        }
+        function upgradeLater() {
+            clearTimeout(upgradeTimer);
+            if (o.upgradeInterval && opened?.info?.cometkit?.takeover && conn?.drain)
+                upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
+        }
+        /**
+         * Re-upgrade: tries the best tier above the current one on the same session
+         * (`takeover=1`). Once the server has moved the session (its `h` on the new
+         * receiver), the old connection drains: its last request ends and no send
+         * is in flight; then the new one takes over, its held frames first, so
+         * nothing is lost, repeated or reordered.
+         */
+        function upgrade() {
+            const ctx = opened;
+            const from = tier;
+            const old = conn;
+            const better = o.transports.slice(0, o.transports.indexOf(from)).find((t) => !t.unsupported(ctx));
+            if (!better)
+                return;
+            const gen = generation;
+            const held = [];
+            let acked = false;
+            let drained = false;
+            // The old connection renews no request from now on: one renewed during the
+            // move would find the session gone to the candidate (c[2010]).
+            const resume = old.drain(() => {
+                drained = true;
+                if (acked)
+                    moved();
+            });
+            const give = () => {
+                clearTimeout(timeout);
+                candidate?.close();
+                candidate = undefined;
+                moving = false;
+                resume();
+                upgradeLater();
+            };
+            const timeout = setTimeout(give, openTimeout(ctx.info?.rtt, better.roundTrips, o.timeout));
+            const moved = () => {
+                if (gen != generation)
+                    return;
+                old.close();
+                conn = candidate;
+                candidate = undefined;
+                moving = false;
+                tier = better;
+                memory.good = better.name;
+                remember(base, memory, o.remember);
+                emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
+                for (const text of held.splice(0))
+                    frame(text);
+                flush();
+                upgradeLater();
+            };
+            try {
+                candidate = better.connect({ ...ctx, tune: ctx.tune + '&takeover=1' }, {
+                    frame(text) {
+                        if (gen != generation)
+                            return;
+                        if (acked)
+                            return moving ? void held.push(text) : frame(text);
+                        // Anything but the takeover's h (an `o`: the server no longer knows the session) ends the try.
+                        if (text != 'h')
+                            return give();
+                        acked = moving = true;
+                        clearTimeout(timeout);
+                        if (drained)
+                            moved();
+                    },
+                    close(reason) {
+                        if (gen != generation)
+                            return;
+                        if (acked)
+                            drop(1006, reason);
+                        else
+                            give();
+                    },
+                });
+            }
+            catch {
+                give();
+            }
         }
         listen('addEventListener');
         // Later, so that handlers subscribed right after createClient() see every event.
@@ -637,6 +733,22 @@
         const { signal } = abort;
         let cancelForm;
         const cors = !noCors(ctx);
+        // While draining: the callback, and the renewal the receiver is holding back.
+        let drained;
+        let held;
+        const settle = () => {
+            if (drained && held && !busy) {
+                const done = drained;
+                drained = () => { };
+                done();
+            }
+        };
+        const again = (renew) => {
+            if (!drained)
+                return renew();
+            held = renew;
+            settle();
+        };
         const end = (notify) => {
             abort.abort();
             cancelForm?.();
@@ -663,6 +775,7 @@
                 busy = false;
                 sent?.();
                 pump();
+                settle();
             };
             if (cors) {
                 post(ctx.session + '/xhr_send', body, signal, 204).then(next, (e) => fail('send failed: ' + e.message));
@@ -674,13 +787,22 @@
         receive((text) => {
             if (!signal.aborted)
                 sink.frame(text);
-        }, fail, signal);
+        }, fail, signal, again);
         return {
             send(messages) {
                 queue.push(...messages);
                 pump();
             },
             close: end,
+            drain(done) {
+                drained = done;
+                settle();
+                return () => {
+                    const renew = held;
+                    drained = held = undefined;
+                    renew?.();
+                };
+            },
         };
     }
 
@@ -780,7 +902,7 @@
         roundTrips: 1,
         probe,
         unsupported: () => '',
-        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
+        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal, again) => {
             let cancel = () => { };
             // A held poll may take the server's heartbeat delay, plus slack for the network.
             const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
@@ -790,7 +912,7 @@
                         return fail('poll failed: ' + error);
                     frame(value);
                     if (!signal.aborted)
-                        poll();
+                        again(poll);
                 });
             };
             signal.addEventListener('abort', () => cancel());
@@ -816,7 +938,9 @@
             let delay = fast;
             let timer;
             let poll = () => { };
-            return httpConnection(ctx, sink, (frame, fail, signal) => {
+            let again = (renew) => renew();
+            return httpConnection(ctx, sink, (frame, fail, signal, renew) => {
+                again = renew;
                 poll = () => {
                     clearTimeout(timer);
                     inFlight = true;
@@ -834,9 +958,9 @@
                         if (signal.aborted)
                             return;
                         if (!plain)
-                            return poll();
+                            return again(poll);
                         delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-                        timer = setTimeout(poll, delay);
+                        timer = setTimeout(() => again(poll), delay);
                     }, (e) => fail('poll failed: ' + e.message));
                 };
                 signal.addEventListener('abort', () => clearTimeout(timer));
@@ -847,7 +971,7 @@
             () => {
                 if (plain && !inFlight) {
                     delay = fast;
-                    poll();
+                    again(poll);
                 }
             });
         },
@@ -912,10 +1036,10 @@
         roundTrips: 2,
         probe,
         unsupported: noCors,
-        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
+        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal, again) => {
             // The server ends a response at its size limit; the session goes on in the next one.
             // Once closed, the aborted signal ends a fresh request before it starts.
-            const open = () => stream(ctx.session + '/xhr_streaming?t' + ctx.tune, signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : open()));
+            const open = () => stream(ctx.session + '/xhr_streaming?t' + ctx.tune, signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : again(open)));
             open();
         }),
     };

@@ -468,6 +468,8 @@ function createSession(id, host, info) {
         }
         if (old) {
             receiver = null;
+            // An h completes a held poll properly (an empty answer would be a broken script or frame).
+            old.write(HEARTBEAT_FRAME);
             old.end();
         }
         clearTimeout(expiry);
@@ -481,7 +483,7 @@ function createSession(id, host, info) {
             write(OPEN_FRAME);
             host.opened(session);
         }
-        else if (old) {
+        else if (takeOver) {
             write(HEARTBEAT_FRAME);
         }
         // A polling receiver may already have ended on the open (or takeover) frame.

@@ -51,8 +51,14 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   const memory: Memory = recall(base);
   // How the previous open connection ended: two alike mean a proxy is killing them.
   let lastCut: { age: number; idle: number } | undefined;
-  // The tier in use while open.
+  // The tier in use while open, and the context it opened with.
   let tier: Tier | undefined;
+  let opened: ConnectContext | undefined;
+  // A better tier being tried in the background (re-upgrade), and its timer.
+  let candidate: Connection | undefined;
+  let upgradeTimer: ReturnType<typeof setTimeout> | undefined;
+  // While the session moves to the candidate: sends wait, and so do the candidate's frames.
+  let moving = false;
   // The connection a negotiation is waiting on, then the open one: never more than one.
   let conn: Connection | undefined;
   // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -77,8 +83,11 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // Every change of phase starts here: the timer cleared, the connection (if any) closed.
   const release = (notify?: boolean) => {
     later();
+    clearTimeout(upgradeTimer);
+    candidate?.close();
     conn?.close(notify);
-    conn = undefined;
+    conn = candidate = undefined;
+    moving = false;
   };
   const online = () => {
     if (state == 'reconnecting') start();
@@ -162,6 +171,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               phase = 1;
               record('open', 'opened');
               tier = t;
+              opened = ctx;
               memory.good = t.name;
               memory.bad = memory.bad.filter((name) => name != t.name);
               remember(base, memory, o.remember);
@@ -171,6 +181,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               watch();
               emit('open', { transport: t.name });
               flush();
+              upgradeLater();
             }),
           close: (reason) =>
             defer(() => {
@@ -283,7 +294,83 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   }
 
   function flush(): void {
-    if (state == 'open' && outbox.length) conn?.send(outbox.splice(0));
+    if (state == 'open' && !moving && outbox.length) conn?.send(outbox.splice(0));
+  }
+
+  function upgradeLater(): void {
+    clearTimeout(upgradeTimer);
+    if (o.upgradeInterval && opened?.info?.cometkit?.takeover && conn?.drain) upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
+  }
+
+  /**
+   * Re-upgrade: tries the best tier above the current one on the same session
+   * (`takeover=1`). Once the server has moved the session (its `h` on the new
+   * receiver), the old connection drains: its last request ends and no send
+   * is in flight; then the new one takes over, its held frames first, so
+   * nothing is lost, repeated or reordered.
+   */
+  function upgrade(): void {
+    const ctx = opened as ConnectContext;
+    const from = tier as Tier;
+    const old = conn as Connection;
+    const better = o.transports.slice(0, o.transports.indexOf(from)).find((t) => !t.unsupported(ctx));
+    if (!better) return;
+    const gen = generation;
+    const held: string[] = [];
+    let acked = false;
+    let drained = false;
+    // The old connection renews no request from now on: one renewed during the
+    // move would find the session gone to the candidate (c[2010]).
+    const resume = (old.drain as NonNullable<Connection['drain']>)(() => {
+      drained = true;
+      if (acked) moved();
+    });
+    const give = () => {
+      clearTimeout(timeout);
+      candidate?.close();
+      candidate = undefined;
+      moving = false;
+      resume();
+      upgradeLater();
+    };
+    const timeout = setTimeout(give, openTimeout(ctx.info?.rtt, better.roundTrips, o.timeout));
+    const moved = () => {
+      if (gen != generation) return;
+      old.close();
+      conn = candidate;
+      candidate = undefined;
+      moving = false;
+      tier = better;
+      memory.good = better.name;
+      remember(base, memory, o.remember);
+      emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
+      for (const text of held.splice(0)) frame(text);
+      flush();
+      upgradeLater();
+    };
+    try {
+      candidate = better.connect(
+        { ...ctx, tune: ctx.tune + '&takeover=1' },
+        {
+          frame(text) {
+            if (gen != generation) return;
+            if (acked) return moving ? void held.push(text) : frame(text);
+            // Anything but the takeover's h (an `o`: the server no longer knows the session) ends the try.
+            if (text != 'h') return give();
+            acked = moving = true;
+            clearTimeout(timeout);
+            if (drained) moved();
+          },
+          close(reason) {
+            if (gen != generation) return;
+            if (acked) drop(1006, reason);
+            else give();
+          },
+        },
+      );
+    } catch {
+      give();
+    }
   }
 
   listen('addEventListener');

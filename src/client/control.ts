@@ -45,9 +45,16 @@ export const noCors = (ctx: ConnectContext): string => (ctx.crossOrigin && ctx.i
  * An HTTP tier's receiver, started once per connection. `frame` and `fail` do
  * nothing once the connection has closed, so no receiver needs its own
  * "stopped" flag; `signal` is aborted when it closes: fetches given it stop,
- * and its `abort` listeners free whatever else the receiver holds.
+ * and its `abort` listeners free whatever else the receiver holds. The
+ * receiver renews its request through `again`, which holds off once the
+ * connection drains.
  */
-export type Receive = (frame: (text: string) => void, fail: (reason: string) => void, signal: AbortSignal) => void;
+export type Receive = (
+  frame: (text: string) => void,
+  fail: (reason: string) => void,
+  signal: AbortSignal,
+  again: (renew: () => void) => void,
+) => void;
 
 /**
  * An HTTP tier's connection: its receiver plus the control channel.
@@ -62,6 +69,21 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
   const { signal } = abort;
   let cancelForm: (() => void) | undefined;
   const cors = !noCors(ctx);
+  // While draining: the callback, and the renewal the receiver is holding back.
+  let drained: (() => void) | undefined;
+  let held: (() => void) | undefined;
+  const settle = () => {
+    if (drained && held && !busy) {
+      const done = drained;
+      drained = () => {};
+      done();
+    }
+  };
+  const again = (renew: () => void) => {
+    if (!drained) return renew();
+    held = renew;
+    settle();
+  };
 
   const end = (notify?: boolean) => {
     abort.abort();
@@ -88,6 +110,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
       busy = false;
       sent?.();
       pump();
+      settle();
     };
     if (cors) {
       post(ctx.session + '/xhr_send', body, signal, 204).then(next, (e: unknown) => fail('send failed: ' + (e as Error).message));
@@ -102,6 +125,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     },
     fail,
     signal,
+    again,
   );
   return {
     send(messages) {
@@ -109,5 +133,14 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
       pump();
     },
     close: end,
+    drain(done) {
+      drained = done;
+      settle();
+      return () => {
+        const renew = held;
+        drained = held = undefined;
+        renew?.();
+      };
+    },
   };
 }

@@ -23,6 +23,8 @@ export interface ClientOptions {
   pollInterval?: number;
   /** Longest plain polling interval when idle. Default 2000 ms. */
   pollIdleInterval?: number;
+  /** How often, while open below the best tier, a better one is tried in the background (a cometkit server moves the session onto it without a gap); 0 never. Default 60000 ms. */
+  upgradeInterval?: number;
   /** How long what was learnt about the network (the tier that worked, those that failed, tuning) is kept for the next page load, in localStorage; 0 keeps nothing. Default 3600000 ms. */
   remember?: number;
   /** WebSocket constructor to use instead of the page's. */
@@ -52,6 +54,7 @@ const DEFAULTS: Record<string, unknown> = {
   pollInterval: 50,
   pollIdleInterval: 2000,
   remember: 3600000,
+  upgradeInterval: 60000,
   WebSocket: undefined,
 };
 

@@ -198,6 +198,8 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     }
     if (old) {
       receiver = null;
+      // An h completes a held poll properly (an empty answer would be a broken script or frame).
+      old.write(HEARTBEAT_FRAME);
       old.end();
     }
     clearTimeout(expiry);
@@ -210,7 +212,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       state = 'open';
       write(OPEN_FRAME);
       host.opened(session);
-    } else if (old) {
+    } else if (takeOver) {
       write(HEARTBEAT_FRAME);
     }
     // A polling receiver may already have ended on the open (or takeover) frame.

@@ -217,6 +217,40 @@ describe('behind proxies', function () {
   describe('fault proxy', function () {
     const faults = (f) => `kind=fault&faults=${encodeURIComponent(JSON.stringify(f))}`;
 
+    for (const [lower, transports] of [
+      ['xhr-streaming', undefined],
+      ['polling', ['websocket', 'polling']],
+      ['jsonp', ['websocket', 'jsonp']],
+    ]) {
+      it(`re-upgrades from ${lower} to websocket once upgrades pass, without losing, repeating or reordering a message`, async function () {
+        this.timeout(20000);
+        const p = await proxy.call(this, faults({ refuseUpgrade: 403 }));
+        const { client, w } = connect(p.url + '/stream', { upgradeInterval: 300, transports });
+        const moves = [];
+        client.on('transport', (event) => moves.push(event));
+        await waitFor(client, w, () => w.connections.length > 0, 3000, 'open');
+        assertEqual(w.connections[0].transport, lower, 'landed on');
+        await waitFor(client, w, () => w.connections[0].ticks.length >= 5, 3000, 'ticks before the switch');
+        const asked = performance.now();
+        await setFaults(p, { refuseUpgrade: false });
+        // Echoes in flight across the switch must come back in order too.
+        const echoing = echoRound(client, w, 'across the switch', 50, 8000);
+        await waitFor(client, w, () => client.transport === 'websocket', 5000, 'the re-upgrade');
+        const movedAt = performance.now() - asked;
+        await echoing;
+        const ticksAtSwitch = w.connections[0].ticks.length;
+        await waitFor(client, w, () => w.connections[0].ticks.length >= ticksAtSwitch + 10, 3000, 'ticks after the switch');
+        await echoRound(client, w, 'after the switch');
+        assertEqual(w.connections.length, 1, 'open events (the session never ended)');
+        assertEqual(w.closes.length, 0, 'close events');
+        assertTicks(w);
+        const move = moves.find((m) => m.reason === 're-upgrade');
+        assertEqual(move?.from, lower, 're-upgrade from');
+        assertEqual(move?.to, 'websocket', 're-upgrade to');
+        console.log(`[proxies] ${BROWSER} re-upgrade ${lower} → websocket ${ms(movedAt)} after upgrades passed again; ticks 1…${w.connections[0].ticks.length} on one session`);
+      });
+    }
+
     it('WebSocket upgrades refused (403) → xhr-streaming, quickly', async function () {
       const { first } = await land(this, { name: 'fault refuseUpgrade 403', query: faults({ refuseUpgrade: 403 }), tiers: ['xhr-streaming'], openWithin: 3000 });
       // A refusal is an answer: no open timeout to wait out.

@@ -21,10 +21,12 @@ export const polling: Tier = {
     let delay = fast;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let poll = () => {};
+    let again = (renew: () => void) => renew();
     return httpConnection(
       ctx,
       sink,
-      (frame, fail, signal) => {
+      (frame, fail, signal, renew) => {
+        again = renew;
         poll = () => {
           clearTimeout(timer);
           inFlight = true;
@@ -39,9 +41,9 @@ export const polling: Tier = {
               frame(f);
             }
             if (signal.aborted) return;
-            if (!plain) return poll();
+            if (!plain) return again(poll);
             delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-            timer = setTimeout(poll, delay);
+            timer = setTimeout(() => again(poll), delay);
           }, (e: unknown) => fail('poll failed: ' + (e as Error).message));
         };
         signal.addEventListener('abort', () => clearTimeout(timer));
@@ -52,7 +54,7 @@ export const polling: Tier = {
       () => {
         if (plain && !inFlight) {
           delay = fast;
-          poll();
+          again(poll);
         }
       },
     );

@@ -29,11 +29,11 @@ export const xhrStreaming: Tier = {
   probe,
   unsupported: noCors,
   connect: (ctx, sink) =>
-    httpConnection(ctx, sink, (frame, fail, signal) => {
+    httpConnection(ctx, sink, (frame, fail, signal, again) => {
       // The server ends a response at its size limit; the session goes on in the next one.
       // Once closed, the aborted signal ends a fresh request before it starts.
       const open = () =>
-        stream(ctx.session + '/xhr_streaming?t' + ctx.tune, signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : open()));
+        stream(ctx.session + '/xhr_streaming?t' + ctx.tune, signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : again(open)));
       open();
     }),
 };
