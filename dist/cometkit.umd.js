@@ -617,13 +617,17 @@
     // refuse any URL that is not an htmlfile on this origin; set document.domain
     // (the htmlfile page sets it, and Firefox then lets it reach only a parent
     // that did too); open the htmlfile, reopening on `stop` once it had started.
-    const BRIDGE_SCRIPT = 'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f;' +
+    // While the parent has it draining (`d`, for a session moving to another tier)
+    // it reports the end of the htmlfile (`x`) instead of reopening, until `r`.
+    // Messages from the parent count only from the parent's own origin.
+    const BRIDGE_SCRIPT = 'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f,d,x;' +
         'function p(d){parent.postMessage(d,o)}' +
         'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
         'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;document.body.appendChild(f)}' +
         'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
         'try{document.domain=document.domain}catch(e){}' +
-        'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){c.s?n():p("ehtmlfile did not start")}};n()}';
+        'addEventListener("message",function(e){if(e.source==parent&&e.origin==o){d=e.data=="d";if(!d&&x){x=0;n()}}});' +
+        'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){c.s?d?(x=1,p("x")):n():p("ehtmlfile did not start")}};n()}';
     // The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
     // so the script runs in the body, where document.body exists for it.
     const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';
@@ -784,7 +788,7 @@
                 cancelForm = formPost(ctx.session + '/jsonp_send', body, next);
             }
         }
-        receive((text) => {
+        const draining = receive((text) => {
             if (!signal.aborted)
                 sink.frame(text);
         }, fail, signal, again);
@@ -796,10 +800,12 @@
             close: end,
             drain(done) {
                 drained = done;
+                draining?.(true);
                 settle();
                 return () => {
                     const renew = held;
                     drained = held = undefined;
+                    draining?.(false);
                     renew?.();
                 };
             },
@@ -870,19 +876,24 @@
         roundTrips: 3,
         probe,
         unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
-        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
+        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal, again) => {
             const callback = uniqueName();
             const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune, location.href);
             const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
             const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
             const bridge = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
             // Only the bridge we made, from the service's origin, may speak.
+            const tell = (word) => bridge.contentWindow?.postMessage(word, url.origin);
             const relay = (e) => {
                 if (e.source != bridge.contentWindow || e.origin != url.origin)
                     return;
                 const data = String(e.data);
-                if (data.charAt(0) == 'f')
+                const kind = data.charAt(0);
+                if (kind == 'f')
                     frame(data.slice(1));
+                // The htmlfile ended while draining: renewing it is up to the connection.
+                else if (kind == 'x')
+                    again(() => tell('r'));
                 else
                     fail(data.slice(1));
             };
@@ -893,6 +904,7 @@
                 if (blob)
                     URL.revokeObjectURL(blob);
             });
+            return (draining) => tell(draining ? 'd' : 'r');
         }),
     };
 

@@ -15,14 +15,18 @@
 // refuse any URL that is not an htmlfile on this origin; set document.domain
 // (the htmlfile page sets it, and Firefox then lets it reach only a parent
 // that did too); open the htmlfile, reopening on `stop` once it had started.
+// While the parent has it draining (`d`, for a session moving to another tier)
+// it reports the end of the htmlfile (`x`) instead of reopening, until `r`.
+// Messages from the parent count only from the parent's own origin.
 export const BRIDGE_SCRIPT =
-  'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f;' +
+  'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f,d,x;' +
   'function p(d){parent.postMessage(d,o)}' +
   'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
   'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;document.body.appendChild(f)}' +
   'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
   'try{document.domain=document.domain}catch(e){}' +
-  'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){c.s?n():p("ehtmlfile did not start")}};n()}';
+  'addEventListener("message",function(e){if(e.source==parent&&e.origin==o){d=e.data=="d";if(!d&&x){x=0;n()}}});' +
+  'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){c.s?d?(x=1,p("x")):n():p("ehtmlfile did not start")}};n()}';
 
 // The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
 // so the script runs in the body, where document.body exists for it.

@@ -221,6 +221,7 @@ describe('behind proxies', function () {
       ['xhr-streaming', undefined],
       ['polling', ['websocket', 'polling']],
       ['jsonp', ['websocket', 'jsonp']],
+      ['iframe', ['websocket', 'iframe']],
     ]) {
       it(`re-upgrades from ${lower} to websocket once upgrades pass, without losing, repeating or reordering a message`, async function () {
         this.timeout(20000);

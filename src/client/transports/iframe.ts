@@ -17,17 +17,21 @@ export const iframe: Tier = {
   probe,
   unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
   connect: (ctx, sink) =>
-    httpConnection(ctx, sink, (frame, fail, signal) => {
+    httpConnection(ctx, sink, (frame, fail, signal, again) => {
       const callback = uniqueName();
       const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune, location.href);
       const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
       const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
       const bridge = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
       // Only the bridge we made, from the service's origin, may speak.
+      const tell = (word: string) => bridge.contentWindow?.postMessage(word, url.origin);
       const relay = (e: MessageEvent) => {
         if (e.source != bridge.contentWindow || e.origin != url.origin) return;
         const data = String(e.data);
-        if (data.charAt(0) == 'f') frame(data.slice(1));
+        const kind = data.charAt(0);
+        if (kind == 'f') frame(data.slice(1));
+        // The htmlfile ended while draining: renewing it is up to the connection.
+        else if (kind == 'x') again(() => tell('r'));
         else fail(data.slice(1));
       };
       addEventListener('message', relay);
@@ -36,5 +40,6 @@ export const iframe: Tier = {
         remove(bridge);
         if (blob) URL.revokeObjectURL(blob);
       });
+      return (draining) => tell(draining ? 'd' : 'r');
     }),
 };
