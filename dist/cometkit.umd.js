@@ -404,6 +404,10 @@
                         emit('message', { data });
             }
             else if (f.type == 'c') {
+                // While the session moves to a candidate, a renewal the old connection sent just before can
+                // reach the server after the move: its 2010 ends only that request, which then counts as drained.
+                if (f.code == 2010 && candidate)
+                    return;
                 // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
                 drop(f.code, f.reason, isFinal(f.code));
             }
