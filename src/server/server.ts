@@ -51,22 +51,20 @@ type Handler = (ctx: TransportContext) => void | Promise<void>;
 interface Route {
   methods: string;
   handler: Handler;
-  /** Receiving routes create sessions; sending routes need one that exists. */
-  receiving: boolean;
   /** Answers CORS preflights (XHR routes only). */
   preflight: boolean;
 }
 
 const ROUTES: Partial<Record<string, Route>> = {
-  xhr_streaming: { methods: 'POST', handler: xhrStreaming, receiving: true, preflight: true },
-  xhr: { methods: 'POST', handler: xhrPolling, receiving: true, preflight: true },
-  poll: { methods: 'POST', handler: plainPolling, receiving: true, preflight: true },
-  xhr_send: { methods: 'POST', handler: xhrSend, receiving: false, preflight: true },
-  eventsource: { methods: 'GET', handler: eventsource, receiving: true, preflight: false },
-  htmlfile: { methods: 'GET', handler: htmlfile, receiving: true, preflight: false },
-  jsonp: { methods: 'GET', handler: jsonp, receiving: true, preflight: false },
-  jsonp_send: { methods: 'POST', handler: jsonpSend, receiving: false, preflight: false },
-  close: { methods: 'POST', handler: closeSession, receiving: false, preflight: true },
+  xhr_streaming: { methods: 'POST', handler: xhrStreaming, preflight: true },
+  xhr: { methods: 'POST', handler: xhrPolling, preflight: true },
+  poll: { methods: 'POST', handler: plainPolling, preflight: true },
+  xhr_send: { methods: 'POST', handler: xhrSend, preflight: true },
+  eventsource: { methods: 'GET', handler: eventsource, preflight: false },
+  htmlfile: { methods: 'GET', handler: htmlfile, preflight: false },
+  jsonp: { methods: 'GET', handler: jsonp, preflight: false },
+  jsonp_send: { methods: 'POST', handler: jsonpSend, preflight: false },
+  close: { methods: 'POST', handler: closeSession, preflight: true },
 };
 
 // sockjs-node's rule: both ids non-empty, without `/` or `.`.
