@@ -98,14 +98,17 @@ function readBody(req, limit) {
     });
 }
 const CALLBACK = /^[a-zA-Z0-9_.-]{1,32}$/;
-/** The JSONP callback name from `c` or `callback`, or the protocol's error message. */
-function callbackName(url) {
+/**
+ * The JSONP callback name from `c` or `callback`; when it is missing or
+ * invalid, answers 500 with the protocol's message and returns null.
+ */
+function callbackName(url, res) {
     const name = url.searchParams.get('c') ?? url.searchParams.get('callback');
-    if (!name)
-        return { error: '"callback" parameter required' };
-    if (!CALLBACK.test(name))
-        return { error: 'invalid "callback" parameter' };
-    return { name };
+    const error = !name ? '"callback" parameter required' : CALLBACK.test(name) ? '' : 'invalid "callback" parameter';
+    if (!error)
+        return name;
+    reply(res, 500, error, NO_CACHE);
+    return null;
 }
 
 /**
@@ -266,12 +269,10 @@ function infoBody(options) {
 function info(req, res, url, options) {
     const body = infoBody(options);
     if (url.searchParams.has('c') || url.searchParams.has('callback')) {
-        const callback = callbackName(url);
-        if ('error' in callback) {
-            reply(res, 500, callback.error, NO_CACHE);
+        const callback = callbackName(url, res);
+        if (callback === null)
             return;
-        }
-        reply(res, 200, `/**/${callback.name}(${quote(body)});\r\n`, {
+        reply(res, 200, `/**/${callback}(${quote(body)});\r\n`, {
             ...NO_CACHE,
             'Content-Type': JAVASCRIPT,
             'X-Content-Type-Options': 'nosniff',
@@ -607,18 +608,16 @@ function head(callback) {
 }
 /** `GET /<server>/<session>/htmlfile?c=<callback>`: the forever-iframe, a `<script>` per frame. */
 function htmlfile({ res, url, session, options, headers, tuning }) {
-    const callback = callbackName(url);
-    if ('error' in callback) {
-        reply(res, 500, callback.error, NO_CACHE);
+    const callback = callbackName(url, res);
+    if (callback === null)
         return;
-    }
     res.writeHead(200, {
         ...headers,
         ...NO_CACHE,
         'Content-Type': HTML,
         'X-Accel-Buffering': 'no',
     });
-    res.write(head(callback.name));
+    res.write(head(callback));
     attachHttpReceiver(session(), res, {
         streaming: true,
         limit: options.responseLimit,
@@ -629,11 +628,9 @@ function htmlfile({ res, url, session, options, headers, tuning }) {
 
 /** `GET /<server>/<session>/jsonp?c=<callback>`: script-tag long-poll, one frame per response. */
 function jsonp({ res, url, session, headers, tuning }) {
-    const callback = callbackName(url);
-    if ('error' in callback) {
-        reply(res, 500, callback.error, NO_CACHE);
+    const callback = callbackName(url, res);
+    if (callback === null)
         return;
-    }
     res.writeHead(200, {
         ...headers,
         ...NO_CACHE,
@@ -644,7 +641,7 @@ function jsonp({ res, url, session, headers, tuning }) {
         streaming: false,
         limit: 0,
         // The leading comment defuses Rosetta-Flash-style content sniffing.
-        format: (frame) => `/**/${callback.name}(${quote(frame)});\r\n`,
+        format: (frame) => `/**/${callback}(${quote(frame)});\r\n`,
     }, tuning);
 }
 

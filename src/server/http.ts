@@ -103,10 +103,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
 
 const CALLBACK = /^[a-zA-Z0-9_.-]{1,32}$/;
 
-/** The JSONP callback name from `c` or `callback`, or the protocol's error message. */
-export function callbackName(url: URL): { name: string } | { error: string } {
+/**
+ * The JSONP callback name from `c` or `callback`; when it is missing or
+ * invalid, answers 500 with the protocol's message and returns null.
+ */
+export function callbackName(url: URL, res: ServerResponse): string | null {
   const name = url.searchParams.get('c') ?? url.searchParams.get('callback');
-  if (!name) return { error: '"callback" parameter required' };
-  if (!CALLBACK.test(name)) return { error: 'invalid "callback" parameter' };
-  return { name };
+  const error = !name ? '"callback" parameter required' : CALLBACK.test(name) ? '' : 'invalid "callback" parameter';
+  if (!error) return name;
+  reply(res, 500, error, NO_CACHE);
+  return null;
 }

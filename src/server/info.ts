@@ -32,12 +32,9 @@ export function infoBody(options: ResolvedOptions): Record<string, unknown> {
 export function info(req: IncomingMessage, res: ServerResponse, url: URL, options: ResolvedOptions): void {
   const body = infoBody(options);
   if (url.searchParams.has('c') || url.searchParams.has('callback')) {
-    const callback = callbackName(url);
-    if ('error' in callback) {
-      reply(res, 500, callback.error, NO_CACHE);
-      return;
-    }
-    reply(res, 200, `/**/${callback.name}(${quote(body)});\r\n`, {
+    const callback = callbackName(url, res);
+    if (callback === null) return;
+    reply(res, 200, `/**/${callback}(${quote(body)});\r\n`, {
       ...NO_CACHE,
       'Content-Type': JAVASCRIPT,
       'X-Content-Type-Options': 'nosniff',

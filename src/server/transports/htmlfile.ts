@@ -1,5 +1,5 @@
 import type { TransportContext } from './context.js';
-import { HTML, NO_CACHE, callbackName, reply } from '../http.js';
+import { HTML, NO_CACHE, callbackName } from '../http.js';
 import { attachHttpReceiver } from '../receiver.js';
 
 function head(callback: string): string {
@@ -21,18 +21,15 @@ function head(callback: string): string {
 
 /** `GET /<server>/<session>/htmlfile?c=<callback>`: the forever-iframe, a `<script>` per frame. */
 export function htmlfile({ res, url, session, options, headers, tuning }: TransportContext): void {
-  const callback = callbackName(url);
-  if ('error' in callback) {
-    reply(res, 500, callback.error, NO_CACHE);
-    return;
-  }
+  const callback = callbackName(url, res);
+  if (callback === null) return;
   res.writeHead(200, {
     ...headers,
     ...NO_CACHE,
     'Content-Type': HTML,
     'X-Accel-Buffering': 'no',
   });
-  res.write(head(callback.name));
+  res.write(head(callback));
   attachHttpReceiver(
     session(),
     res,

@@ -1,15 +1,12 @@
 import type { TransportContext } from './context.js';
-import { JAVASCRIPT, NO_CACHE, callbackName, reply } from '../http.js';
+import { JAVASCRIPT, NO_CACHE, callbackName } from '../http.js';
 import { quote } from '../../protocol/frames.js';
 import { attachHttpReceiver } from '../receiver.js';
 
 /** `GET /<server>/<session>/jsonp?c=<callback>`: script-tag long-poll, one frame per response. */
 export function jsonp({ res, url, session, headers, tuning }: TransportContext): void {
-  const callback = callbackName(url);
-  if ('error' in callback) {
-    reply(res, 500, callback.error, NO_CACHE);
-    return;
-  }
+  const callback = callbackName(url, res);
+  if (callback === null) return;
   res.writeHead(200, {
     ...headers,
     ...NO_CACHE,
@@ -23,7 +20,7 @@ export function jsonp({ res, url, session, headers, tuning }: TransportContext):
       streaming: false,
       limit: 0,
       // The leading comment defuses Rosetta-Flash-style content sniffing.
-      format: (frame) => `/**/${callback.name}(${quote(frame)});\r\n`,
+      format: (frame) => `/**/${callback}(${quote(frame)});\r\n`,
     },
     tuning,
   );
