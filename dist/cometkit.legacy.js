@@ -365,7 +365,7 @@ var cometkit = (function (exports) {
     // defaults (transports, retry, WebSocket) are checked on their own.
     var DEFAULTS = {
         transports: undefined,
-        timeout: 1000,
+        timeout: 500,
         reconnect: true,
         retry: undefined,
         reconnectDelay: 1000,
@@ -374,6 +374,8 @@ var cometkit = (function (exports) {
         heartbeatTimeout: 10000,
         pollInterval: 50,
         pollIdleInterval: 2000,
+        remember: 3600000,
+        upgradeInterval: 60000,
         WebSocket: undefined
     };
     var NAMES = ' websocket xhr-streaming iframe jsonp polling ';

@@ -16,7 +16,7 @@ export function fail(message: string): never {
 export interface LegacyOptions {
   /** Tier names to try, in order. Only `jsonp` runs here; the others are skipped with a reason. Default: `['jsonp']`. */
   transports?: readonly TransportName[];
-  /** Least time a tier gets to open; the RTT-derived timeout applies when longer. Default 1000 ms. */
+  /** Least time a tier gets to open; the RTT-derived timeout applies when longer. Default 500 ms. */
   timeout?: number;
   /** Whether to reconnect after the connection drops. Default true. */
   reconnect?: boolean;
@@ -34,6 +34,10 @@ export interface LegacyOptions {
   pollInterval?: number;
   /** Accepted for parity with the modern build; plain polling is not in the legacy build. */
   pollIdleInterval?: number;
+  /** Accepted for parity with the modern build; the legacy build keeps no memory across page loads. */
+  remember?: number;
+  /** Accepted for parity with the modern build; with one tier there is nothing to re-upgrade to. */
+  upgradeInterval?: number;
   /** Accepted for parity with the modern build; WebSocket is not in the legacy build. */
   WebSocket?: unknown;
 }
@@ -53,7 +57,7 @@ export interface Resolved {
 // defaults (transports, retry, WebSocket) are checked on their own.
 const DEFAULTS: Record<string, unknown> = {
   transports: undefined,
-  timeout: 1000,
+  timeout: 500,
   reconnect: true,
   retry: undefined,
   reconnectDelay: 1000,
@@ -62,6 +66,8 @@ const DEFAULTS: Record<string, unknown> = {
   heartbeatTimeout: 10000,
   pollInterval: 50,
   pollIdleInterval: 2000,
+  remember: 3600000,
+  upgradeInterval: 60000,
   WebSocket: undefined
 };
 

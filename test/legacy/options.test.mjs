@@ -12,7 +12,7 @@ describe('legacy options', () => {
   it('defaults to jsonp and the modern build defaults', () => {
     const o = plain(resolveOptions(undefined));
     assert.deepEqual(o.transports, ['jsonp']);
-    assert.equal(o.timeout, 1000);
+    assert.equal(o.timeout, 500);
     assert.equal(o.reconnect, true);
     assert.equal(o.reconnectDelay, 1000);
     assert.equal(o.maxReconnectDelay, 30000);
@@ -22,7 +22,7 @@ describe('legacy options', () => {
 
   it('accepts every modern option, tier names included, and arrays from other frames', () => {
     const retry = () => null;
-    const o = resolveOptions({ transports: ['websocket', 'jsonp'], timeout: 0, reconnect: false, retry, pollInterval: 5, WebSocket: undefined });
+    const o = resolveOptions({ transports: ['websocket', 'jsonp'], timeout: 0, reconnect: false, retry, pollInterval: 5, remember: 0, upgradeInterval: 0, WebSocket: undefined });
     assert.deepEqual(plain(o.transports), ['websocket', 'jsonp']);
     assert.equal(o.retry, retry);
     assert.equal(o.reconnect, false);
