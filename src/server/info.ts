@@ -24,6 +24,8 @@ export function infoBody(options: ResolvedOptions): Record<string, unknown> {
       tune: true,
       takeover: true,
       heartbeat: options.heartbeatDelay,
+      // The grace period in ms: a client resumes only when it is there.
+      ...(options.resumeGrace > 0 ? { resume: options.resumeGrace } : {}),
     },
   };
 }

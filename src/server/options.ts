@@ -10,6 +10,17 @@ export interface ServerOptions {
   responseLimit?: number;
   /** Largest request body accepted on the send endpoints; larger ones get 413. Default 1048576 (1 MiB). */
   maxBodySize?: number;
+  /**
+   * Resume (cometkit clients): how long a session waits for its client to come back after a
+   * cut, keeping what the client has not acknowledged. Default 30000 ms, at most 600000; 0 turns
+   * the extension off (sessions then behave as in plain SockJS).
+   */
+  resumeGrace?: number;
+  /**
+   * Resume: bytes (UTF-8) of unacknowledged messages a session keeps. Past it the session ends with
+   * code 2011 and the client starts afresh, told of the loss. Default 1048576 (1 MiB).
+   */
+  resumeLimit?: number;
   /** Whether the WebSocket endpoints are enabled. Default true. */
   websocket?: boolean;
   /** Whether session URLs set a `JSESSIONID` cookie (for sticky load balancers). Default false. */
@@ -27,6 +38,8 @@ export interface ResolvedOptions {
   disconnectDelay: number;
   responseLimit: number;
   maxBodySize: number;
+  resumeGrace: number;
+  resumeLimit: number;
   websocket: boolean;
   jsessionid: boolean;
   sockjsUrl: string;
@@ -38,12 +51,16 @@ export const DEFAULTS: ResolvedOptions = {
   disconnectDelay: 5000,
   responseLimit: 131072,
   maxBodySize: 1048576,
+  resumeGrace: 30000,
+  resumeLimit: 1048576,
   websocket: true,
   jsessionid: false,
   sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',
 };
 
-const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize'] as const;
+const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit'] as const;
+/** The longest resume grace period: a session kept longer holds memory for clients long gone. */
+export const MAX_RESUME_GRACE = 600000;
 const BOOLEANS = ['websocket', 'jsessionid'] as const;
 
 /** Validates once, up front; every message names the option and what it takes. */
@@ -73,6 +90,13 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       throw new TypeError(`cometkit server: option "${key}" must be a positive integer`);
     }
     out[key] = value;
+  }
+  const grace = given.resumeGrace;
+  if (grace !== undefined) {
+    if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > MAX_RESUME_GRACE) {
+      throw new TypeError(`cometkit server: option "resumeGrace" must be an integer from 0 to ${MAX_RESUME_GRACE}`);
+    }
+    out.resumeGrace = grace;
   }
   for (const key of BOOLEANS) {
     const value = given[key];

@@ -16,6 +16,8 @@ export interface ReceiveTuning {
   ttl?: number;
   /** `takeover=1`: replace the session's current receiver instead of being refused with 2010. */
   takeOver: boolean;
+  /** `pos`: a resuming client's position (messages it has received); resumable sessions only. */
+  pos?: number;
 }
 
 /** Attaches a held HTTP response to a session as its receiver. */
@@ -59,6 +61,6 @@ export function attachHttpReceiver(
     session.detach(receiver, true);
   });
   if (options.streaming && tuning.ttl) timer = setTimeout(finish, tuning.ttl);
-  session.attach(receiver, tuning.takeOver);
+  session.attach(receiver, tuning.takeOver, tuning.pos);
   return receiver;
 }

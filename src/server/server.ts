@@ -12,6 +12,7 @@ import { info } from './info.js';
 import { resolveOptions } from './options.js';
 import type { ResolvedOptions, ServerOptions } from './options.js';
 import { createSession } from './session.js';
+import { position } from './position.js';
 import type { ReceiveTuning } from './receiver.js';
 import type { InternalSession, Session, SessionHost, SessionInfo } from './session.js';
 import type { TransportContext } from './transports/context.js';
@@ -89,9 +90,13 @@ function msParam(url: URL, name: string, floor: number): number | undefined {
   return Number.isInteger(value) ? Math.max(floor, value) : undefined;
 }
 
-/** `ttl` and `takeover`, which cometkit clients add to receiving requests (see PROTOCOL.md). */
-function tuningOf(url: URL): ReceiveTuning {
-  return { ttl: msParam(url, 'ttl', MIN_TUNED), takeOver: url.searchParams.get('takeover') === '1' };
+/** `ttl`, `takeover` and `pos`, which cometkit clients add to receiving requests (see PROTOCOL.md). */
+function tuningOf(url: URL, resume: boolean): ReceiveTuning {
+  return {
+    ttl: msParam(url, 'ttl', MIN_TUNED),
+    takeOver: url.searchParams.get('takeover') === '1',
+    pos: resume ? position(url, 'pos') : undefined,
+  };
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): void {
@@ -195,7 +200,7 @@ export function createServer(options?: ServerOptions): CometServer {
       url,
       options: resolved,
       headers,
-      tuning: tuningOf(url),
+      tuning: tuningOf(url, resolved.resumeGrace > 0),
       session: () => {
         let session = sessions.get(id);
         if (!session) {
@@ -239,12 +244,12 @@ export function createServer(options?: ServerOptions): CometServer {
         return;
       }
       const id = match?.[2] ?? '';
-      const { takeOver } = tuningOf(url);
+      const { takeOver, pos } = tuningOf(url, resolved.resumeGrace > 0);
       const existing = sessions.get(id);
-      if (takeOver && existing?.state === 'open') {
-        // A cometkit client moving this session onto a WebSocket (re-upgrade).
+      if ((takeOver && existing?.state === 'open') || (existing && pos !== undefined)) {
+        // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it.
         tune(existing, url);
-        framedWebsocket(ws, existing, true);
+        framedWebsocket(ws, existing, takeOver, pos);
         return;
       }
       const session = createSession(id, host, describe(req, 'websocket'));

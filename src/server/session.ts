@@ -61,18 +61,40 @@ export interface InternalSession extends Session {
    * the old one is ended without a close frame and the new one hears an `h`
    * at once, so the client knows it is attached.
    */
-  attach(receiver: Receiver, takeOver?: boolean): void;
+  attach(receiver: Receiver, takeOver?: boolean, pos?: number): void;
+  /** The client has everything up to position `pos`: what it confirms need not be kept. */
+  ack(pos: number): void;
   /** Sets this session's heartbeat delay (ms), as a cometkit client asked for it. */
   tune(heartbeatDelay: number): void;
   detach(receiver: Receiver, aborted: boolean): void;
-  receive(messages: readonly string[]): void;
+  /**
+   * Hands the client's messages to the application. With `seq` (the position
+   * of the first one, on a resumable session) those already received are
+   * dropped; returns false for a batch that would leave a gap.
+   */
+  receive(messages: readonly string[], seq?: number): boolean;
   readonly receiver: Receiver | null;
+  /** How many of the client's messages the session has received. */
+  readonly received: number;
 }
 
+/** Close code of a session whose unacknowledged messages outgrew `resumeLimit`. */
+export const OVERFLOW = 2011;
+/** Close code of a session a client asked to resume from a position it cannot have. */
+export const CANNOT_RESUME = 2012;
+
 export function createSession(id: string, host: SessionHost, info: SessionInfo): InternalSession {
-  const { disconnectDelay } = host.options;
+  const { disconnectDelay, resumeGrace, resumeLimit } = host.options;
   let heartbeatDelay = host.options.heartbeatDelay;
-  const queue: string[] = [];
+  let queue: string[] = [];
+  // Resume (a cometkit client that sends positions): what has been written but
+  // not acknowledged is kept, after position `acked`, until the client says it
+  // has it; `kept` counts the bytes of it and of the queue.
+  let resumable = false;
+  let retained: string[] = [];
+  let acked = 0;
+  let kept = 0;
+  let received = 0;
   let state: SessionState = 'connecting';
   let receiver: Receiver | null = null;
   let closing: string | null = null;
@@ -108,7 +130,9 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     flushScheduled = false;
     if (!receiver) return;
     if (queue.length > 0) {
-      const batch = queue.splice(0, queue.length);
+      const batch = queue;
+      queue = [];
+      if (resumable) retained = retained.concat(batch);
       if (receiver.writeMessages) {
         armHeartbeat();
         receiver.writeMessages(batch);
@@ -133,7 +157,8 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
 
   function expireLater(): void {
     clearTimeout(expiry);
-    expiry = setTimeout(expire, disconnectDelay);
+    // A resumable session waits out the grace period for its client to come back.
+    expiry = setTimeout(expire, resumable ? Math.max(disconnectDelay, resumeGrace) : disconnectDelay);
     // Waiting for a client to come back must not keep a process alive once its
     // server has closed (listen().close() would otherwise hang for the whole delay).
     expiry.unref();
@@ -161,12 +186,27 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     info: { value: info, enumerable: true },
     state: { get: () => state, enumerable: true },
     receiver: { get: () => receiver },
+    received: { get: () => received },
   });
+
+  // Drops retained messages up to position `pos`; false when the client cannot be at `pos`.
+  function confirm(pos: number): boolean {
+    const drop = pos - acked;
+    if (drop < 0 || drop > retained.length) return false;
+    for (const m of retained.splice(0, drop)) kept -= Buffer.byteLength(m);
+    acked = pos;
+    return true;
+  }
 
   session.send = (text: string): boolean => {
     if (typeof text !== 'string') throw new TypeError('cometkit server: send() takes a string');
     if (state === 'closed') return false;
     queue.push(text);
+    if (resumable && (kept += Buffer.byteLength(text)) > resumeLimit) {
+      // Kept for a client that is not taking it: end the session and say why, rather than grow without bound.
+      session.close(OVERFLOW, 'Unacknowledged messages over the limit');
+      return false;
+    }
     if (receiver && !flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);
@@ -189,9 +229,20 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     heartbeatDelay = delay;
   };
 
-  session.attach = (next: Receiver, takeOver = false): void => {
+  session.attach = (next: Receiver, takeOver = false, pos?: number): void => {
+    if (state === 'connecting') resumable = pos !== undefined;
+    // A resuming client says where it is: it takes the session over, rewound to there.
+    const resuming = resumable && pos !== undefined && state !== 'connecting';
+    if (resuming && state === 'open') {
+      if (confirm(pos)) {
+        queue = retained.concat(queue);
+        retained = [];
+      } else {
+        finish(CANNOT_RESUME, 'Cannot resume from position ' + String(pos));
+      }
+    }
     const old = receiver;
-    if (old && !(takeOver && state === 'open')) {
+    if (old && !resuming && !(takeOver && state === 'open')) {
       next.write(closeFrame(2010, 'Another connection still open'));
       next.end();
       return;
@@ -212,7 +263,10 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       state = 'open';
       write(OPEN_FRAME);
       host.opened(session);
-    } else if (takeOver) {
+    } else if (state === 'open' && resuming) {
+      // The resume answer: how many of the client's messages arrived, so it resends the rest.
+      write('k' + received);
+    } else if (takeOver && state === 'open') {
       write(HEARTBEAT_FRAME);
     }
     // A polling receiver may already have ended on the open (or takeover) frame.
@@ -224,7 +278,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     if (receiver !== gone) return;
     receiver = null;
     clearTimeout(heartbeat);
-    if (aborted && state === 'open') {
+    if (aborted && state === 'open' && !resumable) {
       // A receiver cut by the network leaves the client unsure of what it got;
       // the protocol lets the server end the session and say so.
       finish(1002, 'Connection interrupted');
@@ -232,8 +286,19 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     expireLater();
   };
 
-  session.receive = (messages: readonly string[]): void => {
-    if (state !== 'open') return;
+  session.ack = (pos: number): void => {
+    if (resumable) confirm(pos);
+  };
+
+  session.receive = (batch: readonly string[], seq?: number): boolean => {
+    let messages = batch;
+    if (resumable && seq !== undefined) {
+      const skip = received + 1 - seq;
+      if (skip < 0) return false;
+      messages = batch.slice(skip);
+    }
+    received += messages.length;
+    if (state !== 'open') return true;
     for (const m of messages) {
       // One throwing listener must not crash the process or drop the rest of the batch.
       try {
@@ -242,6 +307,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
         host.error(error);
       }
     }
+    return true;
   };
 
   return session;

@@ -1,6 +1,7 @@
 import type { TransportContext } from './context.js';
 import { BodyTooLarge, NO_CACHE, TEXT, cors, readBody, reply } from '../http.js';
 import type { InternalSession } from '../session.js';
+import { position } from '../position.js';
 
 type Parsed = { messages: string[] } | { error: string };
 
@@ -45,7 +46,13 @@ async function receive(
     reply(res, 500, parsed.error, fail);
     return;
   }
-  session.receive(parsed.messages);
+  // A resuming client numbers its batches (`seq`) and says what it has received (`pos`).
+  const pos = position(ctx.url, 'pos');
+  if (pos !== undefined) session.ack(pos);
+  if (!session.receive(parsed.messages, position(ctx.url, 'seq'))) {
+    reply(res, 400, 'Out of order.', fail);
+    return;
+  }
   done(session);
 }
 

@@ -3,10 +3,19 @@ import type { WebSocket } from 'ws';
 import { decodeFrame } from '../../protocol/frames.js';
 import type { InternalSession, Receiver } from '../session.js';
 
-type Messages = string[] | null | 'broken';
+/** One upstream WebSocket message: a resuming client's `[pos, seq, ...messages]` carries positions. */
+interface Upstream {
+  messages: string[];
+  pos?: number;
+  seq?: number;
+}
 
-// The client sends one JSON string, or an array of them; an empty payload is a heartbeat.
-function parseUpstream(data: string): Messages {
+const isPosition = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+// The client sends one JSON string, or an array of them; an empty payload is a heartbeat. On a
+// resumable session the array may start with the client's position and the first message's
+// (`null` when it only acknowledges).
+function parseUpstream(data: string, resumable: boolean): Upstream | null | 'broken' {
   if (data === '') return null;
   let value: unknown;
   try {
@@ -14,9 +23,13 @@ function parseUpstream(data: string): Messages {
   } catch {
     return 'broken';
   }
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((m) => typeof m === 'string')) return value;
-  return 'broken';
+  if (typeof value === 'string') return { messages: [value] };
+  if (!Array.isArray(value)) return 'broken';
+  let up: Upstream = { messages: value as string[] };
+  if (resumable && isPosition(value[0]) && (value[1] === null || isPosition(value[1]))) {
+    up = { pos: value[0], seq: (value[1] as number | null) ?? undefined, messages: value.slice(2) as string[] };
+  }
+  return up.messages.every((m) => typeof m === 'string') ? up : 'broken';
 }
 
 function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver): void {
@@ -32,22 +45,36 @@ function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver):
 }
 
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOver = false): void {
+export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOver = false, pos?: number): void {
   const receiver: Receiver = {
     write: (frame) => ws.send(frame),
     end: () => ws.close(1000),
   };
+  // A client that says where it is (`pos`) also numbers what it sends.
+  const resumable = pos !== undefined;
+  let acking = false;
+  const broken = () => {
+    session.close(3000, 'Broken framing.');
+    ws.close(1000);
+  };
   ws.on('message', (data, isBinary) => {
-    const parsed = isBinary ? 'broken' : parseUpstream((data as Buffer).toString());
-    if (parsed === 'broken') {
-      session.close(3000, 'Broken framing.');
-      ws.close(1000);
-    } else if (parsed) {
-      session.receive(parsed);
+    const up = isBinary ? 'broken' : parseUpstream((data as Buffer).toString(), resumable);
+    if (up === 'broken') return broken();
+    if (!up) return;
+    if (up.pos !== undefined) session.ack(up.pos);
+    if (up.seq === undefined && up.pos !== undefined) return;
+    if (!session.receive(up.messages, up.seq)) return broken();
+    // A WebSocket send has no answer of its own: say what arrived, once per burst.
+    if (up.seq !== undefined && !acking) {
+      acking = true;
+      setImmediate(() => {
+        acking = false;
+        if (session.receiver === receiver) ws.send('k' + session.received);
+      });
     }
   });
   bindClose(ws, session, receiver);
-  session.attach(receiver, takeOver);
+  session.attach(receiver, takeOver, pos);
 }
 
 /** `/websocket`: a raw WebSocket, one message per WebSocket message, no framing. */
