@@ -1,8 +1,12 @@
 /** Payloads of the client's events, one object each. */
 type ClientEvents = {
-    /** The connection is usable. `transport` is the tier in use. */
+    /**
+     * The connection is usable. `transport` is the tier in use; `resumed` is true
+     * when it goes on the session from before (resume: nothing lost), false on a new one.
+     */
     open: {
         transport: TransportName;
+        resumed: boolean;
     };
     /** One message from the server. */
     message: {
@@ -46,6 +50,8 @@ interface Extensions {
     tune?: boolean;
     /** A receiving request with `takeover=1` moves the session onto it. */
     takeover?: boolean;
+    /** Loss-free resume: the server's grace period, ms (PROTOCOL.md, "Resume"). */
+    resume?: number;
 }
 /** What the `/info` probe learned. */
 interface Info {
@@ -72,24 +78,36 @@ interface ConnectContext {
     /** WebSocket constructor to use instead of the page's (tests inject fakes). */
     WebSocket?: typeof WebSocket;
     /**
-     * `&h=…&ttl=…` for receiving URLs when the client asks a cometkit server for
-     * shorter heartbeats or streaming responses (proxies that kill idle or old
-     * requests), else ''. Tiers append it after their own query, or after `?t`.
+     * The query a receiving URL carries for a cometkit server, else '': `&h=…&ttl=…`
+     * when the client asks for shorter heartbeats or streaming responses (proxies
+     * that kill idle or old requests), and on a connection's first request the
+     * resume position `&pos=…`. Tiers call it for every request and append it
+     * after their own query, or after `?t`.
      */
-    tune: string;
+    tune: () => string;
+    /**
+     * The client's downstream position, which sends and acknowledgements carry
+     * on a resumable session; -1 (or no function) when the session is not.
+     */
+    pos?: () => number;
 }
 /**
  * The tier's side of the contract: `frame` for every frame in order, `close`
  * exactly once when the connection ends by itself. After `Connection.close()`
- * the tier calls neither.
+ * the tier calls neither. Where the server's answer to a send is the
+ * acknowledgement (HTTP, or a WebSocket without resume), the tier hands on a
+ * `k<position>` frame of its own once the batch is through.
  */
 interface Sink {
     frame: (text: string) => void;
     close: (reason: string) => void;
 }
 interface Connection {
-    /** Sends messages in order; HTTP tiers batch them on the control channel. */
-    send: (messages: string[]) => void;
+    /**
+     * Sends messages in order, the first at upstream position `seq`; HTTP tiers
+     * batch them on the control channel. No messages: only acknowledges (resume).
+     */
+    send: (messages: string[], seq: number) => void;
     /** Ends the connection; `notify` tells the server at once (client close, page hide). */
     close: (notify?: boolean) => void;
     /**
@@ -158,6 +176,14 @@ interface ClientOptions {
     upgradeInterval?: number;
     /** How long what was learnt about the network (the tier that worked, those that failed, tuning) is kept for the next page load, in localStorage; 0 keeps nothing. Default 3600000 ms. */
     remember?: number;
+    /** Whether to resume sessions with a cometkit server that offers it (nothing lost or repeated across cuts). Default true. */
+    resume?: boolean;
+    /** Resume across a reload of the same tab (sessionStorage) within the server's grace period: the page leaving does not end the session. Default false. */
+    persist?: boolean;
+    /** Most messages waiting to be confirmed (queued while disconnected, or unacknowledged); a send beyond throws. Default 1000. */
+    queueLimit?: number;
+    /** Most bytes (UTF-8) of such messages; a send beyond throws. Default 1048576 (1 MiB). */
+    queueBytes?: number;
     /** WebSocket constructor to use instead of the page's. */
     WebSocket?: typeof WebSocket;
 }
@@ -169,8 +195,12 @@ interface Client {
     /** Subscribes; returns the unsubscribe function. */
     on: <K extends EventName>(type: K, handler: Handler<K>) => () => void;
     off: <K extends EventName>(type: K, handler: Handler<K>) => void;
-    /** Sends a message; while not open it is queued and sent, in order, once open. */
-    send: (text: string) => void;
+    /**
+     * Sends a message; while not open it is queued and sent, in order, once open.
+     * `done` runs once the server has it (`done()`), or once it is known it may
+     * not (`done(error)`). Throws when the queue of unconfirmed messages is full.
+     */
+    send: (text: string, done?: (error?: Error) => void) => void;
     /** Closes for good (code 1000 or 3000–4999, reason up to 123 characters) and tells the server at once. */
     close: (code?: number, reason?: string) => void;
     readonly state: ClientState;

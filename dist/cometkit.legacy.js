@@ -741,7 +741,7 @@ var cometkit = (function (exports) {
                         lastSeen = now();
                         watch();
                         later('stable', function () { return (retries = 0); }, o.stableAfter);
-                        emit('open', { transport: 'jsonp' });
+                        emit('open', { transport: 'jsonp', resumed: false });
                         flush();
                     },
                     close: function (reason) {
@@ -836,8 +836,9 @@ var cometkit = (function (exports) {
             }
         }
         function flush() {
+            // No positions here (no resume in the legacy build): the sequence number goes unused.
             if (conn && outbox.length)
-                conn.send(outbox.splice(0, outbox.length));
+                conn.send(outbox.splice(0, outbox.length), 0);
         }
         wire(true);
         start();

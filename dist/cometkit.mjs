@@ -11,6 +11,8 @@ function decodeFrame(text) {
     if (text == 'o' || text == 'h')
         return { type: text };
     const type = text.charAt(0);
+    if (/^k\d{1,15}$/.test(text))
+        return { type: 'k', pos: +text.slice(1) };
     let value;
     try {
         value = JSON.parse(text.slice(1));
@@ -102,6 +104,10 @@ const DEFAULTS = {
     pollIdleInterval: 2000,
     remember: 3600000,
     upgradeInterval: 60000,
+    resume: true,
+    persist: false,
+    queueLimit: 1000,
+    queueBytes: 1048576,
     WebSocket: undefined,
 };
 /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
@@ -122,7 +128,7 @@ function resolveOptions(options, named) {
             continue;
         const type = DEFAULTS[key] === undefined ? 'function' : typeof DEFAULTS[key];
         if (key != 'transports' && (typeof value != type || (type == 'number' && !(value >= 0 && value < Infinity)))) {
-            fail('option "' + key + '" must be a ' + (type == 'number' ? 'number of ms ≥ 0' : type));
+            fail('option "' + key + '" must be a ' + (type == 'number' ? (key[0] == 'q' ? 'number ≥ 0' : 'number of ms ≥ 0') : type));
         }
         out[key] = value;
     }
@@ -189,6 +195,21 @@ function remember(base, memory, ttl) {
 
 /** Close codes that end a session for good: 1000 and the application range 3000–4999. */
 const isFinal = (code) => code == 1000 || (code >= 3000 && code < 5000);
+/** Hands `error` (or success) to each callback; one that throws cannot stop the others. */
+function settle(list, error) {
+    for (const out of list) {
+        try {
+            out.d?.(error);
+        }
+        catch (e) {
+            setTimeout(() => {
+                throw e;
+            });
+        }
+    }
+}
+const stash = (base) => 'cometkit resume ' + base;
+const size = (text) => new Blob([text]).size;
 /**
  * The client over the tiers given in `options.transports` (tier objects): what
  * a bundle does not pass in, it does not contain. `named` lets `createClient`
@@ -221,7 +242,39 @@ function createCoreClient(url, options, named = []) {
     // Bumped by every drop: callbacks from an older generation's connections are stale.
     let generation = 0;
     let retries = 0;
-    const outbox = [];
+    // Upstream: messages the server has not confirmed, in order; pending[0] is at
+    // position `sent` + 1, and the first `handed` went to the current connection.
+    let pending = [];
+    let bytes = 0;
+    let sent = 0;
+    let handed = 0;
+    // Downstream: messages delivered (`got`), the position of the stream being
+    // read (`at`, behind `got` while a resumed stream repeats what came before),
+    // and the last position acknowledged.
+    let got = 0;
+    let at = 0;
+    let acked = 0;
+    let unacked = 0;
+    // The session URL while it is resumable: reconnections resume it.
+    let sid = '';
+    // `&h=…&ttl=…` for receiving requests, once /info says the server takes them.
+    let tune = '';
+    // Resume across a reload (option `persist`): what the page before left in sessionStorage.
+    if (o.persist) {
+        try {
+            const saved = JSON.parse(sessionStorage.getItem(stash(base)) ?? 'null');
+            sessionStorage.removeItem(stash(base));
+            if (saved) {
+                [sid, got, sent] = saved;
+                pending = saved[3].map((t) => ({ t, b: size(t) }));
+                for (const out of pending)
+                    bytes += out.b;
+            }
+        }
+        catch {
+            // no storage: a fresh session
+        }
+    }
     let openedAt = 0;
     let lastSeen = 0;
     let deadAfter = 0;
@@ -250,10 +303,21 @@ function createCoreClient(url, options, named = []) {
         if (state == 'reconnecting')
             start();
     };
-    // Leaving the page: free the server session now, not after its timeout.
+    // Leaving the page: free the server session now, not after its timeout; or,
+    // with `persist`, leave it for the reloaded page to resume.
     const hide = () => {
-        if (state == 'open')
-            drop(1001, 'Page hidden');
+        if (state != 'open')
+            return;
+        if (o.persist && sid) {
+            try {
+                sessionStorage.setItem(stash(base), JSON.stringify([sid, got, sent, pending.map((out) => out.t)]));
+                return drop(1001, 'Page hidden', false, false);
+            }
+            catch {
+                // no storage: end the session as without persist
+            }
+        }
+        drop(1001, 'Page hidden');
     };
     const listen = (method) => {
         if (typeof document == 'object') {
@@ -277,8 +341,10 @@ function createCoreClient(url, options, named = []) {
             crossOrigin: isCrossOrigin(base),
             poll: [o.pollInterval, o.pollIdleInterval],
             WebSocket: o.WebSocket,
-            tune: '',
+            tune: () => '',
+            pos: () => (sid ? got : -1),
         };
+        tune = '';
         // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
         const rank = (t) => (t.name == memory.good ? 0 : memory.bad.includes(t.name) ? 2 : 1);
         const order = [...o.transports].sort((a, b) => rank(a) - rank(b));
@@ -292,7 +358,16 @@ function createCoreClient(url, options, named = []) {
                 emit('error', { error: new NegotiationError(attempts, Date.now() - started) });
                 return drop(2000, 'All transports failed');
             }
-            const ctx = { ...shared, session: sessionUrl(base) };
+            // A resumable session is resumed from where the client is; the position goes on a connection's
+            // first request only (renewals go on from where the stream is).
+            const from = got;
+            const tuned = tune;
+            let first = o.resume;
+            const ctx = {
+                ...shared,
+                session: sid || sessionUrl(base),
+                tune: () => tuned + (first ? ((first = false), '&pos=' + from) : ''),
+            };
             const since = Date.now();
             const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
             // 0 while opening, 1 once open, 2 once failed.
@@ -330,8 +405,13 @@ function createCoreClient(url, options, named = []) {
                             return;
                         if (phase)
                             return frame(text);
-                        if (text != 'o')
+                        const k = /^k\d+$/.test(text);
+                        if (text != 'o' && !k) {
+                            // A session that ended while the client was away answers with its close frame.
+                            if (sid && text.charAt(0) == 'c')
+                                return (phase = 1), frame(text);
                             return failTier('unexpected first frame ' + text.slice(0, 32));
+                        }
                         phase = 1;
                         record('open', 'opened');
                         tier = t;
@@ -339,11 +419,29 @@ function createCoreClient(url, options, named = []) {
                         memory.good = t.name;
                         memory.bad = memory.bad.filter((name) => name != t.name);
                         remember(base, memory, o.remember);
+                        if (sid && !k) {
+                            // The server no longer has the session (restarted, or the grace period passed):
+                            // report it, and start a fresh resumable one at once.
+                            lost('the server no longer had the session');
+                            return start();
+                        }
+                        const resumed = !!sid;
+                        if (resumed) {
+                            at = from;
+                            handed = 0;
+                            confirm(+text.slice(1));
+                        }
+                        else {
+                            // What went to a session that is gone may or may not have arrived: at most once.
+                            fresh();
+                            if (k)
+                                sid = ctx.session;
+                        }
                         state = 'open';
                         openedAt = lastSeen = Date.now();
                         deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
                         watch();
-                        emit('open', { transport: t.name });
+                        emit('open', { transport: t.name, resumed });
                         flush();
                         upgradeLater();
                     }),
@@ -374,7 +472,7 @@ function createCoreClient(url, options, named = []) {
             shared.info = info;
             // Only a cometkit server that says so understands the tuning parameters.
             if (info.cometkit?.tune)
-                shared.tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
+                tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
             next(0);
         }, 
         // No /info: WebSocket may still work; HTTP tiers say why they cannot.
@@ -392,22 +490,75 @@ function createCoreClient(url, options, named = []) {
             return emit('error', { error: error });
         }
         if (f.type == 'a') {
+            // A resumed stream may repeat what an older connection delivered: positions tell.
             // A handler may have closed the client: stop delivering then.
-            for (const data of f.messages)
-                if (gen == generation)
+            for (const data of f.messages) {
+                if (++at > got && gen == generation) {
+                    got = at;
+                    unacked += data.length;
                     emit('message', { data });
+                }
+            }
+            // The server keeps what is not acknowledged: every 64 KiB or so, say what arrived.
+            if (sid && unacked >= 65536)
+                ack();
+        }
+        else if (f.type == 'k') {
+            confirm(f.pos);
+        }
+        else if (f.type == 'h') {
+            if (sid && got > acked)
+                ack();
         }
         else if (f.type == 'c') {
             // While the session moves to a candidate, a renewal the old connection sent just before can
             // reach the server after the move: its 2010 ends only that request, which then counts as drained.
             if (f.code == 2010 && candidate)
                 return;
+            // Any other close ends the session; 2011 and 2012 end it with messages lost.
+            if (f.code != 2010) {
+                if (f.code == 2011 || f.code == 2012)
+                    lost(f.reason);
+                sid = '';
+            }
             // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
             drop(f.code, f.reason, isFinal(f.code));
         }
         else if (f.type == 'o') {
             drop(1006, 'Server lost session');
         }
+    }
+    // The server has the client's messages up to position `pos`.
+    function confirm(pos) {
+        const done = pending.splice(0, pos - sent);
+        if (!done.length)
+            return;
+        sent = pos;
+        handed = Math.max(0, handed - done.length);
+        for (const out of done)
+            bytes -= out.b;
+        settle(done);
+    }
+    function ack() {
+        acked = got;
+        unacked = 0;
+        conn?.send([], sent + handed + 1);
+    }
+    // A new session: what the last one was handed fails (it may not have arrived), the rest goes on it.
+    function fresh() {
+        const gone = pending.splice(0, handed);
+        for (const out of gone)
+            bytes -= out.b;
+        sent = handed = got = at = acked = 0;
+        sid = '';
+        settle(gone, new Error('cometkit: maybe not delivered: the session ended'));
+    }
+    // A resumable session is gone with messages in between: say so, and start afresh.
+    function lost(why) {
+        const error = new Error('cometkit: session lost (' + why + '); messages in between may be missing');
+        error.name = 'SessionLostError';
+        emit('error', { error });
+        fresh();
     }
     // Wall-clock based, so a tab whose timers the browser throttles still gets it right when they fire.
     function watch() {
@@ -467,8 +618,12 @@ function createCoreClient(url, options, named = []) {
         release(notify);
         tier = undefined;
         state = again ? 'reconnecting' : 'closed';
-        if (!again)
+        if (!again) {
             listen('removeEventListener');
+            const gone = pending;
+            pending = [];
+            settle(gone, new Error('cometkit: not delivered: closed (' + code + ')'));
+        }
         if (wasOpen || !again)
             emit('close', { code, reason, willReconnect: again });
         if (again && state == 'reconnecting') {
@@ -479,8 +634,12 @@ function createCoreClient(url, options, named = []) {
         }
     }
     function flush() {
-        if (state == 'open' && !moving && outbox.length)
-            conn?.send(outbox.splice(0));
+        if (state != 'open' || moving || handed >= pending.length)
+            return;
+        const batch = pending.slice(handed).map((out) => out.t);
+        const seq = sent + handed + 1;
+        handed = pending.length;
+        conn?.send(batch, seq);
     }
     function upgradeLater() {
         clearTimeout(upgradeTimer);
@@ -503,6 +662,9 @@ function createCoreClient(url, options, named = []) {
             return;
         const gen = generation;
         const held = [];
+        // On a resumable session the candidate resumes it from here (the server answers k, not h).
+        const since = got;
+        let first = !!sid;
         let acked = false;
         let drained = false;
         // The old connection renews no request from now on: one renewed during the
@@ -532,21 +694,28 @@ function createCoreClient(url, options, named = []) {
             memory.good = better.name;
             remember(base, memory, o.remember);
             emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
+            if (sid) {
+                at = since;
+                handed = 0;
+            }
             for (const text of held.splice(0))
                 frame(text);
             flush();
             upgradeLater();
         };
         try {
-            candidate = better.connect({ ...ctx, tune: ctx.tune + '&takeover=1' }, {
+            candidate = better.connect({ ...ctx, tune: () => tune + '&takeover=1' + (first ? ((first = false), '&pos=' + since) : '') }, {
                 frame(text) {
                     if (gen != generation)
                         return;
                     if (acked)
                         return moving ? void held.push(text) : frame(text);
-                    // Anything but the takeover's h (an `o`: the server no longer knows the session) ends the try.
-                    if (text != 'h')
+                    // Anything but the takeover's h or k (an `o`: the server no longer knows the session) ends the try.
+                    const k = /^k\d+$/.test(text);
+                    if (text != 'h' && !k)
                         return give();
+                    if (k)
+                        confirm(+text.slice(1));
                     acked = moving = true;
                     clearTimeout(timeout);
                     if (drained)
@@ -572,13 +741,18 @@ function createCoreClient(url, options, named = []) {
     return {
         on,
         off,
-        send(text) {
-            if (typeof text != 'string')
-                fail('send() takes a string');
+        send(text, done) {
+            if (typeof text != 'string' || (done && typeof done != 'function'))
+                fail('send() takes a string and an optional callback');
             if (state == 'closed')
                 throw new Error('cometkit: send() on a closed client');
+            const b = size(text);
+            if (pending.length >= o.queueLimit || bytes + b > o.queueBytes) {
+                throw new Error('cometkit: send queue full (' + pending.length + ' messages, ' + bytes + ' bytes unconfirmed)');
+            }
+            bytes += b;
             // Sends made in one tick leave together: one frame, one request.
-            if (outbox.push(text) == 1)
+            if (pending.push({ t: text, b, d: done }) == handed + 1)
                 queueMicrotask(flush);
         },
         close(code = 1000, reason = 'Normal closure') {
@@ -617,11 +791,13 @@ function createCoreClient(url, options, named = []) {
 // that did too); open the htmlfile, reopening on `stop` once it had started.
 // While the parent has it draining (`d`, for a session moving to another tier)
 // it reports the end of the htmlfile (`x`) instead of reopening, until `r`.
-// Messages from the parent count only from the parent's own origin.
+// Messages from the parent count only from the parent's own origin. A resume
+// position (`pos`) belongs to the first request only: renewals go on from where
+// the stream is, not from where it once started.
 const BRIDGE_SCRIPT = 'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f,d,x;' +
     'function p(d){parent.postMessage(d,o)}' +
     'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
-    'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;document.body.appendChild(f)}' +
+    'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.appendChild(f)}' +
     'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
     'try{document.domain=document.domain}catch(e){}' +
     'addEventListener("message",function(e){if(e.source==parent&&e.origin==o){d=e.data=="d";if(!d&&x){x=0;n()}}});' +
@@ -730,6 +906,9 @@ const noCors = (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS'
  */
 function httpConnection(ctx, sink, receive, sent) {
     let queue = [];
+    // Upstream position of queue[0]; and whether a bare acknowledgement is wanted (resume).
+    let seq = 0;
+    let ack = false;
     let busy = false;
     const abort = new AbortController();
     const { signal } = abort;
@@ -768,22 +947,31 @@ function httpConnection(ctx, sink, receive, sent) {
         }
     };
     function pump() {
-        if (busy || signal.aborted || !queue.length)
+        if (busy || signal.aborted || !(queue.length || ack))
             return;
         const body = JSON.stringify(queue);
+        // A resuming client numbers the batch and says what it has received.
+        const pos = ctx.pos?.() ?? -1;
+        const query = pos < 0 ? '' : '?pos=' + pos + (queue.length ? '&seq=' + seq : '');
+        const last = seq + queue.length - 1;
+        seq = last + 1;
         queue = [];
+        ack = false;
         busy = true;
         const next = () => {
             busy = false;
+            // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
+            if (!signal.aborted)
+                sink.frame('k' + last);
             sent?.();
             pump();
             settle();
         };
         if (cors) {
-            post(ctx.session + '/xhr_send', body, signal, 204).then(next, (e) => fail('send failed: ' + e.message));
+            post(ctx.session + '/xhr_send' + query, body, signal, 204).then(next, (e) => fail('send failed: ' + e.message));
         }
         else {
-            cancelForm = formPost(ctx.session + '/jsonp_send', body, next);
+            cancelForm = formPost(ctx.session + '/jsonp_send' + query, body, next);
         }
     }
     const draining = receive((text) => {
@@ -791,8 +979,12 @@ function httpConnection(ctx, sink, receive, sent) {
             sink.frame(text);
     }, fail, signal, again);
     return {
-        send(messages) {
-            queue.push(...messages);
+        send(messages, from) {
+            if (!queue.length)
+                seq = from;
+            for (const m of messages)
+                queue.push(m);
+            ack || (ack = !messages.length);
             pump();
         },
         close: end,
@@ -876,7 +1068,7 @@ const iframe = {
     unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
     connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal, again) => {
         const callback = uniqueName();
-        const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune, location.href);
+        const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune(), location.href);
         const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
         const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
         const bridge = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
@@ -917,7 +1109,7 @@ const jsonp = {
         // A held poll may take the server's heartbeat delay, plus slack for the network.
         const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
         const poll = () => {
-            cancel = jsonpScript(ctx.session + '/jsonp?t' + ctx.tune, timeout, (error, value) => {
+            cancel = jsonpScript(ctx.session + '/jsonp?t' + ctx.tune(), timeout, (error, value) => {
                 if (error)
                     return fail('poll failed: ' + error);
                 frame(value);
@@ -954,7 +1146,7 @@ const polling = {
             poll = () => {
                 clearTimeout(timer);
                 inFlight = true;
-                post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune, null, signal).then((text) => {
+                post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then((text) => {
                     inFlight = false;
                     const frames = text.split('\n').filter(Boolean);
                     // An empty answer to a plain poll is as good as a heartbeat.
@@ -999,7 +1191,7 @@ const websocket = {
     },
     connect(ctx, sink) {
         const Socket = ctx.WebSocket ?? WebSocket;
-        const ws = new Socket(ctx.session.replace(/^http/, 'ws') + '/websocket' + (ctx.tune && '?t' + ctx.tune));
+        const ws = new Socket(ctx.session.replace(/^http/, 'ws') + '/websocket?t' + ctx.tune());
         // Detached before anything else, so the socket is heard no more: the sink
         // gets one close (not one per error and close event) and nothing after it.
         const detach = () => (ws.onmessage = ws.onclose = ws.onerror = null);
@@ -1011,10 +1203,19 @@ const websocket = {
         ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
         ws.onerror = () => end('WebSocket error');
         return {
-            send: (messages) => ws.send(JSON.stringify(messages)),
-            close() {
+            send(messages, seq) {
+                const pos = ctx.pos?.() ?? -1;
+                if (pos >= 0)
+                    return ws.send(JSON.stringify([pos, messages.length ? seq : null, ...messages]));
+                // Without resume, handing a batch to the socket is all the delivery there is to report.
+                if (messages.length)
+                    ws.send(JSON.stringify(messages));
+                sink.frame('k' + (seq + messages.length - 1));
+            },
+            // 1000 ends the session; a connection given up for another (4000) leaves it to be resumed.
+            close(notify) {
                 detach();
-                ws.close(1000);
+                ws.close(notify ? 1000 : 4000);
             },
         };
     },
@@ -1049,7 +1250,7 @@ const xhrStreaming = {
     connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal, again) => {
         // The server ends a response at its size limit; the session goes on in the next one.
         // Once closed, the aborted signal ends a fresh request before it starts.
-        const open = () => stream(ctx.session + '/xhr_streaming?t' + ctx.tune, signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : again(open)));
+        const open = () => stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : again(open)));
         open();
     }),
 };

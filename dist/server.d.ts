@@ -14,6 +14,17 @@ interface ServerOptions {
     responseLimit?: number;
     /** Largest request body accepted on the send endpoints; larger ones get 413. Default 1048576 (1 MiB). */
     maxBodySize?: number;
+    /**
+     * Resume (cometkit clients): how long a session waits for its client to come back after a
+     * cut, keeping what the client has not acknowledged. Default 30000 ms, at most 600000; 0 turns
+     * the extension off (sessions then behave as in plain SockJS).
+     */
+    resumeGrace?: number;
+    /**
+     * Resume: bytes (UTF-8) of unacknowledged messages a session keeps. Past it the session ends with
+     * code 2011 and the client starts afresh, told of the loss. Default 1048576 (1 MiB).
+     */
+    resumeLimit?: number;
     /** Whether the WebSocket endpoints are enabled. Default true. */
     websocket?: boolean;
     /** Whether session URLs set a `JSESSIONID` cookie (for sticky load balancers). Default false. */
@@ -30,6 +41,8 @@ interface ResolvedOptions {
     disconnectDelay: number;
     responseLimit: number;
     maxBodySize: number;
+    resumeGrace: number;
+    resumeLimit: number;
     websocket: boolean;
     jsessionid: boolean;
     sockjsUrl: string;

@@ -130,11 +130,13 @@ function callbackName(url, res) {
 // that did too); open the htmlfile, reopening on `stop` once it had started.
 // While the parent has it draining (`d`, for a session moving to another tier)
 // it reports the end of the htmlfile (`x`) instead of reopening, until `r`.
-// Messages from the parent count only from the parent's own origin.
+// Messages from the parent count only from the parent's own origin. A resume
+// position (`pos`) belongs to the first request only: renewals go on from where
+// the stream is, not from where it once started.
 const BRIDGE_SCRIPT = 'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f,d,x;' +
     'function p(d){parent.postMessage(d,o)}' +
     'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
-    'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;document.body.appendChild(f)}' +
+    'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.appendChild(f)}' +
     'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
     'try{document.domain=document.domain}catch(e){}' +
     'addEventListener("message",function(e){if(e.source==parent&&e.origin==o){d=e.data=="d";if(!d&&x){x=0;n()}}});' +
@@ -225,6 +227,8 @@ function decodeFrame(text) {
     if (text == 'o' || text == 'h')
         return { type: text };
     const type = text.charAt(0);
+    if (/^k\d{1,15}$/.test(text))
+        return { type: 'k', pos: +text.slice(1) };
     let value;
     try {
         value = JSON.parse(text.slice(1));
@@ -262,6 +266,8 @@ function infoBody(options) {
             tune: true,
             takeover: true,
             heartbeat: options.heartbeatDelay,
+            // The grace period in ms: a client resumes only when it is there.
+            ...(options.resumeGrace > 0 ? { resume: options.resumeGrace } : {}),
         },
     };
 }
@@ -292,11 +298,15 @@ const DEFAULTS = {
     disconnectDelay: 5000,
     responseLimit: 131072,
     maxBodySize: 1048576,
+    resumeGrace: 30000,
+    resumeLimit: 1048576,
     websocket: true,
     jsessionid: false,
     sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',
 };
-const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize'];
+const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit'];
+/** The longest resume grace period: a session kept longer holds memory for clients long gone. */
+const MAX_RESUME_GRACE = 600000;
 const BOOLEANS = ['websocket', 'jsessionid'];
 /** Validates once, up front; every message names the option and what it takes. */
 function resolveOptions(options) {
@@ -328,6 +338,13 @@ function resolveOptions(options) {
         }
         out[key] = value;
     }
+    const grace = given.resumeGrace;
+    if (grace !== undefined) {
+        if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > MAX_RESUME_GRACE) {
+            throw new TypeError(`cometkit server: option "resumeGrace" must be an integer from 0 to ${MAX_RESUME_GRACE}`);
+        }
+        out.resumeGrace = grace;
+    }
     for (const key of BOOLEANS) {
         const value = given[key];
         if (value === undefined)
@@ -346,10 +363,24 @@ function resolveOptions(options) {
     return out;
 }
 
+/** Close code of a session whose unacknowledged messages outgrew `resumeLimit`. */
+const OVERFLOW = 2011;
+/** Close code of a session a client asked to resume from a position it cannot have. */
+const CANNOT_RESUME = 2012;
 function createSession(id, host, info) {
-    const { disconnectDelay } = host.options;
+    const { disconnectDelay, resumeGrace, resumeLimit } = host.options;
     let heartbeatDelay = host.options.heartbeatDelay;
-    const queue = [];
+    let queue = [];
+    // Resume (a cometkit client that sends positions): what has been written but
+    // not acknowledged is kept, after position `acked`, until the client says it
+    // has it; `kept` counts the bytes of it and of the queue.
+    let resumable = false;
+    let retained = [];
+    let acked = 0;
+    let kept = 0;
+    let received = 0;
+    // Set once the session ended with messages dropped: it can no longer be resumed, only told of.
+    let lost = false;
     let state = 'connecting';
     let receiver = null;
     let closing = null;
@@ -382,7 +413,10 @@ function createSession(id, host, info) {
         if (!receiver)
             return;
         if (queue.length > 0) {
-            const batch = queue.splice(0, queue.length);
+            const batch = queue;
+            queue = [];
+            if (resumable)
+                retained = retained.concat(batch);
             if (receiver.writeMessages) {
                 armHeartbeat();
                 receiver.writeMessages(batch);
@@ -407,7 +441,8 @@ function createSession(id, host, info) {
     }
     function expireLater() {
         clearTimeout(expiry);
-        expiry = setTimeout(expire, disconnectDelay);
+        // A resumable session waits out the grace period for its client to come back.
+        expiry = setTimeout(expire, resumable ? Math.max(disconnectDelay, resumeGrace) : disconnectDelay);
         // Waiting for a client to come back must not keep a process alive once its
         // server has closed (listen().close() would otherwise hang for the whole delay).
         expiry.unref();
@@ -435,13 +470,43 @@ function createSession(id, host, info) {
         info: { value: info, enumerable: true },
         state: { get: () => state, enumerable: true },
         receiver: { get: () => receiver },
+        received: { get: () => received },
+        resumable: { get: () => resumable },
     });
+    // For a session that ends with the loss reported (2011, 2012): what it kept can no longer be
+    // placed in the client's stream, and the memory it holds should not wait out the grace period.
+    function lose() {
+        queue = [];
+        retained = [];
+        kept = 0;
+        lost = true;
+    }
+    // Drops retained messages up to position `pos`; false when the client cannot be at `pos`.
+    function confirm(pos) {
+        const drop = pos - acked;
+        if (drop < 0 || drop > retained.length)
+            return false;
+        for (const m of retained.splice(0, drop))
+            kept -= Buffer.byteLength(m);
+        acked = pos;
+        return true;
+    }
     session.send = (text) => {
         if (typeof text !== 'string')
             throw new TypeError('cometkit server: send() takes a string');
         if (state === 'closed')
             return false;
+        if (resumable && kept + Buffer.byteLength(text) > resumeLimit) {
+            // Kept for a client that is not taking it: end the session and say why, rather than grow
+            // without bound. The refused message must not reach the client after all, nor a resume
+            // get the queue (positions after what was kept) as if it followed the client's position.
+            lose();
+            session.close(OVERFLOW, 'Unacknowledged messages over the limit');
+            return false;
+        }
         queue.push(text);
+        if (resumable)
+            kept += Buffer.byteLength(text);
         if (receiver && !flushScheduled) {
             flushScheduled = true;
             setImmediate(flush);
@@ -464,9 +529,31 @@ function createSession(id, host, info) {
     session.tune = (delay) => {
         heartbeatDelay = delay;
     };
-    session.attach = (next, takeOver = false) => {
+    session.attach = (next, takeOver = false, pos) => {
+        // A client asking to resume a session this server does not know (restarted, expired) gets a
+        // plain one and its `o`: the client learns of the loss and starts a fresh resumable one at 0.
+        if (state === 'connecting')
+            resumable = pos === 0;
+        // A resuming client says where it is: it takes the session over, rewound to there.
+        const resuming = resumable && pos !== undefined && state !== 'connecting';
+        let rewound = false;
+        if (resuming && !lost) {
+            // A closed session rewinds too: the client gets what it missed before the close frame,
+            // rather than the queue alone, which would read as following its position.
+            if (confirm(pos)) {
+                queue = retained.concat(queue);
+                retained = [];
+                rewound = true;
+            }
+            else {
+                // After a position the client cannot have, nothing is in order: the close frame alone.
+                lose();
+                if (state === 'open')
+                    finish(CANNOT_RESUME, 'Cannot resume from position ' + String(pos));
+            }
+        }
         const old = receiver;
-        if (old && !(takeOver && state === 'open')) {
+        if (old && !resuming && !(takeOver && state === 'open')) {
             next.write(closeFrame(2010, 'Another connection still open'));
             next.end();
             return;
@@ -485,10 +572,15 @@ function createSession(id, host, info) {
         armHeartbeat();
         if (state === 'connecting') {
             state = 'open';
-            write(OPEN_FRAME);
+            // `k0` opens a resumable session: the client learns, in band, that positions are on.
+            write(resumable ? 'k0' : OPEN_FRAME);
             host.opened(session);
         }
-        else if (takeOver) {
+        else if (rewound) {
+            // The resume answer: how many of the client's messages arrived, so it resends the rest.
+            write('k' + received);
+        }
+        else if (takeOver && state === 'open') {
             write(HEARTBEAT_FRAME);
         }
         // A polling receiver may already have ended on the open (or takeover) frame.
@@ -502,16 +594,28 @@ function createSession(id, host, info) {
             return;
         receiver = null;
         clearTimeout(heartbeat);
-        if (aborted && state === 'open') {
+        if (aborted && state === 'open' && !resumable) {
             // A receiver cut by the network leaves the client unsure of what it got;
             // the protocol lets the server end the session and say so.
             finish(1002, 'Connection interrupted');
         }
         expireLater();
     };
-    session.receive = (messages) => {
+    session.ack = (pos) => {
+        if (resumable)
+            confirm(pos);
+    };
+    session.receive = (batch, seq) => {
+        let messages = batch;
+        if (resumable && seq !== undefined) {
+            const skip = received + 1 - seq;
+            if (skip < 0)
+                return false;
+            messages = batch.slice(skip);
+        }
+        received += messages.length;
         if (state !== 'open')
-            return;
+            return true;
         for (const m of messages) {
             // One throwing listener must not crash the process or drop the rest of the batch.
             try {
@@ -521,8 +625,16 @@ function createSession(id, host, info) {
                 host.error(error);
             }
         }
+        return true;
     };
     return session;
+}
+
+/** A position (`pos`, `seq`) from a query parameter: a whole number ≥ 0, or undefined when absent or malformed. */
+function position(url, name) {
+    const raw = url.searchParams.get(name) ?? '';
+    const value = Number(raw);
+    return /^\d{1,15}$/.test(raw) ? value : undefined;
 }
 
 /** Attaches a held HTTP response to a session as its receiver. */
@@ -567,7 +679,7 @@ function attachHttpReceiver(session, res, options, tuning = { takeOver: false })
     });
     if (options.streaming && tuning.ttl)
         timer = setTimeout(finish, tuning.ttl);
-    session.attach(receiver, tuning.takeOver);
+    session.attach(receiver, tuning.takeOver, tuning.pos);
     return receiver;
 }
 
@@ -707,7 +819,14 @@ async function receive(ctx, extract, done) {
         reply(res, 500, parsed.error, fail);
         return;
     }
-    session.receive(parsed.messages);
+    // A resuming client numbers its batches (`seq`) and says what it has received (`pos`).
+    const pos = position(ctx.url, 'pos');
+    if (pos !== undefined)
+        session.ack(pos);
+    if (!session.receive(parsed.messages, position(ctx.url, 'seq'))) {
+        reply(res, 400, 'Out of order.', fail);
+        return;
+    }
     done(session);
 }
 /** `POST /<server>/<session>/xhr_send`: a JSON array of messages; 204. */
@@ -761,8 +880,11 @@ function xhrStreaming({ req, res, session, options, headers, tuning }) {
     }, tuning);
 }
 
-// The client sends one JSON string, or an array of them; an empty payload is a heartbeat.
-function parseUpstream(data) {
+const isPosition = (n) => Number.isSafeInteger(n) && n >= 0;
+// The client sends one JSON string, or an array of them; an empty payload is a heartbeat. On a
+// resumable session the array may start with the client's position and the first message's
+// (`null` when it only acknowledges).
+function parseUpstream(data, resumable) {
     if (data === '')
         return null;
     let value;
@@ -773,10 +895,14 @@ function parseUpstream(data) {
         return 'broken';
     }
     if (typeof value === 'string')
-        return [value];
-    if (Array.isArray(value) && value.every((m) => typeof m === 'string'))
-        return value;
-    return 'broken';
+        return { messages: [value] };
+    if (!Array.isArray(value))
+        return 'broken';
+    let up = { messages: value };
+    if (resumable && isPosition(value[0]) && (value[1] === null || isPosition(value[1]))) {
+        up = { pos: value[0], seq: value[1] ?? undefined, messages: value.slice(2) };
+    }
+    return up.messages.every((m) => typeof m === 'string') ? up : 'broken';
 }
 function bindClose(ws, session, receiver) {
     ws.on('close', (code) => {
@@ -792,23 +918,40 @@ function bindClose(ws, session, receiver) {
     ws.on('error', () => ws.terminate());
 }
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-function framedWebsocket(ws, session, takeOver = false) {
+function framedWebsocket(ws, session, takeOver = false, pos) {
     const receiver = {
         write: (frame) => ws.send(frame),
         end: () => ws.close(1000),
     };
+    let acking = false;
+    const broken = () => {
+        session.close(3000, 'Broken framing.');
+        ws.close(1000);
+    };
     ws.on('message', (data, isBinary) => {
-        const parsed = isBinary ? 'broken' : parseUpstream(data.toString());
-        if (parsed === 'broken') {
-            session.close(3000, 'Broken framing.');
-            ws.close(1000);
-        }
-        else if (parsed) {
-            session.receive(parsed);
+        const up = isBinary ? 'broken' : parseUpstream(data.toString(), session.resumable);
+        if (up === 'broken')
+            return broken();
+        if (!up)
+            return;
+        if (up.pos !== undefined)
+            session.ack(up.pos);
+        if (up.seq === undefined && up.pos !== undefined)
+            return;
+        if (!session.receive(up.messages, up.seq))
+            return broken();
+        // A WebSocket send has no answer of its own: say what arrived, once per burst.
+        if (up.seq !== undefined && !acking) {
+            acking = true;
+            setImmediate(() => {
+                acking = false;
+                if (session.receiver === receiver)
+                    ws.send('k' + session.received);
+            });
         }
     });
     bindClose(ws, session, receiver);
-    session.attach(receiver, takeOver);
+    session.attach(receiver, takeOver, pos);
 }
 /** `/websocket`: a raw WebSocket, one message per WebSocket message, no framing. */
 function rawWebsocket(ws, session) {
@@ -864,9 +1007,13 @@ function msParam(url, name, floor) {
     const value = Number(url.searchParams.get(name) ?? NaN);
     return Number.isInteger(value) ? Math.max(floor, value) : undefined;
 }
-/** `ttl` and `takeover`, which cometkit clients add to receiving requests (see PROTOCOL.md). */
-function tuningOf(url) {
-    return { ttl: msParam(url, 'ttl', MIN_TUNED), takeOver: url.searchParams.get('takeover') === '1' };
+/** `ttl`, `takeover` and `pos`, which cometkit clients add to receiving requests (see PROTOCOL.md). */
+function tuningOf(url, resume) {
+    return {
+        ttl: msParam(url, 'ttl', MIN_TUNED),
+        takeOver: url.searchParams.get('takeover') === '1',
+        pos: resume ? position(url, 'pos') : undefined,
+    };
 }
 function methodNotAllowed(res, allow) {
     reply(res, 405, '', { Allow: allow });
@@ -981,7 +1128,7 @@ function createServer(options) {
             url,
             options: resolved,
             headers,
-            tuning: tuningOf(url),
+            tuning: tuningOf(url, resolved.resumeGrace > 0),
             session: () => {
                 let session = sessions.get(id);
                 if (!session) {
@@ -1026,12 +1173,12 @@ function createServer(options) {
                 return;
             }
             const id = match?.[2] ?? '';
-            const { takeOver } = tuningOf(url);
+            const { takeOver, pos } = tuningOf(url, resolved.resumeGrace > 0);
             const existing = sessions.get(id);
-            if (takeOver && existing?.state === 'open') {
-                // A cometkit client moving this session onto a WebSocket (re-upgrade).
+            if ((takeOver && existing?.state === 'open') || (existing && pos !== undefined)) {
+                // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it.
                 tune(existing, url);
-                framedWebsocket(ws, existing, true);
+                framedWebsocket(ws, existing, takeOver, pos);
                 return;
             }
             const session = createSession(id, host, describe(req, 'websocket'));
@@ -1040,7 +1187,7 @@ function createServer(options) {
             if (!existing)
                 sessions.set(id, session);
             tune(session, url);
-            framedWebsocket(ws, session);
+            framedWebsocket(ws, session, false, pos);
         });
         return true;
     }

@@ -19,8 +19,12 @@ export interface Client {
   /** Subscribes; returns the unsubscribe function. */
   on: <K extends EventName>(type: K, handler: Handler<K>) => () => void;
   off: <K extends EventName>(type: K, handler: Handler<K>) => void;
-  /** Sends a message; while not open it is queued and sent, in order, once open. */
-  send: (text: string) => void;
+  /**
+   * Sends a message; while not open it is queued and sent, in order, once open.
+   * `done` runs once the server has it (`done()`), or once it is known it may
+   * not (`done(error)`). Throws when the queue of unconfirmed messages is full.
+   */
+  send: (text: string, done?: (error?: Error) => void) => void;
   /** Closes for good (code 1000 or 3000–4999, reason up to 123 characters) and tells the server at once. */
   close: (code?: number, reason?: string) => void;
   readonly state: ClientState;
@@ -32,6 +36,29 @@ export interface Client {
 
 /** Close codes that end a session for good: 1000 and the application range 3000–4999. */
 const isFinal = (code: number) => code == 1000 || (code >= 3000 && code < 5000);
+
+/** A message not yet confirmed by the server: text, UTF-8 bytes, callback. */
+interface Out {
+  t: string;
+  b: number;
+  d?: ((error?: Error) => void) | undefined;
+}
+
+/** Hands `error` (or success) to each callback; one that throws cannot stop the others. */
+function settle(list: Out[], error?: Error): void {
+  for (const out of list) {
+    try {
+      out.d?.(error);
+    } catch (e) {
+      setTimeout(() => {
+        throw e;
+      });
+    }
+  }
+}
+
+const stash = (base: string) => 'cometkit resume ' + base;
+const size = (text: string) => new Blob([text]).size;
 
 /**
  * The client over the tiers given in `options.transports` (tier objects): what
@@ -64,7 +91,37 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // Bumped by every drop: callbacks from an older generation's connections are stale.
   let generation = 0;
   let retries = 0;
-  const outbox: string[] = [];
+  // Upstream: messages the server has not confirmed, in order; pending[0] is at
+  // position `sent` + 1, and the first `handed` went to the current connection.
+  let pending: Out[] = [];
+  let bytes = 0;
+  let sent = 0;
+  let handed = 0;
+  // Downstream: messages delivered (`got`), the position of the stream being
+  // read (`at`, behind `got` while a resumed stream repeats what came before),
+  // and the last position acknowledged.
+  let got = 0;
+  let at = 0;
+  let acked = 0;
+  let unacked = 0;
+  // The session URL while it is resumable: reconnections resume it.
+  let sid = '';
+  // `&h=…&ttl=…` for receiving requests, once /info says the server takes them.
+  let tune = '';
+  // Resume across a reload (option `persist`): what the page before left in sessionStorage.
+  if (o.persist) {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(stash(base)) ?? 'null') as [string, number, number, string[]] | null;
+      sessionStorage.removeItem(stash(base));
+      if (saved) {
+        [sid, got, sent] = saved;
+        pending = saved[3].map((t) => ({ t, b: size(t) }));
+        for (const out of pending) bytes += out.b;
+      }
+    } catch {
+      // no storage: a fresh session
+    }
+  }
   let openedAt = 0;
   let lastSeen = 0;
   let deadAfter = 0;
@@ -92,9 +149,19 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   const online = () => {
     if (state == 'reconnecting') start();
   };
-  // Leaving the page: free the server session now, not after its timeout.
+  // Leaving the page: free the server session now, not after its timeout; or,
+  // with `persist`, leave it for the reloaded page to resume.
   const hide = () => {
-    if (state == 'open') drop(1001, 'Page hidden');
+    if (state != 'open') return;
+    if (o.persist && sid) {
+      try {
+        sessionStorage.setItem(stash(base), JSON.stringify([sid, got, sent, pending.map((out) => out.t)]));
+        return drop(1001, 'Page hidden', false, false);
+      } catch {
+        // no storage: end the session as without persist
+      }
+    }
+    drop(1001, 'Page hidden');
   };
   const listen = (method: 'addEventListener' | 'removeEventListener') => {
     if (typeof document == 'object') {
@@ -118,8 +185,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       crossOrigin: isCrossOrigin(base),
       poll: [o.pollInterval, o.pollIdleInterval],
       WebSocket: o.WebSocket,
-      tune: '',
+      tune: () => '',
+      pos: () => (sid ? got : -1),
     };
+    tune = '';
     // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
     const rank = (t: Tier) => (t.name == memory.good ? 0 : memory.bad.includes(t.name) ? 2 : 1);
     const order = [...o.transports].sort((a, b) => rank(a) - rank(b));
@@ -133,7 +202,16 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         emit('error', { error: new NegotiationError(attempts, Date.now() - started) });
         return drop(2000, 'All transports failed');
       }
-      const ctx = { ...shared, session: sessionUrl(base) };
+      // A resumable session is resumed from where the client is; the position goes on a connection's
+      // first request only (renewals go on from where the stream is).
+      const from = got;
+      const tuned = tune;
+      let first = o.resume;
+      const ctx = {
+        ...shared,
+        session: sid || sessionUrl(base),
+        tune: () => tuned + (first ? ((first = false), '&pos=' + from) : ''),
+      };
       const since = Date.now();
       const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
       // 0 while opening, 1 once open, 2 once failed.
@@ -167,7 +245,12 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
             defer(() => {
               if (gen != generation || phase == 2) return;
               if (phase) return frame(text);
-              if (text != 'o') return failTier('unexpected first frame ' + text.slice(0, 32));
+              const k = /^k\d+$/.test(text);
+              if (text != 'o' && !k) {
+                // A session that ended while the client was away answers with its close frame.
+                if (sid && text.charAt(0) == 'c') return (phase = 1), frame(text);
+                return failTier('unexpected first frame ' + text.slice(0, 32));
+              }
               phase = 1;
               record('open', 'opened');
               tier = t;
@@ -175,11 +258,27 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               memory.good = t.name;
               memory.bad = memory.bad.filter((name) => name != t.name);
               remember(base, memory, o.remember);
+              if (sid && !k) {
+                // The server no longer has the session (restarted, or the grace period passed):
+                // report it, and start a fresh resumable one at once.
+                lost('the server no longer had the session');
+                return start();
+              }
+              const resumed = !!sid;
+              if (resumed) {
+                at = from;
+                handed = 0;
+                confirm(+text.slice(1));
+              } else {
+                // What went to a session that is gone may or may not have arrived: at most once.
+                fresh();
+                if (k) sid = ctx.session;
+              }
               state = 'open';
               openedAt = lastSeen = Date.now();
               deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
               watch();
-              emit('open', { transport: t.name });
+              emit('open', { transport: t.name, resumed });
               flush();
               upgradeLater();
             }),
@@ -206,7 +305,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       (info) => {
         shared.info = info;
         // Only a cometkit server that says so understands the tuning parameters.
-        if (info.cometkit?.tune) shared.tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
+        if (info.cometkit?.tune) tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
         next(0);
       },
       // No /info: WebSocket may still work; HTTP tiers say why they cannot.
@@ -225,17 +324,68 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       return emit('error', { error: error as Error });
     }
     if (f.type == 'a') {
+      // A resumed stream may repeat what an older connection delivered: positions tell.
       // A handler may have closed the client: stop delivering then.
-      for (const data of f.messages) if (gen == generation) emit('message', { data });
+      for (const data of f.messages) {
+        if (++at > got && gen == generation) {
+          got = at;
+          unacked += data.length;
+          emit('message', { data });
+        }
+      }
+      // The server keeps what is not acknowledged: every 64 KiB or so, say what arrived.
+      if (sid && unacked >= 65536) ack();
+    } else if (f.type == 'k') {
+      confirm(f.pos);
+    } else if (f.type == 'h') {
+      if (sid && got > acked) ack();
     } else if (f.type == 'c') {
       // While the session moves to a candidate, a renewal the old connection sent just before can
       // reach the server after the move: its 2010 ends only that request, which then counts as drained.
       if (f.code == 2010 && candidate) return;
+      // Any other close ends the session; 2011 and 2012 end it with messages lost.
+      if (f.code != 2010) {
+        if (f.code == 2011 || f.code == 2012) lost(f.reason);
+        sid = '';
+      }
       // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
       drop(f.code, f.reason, isFinal(f.code));
     } else if (f.type == 'o') {
       drop(1006, 'Server lost session');
     }
+  }
+
+  // The server has the client's messages up to position `pos`.
+  function confirm(pos: number): void {
+    const done = pending.splice(0, pos - sent);
+    if (!done.length) return;
+    sent = pos;
+    handed = Math.max(0, handed - done.length);
+    for (const out of done) bytes -= out.b;
+    settle(done);
+  }
+
+  function ack(): void {
+    acked = got;
+    unacked = 0;
+    conn?.send([], sent + handed + 1);
+  }
+
+  // A new session: what the last one was handed fails (it may not have arrived), the rest goes on it.
+  function fresh(): void {
+    const gone = pending.splice(0, handed);
+    for (const out of gone) bytes -= out.b;
+    sent = handed = got = at = acked = 0;
+    sid = '';
+    settle(gone, new Error('cometkit: maybe not delivered: the session ended'));
+  }
+
+  // A resumable session is gone with messages in between: say so, and start afresh.
+  function lost(why: string): void {
+    const error = new Error('cometkit: session lost (' + why + '); messages in between may be missing');
+    error.name = 'SessionLostError';
+    emit('error', { error });
+    fresh();
   }
 
   // Wall-clock based, so a tab whose timers the browser throttles still gets it right when they fire.
@@ -287,7 +437,12 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     release(notify);
     tier = undefined;
     state = again ? 'reconnecting' : 'closed';
-    if (!again) listen('removeEventListener');
+    if (!again) {
+      listen('removeEventListener');
+      const gone = pending;
+      pending = [];
+      settle(gone, new Error('cometkit: not delivered: closed (' + code + ')'));
+    }
     if (wasOpen || !again) emit('close', { code, reason, willReconnect: again });
     if (again && state == 'reconnecting') {
       emit('reconnecting', { attempt: ++retries, delay });
@@ -297,7 +452,11 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   }
 
   function flush(): void {
-    if (state == 'open' && !moving && outbox.length) conn?.send(outbox.splice(0));
+    if (state != 'open' || moving || handed >= pending.length) return;
+    const batch = pending.slice(handed).map((out) => out.t);
+    const seq = sent + handed + 1;
+    handed = pending.length;
+    conn?.send(batch, seq);
   }
 
   function upgradeLater(): void {
@@ -320,6 +479,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     if (!better) return;
     const gen = generation;
     const held: string[] = [];
+    // On a resumable session the candidate resumes it from here (the server answers k, not h).
+    const since = got;
+    let first = !!sid;
     let acked = false;
     let drained = false;
     // The old connection renews no request from now on: one renewed during the
@@ -347,19 +509,25 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       memory.good = better.name;
       remember(base, memory, o.remember);
       emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
+      if (sid) {
+        at = since;
+        handed = 0;
+      }
       for (const text of held.splice(0)) frame(text);
       flush();
       upgradeLater();
     };
     try {
       candidate = better.connect(
-        { ...ctx, tune: ctx.tune + '&takeover=1' },
+        { ...ctx, tune: () => tune + '&takeover=1' + (first ? ((first = false), '&pos=' + since) : '') },
         {
           frame(text) {
             if (gen != generation) return;
             if (acked) return moving ? void held.push(text) : frame(text);
-            // Anything but the takeover's h (an `o`: the server no longer knows the session) ends the try.
-            if (text != 'h') return give();
+            // Anything but the takeover's h or k (an `o`: the server no longer knows the session) ends the try.
+            const k = /^k\d+$/.test(text);
+            if (text != 'h' && !k) return give();
+            if (k) confirm(+text.slice(1));
             acked = moving = true;
             clearTimeout(timeout);
             if (drained) moved();
@@ -383,11 +551,16 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   return {
     on,
     off,
-    send(text) {
-      if (typeof text != 'string') fail('send() takes a string');
+    send(text, done) {
+      if (typeof text != 'string' || (done && typeof done != 'function')) fail('send() takes a string and an optional callback');
       if (state == 'closed') throw new Error('cometkit: send() on a closed client');
+      const b = size(text);
+      if (pending.length >= o.queueLimit || bytes + b > o.queueBytes) {
+        throw new Error('cometkit: send queue full (' + pending.length + ' messages, ' + bytes + ' bytes unconfirmed)');
+      }
+      bytes += b;
       // Sends made in one tick leave together: one frame, one request.
-      if (outbox.push(text) == 1) queueMicrotask(flush);
+      if (pending.push({ t: text, b, d: done }) == handed + 1) queueMicrotask(flush);
     },
     close(code = 1000, reason = 'Normal closure') {
       if (typeof code != 'number' || !isFinal(code) || typeof reason != 'string' || reason.length > 123) {

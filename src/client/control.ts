@@ -66,6 +66,9 @@ export type Receive = (
  */
 export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive, sent?: () => void): Connection {
   let queue: string[] = [];
+  // Upstream position of queue[0]; and whether a bare acknowledgement is wanted (resume).
+  let seq = 0;
+  let ack = false;
   let busy = false;
   const abort = new AbortController();
   const { signal } = abort;
@@ -104,20 +107,28 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
   };
 
   function pump(): void {
-    if (busy || signal.aborted || !queue.length) return;
+    if (busy || signal.aborted || !(queue.length || ack)) return;
     const body = JSON.stringify(queue);
+    // A resuming client numbers the batch and says what it has received.
+    const pos = ctx.pos?.() ?? -1;
+    const query = pos < 0 ? '' : '?pos=' + pos + (queue.length ? '&seq=' + seq : '');
+    const last = seq + queue.length - 1;
+    seq = last + 1;
     queue = [];
+    ack = false;
     busy = true;
     const next = () => {
       busy = false;
+      // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
+      if (!signal.aborted) sink.frame('k' + last);
       sent?.();
       pump();
       settle();
     };
     if (cors) {
-      post(ctx.session + '/xhr_send', body, signal, 204).then(next, (e: unknown) => fail('send failed: ' + (e as Error).message));
+      post(ctx.session + '/xhr_send' + query, body, signal, 204).then(next, (e: unknown) => fail('send failed: ' + (e as Error).message));
     } else {
-      cancelForm = formPost(ctx.session + '/jsonp_send', body, next);
+      cancelForm = formPost(ctx.session + '/jsonp_send' + query, body, next);
     }
   }
 
@@ -130,8 +141,10 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     again,
   );
   return {
-    send(messages) {
-      queue.push(...messages);
+    send(messages, from) {
+      if (!queue.length) seq = from;
+      for (const m of messages) queue.push(m);
+      ack ||= !messages.length;
       pump();
     },
     close: end,

@@ -2,8 +2,11 @@ import mitt from 'mitt';
 
 /** Payloads of the client's events, one object each. */
 export type ClientEvents = {
-  /** The connection is usable. `transport` is the tier in use. */
-  open: { transport: TransportName };
+  /**
+   * The connection is usable. `transport` is the tier in use; `resumed` is true
+   * when it goes on the session from before (resume: nothing lost), false on a new one.
+   */
+  open: { transport: TransportName; resumed: boolean };
   /** One message from the server. */
   message: { data: string };
   /** The connection ended. `willReconnect` tells whether the client tries again by itself. */

@@ -27,6 +27,14 @@ export interface ClientOptions {
   upgradeInterval?: number;
   /** How long what was learnt about the network (the tier that worked, those that failed, tuning) is kept for the next page load, in localStorage; 0 keeps nothing. Default 3600000 ms. */
   remember?: number;
+  /** Whether to resume sessions with a cometkit server that offers it (nothing lost or repeated across cuts). Default true. */
+  resume?: boolean;
+  /** Resume across a reload of the same tab (sessionStorage) within the server's grace period: the page leaving does not end the session. Default false. */
+  persist?: boolean;
+  /** Most messages waiting to be confirmed (queued while disconnected, or unacknowledged); a send beyond throws. Default 1000. */
+  queueLimit?: number;
+  /** Most bytes (UTF-8) of such messages; a send beyond throws. Default 1048576 (1 MiB). */
+  queueBytes?: number;
   /** WebSocket constructor to use instead of the page's. */
   WebSocket?: typeof WebSocket;
 }
@@ -55,6 +63,10 @@ const DEFAULTS: Record<string, unknown> = {
   pollIdleInterval: 2000,
   remember: 3600000,
   upgradeInterval: 60000,
+  resume: true,
+  persist: false,
+  queueLimit: 1000,
+  queueBytes: 1048576,
   WebSocket: undefined,
 };
 
@@ -74,7 +86,7 @@ export function resolveOptions(options: ClientOptions | undefined, named: readon
     if (value === undefined) continue;
     const type = DEFAULTS[key] === undefined ? 'function' : typeof DEFAULTS[key];
     if (key != 'transports' && (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) < Infinity)))) {
-      fail('option "' + key + '" must be a ' + (type == 'number' ? 'number of ms ≥ 0' : type));
+      fail('option "' + key + '" must be a ' + (type == 'number' ? (key[0] == 'q' ? 'number ≥ 0' : 'number of ms ≥ 0') : type));
     }
     out[key] = value;
   }

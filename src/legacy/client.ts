@@ -172,7 +172,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
           lastSeen = now();
           watch();
           later('stable', () => (retries = 0), o.stableAfter);
-          emit('open', { transport: 'jsonp' });
+          emit('open', { transport: 'jsonp', resumed: false });
           flush();
         },
         close(reason) {
@@ -254,7 +254,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   }
 
   function flush(): void {
-    if (conn && outbox.length) conn.send(outbox.splice(0, outbox.length));
+    // No positions here (no resume in the legacy build): the sequence number goes unused.
+    if (conn && outbox.length) conn.send(outbox.splice(0, outbox.length), 0);
   }
 
   wire(true);

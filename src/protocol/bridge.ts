@@ -17,12 +17,14 @@
 // that did too); open the htmlfile, reopening on `stop` once it had started.
 // While the parent has it draining (`d`, for a session moving to another tier)
 // it reports the end of the htmlfile (`x`) instead of reopening, until `r`.
-// Messages from the parent count only from the parent's own origin.
+// Messages from the parent count only from the parent's own origin. A resume
+// position (`pos`) belongs to the first request only: renewals go on from where
+// the stream is, not from where it once started.
 export const BRIDGE_SCRIPT =
   'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f,d,x;' +
   'function p(d){parent.postMessage(d,o)}' +
   'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
-  'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;document.body.appendChild(f)}' +
+  'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.appendChild(f)}' +
   'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
   'try{document.domain=document.domain}catch(e){}' +
   'addEventListener("message",function(e){if(e.source==parent&&e.origin==o){d=e.data=="d";if(!d&&x){x=0;n()}}});' +

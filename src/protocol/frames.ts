@@ -37,7 +37,13 @@ export function closeFrame(code: number, reason: string): string {
  * A decoded server frame: `o` open, `h` heartbeat, `a` messages (the legacy
  * single-message `m` frame included), `c` close with code and reason.
  */
-export type Frame = { type: 'o' } | { type: 'h' } | { type: 'a'; messages: string[] } | { type: 'c'; code: number; reason: string };
+export type Frame =
+  | { type: 'o' }
+  | { type: 'h' }
+  | { type: 'a'; messages: string[] }
+  | { type: 'c'; code: number; reason: string }
+  // Resume: the server has the client's messages up to `pos` (PROTOCOL.md).
+  | { type: 'k'; pos: number };
 
 /**
  * Decodes one server frame. Throws an Error naming the frame for malformed
@@ -46,6 +52,7 @@ export type Frame = { type: 'o' } | { type: 'h' } | { type: 'a'; messages: strin
 export function decodeFrame(text: string): Frame {
   if (text == 'o' || text == 'h') return { type: text };
   const type = text.charAt(0);
+  if (/^k\d{1,15}$/.test(text)) return { type: 'k', pos: +text.slice(1) };
   let value: unknown;
   try {
     value = JSON.parse(text.slice(1));

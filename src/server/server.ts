@@ -257,7 +257,7 @@ export function createServer(options?: ServerOptions): CometServer {
       // a free id is registered (so that another tier can take it over later).
       if (!existing) sessions.set(id, session);
       tune(session, url);
-      framedWebsocket(ws, session);
+      framedWebsocket(ws, session, false, pos);
     });
     return true;
   }

@@ -76,6 +76,8 @@ export interface InternalSession extends Session {
   readonly receiver: Receiver | null;
   /** How many of the client's messages the session has received. */
   readonly received: number;
+  /** Whether its client resumes (its first receiver said `pos=0`). */
+  readonly resumable: boolean;
 }
 
 /** Close code of a session whose unacknowledged messages outgrew `resumeLimit`. */
@@ -95,6 +97,8 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   let acked = 0;
   let kept = 0;
   let received = 0;
+  // Set once the session ended with messages dropped: it can no longer be resumed, only told of.
+  let lost = false;
   let state: SessionState = 'connecting';
   let receiver: Receiver | null = null;
   let closing: string | null = null;
@@ -187,7 +191,17 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     state: { get: () => state, enumerable: true },
     receiver: { get: () => receiver },
     received: { get: () => received },
+    resumable: { get: () => resumable },
   });
+
+  // For a session that ends with the loss reported (2011, 2012): what it kept can no longer be
+  // placed in the client's stream, and the memory it holds should not wait out the grace period.
+  function lose(): void {
+    queue = [];
+    retained = [];
+    kept = 0;
+    lost = true;
+  }
 
   // Drops retained messages up to position `pos`; false when the client cannot be at `pos`.
   function confirm(pos: number): boolean {
@@ -201,12 +215,16 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   session.send = (text: string): boolean => {
     if (typeof text !== 'string') throw new TypeError('cometkit server: send() takes a string');
     if (state === 'closed') return false;
-    queue.push(text);
-    if (resumable && (kept += Buffer.byteLength(text)) > resumeLimit) {
-      // Kept for a client that is not taking it: end the session and say why, rather than grow without bound.
+    if (resumable && kept + Buffer.byteLength(text) > resumeLimit) {
+      // Kept for a client that is not taking it: end the session and say why, rather than grow
+      // without bound. The refused message must not reach the client after all, nor a resume
+      // get the queue (positions after what was kept) as if it followed the client's position.
+      lose();
       session.close(OVERFLOW, 'Unacknowledged messages over the limit');
       return false;
     }
+    queue.push(text);
+    if (resumable) kept += Buffer.byteLength(text);
     if (receiver && !flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);
@@ -230,15 +248,23 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   };
 
   session.attach = (next: Receiver, takeOver = false, pos?: number): void => {
-    if (state === 'connecting') resumable = pos !== undefined;
+    // A client asking to resume a session this server does not know (restarted, expired) gets a
+    // plain one and its `o`: the client learns of the loss and starts a fresh resumable one at 0.
+    if (state === 'connecting') resumable = pos === 0;
     // A resuming client says where it is: it takes the session over, rewound to there.
     const resuming = resumable && pos !== undefined && state !== 'connecting';
-    if (resuming && state === 'open') {
+    let rewound = false;
+    if (resuming && !lost) {
+      // A closed session rewinds too: the client gets what it missed before the close frame,
+      // rather than the queue alone, which would read as following its position.
       if (confirm(pos)) {
         queue = retained.concat(queue);
         retained = [];
+        rewound = true;
       } else {
-        finish(CANNOT_RESUME, 'Cannot resume from position ' + String(pos));
+        // After a position the client cannot have, nothing is in order: the close frame alone.
+        lose();
+        if (state === 'open') finish(CANNOT_RESUME, 'Cannot resume from position ' + String(pos));
       }
     }
     const old = receiver;
@@ -261,9 +287,10 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     armHeartbeat();
     if (state === 'connecting') {
       state = 'open';
-      write(OPEN_FRAME);
+      // `k0` opens a resumable session: the client learns, in band, that positions are on.
+      write(resumable ? 'k0' : OPEN_FRAME);
       host.opened(session);
-    } else if (state === 'open' && resuming) {
+    } else if (rewound) {
       // The resume answer: how many of the client's messages arrived, so it resends the rest.
       write('k' + received);
     } else if (takeOver && state === 'open') {

@@ -175,12 +175,12 @@ describe('control channel', function () {
       const observer = new MutationObserver((records) => {
         for (const r of records) {
           for (const node of r.addedNodes) {
-            if (node.nodeName === 'FORM' && node.action.endsWith('/jsonp_send')) {
+            if (node.nodeName === 'FORM' && new URL(node.action).pathname.endsWith('/jsonp_send')) {
               posts.push(node.action);
               most = Math.max(most, ++inFlight);
             }
           }
-          for (const node of r.removedNodes) if (node.nodeName === 'FORM' && node.action.endsWith('/jsonp_send')) inFlight--;
+          for (const node of r.removedNodes) if (node.nodeName === 'FORM' && new URL(node.action).pathname.endsWith('/jsonp_send')) inFlight--;
         }
       });
       observer.observe(document.body, { childList: true });

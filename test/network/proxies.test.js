@@ -34,8 +34,8 @@ const ms = (value) => `${Math.round(value)} ms`;
 function watch(client) {
   const t0 = performance.now();
   const w = { t0, connections: [], echoes: [], closes: [], retries: [], errors: [], firstMessageAt: null };
-  client.on('open', ({ transport }) => {
-    w.connections.push({ transport, at: performance.now() - t0, ticks: [], attempts: client.diagnostics() });
+  client.on('open', ({ transport, resumed }) => {
+    w.connections.push({ transport, resumed, at: performance.now() - t0, ticks: [], attempts: client.diagnostics() });
   });
   client.on('message', ({ data }) => {
     const now = performance.now() - t0;
@@ -70,13 +70,20 @@ async function waitFor(client, w, predicate, timeout, what) {
   }
 }
 
-/** Every connection's ticks are exactly 1, 2, …, k: in order, nothing lost or repeated within a connection. */
+/**
+ * Every session's ticks are exactly 1, 2, …, k: in order, nothing lost or repeated. A connection
+ * that resumed the session (cometkit server, resume) goes on from where the one before stopped;
+ * a fresh session starts again at 1.
+ */
 function assertTicks(w) {
+  let expected = 1;
   w.connections.forEach((c, i) => {
+    if (!c.resumed) expected = 1;
     c.ticks.forEach((n, j) => {
-      if (n !== j + 1) {
-        throw new Error(`connection ${i + 1} (${c.transport}): tick ${j + 1} was "tick ${n}" (ticks ${c.ticks.slice(Math.max(0, j - 3), j + 3).join(',')})`);
+      if (n !== expected) {
+        throw new Error(`connection ${i + 1} (${c.transport}, ${c.resumed ? 'resumed' : 'fresh'}): tick ${j + 1} was "tick ${n}", expected ${expected} (ticks ${c.ticks.slice(Math.max(0, j - 3), j + 3).join(',')})`);
       }
+      expected++;
     });
   });
 }

@@ -70,6 +70,8 @@ describe('options validation', () => {
       disconnectDelay: 5000,
       responseLimit: 131072,
       maxBodySize: 1048576,
+      resumeGrace: 30000,
+      resumeLimit: 1048576,
       websocket: true,
       jsessionid: false,
       sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',

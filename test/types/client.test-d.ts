@@ -11,7 +11,7 @@ type Expect<T extends true> = T;
 
 // Event payloads, one object per event name.
 export type EventTests = [
-  Expect<Equal<ClientEvents['open'], { transport: TransportName }>>,
+  Expect<Equal<ClientEvents['open'], { transport: TransportName; resumed: boolean }>>,
   Expect<Equal<ClientEvents['message'], { data: string }>>,
   Expect<Equal<ClientEvents['close'], { code: number; reason: string; willReconnect: boolean }>>,
   Expect<Equal<ClientEvents['reconnecting'], { attempt: number; delay: number }>>,
@@ -114,4 +114,12 @@ export function badOptions(): Client[] {
     // @ts-expect-error -- a custom tier's name is one of the five
     createCoreClient('/echo', { transports: [{ ...custom, name: 'carrier-pigeon' }] }),
   ];
+}
+
+/** send takes an optional delivery callback. */
+export function delivery(client: Client): void {
+  client.send('x', (error) => (error ? error.message : 'delivered'));
+  client.send('y');
+  // @ts-expect-error -- the callback gets an Error or nothing
+  client.send('z', (error: string) => error);
 }

@@ -120,7 +120,7 @@ describe('createCoreClient', function () {
       assertEqual(connections.length, 1, 'connect() calls');
       const opened = nextEvent(client, 'open');
       connections[0].sink.frame('o');
-      assertJson(await opened, { transport: 'xhr-streaming' }, 'open event');
+      assertJson(await opened, { transport: 'xhr-streaming', resumed: false }, 'open event');
       assertEqual(client.state, 'open', 'state');
       assertEqual(client.transport, 'xhr-streaming', 'transport');
     });
@@ -177,7 +177,7 @@ describe('createCoreClient', function () {
         [
           { type: 'transport', from: 'websocket', to: 'xhr-streaming', reason: 'not in this test' },
           { type: 'transport', from: 'xhr-streaming', to: 'iframe', reason: 'refused' },
-          { type: 'open', transport: 'iframe' },
+          { type: 'open', transport: 'iframe', resumed: false },
         ],
         'events',
       );
@@ -462,7 +462,7 @@ describe('createCoreClient', function () {
     it('throws a TypeError on send() of a non-string', async function () {
       const { tier } = fakeTier('websocket');
       const client = await connect({ transports: [tier] });
-      assertThrows(() => client.send(42), TypeError, 'cometkit: send() takes a string', 'send(42)');
+      assertThrows(() => client.send(42), TypeError, 'cometkit: send() takes a string and an optional callback', 'send(42)');
     });
   });
 

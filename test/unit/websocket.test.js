@@ -98,7 +98,7 @@ describe('websocket tier', function () {
     const client = await connect('http://push.example/svc', { transports: ['websocket'], WebSocket: FakeWebSocket, ...options });
     const opened = nextEvent(client, 'open');
     sockets[0].receive('o');
-    assertJson(await opened, { transport: 'websocket' }, 'open event');
+    assertJson(await opened, { transport: 'websocket', resumed: false }, 'open event');
     return { client, socket: sockets[0], sockets };
   }
 
@@ -106,13 +106,13 @@ describe('websocket tier', function () {
     const { FakeWebSocket, sockets } = fakeWebSocket();
     await connect('http://push.example:8080/svc/', { transports: ['websocket'], WebSocket: FakeWebSocket });
     assertEqual(sockets.length, 1, 'sockets');
-    assert(/^ws:\/\/push\.example:8080\/svc\/\d{3}\/[0-9a-z]{8}\/websocket$/.test(sockets[0].url), `URL ${sockets[0].url}`);
+    assert(/^ws:\/\/push\.example:8080\/svc\/\d{3}\/[0-9a-z]{8}\/websocket\?t&pos=0$/.test(sockets[0].url), `URL ${sockets[0].url}`);
   });
 
   it('connects to wss:// for an https base', async function () {
     const { FakeWebSocket, sockets } = fakeWebSocket();
     await connect('https://push.example/svc', { transports: ['websocket'], WebSocket: FakeWebSocket });
-    assert(/^wss:\/\/push\.example\/svc\/\d{3}\/[0-9a-z]{8}\/websocket$/.test(sockets[0].url), `URL ${sockets[0].url}`);
+    assert(/^wss:\/\/push\.example\/svc\/\d{3}\/[0-9a-z]{8}\/websocket\?t&pos=0$/.test(sockets[0].url), `URL ${sockets[0].url}`);
   });
 
   it('uses a new session URL for each connection', async function () {
@@ -177,7 +177,8 @@ describe('websocket tier', function () {
       const moved = nextEvent(client, 'transport');
       fail(sockets[0]);
       assertJson(await moved, { from: 'websocket', to: 'polling', reason }, 'transport event');
-      assertJson(sockets[0].closes, [[1000]], 'socket close() calls');
+      // 4000, not 1000: a socket given up leaves its session to be resumed, where 1000 would end it.
+      assertJson(sockets[0].closes, [[4000]], 'socket close() calls');
       assertEqual(next.connections.length, 1, 'connects of the next tier');
       const opened = nextEvent(client, 'open');
       next.connections[0].sink.frame('o');

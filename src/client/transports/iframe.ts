@@ -19,7 +19,7 @@ export const iframe: Tier = {
   connect: (ctx, sink) =>
     httpConnection(ctx, sink, (frame, fail, signal, again) => {
       const callback = uniqueName();
-      const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune, location.href);
+      const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune(), location.href);
       const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
       const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
       const bridge = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);

@@ -15,7 +15,7 @@ export const jsonp: Tier = {
       // A held poll may take the server's heartbeat delay, plus slack for the network.
       const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
       const poll = () => {
-        cancel = jsonpScript(ctx.session + '/jsonp?t' + ctx.tune, timeout, (error, value) => {
+        cancel = jsonpScript(ctx.session + '/jsonp?t' + ctx.tune(), timeout, (error, value) => {
           if (error) return fail('poll failed: ' + error);
           frame(value as string);
           if (!signal.aborted) again(poll);

@@ -30,7 +30,7 @@ export const polling: Tier = {
         poll = () => {
           clearTimeout(timer);
           inFlight = true;
-          post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune, null, signal).then((text) => {
+          post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then((text) => {
             inFlight = false;
             const frames = text.split('\n').filter(Boolean);
             // An empty answer to a plain poll is as good as a heartbeat.

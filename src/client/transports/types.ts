@@ -11,6 +11,8 @@ export interface Extensions {
   tune?: boolean;
   /** A receiving request with `takeover=1` moves the session onto it. */
   takeover?: boolean;
+  /** Loss-free resume: the server's grace period, ms (PROTOCOL.md, "Resume"). */
+  resume?: number;
 }
 
 /** What the `/info` probe learned. */
@@ -39,17 +41,26 @@ export interface ConnectContext {
   /** WebSocket constructor to use instead of the page's (tests inject fakes). */
   WebSocket?: typeof WebSocket;
   /**
-   * `&h=…&ttl=…` for receiving URLs when the client asks a cometkit server for
-   * shorter heartbeats or streaming responses (proxies that kill idle or old
-   * requests), else ''. Tiers append it after their own query, or after `?t`.
+   * The query a receiving URL carries for a cometkit server, else '': `&h=…&ttl=…`
+   * when the client asks for shorter heartbeats or streaming responses (proxies
+   * that kill idle or old requests), and on a connection's first request the
+   * resume position `&pos=…`. Tiers call it for every request and append it
+   * after their own query, or after `?t`.
    */
-  tune: string;
+  tune: () => string;
+  /**
+   * The client's downstream position, which sends and acknowledgements carry
+   * on a resumable session; -1 (or no function) when the session is not.
+   */
+  pos?: () => number;
 }
 
 /**
  * The tier's side of the contract: `frame` for every frame in order, `close`
  * exactly once when the connection ends by itself. After `Connection.close()`
- * the tier calls neither.
+ * the tier calls neither. Where the server's answer to a send is the
+ * acknowledgement (HTTP, or a WebSocket without resume), the tier hands on a
+ * `k<position>` frame of its own once the batch is through.
  */
 export interface Sink {
   frame: (text: string) => void;
@@ -57,8 +68,11 @@ export interface Sink {
 }
 
 export interface Connection {
-  /** Sends messages in order; HTTP tiers batch them on the control channel. */
-  send: (messages: string[]) => void;
+  /**
+   * Sends messages in order, the first at upstream position `seq`; HTTP tiers
+   * batch them on the control channel. No messages: only acknowledges (resume).
+   */
+  send: (messages: string[], seq: number) => void;
   /** Ends the connection; `notify` tells the server at once (client close, page hide). */
   close: (notify?: boolean) => void;
   /**

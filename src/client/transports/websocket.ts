@@ -11,7 +11,7 @@ export const websocket: Tier = {
   },
   connect(ctx, sink) {
     const Socket = ctx.WebSocket ?? WebSocket;
-    const ws = new Socket(ctx.session.replace(/^http/, 'ws') + '/websocket' + (ctx.tune && '?t' + ctx.tune));
+    const ws = new Socket(ctx.session.replace(/^http/, 'ws') + '/websocket?t' + ctx.tune());
     // Detached before anything else, so the socket is heard no more: the sink
     // gets one close (not one per error and close event) and nothing after it.
     const detach = () => (ws.onmessage = ws.onclose = ws.onerror = null);
@@ -23,10 +23,17 @@ export const websocket: Tier = {
     ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
     ws.onerror = () => end('WebSocket error');
     return {
-      send: (messages) => ws.send(JSON.stringify(messages)),
-      close() {
+      send(messages, seq) {
+        const pos = ctx.pos?.() ?? -1;
+        if (pos >= 0) return ws.send(JSON.stringify([pos, messages.length ? seq : null, ...messages]));
+        // Without resume, handing a batch to the socket is all the delivery there is to report.
+        if (messages.length) ws.send(JSON.stringify(messages));
+        sink.frame('k' + (seq + messages.length - 1));
+      },
+      // 1000 ends the session; a connection given up for another (4000) leaves it to be resumed.
+      close(notify) {
         detach();
-        ws.close(1000);
+        ws.close(notify ? 1000 : 4000);
       },
     };
   },

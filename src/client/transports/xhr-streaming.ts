@@ -33,7 +33,7 @@ export const xhrStreaming: Tier = {
       // The server ends a response at its size limit; the session goes on in the next one.
       // Once closed, the aborted signal ends a fresh request before it starts.
       const open = () =>
-        stream(ctx.session + '/xhr_streaming?t' + ctx.tune, signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : again(open)));
+        stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : again(open)));
       open();
     }),
 };

@@ -50,15 +50,13 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOve
     write: (frame) => ws.send(frame),
     end: () => ws.close(1000),
   };
-  // A client that says where it is (`pos`) also numbers what it sends.
-  const resumable = pos !== undefined;
   let acking = false;
   const broken = () => {
     session.close(3000, 'Broken framing.');
     ws.close(1000);
   };
   ws.on('message', (data, isBinary) => {
-    const up = isBinary ? 'broken' : parseUpstream((data as Buffer).toString(), resumable);
+    const up = isBinary ? 'broken' : parseUpstream((data as Buffer).toString(), session.resumable);
     if (up === 'broken') return broken();
     if (!up) return;
     if (up.pos !== undefined) session.ack(up.pos);
