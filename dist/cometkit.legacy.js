@@ -495,24 +495,29 @@ var cometkit = (function (exports) {
      */
     function createControl(session, info, fail) {
         var queue = [];
+        var dones = [];
         var cancel = null;
         var closed = false;
         function pump() {
             if (cancel || closed || !queue.length)
                 return;
             var body = stringify(queue);
+            var sent = dones;
             queue = [];
+            dones = [];
             cancel = formPost(session + '/jsonp_send', body, SEND_TIMEOUT, function (ok) {
                 cancel = null;
-                if (ok)
-                    pump();
-                else
-                    fail('send timed out after ' + SEND_TIMEOUT + ' ms');
+                if (!ok)
+                    return fail('send timed out after ' + SEND_TIMEOUT + ' ms');
+                for (var i = 0; i < sent.length; i++)
+                    sent[i]();
+                pump();
             });
         }
         return {
-            send: function (messages) {
+            send: function (messages, done) {
                 queue = queue.concat(messages);
+                dones.push(done);
                 pump();
             },
             close: function (notify) {
@@ -589,6 +594,21 @@ var cometkit = (function (exports) {
         return base + '/' + server + '/' + (Math.random().toString(36) + '00000000').slice(2, 10);
     }
 
+    /** Runs delivery callbacks; one that throws cannot stop the others. */
+    function settle(list, error) {
+        for (var i = 0; i < list.length; i++) {
+            var done = list[i];
+            try {
+                if (done)
+                    done(error);
+            }
+            catch (e) {
+                setTimeout(function () {
+                    throw e;
+                }, 0);
+            }
+        }
+    }
     /**
      * Connects to a SockJS-compatible service in JSONP mode: script-tag
      * long-polling down, hidden form posts up, nothing an IE 7 page lacks.
@@ -614,6 +634,9 @@ var cometkit = (function (exports) {
         var generation = 0;
         var retries = 0;
         var outbox = [];
+        // Delivery callbacks: of the queued messages (parallel to outbox), and of those in flight.
+        var waiting = [];
+        var inFlight = [];
         var lastSeen = 0;
         var deadAfter = 0;
         var attempts = [];
@@ -623,11 +646,12 @@ var cometkit = (function (exports) {
         var client = {
             on: on,
             off: off,
-            send: function (text) {
-                if (typeof text != 'string')
-                    fail('send() takes a string');
+            send: function (text, done) {
+                if (typeof text != 'string' || (done && typeof done != 'function'))
+                    fail('send() takes a string and an optional callback');
                 if (state == 'closed')
                     throw new Error('cometkit: send() on a closed client');
+                waiting.push(done);
                 // Sends made in one tick leave together: one form post.
                 if (outbox.push(text) == 1)
                     later('flush', flush, 0);
@@ -813,6 +837,8 @@ var cometkit = (function (exports) {
             probing = null;
             conn === null || conn === void 0 ? void 0 : conn.close(notify);
             conn = null;
+            // Without resume, what was in flight may or may not have arrived: at most once.
+            settle(inFlight.splice(0, inFlight.length), new Error('cometkit: maybe not delivered: the connection dropped'));
             later('watch');
             later('stable');
             later('retry');
@@ -820,6 +846,9 @@ var cometkit = (function (exports) {
             if (next == 'closed') {
                 later('flush');
                 wire(false);
+                outbox.length = 0;
+                settle(waiting, new Error('cometkit: not delivered: closed'));
+                waiting = [];
             }
         }
         function drop(code, reason, wasOpen, forGood) {
@@ -836,9 +865,15 @@ var cometkit = (function (exports) {
             }
         }
         function flush() {
-            // No positions here (no resume in the legacy build): the sequence number goes unused.
-            if (conn && outbox.length)
-                conn.send(outbox.splice(0, outbox.length), 0);
+            if (!conn || !outbox.length)
+                return;
+            var batch = waiting;
+            waiting = [];
+            inFlight = inFlight.concat(batch);
+            conn.send(outbox.splice(0, outbox.length), function () {
+                // Batches arrive in order: these are the oldest in flight.
+                settle(inFlight.splice(0, batch.length));
+            });
         }
         wire(true);
         start();

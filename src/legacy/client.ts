@@ -2,7 +2,7 @@ import type { ClientState } from '../client/client.js';
 import type { Attempt } from '../client/errors.js';
 import type { EventName, Handler, TransportName } from '../client/events.js';
 import { backoff, openTimeout } from '../client/retry.js';
-import type { Connection } from '../client/transports/types.js';
+import type { Control as Connection } from './control.js';
 import { listen, now } from './dom.js';
 import { negotiationError } from './errors.js';
 import { createEmitter } from './events.js';
@@ -24,8 +24,12 @@ export interface LegacyClient {
   /** Subscribes; returns the unsubscribe function. */
   on: <K extends EventName>(type: K, handler: Handler<K>) => () => void;
   off: <K extends EventName>(type: K, handler: Handler<K>) => void;
-  /** Sends a message; while not open it is queued and sent, in order, once open. */
-  send: (text: string) => void;
+  /**
+   * Sends a message; while not open it is queued and sent, in order, once open.
+   * `done()` runs once the server has it, `done(error)` once it may not (the
+   * connection dropped with it in flight, or the client closed first).
+   */
+  send: (text: string, done?: (error?: Error) => void) => void;
   /** Closes for good (code 1000 or 3000–4999, reason up to 123 characters) and tells the server at once. */
   close: (code?: number, reason?: string) => void;
   /** `'connecting' | 'open' | 'reconnecting' | 'closed'`, kept up to date. */
@@ -34,6 +38,22 @@ export interface LegacyClient {
   transport: TransportName | null;
   /** Every tier tried by the latest negotiation, with outcome, reason and time. */
   diagnostics: () => Attempt[];
+}
+
+type Done = ((error?: Error) => void) | undefined;
+
+/** Runs delivery callbacks; one that throws cannot stop the others. */
+function settle(list: Done[], error?: Error): void {
+  for (let i = 0; i < list.length; i++) {
+    const done = list[i];
+    try {
+      if (done) done(error);
+    } catch (e) {
+      setTimeout(() => {
+        throw e;
+      }, 0);
+    }
+  }
 }
 
 type TimerName = 'retry' | 'watch' | 'stable' | 'flush';
@@ -62,6 +82,9 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   let generation = 0;
   let retries = 0;
   const outbox: string[] = [];
+  // Delivery callbacks: of the queued messages (parallel to outbox), and of those in flight.
+  let waiting: Done[] = [];
+  let inFlight: Done[] = [];
   let lastSeen = 0;
   let deadAfter = 0;
   let attempts: Attempt[] = [];
@@ -72,9 +95,10 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   const client: LegacyClient = {
     on,
     off,
-    send(text) {
-      if (typeof text != 'string') fail('send() takes a string');
+    send(text, done) {
+      if (typeof text != 'string' || (done && typeof done != 'function')) fail('send() takes a string and an optional callback');
       if (state == 'closed') throw new Error('cometkit: send() on a closed client');
+      waiting.push(done);
       // Sends made in one tick leave together: one form post.
       if (outbox.push(text) == 1) later('flush', flush, 0);
     },
@@ -231,6 +255,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     probing = null;
     conn?.close(notify);
     conn = null;
+    // Without resume, what was in flight may or may not have arrived: at most once.
+    settle(inFlight.splice(0, inFlight.length), new Error('cometkit: maybe not delivered: the connection dropped'));
     later('watch');
     later('stable');
     later('retry');
@@ -238,6 +264,9 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     if (next == 'closed') {
       later('flush');
       wire(false);
+      outbox.length = 0;
+      settle(waiting, new Error('cometkit: not delivered: closed'));
+      waiting = [];
     }
   }
 
@@ -254,8 +283,14 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   }
 
   function flush(): void {
-    // No positions here (no resume in the legacy build): the sequence number goes unused.
-    if (conn && outbox.length) conn.send(outbox.splice(0, outbox.length), 0);
+    if (!conn || !outbox.length) return;
+    const batch = waiting;
+    waiting = [];
+    inFlight = inFlight.concat(batch);
+    conn.send(outbox.splice(0, outbox.length), () => {
+      // Batches arrive in order: these are the oldest in flight.
+      settle(inFlight.splice(0, batch.length));
+    });
   }
 
   wire(true);

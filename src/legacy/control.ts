@@ -6,7 +6,8 @@ import { stringify } from './json.js';
 const SEND_TIMEOUT = 30000;
 
 export interface Control {
-  send: (messages: string[]) => void;
+  /** Queues messages; `done` runs once the form post carrying them has arrived. */
+  send: (messages: string[], done: () => void) => void;
   /** Stops sending; with `notify`, tells a cometkit server the client is gone. */
   close: (notify?: boolean) => void;
 }
@@ -19,23 +20,28 @@ export interface Control {
  */
 export function createControl(session: string, info: Info | null, fail: (reason: string) => void): Control {
   let queue: string[] = [];
+  let dones: (() => void)[] = [];
   let cancel: (() => void) | null = null;
   let closed = false;
 
   function pump(): void {
     if (cancel || closed || !queue.length) return;
     const body = stringify(queue);
+    const sent = dones;
     queue = [];
+    dones = [];
     cancel = formPost(session + '/jsonp_send', body, SEND_TIMEOUT, (ok) => {
       cancel = null;
-      if (ok) pump();
-      else fail('send timed out after ' + SEND_TIMEOUT + ' ms');
+      if (!ok) return fail('send timed out after ' + SEND_TIMEOUT + ' ms');
+      for (let i = 0; i < sent.length; i++) sent[i]();
+      pump();
     });
   }
 
   return {
-    send(messages) {
+    send(messages, done) {
       queue = queue.concat(messages);
+      dones.push(done);
       pump();
     },
     close(notify) {

@@ -1,5 +1,6 @@
-import type { Connection, Sink } from '../client/transports/types.js';
+import type { Sink } from '../client/transports/types.js';
 import { createControl } from './control.js';
+import type { Control } from './control.js';
 import type { Info } from './info.js';
 import { jsonp } from './jsonp.js';
 import type { Cancel } from './jsonp.js';
@@ -15,7 +16,7 @@ const LINGER = 3000;
  * channel (`jsonp_send`). The sink contract of src/client/transports/types.ts:
  * `close` once when the connection ends by itself, nothing after close().
  */
-export function connect(session: string, info: Info | null, sink: Sink): Connection {
+export function connect(session: string, info: Info | null, sink: Sink): Control {
   let closed = false;
   let cancel: Cancel = () => undefined;
   const notifies = !!info?.cometkit?.close;

@@ -142,9 +142,22 @@ for (const events of ['none', 'attach']) {
               if (received.length === expected.length) resolve();
             });
           });
-          for (const m of expected) client.send(m);
+          // Each send reports delivery: once its form post has arrived.
+          // (An echo can come back before the post's frame reports its load: wait for both.)
+          let delivered = 0;
+          const failures = [];
+          let allDelivered;
+          const confirmed = new Promise((resolve) => (allDelivered = resolve));
+          const report = (error) => {
+            if (error) failures.push(error.message);
+            else if (++delivered === expected.length) allDelivered();
+          };
+          for (const m of expected) client.send(m, report);
           await all;
           assertSameMessages(received, expected);
+          await confirmed;
+          assertEqual(delivered, expected.length, 'delivery callbacks');
+          assertEqual(failures.join(), '', 'failed deliveries');
 
           const closed = once(client, 'close');
           client.close();
@@ -167,6 +180,15 @@ for (const events of ['none', 'attach']) {
           // close() tells a cometkit server at once, by form post (the sandbox has no sendBeacon).
           if (server === 'cometkit') assertEqual(seen.forms.at(-1).endsWith('/close'), true, 'a /close form post last');
           assertEqual(win.__sandbox.errors.join('\n'), '', 'script errors in the sandbox');
+        });
+
+        it('fails the delivery callbacks of sends the client closed before sending', async function () {
+          const client = sandbox.win.cometkit.createClient(`${base()}/echo`);
+          const outcomes = [];
+          for (const m of ['a', 'b', 'c']) client.send(m, (error) => outcomes.push(error ? error.message : 'delivered'));
+          client.close();
+          assertEqual(outcomes.join('|'), Array(3).fill('cometkit: not delivered: closed').join('|'), 'callbacks');
+          await assertClean(sandbox);
         });
 
         it('sees a server-initiated close with its code and reason, and leaves nothing behind', async function () {
