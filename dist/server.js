@@ -938,9 +938,9 @@ function framedWebsocket(ws, session, takeOver = false, pos) {
             session.ack(up.pos);
         if (up.seq === undefined && up.pos !== undefined)
             return;
-        if (!session.receive(up.messages, up.seq))
-            return broken();
-        // A WebSocket send has no answer of its own: say what arrived, once per burst.
+        // A WebSocket send has no answer of its own: say what arrived, once per burst, and ahead of
+        // what the application answers in the same turn (scheduled first), so a client sees its
+        // messages confirmed before the replies they caused.
         if (up.seq !== undefined && !acking) {
             acking = true;
             setImmediate(() => {
@@ -949,6 +949,8 @@ function framedWebsocket(ws, session, takeOver = false, pos) {
                     ws.send('k' + session.received);
             });
         }
+        if (!session.receive(up.messages, up.seq))
+            return broken();
     });
     bindClose(ws, session, receiver);
     session.attach(receiver, takeOver, pos);

@@ -61,8 +61,9 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOve
     if (!up) return;
     if (up.pos !== undefined) session.ack(up.pos);
     if (up.seq === undefined && up.pos !== undefined) return;
-    if (!session.receive(up.messages, up.seq)) return broken();
-    // A WebSocket send has no answer of its own: say what arrived, once per burst.
+    // A WebSocket send has no answer of its own: say what arrived, once per burst, and ahead of
+    // what the application answers in the same turn (scheduled first), so a client sees its
+    // messages confirmed before the replies they caused.
     if (up.seq !== undefined && !acking) {
       acking = true;
       setImmediate(() => {
@@ -70,6 +71,7 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOve
         if (session.receiver === receiver) ws.send('k' + session.received);
       });
     }
+    if (!session.receive(up.messages, up.seq)) return broken();
   });
   bindClose(ws, session, receiver);
   session.attach(receiver, takeOver, pos);
