@@ -18,7 +18,8 @@
 //   {"type":"pong","id":7}, {"type":"error","text":"…"}
 //
 // POST /demo/cut?session=<id> destroys every socket that has carried a request of
-// that session, as a network failure would: the page sees the cut, not a goodbye.
+// that session, and for 2 s every new one, as a network failure would: the page sees
+// the cut, not a goodbye.
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,18 +157,29 @@ setInterval(() => {
 // requests, so a socket can belong to several sessions of one browser).
 const sockets = new Map();
 const SESSION_URL = /^\/comet\/[^/.]+\/([^/.]+)\//;
+// Session id → when its blackout ends. Without one, a tier that opens a fresh request for
+// each poll would not notice an instant cut at all: a real outage lasts a while.
+const blackouts = new Map();
+const BLACKOUT_MS = 2000;
 
+/** Tags the socket with the request's session; false when it is cut off and destroyed. */
 function track(socket, url) {
   const id = SESSION_URL.exec(url ?? '')?.[1];
-  if (!id) return;
+  if (!id) return true;
+  if (blackouts.get(id) > Date.now()) {
+    socket.destroy();
+    return false;
+  }
+  blackouts.delete(id);
   let set = sockets.get(id);
   if (!set) sockets.set(id, (set = new Set()));
-  if (set.has(socket)) return;
+  if (set.has(socket)) return true;
   set.add(socket);
   socket.once('close', () => {
     set.delete(socket);
     if (set.size === 0 && sockets.get(id) === set) sockets.delete(id);
   });
+  return true;
 }
 
 function cut(req, res) {
@@ -175,6 +187,7 @@ function cut(req, res) {
   // The page's own request may ride a socket that once carried the session's: spare it.
   const victims = [...(sockets.get(id) ?? [])].filter((s) => s !== req.socket);
   for (const socket of victims) socket.destroy();
+  if (id) blackouts.set(id, Date.now() + BLACKOUT_MS);
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   res.end(json({ session: id, sockets: victims.length }));
 }
@@ -182,12 +195,12 @@ function cut(req, res) {
 // --- HTTP -----------------------------------------------------------------
 
 const http = createHttpServer((req, res) => {
-  track(req.socket, req.url);
+  if (!track(req.socket, req.url)) return;
   if (req.method === 'POST' && req.url.startsWith('/demo/cut?')) return cut(req, res);
   if (!comet.handleRequest(req, res)) serveStatic(req, res);
 });
 http.on('upgrade', (req, socket, head) => {
-  track(socket, req.url);
+  if (!track(socket, req.url)) return;
   if (!comet.handleUpgrade(req, socket, head)) socket.destroy();
 });
 
