@@ -48,6 +48,7 @@ function markup(label) {
     </section>
     <section class="card wide">
       <h2>Negotiation and connection log <small>newest last</small></h2>
+      <ol id="tiers" class="tiers" aria-label="Tiers of the latest negotiation"></ol>
       <ol id="log" class="scroll log"></ol>
     </section>
   </main>
@@ -89,6 +90,19 @@ function startDemo(cometkit, label) {
     el('transport').textContent = client.transport ? `over ${client.transport}` : '';
     el('cut').disabled = !session || client.state !== 'open';
     if (client.state !== 'open') el('latency').textContent = '–';
+    showTiers();
+  }
+
+  // One chip per tier: what the latest negotiation made of it (off: not allowed by the picker).
+  function showTiers() {
+    const outcomes = {};
+    for (const a of client.diagnostics()) outcomes[a.transport] = a;
+    el('tiers').innerHTML = TIERS.map((t) => {
+      const a = outcomes[t];
+      const outcome = a ? a.outcome : tier === 'auto' || tier === t ? 'untried' : 'off';
+      const title = a ? `${a.outcome} in ${a.time} ms${a.reason ? `: ${a.reason}` : ''}` : outcome;
+      return `<li data-tier="${t}" data-outcome="${outcome}" title="${escapeHtml(title)}">${t}</li>`;
+    }).join('');
   }
 
   function send(message) {
