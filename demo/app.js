@@ -24,13 +24,17 @@ function markup(label) {
   <section class="controls">
     <label>Tier <select id="tier">${options}</select></label>
     <button id="cut" class="ghost" disabled title="The server destroys this session's sockets">Cut connection</button>
-    <button id="offline" class="ghost" title="Tells the page it is offline and cuts the network for ${OFFLINE_MS / 1000} s">Go offline ${OFFLINE_MS / 1000} s</button>
+    <button id="offline" class="ghost" disabled title="Tells the page it is offline and cuts the network for ${OFFLINE_MS / 1000} s">Go offline ${OFFLINE_MS / 1000} s</button>
     <dl class="stats">
       <div><dt>Round trip</dt><dd id="latency">–</dd></div>
       <div><dt>Messages in</dt><dd id="rate">0/s</dd></div>
       <div><dt>Session</dt><dd id="session">–</dd></div>
     </dl>
   </section>
+  <p class="hint">Open this page in a second window to chat. <b>Cut connection</b>: the server destroys this
+    session's sockets and refuses it for 2 s, as a network failure would. <b>Go offline</b>: the page turns
+    <code>navigator.onLine</code> false, fires <code>offline</code> and cuts the connection; the client waits
+    for <code>online</code> ${OFFLINE_MS / 1000} s later, then reconnects at once.</p>
   <main class="grid">
     <section class="card">
       <h2>Chat <small id="people"></small></h2>
@@ -70,6 +74,7 @@ function startDemo(cometkit, label) {
   let ping = null; // { id, at } of the ping awaiting its pong
   let nextPing = 1;
   let received = 0;
+  let offline = false; // while the page plays offline
 
   function log(kind, text) {
     const list = el('log');
@@ -89,6 +94,7 @@ function startDemo(cometkit, label) {
     el('state').textContent = client.state;
     el('transport').textContent = client.transport ? `over ${client.transport}` : '';
     el('cut').disabled = !session || client.state !== 'open';
+    el('offline').disabled = offline || !session || client.state !== 'open';
     if (client.state !== 'open') el('latency').textContent = '–';
     showTiers();
   }
@@ -268,20 +274,19 @@ function startDemo(cometkit, label) {
   // Going offline, as a browser does it: navigator.onLine turns false, `offline` fires, and
   // the network fails (the server cuts this session). The client notices the dead connection
   // and waits instead of retrying; `online` then makes it reconnect at once.
-  let offline = false;
   const realOnLine = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine').get;
   Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => !offline && realOnLine.call(navigator) });
   addEventListener('offline', () => log('offline', 'the browser says: offline'));
   addEventListener('online', () => log('online', 'the browser says: online'));
   el('offline').onclick = () => {
     offline = true;
-    el('offline').disabled = true;
+    showState();
     dispatchEvent(new Event('offline'));
     cut().catch((error) => log('error', `cut failed: ${error.message}`));
     setTimeout(() => {
       offline = false;
-      el('offline').disabled = false;
       dispatchEvent(new Event('online'));
+      showState();
     }, OFFLINE_MS);
   };
 

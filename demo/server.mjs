@@ -72,7 +72,8 @@ const json = (value) => JSON.stringify(value);
 const chatLine = (m) => `${m.name}: ${m.text}`;
 
 function presence() {
-  const text = json({ type: 'presence', names: [...members.values()].map((m) => m.name) });
+  // One name per person, however many tabs (or sessions a cut left behind for a while) they have.
+  const text = json({ type: 'presence', names: [...new Set([...members.values()].map((m) => m.name))] });
   for (const [session, member] of members) if (!member.text) session.send(text);
 }
 
