@@ -243,8 +243,8 @@ function startDemo(cometkit, label) {
     if (tier === 'auto') url.searchParams.delete('tier');
     else url.searchParams.set('tier', tier);
     history.replaceState(null, '', url);
-    client.close();
     log('connect', `tier picker: ${tier}`);
+    client.close();
     connect();
   };
 
