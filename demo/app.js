@@ -80,7 +80,8 @@ function startDemo(cometkit, label) {
     const list = el('log');
     const item = document.createElement('li');
     item.className = kind;
-    item.innerHTML = `<time>${clock(Date.now())}.${String(Date.now() % 1000).padStart(3, '0')}</time>${escapeHtml(text)}`;
+    const now = Date.now();
+    item.innerHTML = `<time>${clock(now)}.${String(now % 1000).padStart(3, '0')}</time>${escapeHtml(text)}`;
     list.append(item);
     while (list.children.length > 300) list.firstChild.remove();
     list.scrollTop = list.scrollHeight;
@@ -116,6 +117,7 @@ function startDemo(cometkit, label) {
   }
 
   function connect() {
+    // 3 s of silence past the demo server's 5 s heartbeat counts as dead: a silent cut shows in seconds.
     const options = { heartbeatTimeout: 3000 };
     // A forced tier must not teach the page's memory (localStorage) which tier works, or
     // automatic mode would start from it next time.
