@@ -1,4 +1,25 @@
-// `npm start`: the reference server on 127.0.0.1 with the demo pages.
+// `npm start`: the reference server on 127.0.0.1 with the demo pages, a chat
+// room and a price ticker at /comet. PORT picks the port (0: any free one);
+// the first line printed carries the actual URL.
+//
+// Messages are JSON text, one object each, told apart by `type`.
+// Page → server:
+//   {"type":"join","name":"ana"}          enter the chat room (again after each new session; harmless twice).
+//                                         "format":"text" gets chat as plain lines, for pages without JSON.
+//   {"type":"chat","text":"hi"}           say something; "name" may come along instead of a join
+//   {"type":"subscribe","feed":"ticker"}  start (or "unsubscribe": stop) the price updates
+//   {"type":"ping","id":7}                answered at once with {"type":"pong","id":7}, for round-trip times
+//   anything that is not JSON             echoed back as it came
+// Server → page:
+//   {"type":"welcome","session":"…","transport":"…"}   first, on every new session
+//   {"type":"chat","id":12,"name":"ana","text":"hi","time":…}   also the recent ones, on joining
+//   {"type":"presence","names":["ana","bo"]}
+//   {"type":"tick","time":…,"prices":[{"symbol":"ACME","price":101.25,"change":0.31}]}   every 500 ms
+//   {"type":"pong","id":7}, {"type":"error","text":"…"}
+//
+// POST /demo/cut?session=<id> destroys every socket that has carried a request of
+// that session, and for 2 s every new one, as a network failure would: the page sees
+// the cut, not a goodbye.
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,15 +57,155 @@ async function serveStatic(req, res) {
   res.end('Not found\n');
 }
 
-const port = Number(process.env.PORT ?? 8080);
-const http = createHttpServer(serveStatic);
-const comet = createServer({ prefix: '/comet' });
+// A heartbeat every 5 s instead of 25 s: a forever-iframe cut mid-stream fires no event,
+// so only missing heartbeats reveal it, and a demo should show that in seconds.
+const comet = createServer({ prefix: '/comet', heartbeatDelay: 5000 });
+
+// --- chat room and ticker -------------------------------------------------
+
+const members = new Map(); // session → { name, text: whether it wants plain lines }
+const subscribers = new Set();
+const recent = []; // the last chat lines, so a page that lost its session sees what it missed
+let nextChatId = 1;
+
+const json = (value) => JSON.stringify(value);
+const chatLine = (m) => `${m.name}: ${m.text}`;
+
+function presence() {
+  // One name per person, however many tabs (or sessions a cut left behind for a while) they have.
+  const text = json({ type: 'presence', names: [...new Set([...members.values()].map((m) => m.name))] });
+  for (const [session, member] of members) if (!member.text) session.send(text);
+}
+
+function enter(session, name, text) {
+  const known = members.get(session);
+  members.set(session, { name, text });
+  if (known?.name === name) return;
+  for (const m of recent) session.send(text ? chatLine(m) : json(m));
+  presence();
+}
+
+function say(name, text) {
+  const m = { type: 'chat', id: nextChatId++, name, text, time: Date.now() };
+  recent.push(m);
+  if (recent.length > 20) recent.shift();
+  for (const [session, member] of members) session.send(member.text ? chatLine(m) : json(m));
+}
+
+const clean = (value, max) => (typeof value === 'string' ? value.trim().slice(0, max) : '');
+
+function onMessage(session, text) {
+  let m;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    session.send(text);
+    return;
+  }
+  if (!m || typeof m !== 'object') return session.send(text);
+  switch (m.type) {
+    case 'ping':
+      return session.send(json({ type: 'pong', id: m.id }));
+    case 'join': {
+      const name = clean(m.name, 24);
+      if (!name) return session.send(json({ type: 'error', text: 'join needs a name' }));
+      return enter(session, name, m.format === 'text');
+    }
+    case 'chat': {
+      const name = members.get(session)?.name ?? clean(m.name, 24);
+      const line = clean(m.text, 500);
+      if (!name || !line) return session.send(json({ type: 'error', text: 'chat needs a name and a text' }));
+      if (!members.has(session)) enter(session, name, false);
+      return say(name, line);
+    }
+    case 'subscribe':
+    case 'unsubscribe':
+      if (m.feed !== 'ticker') return session.send(json({ type: 'error', text: `no feed ${json(m.feed)}` }));
+      if (m.type === 'subscribe') subscribers.add(session);
+      else subscribers.delete(session);
+      return;
+    default:
+      return session.send(json({ type: 'error', text: `unknown type ${json(m.type)}` }));
+  }
+}
+
 comet.on('connection', (session) => {
-  // The demo service echoes every message back.
-  session.on('message', (text) => session.send(text));
+  session.send(json({ type: 'welcome', session: session.id, transport: session.info.transport }));
+  session.on('message', (text) => onMessage(session, text));
+  session.on('close', () => {
+    subscribers.delete(session);
+    if (members.delete(session)) presence();
+  });
 });
-// Requests under /comet go to cometkit; everything else still reaches serveStatic.
-comet.attach(http);
-http.listen(port, '127.0.0.1', () => {
+
+const prices = { ACME: 101.5, GLOBEX: 48.2, INITECH: 12.75, UMBRELLA: 230.1 };
+setInterval(() => {
+  if (subscribers.size === 0) return;
+  const list = Object.keys(prices).map((symbol) => {
+    // A random walk of at most ±0.4 % a step, kept off zero.
+    const before = prices[symbol];
+    const price = Math.max(0.01, Math.round(before * (1 + (Math.random() - 0.5) * 0.008) * 100) / 100);
+    prices[symbol] = price;
+    return { symbol, price, change: Math.round((price - before) * 100) / 100 };
+  });
+  const text = json({ type: 'tick', time: Date.now(), prices: list });
+  for (const session of subscribers) session.send(text);
+}, 500);
+
+// --- network cuts ---------------------------------------------------------
+
+// Session id → the sockets that carried its requests (keep-alive sockets move between
+// requests, so a socket can belong to several sessions of one browser).
+const sockets = new Map();
+const SESSION_URL = /^\/comet\/[^/.]+\/([^/.]+)\//;
+// Session id → when its blackout ends. Without one, a tier that opens a fresh request for
+// each poll would not notice an instant cut at all: a real outage lasts a while.
+const blackouts = new Map();
+const BLACKOUT_MS = 2000;
+
+/** Tags the socket with the request's session; false when it is cut off and destroyed. */
+function track(socket, url) {
+  const id = SESSION_URL.exec(url ?? '')?.[1];
+  if (!id) return true;
+  if (blackouts.get(id) > Date.now()) {
+    socket.destroy();
+    return false;
+  }
+  blackouts.delete(id);
+  let set = sockets.get(id);
+  if (!set) sockets.set(id, (set = new Set()));
+  if (set.has(socket)) return true;
+  set.add(socket);
+  socket.once('close', () => {
+    set.delete(socket);
+    if (set.size === 0 && sockets.get(id) === set) sockets.delete(id);
+  });
+  return true;
+}
+
+function cut(req, res) {
+  const id = new URL(req.url, 'http://x').searchParams.get('session') ?? '';
+  // The page's own request may ride a socket that once carried the session's: spare it.
+  const victims = [...(sockets.get(id) ?? [])].filter((s) => s !== req.socket);
+  for (const socket of victims) socket.destroy();
+  if (id) blackouts.set(id, Date.now() + BLACKOUT_MS);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(json({ session: id, sockets: victims.length }));
+}
+
+// --- HTTP -----------------------------------------------------------------
+
+const http = createHttpServer((req, res) => {
+  if (!track(req.socket, req.url)) return;
+  if (req.method === 'POST' && req.url.startsWith('/demo/cut?')) return cut(req, res);
+  if (!comet.handleRequest(req, res)) serveStatic(req, res);
+});
+http.on('upgrade', (req, socket, head) => {
+  if (!track(socket, req.url)) return;
+  if (!comet.handleUpgrade(req, socket, head)) socket.destroy();
+});
+
+http.listen(Number(process.env.PORT ?? 8080), '127.0.0.1', () => {
+  const { port } = http.address();
   console.log(`cometkit demo on http://127.0.0.1:${port}/ (service at http://127.0.0.1:${port}/comet)`);
 });

@@ -1,7 +1,7 @@
 // `npm test`: every check, in the order that fails fastest. Prints one
 // "N passed, N failed" line at the end and exits non-zero on any failure.
 import { spawn } from 'node:child_process';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -75,14 +75,20 @@ async function distIsFresh() {
 }
 
 async function nodeTests() {
-  const tap = join(root, '.tmp', 'node-tests.tap');
   const files = (await listFiles(join(root, 'test')))
     .filter((f) => f.endsWith('.test.mjs') && !f.startsWith('browser/'))
     .map((f) => join('test', f));
+  return nodeTestRun(files, 'node-tests', 30000);
+}
+
+/** Runs `node --test` on `files`, counting passes and failures from its TAP report. */
+async function nodeTestRun(files, name, timeout) {
+  const tap = join(root, '.tmp', `${name}.tap`);
+  await mkdir(join(root, '.tmp'), { recursive: true });
   await run(process.execPath, [
     '--test',
     // A test that hangs fails after this instead of holding the whole run.
-    '--test-timeout=30000',
+    `--test-timeout=${timeout}`,
     '--test-reporter=dot',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',
@@ -96,6 +102,9 @@ async function nodeTests() {
   if (result.passed + result.failed === 0) result.failed = 1;
   return result;
 }
+
+// The demo pages in Chromium (playwright-core). One file, so the timeout is the whole stage's.
+const e2eTests = () => nodeTestRun(['test/e2e/demo.e2e.mjs'], 'e2e-tests', 120000);
 
 async function browserTests() {
   const { runBrowserSuite } = await import('./browser/suite.mjs');
@@ -113,6 +122,7 @@ await stage('legacy-syntax', () => check(process.execPath, ['test/legacy/syntax.
 await stage('size', () => check(process.execPath, ['test/size/size.mjs']));
 await stage('node', nodeTests);
 await stage('browser', browserTests);
+await stage('e2e', e2eTests);
 
 console.log(`\nTotal time ${((Date.now() - started) / 1000).toFixed(0)} s${failures.length ? `; failed stages: ${failures.join(', ')}` : ''}`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -1,0 +1,214 @@
+// The demo pages in Debian's Chromium, driven by playwright-core, against `node demo/server.mjs`
+// on a free port: chat between two browser contexts on every tier, the ticker, cuts and going
+// offline, and the three ways in (script tag, ES module, legacy). Screenshots go to
+// test/e2e/artifacts/. Run by `node test/run.mjs e2e`.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const artifacts = fileURLToPath(new URL('artifacts/', import.meta.url));
+const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
+// Long enough for a tier that needs its watchdog; far below the stage's own time budget.
+const WAIT = 15000;
+
+let server;
+let base;
+let browser;
+let contexts;
+
+function startServer() {
+  server = spawn(process.execPath, ['demo/server.mjs'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(out)?.[0];
+      if (url) resolve(url);
+    });
+    server.once('exit', (code) => reject(new Error(`demo server exited (${code}) before listening: ${out}`)));
+  });
+}
+
+before(async () => {
+  await mkdir(artifacts, { recursive: true });
+  base = await startServer();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run', '--disable-dev-shm-usage', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost',
+    ],
+  });
+  // Two people: each context has its own cookies, storage and connection pool.
+  contexts = [await browser.newContext(), await browser.newContext()];
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+/** Opens a demo page and fails the test on any uncaught error in it. */
+async function open(context, path, { width = 1100 } = {}) {
+  const page = await context.newPage();
+  await page.setViewportSize({ width, height: 900 });
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error));
+  // Not `load`: the legacy page's first long-poll <script> holds the load event until it is answered.
+  await page.goto(new URL(path, base).href, { waitUntil: 'domcontentloaded' });
+  return page;
+}
+
+async function done(page, shot) {
+  await page.screenshot({ path: `${artifacts}${shot}.png`, fullPage: true });
+  assert.deepEqual(page.errors.map(String), [], 'errors on the page');
+  await page.close();
+}
+
+/** Waits until the page's client is open (over `transport` when given, and after `opens` opens). */
+function opened(page, transport, opens = 1) {
+  return page.waitForFunction(
+    ([t, n]) => {
+      const s = document.getElementById('status');
+      return s?.dataset.state === 'open' && (!t || s.dataset.transport === t) && Number(s.dataset.opens) >= n;
+    },
+    [transport, opens],
+    { timeout: WAIT },
+  );
+}
+
+async function say(page, text) {
+  await page.fill('#chat-text', text);
+  await page.press('#chat-text', 'Enter');
+}
+
+const heard = (page, text) => page.locator('#chat-log li', { hasText: text }).waitFor({ timeout: WAIT });
+const logged = (page, kind, text = '') => page.locator(`#log li.${kind}`, { hasText: text }).last().waitFor({ timeout: WAIT });
+
+async function chat(a, b, label) {
+  await say(a, `hello from a over ${label}`);
+  await heard(b, `hello from a over ${label}`);
+  await say(b, `hi back over ${label}, zażółć 😀`);
+  await heard(a, `hi back over ${label}, zażółć 😀`);
+}
+
+test('the index page links the three ways in', async () => {
+  const page = await open(contexts[0], '/');
+  for (const [id, href] of [['script-tag', 'script-tag.html'], ['module', 'module.html'], ['legacy', 'legacy.html']]) {
+    assert.equal(await page.getAttribute(`#${id}`, 'href'), href);
+  }
+  await done(page, 'index');
+});
+
+describe('two people chat', () => {
+  for (const mode of ['auto', ...TIERS]) {
+    test(mode === 'auto' ? 'in automatic mode, over websocket' : `on the ${mode} tier forced`, async () => {
+      const query = mode === 'auto' ? '' : `tier=${mode}&`;
+      const [a, b] = await Promise.all(contexts.map((c, i) => open(c, `/script-tag.html?${query}name=${'ab'[i]}-${mode}`)));
+      const transport = mode === 'auto' ? 'websocket' : mode;
+      await Promise.all([opened(a, transport), opened(b, transport)]);
+      assert.equal(await a.inputValue('#tier'), mode);
+      await chat(a, b, mode);
+      await logged(a, 'open', `${transport}: open in`);
+      await Promise.all([done(a, `chat-${mode}-a`), done(b, `chat-${mode}-b`)]);
+    });
+  }
+});
+
+test('the ticker updates, the round trip and the message rate show', async () => {
+  const page = await open(contexts[0], '/script-tag.html');
+  await opened(page);
+  const price = page.locator('#ticker tr[data-symbol="ACME"] .price');
+  await price.waitFor({ timeout: WAIT });
+  const first = await page.textContent('#ticker tbody');
+  await page.waitForFunction((before) => document.querySelector('#ticker tbody').textContent !== before, first, { timeout: WAIT });
+  assert.match(await price.textContent(), /^\d+\.\d\d$/);
+  await page.waitForFunction(() => /^\d+ ms$/.test(document.getElementById('latency').textContent), null, { timeout: WAIT });
+  await page.waitForFunction(() => /^[1-9]\d*\/s$/.test(document.getElementById('rate').textContent), null, { timeout: WAIT });
+  await done(page, 'ticker');
+});
+
+test('the tier picker recreates the client on the chosen tier', async () => {
+  const page = await open(contexts[0], '/module.html');
+  await opened(page, 'websocket');
+  await page.selectOption('#tier', 'jsonp');
+  await opened(page, 'jsonp', 2);
+  assert.match(page.url(), /tier=jsonp/);
+  await logged(page, 'connect', 'forced to jsonp');
+  await done(page, 'picker');
+});
+
+describe('cutting the connection', () => {
+  // A cut forever-iframe fires no event: the next ping's failed send, or else the heartbeat watchdog, finds it.
+  for (const tier of ['websocket', 'xhr-streaming', 'jsonp', 'polling', 'iframe']) {
+    test(`on ${tier}: reconnects, and the chat works again`, async () => {
+      const a = await open(contexts[0], `/script-tag.html?tier=${tier}&name=cut-a`);
+      const b = await open(contexts[1], `/script-tag.html?tier=${tier}&name=cut-b`);
+      await Promise.all([opened(a, tier), opened(b, tier)]);
+      await a.locator('#cut:enabled').click();
+      await logged(a, 'cut', 'the server destroyed');
+      await logged(a, 'reconnecting');
+      await opened(a, tier, 2);
+      await chat(a, b, `${tier} after the cut`);
+      await Promise.all([done(a, `cut-${tier}`), done(b, `cut-${tier}-b`)]);
+    });
+  }
+});
+
+test('going offline: the client waits for `online`, then reconnects', async () => {
+  const page = await open(contexts[1], '/script-tag.html?tier=xhr-streaming&name=offline');
+  await opened(page, 'xhr-streaming');
+  await page.locator('#offline:enabled').click();
+  await logged(page, 'offline');
+  await logged(page, 'reconnecting', 'waiting for the browser to be online');
+  assert.equal(await page.getAttribute('#status', 'data-state'), 'reconnecting');
+  await logged(page, 'online');
+  await opened(page, 'xhr-streaming', 2);
+  await say(page, 'back online');
+  await heard(page, 'back online');
+  await done(page, 'offline');
+});
+
+test('the ES module page chats with the script-tag page', async () => {
+  const a = await open(contexts[0], '/module.html?name=esm');
+  const b = await open(contexts[1], '/script-tag.html?name=classic');
+  await Promise.all([opened(a), opened(b)]);
+  await chat(a, b, 'two builds');
+  await Promise.all([done(a, 'module'), done(b, 'module-peer')]);
+});
+
+test('the legacy page connects over jsonp, echoes, and chats with a modern page', async () => {
+  const legacy = await open(contexts[0], '/legacy.html');
+  const modern = await open(contexts[1], '/module.html?name=modern');
+  await opened(modern);
+  await legacy.locator('#log li', { hasText: 'open over jsonp' }).waitFor({ timeout: WAIT });
+  assert.equal(await legacy.textContent('#transport'), 'jsonp');
+  await legacy.fill('#text', 'echo, żółć, 日本語');
+  await legacy.click('#say input[type=submit]');
+  await legacy.locator('#log li', { hasText: 'got: echo, żółć, 日本語' }).waitFor({ timeout: WAIT });
+  const name = await legacy.inputValue('#name');
+  await legacy.fill('#line', 'greetings from "1999" ☺');
+  await legacy.click('#chat input[type=submit]');
+  await heard(modern, 'greetings from "1999" ☺');
+  await say(modern, 'welcome back');
+  await legacy.locator('#log li', { hasText: 'got: modern: welcome back' }).waitFor({ timeout: WAIT });
+  assert.match(await modern.textContent('#people'), new RegExp(name));
+  await Promise.all([done(legacy, 'legacy'), done(modern, 'legacy-peer')]);
+});
+
+test('the demo fits a phone screen', async () => {
+  const page = await open(contexts[0], '/script-tag.html', { width: 375 });
+  await opened(page);
+  await page.locator('#ticker tr[data-symbol]').first().waitFor({ timeout: WAIT });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
+  await done(page, 'phone');
+});
