@@ -876,7 +876,20 @@ var cometkit = (function (exports) {
             });
         }
         wire(true);
-        start();
+        // A long-poll <script> added while the page loads would hold its load event (and the
+        // browser's busy indicator) until answered: begin once the page has loaded.
+        var events = window;
+        if (document.readyState == 'complete' || !(events.addEventListener || events.attachEvent)) {
+            start();
+        }
+        else {
+            var begin_1 = function () {
+                listen(window, 'load', begin_1, false);
+                if (state != 'closed')
+                    start();
+            };
+            listen(window, 'load', begin_1, true);
+        }
         return client;
     }
 

@@ -294,6 +294,17 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   }
 
   wire(true);
-  start();
+  // A long-poll <script> added while the page loads would hold its load event (and the
+  // browser's busy indicator) until answered: begin once the page has loaded.
+  const events = window as unknown as { addEventListener?: unknown; attachEvent?: unknown };
+  if (document.readyState == 'complete' || !(events.addEventListener || events.attachEvent)) {
+    start();
+  } else {
+    const begin = () => {
+      listen(window, 'load', begin, false);
+      if (state != 'closed') start();
+    };
+    listen(window, 'load', begin, true);
+  }
   return client;
 }

@@ -62,8 +62,9 @@ async function open(context, path, { width = 1100 } = {}) {
   await page.setViewportSize({ width, height: 900 });
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(error));
-  // Not `load`: the legacy page's first long-poll <script> holds the load event until it is answered.
-  await page.goto(new URL(path, base).href, { waitUntil: 'domcontentloaded' });
+  // `load`: a client that held the page's load event (a long-poll <script> or a streaming frame
+  // started while the page loads) would keep the browser's busy indicator spinning; none may.
+  await page.goto(new URL(path, base).href, { waitUntil: 'load', timeout: 10000 });
   return page;
 }
 
