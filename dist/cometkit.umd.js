@@ -285,6 +285,8 @@
                     pending = saved[3].map((t) => ({ t, b: size(t) }));
                     for (const out of pending)
                         bytes += out.b;
+                    // The page before may have sent them: resent only on a resume, which drops what arrived.
+                    handed = pending.length;
                 }
             }
             catch {

@@ -126,6 +126,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         [sid, got, sent] = saved;
         pending = saved[3].map((t) => ({ t, b: size(t) }));
         for (const out of pending) bytes += out.b;
+        // The page before may have sent them: resent only on a resume, which drops what arrived.
+        handed = pending.length;
       }
     } catch {
       // no storage: a fresh session

@@ -158,6 +158,8 @@ describe('cutting the connection', () => {
       await logged(a, 'cut', 'the server destroyed');
       await logged(a, 'reconnecting');
       await opened(a, tier, 2);
+      // The demo server keeps the session through the cut: the client resumes it, nothing lost.
+      await logged(a, 'resumed', 'session resumed: nothing lost');
       await chat(a, b, `${tier} after the cut`);
       await Promise.all([done(a, `cut-${tier}`), done(b, `cut-${tier}-b`)]);
     });
@@ -173,6 +175,7 @@ test('going offline: the client waits for `online`, then reconnects', async () =
   assert.equal(await page.getAttribute('#status', 'data-state'), 'reconnecting');
   await logged(page, 'online');
   await opened(page, 'xhr-streaming', 2);
+  await logged(page, 'resumed', 'session resumed: nothing lost');
   await say(page, 'back online');
   await heard(page, 'back online');
   await done(page, 'offline');
