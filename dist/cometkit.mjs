@@ -372,7 +372,8 @@ function createCoreClient(url, options, named = []) {
             }
             // A resumable session is resumed from where the client is; the position goes on a connection's
             // first request only (renewals go on from where the stream is).
-            const from = got;
+            // (A new session starts at 0: the server makes a session resumable only when asked at 0.)
+            const from = sid ? got : 0;
             const tuned = tune;
             let first = o.resume;
             const ctx = {
@@ -446,9 +447,12 @@ function createCoreClient(url, options, named = []) {
                         else {
                             // What went to a session that is gone may or may not have arrived: at most once.
                             fresh();
-                            if (k)
+                            if (k && o.resume)
                                 sid = ctx.session;
                         }
+                        // A delivery callback may have closed the client.
+                        if (gen != generation)
+                            return;
                         state = 'open';
                         openedAt = lastSeen = Date.now();
                         deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
@@ -561,7 +565,7 @@ function createCoreClient(url, options, named = []) {
         const gone = pending.splice(0, handed);
         for (const out of gone)
             bytes -= out.b;
-        sent = handed = got = at = acked = 0;
+        sent = handed = got = at = acked = unacked = 0;
         sid = '';
         settle(gone, new Error('cometkit: maybe not delivered: the session ended'));
     }

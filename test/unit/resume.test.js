@@ -1,0 +1,928 @@
+// Loss-free resume (PROTOCOL.md, "Resume"), send callbacks and the bounded send queue.
+// The core client over fake tiers whose connections the test drives (it plays the server by
+// feeding frames such as `k0` to the sink); the websocket tier over a fake WebSocket; the
+// HTTP control channel against a server mocked with msw.
+import { createClient, createCoreClient } from '../../dist/cometkit.mjs';
+import { assertEqual, until } from '../browser/support/echo.js';
+import { HttpResponse, http, startMsw, stopMsw } from '../browser/support/msw.js';
+
+// Never contacted: the core-client tests use fake tiers only.
+const BASE = 'https://push.example/svc';
+const STASH = `cometkit resume ${BASE}`;
+
+/**
+ * A tier whose connections the test drives. Each connection records its ctx and sink, every
+ * send(messages, seq) as `[messages, seq]`, the `notify` of each close(), and (with `drain`)
+ * the callbacks drain() was given. `next()` resolves with the next connection made.
+ */
+function fakeTier(name, { probe, drain = false } = {}) {
+  const connections = [];
+  let waiting = [];
+  const tier = {
+    name,
+    roundTrips: 1,
+    unsupported: () => '',
+    connect(ctx, sink) {
+      const conn = { ctx, sink, sends: [], closes: [], drains: [] };
+      connections.push(conn);
+      const connection = {
+        send: (messages, seq) => conn.sends.push([[...messages], seq]),
+        close: (notify) => conn.closes.push(notify),
+      };
+      if (drain) {
+        connection.drain = (done) => {
+          conn.drains.push(done);
+          return () => {};
+        };
+      }
+      const resolvers = waiting;
+      waiting = [];
+      for (const resolve of resolvers) resolve(conn);
+      return connection;
+    },
+  };
+  if (probe) tier.probe = probe;
+  /** The next connection made (or the one made already when `count` are there), or a rejection after `ms`. */
+  const next = (count = connections.length + 1, ms = 2000) => {
+    if (connections.length >= count) return Promise.resolve(connections[count - 1]);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no connection ${count} of ${name} within ${ms} ms (${connections.length} made)`)), ms);
+      waiting.push((conn) => {
+        clearTimeout(timer);
+        resolve(conn);
+      });
+    }).then(() => next(count, ms));
+  };
+  return { tier, connections, next };
+}
+
+const probeWith = (info) => () => Promise.resolve({ websocket: true, cors: true, ...info });
+
+/** A send callback recording how each call went: 'delivered', or the message of the Error it got. */
+function callback() {
+  const calls = [];
+  const done = (...args) => {
+    if (args.length && args[0] !== undefined && !(args[0] instanceof Error)) calls.push(`not an Error: ${String(args[0])}`);
+    else calls.push(args[0] === undefined ? 'delivered' : args[0].message);
+  };
+  done.calls = calls;
+  return done;
+}
+
+/** Every event of the client, in order, as `{ type, ...payload }`. */
+function record(client) {
+  const log = [];
+  for (const type of ['open', 'message', 'close', 'reconnecting', 'transport', 'error']) {
+    client.on(type, (event) => log.push({ type, ...event }));
+  }
+  return log;
+}
+const messagesOf = (log) => log.filter((e) => e.type === 'message').map((e) => e.data);
+const typesOf = (log) => log.map((e) => e.type);
+
+/** The next `type` event, or a rejection after `ms`. */
+function nextEvent(client, type, ms = 2000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${type} event within ${ms} ms (state ${client.state})`));
+    }, ms);
+    const off = client.on(type, (event) => {
+      clearTimeout(timer);
+      off();
+      resolve(event);
+    });
+  });
+}
+
+const json = (value) => JSON.stringify(value);
+function assertJson(actual, expected, what) {
+  assertEqual(json(actual), json(expected), what);
+}
+function assert(condition, what) {
+  if (!condition) throw new Error(what);
+}
+function assertThrows(fn, Type, check, what) {
+  try {
+    fn();
+  } catch (error) {
+    assert(error instanceof Type, `${what}: expected a ${Type.name}, got ${error}`);
+    assert(Type !== Error || !(error instanceof TypeError), `${what}: expected a plain Error, got ${error}`);
+    if (typeof check === 'string') assertEqual(error.message, check, `${what}: message`);
+    else assert(check(error.message), `${what}: message ${JSON.stringify(error.message)}`);
+    return;
+  }
+  throw new Error(`${what}: did not throw`);
+}
+/** Asserts a SessionLostError as the client reports it in an `error` event. */
+function assertSessionLost(event, why) {
+  assert(event && event.type === 'error', `expected an error event, got ${json(event)}`);
+  const { error } = event;
+  assert(error instanceof Error, `error event carries an Error: ${error}`);
+  assertEqual(error.name, 'SessionLostError', 'error.name');
+  assertEqual(error.message, `cometkit: session lost (${why}); messages in between may be missing`, 'error.message');
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve));
+
+/** Runs `fn` with window.onerror catching `expected` (mocha's handler would fail the test); resolves once it was seen. */
+async function catchingAsyncThrow(expected, fn, ms = 2000) {
+  const previous = window.onerror;
+  const seen = [];
+  let notify;
+  const arrived = new Promise((resolve) => (notify = resolve));
+  window.onerror = (message, source, line, column, error) => {
+    if (error !== expected) return previous?.call(window, message, source, line, column, error);
+    seen.push(error);
+    notify();
+    return true; // handled: no console report
+  };
+  try {
+    const rethrownSynchronously = await fn();
+    await Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, ms))]);
+    return { seen, rethrownSynchronously };
+  } finally {
+    window.onerror = previous;
+  }
+}
+
+function clearStash() {
+  for (const key of Object.keys(sessionStorage)) if (key.startsWith('cometkit ')) sessionStorage.removeItem(key);
+}
+
+describe('resume, send callbacks and the send queue', function () {
+  let clients = [];
+  const logs = new WeakMap();
+  /** createCoreClient (closed after the test), its log from creation on; resolves once it has started. */
+  async function connect(options, url = BASE) {
+    const client = createCoreClient(url, { retry: () => 0, ...options });
+    clients.push(client);
+    logs.set(client, record(client));
+    await null;
+    return client;
+  }
+  afterEach(function () {
+    for (const client of clients) client.close();
+    clients = [];
+    clearStash();
+  });
+
+  /** A client on one fake tier whose first connection answered `first`: client, log, tier, conn. */
+  async function openWith(first, options = {}) {
+    const fake = fakeTier('websocket');
+    const client = await connect({ transports: [fake.tier], ...options });
+    const conn = await fake.next(1);
+    const opened = nextEvent(client, 'open');
+    conn.sink.frame(first);
+    await opened;
+    return { client, log: logs.get(client), conn, ...fake };
+  }
+
+  /** Cuts `conn` as the network would, and resolves with the reconnection's connection. */
+  async function cut(fake, conn) {
+    const count = fake.connections.length;
+    conn.sink.close('network gone');
+    return fake.next(count + 1);
+  }
+
+  describe('opening and resuming', function () {
+    it('opens a session answered o as not resumed, and reconnects to a new session URL asking pos=0', async function () {
+      const fake = fakeTier('websocket');
+      const client = await connect({ transports: [fake.tier] });
+      const conn = await fake.next(1);
+      assertJson([conn.ctx.tune(), conn.ctx.tune()], ['&pos=0', ''], 'ctx.tune() of the first connection: first call, then a renewal');
+      const opened = nextEvent(client, 'open');
+      conn.sink.frame('o');
+      assertJson(await opened, { transport: 'websocket', resumed: false }, 'open event');
+      assertEqual(conn.ctx.pos(), -1, 'ctx.pos() on a non-resumable session');
+      conn.sink.frame('a["m1"]');
+      const again = await cut(fake, conn);
+      assert(again.ctx.session !== conn.ctx.session, `a non-resumable session is not reused: ${again.ctx.session}`);
+      assertEqual(again.ctx.tune(), '&pos=0', 'ctx.tune() of the reconnection');
+      const reopened = nextEvent(client, 'open');
+      again.sink.frame('o');
+      assertJson(await reopened, { transport: 'websocket', resumed: false }, 'open event of the reconnection');
+    });
+
+    it('opens a session answered k0 as resumable but not resumed', async function () {
+      const { conn, log } = await openWith('k0');
+      assertJson(log, [{ type: 'open', transport: 'websocket', resumed: false }], 'events');
+      assertEqual(conn.ctx.pos(), 0, 'ctx.pos() on a fresh resumable session');
+    });
+
+    it('resumes a k0 session on the same session URL from the messages received, and opens resumed on k<m>', async function () {
+      const { client, conn, log, ...fake } = await openWith('k0');
+      conn.sink.frame('a["m1","m2"]');
+      conn.sink.frame('a["m3"]');
+      assertEqual(conn.ctx.pos(), 3, 'ctx.pos() after 3 messages');
+      const again = await cut(fake, conn);
+      assertEqual(again.ctx.session, conn.ctx.session, 'session URL of the reconnection');
+      assertJson([again.ctx.tune(), again.ctx.tune(), again.ctx.tune()], ['&pos=3', '', ''], 'ctx.tune() of the reconnection: first call, then renewals');
+      const reopened = nextEvent(client, 'open');
+      again.sink.frame('k0');
+      assertJson(await reopened, { transport: 'websocket', resumed: true }, 'open event of the resumed connection');
+      again.sink.frame('a["m4"]');
+      assertJson(messagesOf(log), ['m1', 'm2', 'm3', 'm4'], 'messages');
+      assertEqual(again.ctx.pos(), 4, 'ctx.pos() after the resumed stream');
+      // And the next cut resumes from there.
+      const third = await cut(fake, again);
+      assertEqual(third.ctx.session, conn.ctx.session, 'session URL of the second reconnection');
+      assertEqual(third.ctx.tune(), '&pos=4', 'ctx.tune() of the second reconnection');
+    });
+
+    // A server that shuts down gracefully closes every session with 1001: the next session is a new
+    // one, and only pos=0 makes a new session resumable (a server answers a higher one with a plain o).
+    for (const [code, reason] of [
+      [1001, 'Server shutting down'],
+      [1002, 'Broken framing'],
+    ]) {
+      it(`starts a new resumable session, asking pos=0, after c[${code}] ended a resumable one`, async function () {
+        const { client, conn, log, ...fake } = await openWith('k0');
+        conn.sink.frame('a["m1","m2"]');
+        conn.sink.frame(`c[${code},"${reason}"]`);
+        assertJson(log.find((e) => e.type === 'close'), { type: 'close', code, reason, willReconnect: true }, 'close event');
+        const again = await fake.next(2);
+        assert(again.ctx.session !== conn.ctx.session, `a closed session is not resumed: ${again.ctx.session}`);
+        assertEqual(again.ctx.tune(), '&pos=0', 'ctx.tune() of the new session');
+        const opened = nextEvent(client, 'open');
+        again.sink.frame('k0');
+        assertJson(await opened, { transport: 'websocket', resumed: false }, 'open event of the new session');
+        assertEqual(again.ctx.pos(), 0, 'ctx.pos() on the new session');
+      });
+    }
+  });
+
+  describe('positions downstream', function () {
+    it('delivers nothing twice when a resumed stream repeats what was delivered (re-upgrade onto a better tier)', async function () {
+      const ws = fakeTier('websocket', { drain: true });
+      const poll = fakeTier('polling', { drain: true, probe: probeWith({ rtt: 1, cometkit: { version: 1, takeover: true } }) });
+      const client = await connect({ transports: [ws.tier, poll.tier], upgradeInterval: 20 });
+      const log = logs.get(client);
+      (await ws.next(1)).sink.close('refused');
+      const old = await poll.next(1);
+      const opened = nextEvent(client, 'open');
+      old.sink.frame('k0');
+      await opened;
+      old.sink.frame('a["m1","m2"]');
+      // The re-upgrade: a candidate on the better tier resumes the session from what was delivered.
+      const candidate = await ws.next(2);
+      assertEqual(candidate.ctx.session, old.ctx.session, 'session URL of the candidate');
+      assertEqual(candidate.ctx.tune(), '&takeover=1&pos=2', 'ctx.tune() of the candidate');
+      assertEqual(old.drains.length, 1, 'drain() calls on the old connection');
+      // The old connection still delivers m3; the candidate's stream, from position 2, repeats it.
+      old.sink.frame('a["m3"]');
+      candidate.sink.frame('k0');
+      candidate.sink.frame('a["m3","m4"]');
+      const moved = nextEvent(client, 'transport');
+      old.drains[0]();
+      assertJson(await moved, { from: 'polling', to: 'websocket', reason: 're-upgrade' }, 'transport event');
+      candidate.sink.frame('a["m5"]');
+      assertJson(messagesOf(log), ['m1', 'm2', 'm3', 'm4', 'm5'], 'messages');
+      assertEqual(candidate.ctx.pos(), 5, 'ctx.pos() after the move');
+    });
+  });
+
+  describe('upstream', function () {
+    it('runs a send callback once a k frame covers its message, not before, and once', async function () {
+      const { client, conn } = await openWith('k0');
+      const [a, b] = [callback(), callback()];
+      client.send('a', a);
+      client.send('b', b);
+      await tick();
+      assertJson(conn.sends, [[['a', 'b'], 1]], 'send() calls on the connection');
+      assertJson([a.calls, b.calls], [[], []], 'callbacks before any k frame');
+      conn.sink.frame('k0');
+      assertJson([a.calls, b.calls], [[], []], 'callbacks after k0');
+      conn.sink.frame('k1');
+      assertJson([a.calls, b.calls], [['delivered'], []], 'callbacks after k1');
+      conn.sink.frame('k2');
+      conn.sink.frame('k2');
+      assertJson([a.calls, b.calls], [['delivered'], ['delivered']], 'callbacks after k2 (twice)');
+    });
+
+    it('after a resume answered k<m>, resends exactly the unconfirmed messages from seq m+1, then those sent while cut', async function () {
+      const { client, conn, ...fake } = await openWith('k0');
+      const cbs = ['a', 'b', 'c', 'd'].map(() => callback());
+      client.send('a', cbs[0]);
+      client.send('b', cbs[1]);
+      client.send('c', cbs[2]);
+      await tick();
+      conn.sink.frame('k1');
+      const again = await cut(fake, conn);
+      client.send('d', cbs[3]);
+      await tick();
+      assertJson(conn.sends, [[['a', 'b', 'c'], 1]], 'send() calls on the cut connection');
+      assertJson(again.sends, [], 'send() calls before the resume answered');
+      again.sink.frame('k2');
+      await tick();
+      assertJson(again.sends, [[['c', 'd'], 3]], 'send() calls on the resumed connection');
+      assertJson(cbs.map((cb) => cb.calls), [['delivered'], ['delivered'], [], []], 'callbacks after k2');
+      again.sink.frame('k4');
+      assertJson(cbs.map((cb) => cb.calls), [['delivered'], ['delivered'], ['delivered'], ['delivered']], 'callbacks after k4');
+    });
+
+    it('sends what was sent while cut once, on the resumed connection', async function () {
+      const { client, conn, ...fake } = await openWith('k0');
+      client.send('x');
+      await tick();
+      conn.sink.frame('k1');
+      const again = await cut(fake, conn);
+      const y = callback();
+      client.send('y', y);
+      await tick();
+      again.sink.frame('k1');
+      await tick();
+      assertJson(conn.sends, [[['x'], 1]], 'send() calls on the cut connection');
+      assertJson(again.sends, [[['y'], 2]], 'send() calls on the resumed connection');
+      again.sink.frame('k2');
+      assertJson(y.calls, ['delivered'], 'callback');
+    });
+  });
+
+  describe('non-resumable sessions', function () {
+    it('fails what went to a session that dropped when the next one opens, and sends there only what never went out', async function () {
+      const { client, conn, ...fake } = await openWith('o');
+      const [a, b] = [callback(), callback()];
+      client.send('a', a);
+      await tick();
+      assertJson(conn.sends, [[['a'], 1]], 'send() calls on the first connection');
+      const again = await cut(fake, conn);
+      client.send('b', b);
+      await tick();
+      assertJson([a.calls, b.calls], [[], []], 'callbacks while reconnecting');
+      again.sink.frame('o');
+      assertJson([a.calls, b.calls], [['cometkit: maybe not delivered: the session ended'], []], 'callbacks once the new session opened');
+      await tick();
+      assertJson(again.sends, [[['b'], 1]], 'send() calls on the new session');
+    });
+  });
+
+  describe('lost sessions', function () {
+    it('reports a resume answered o as a SessionLostError and starts a fresh resumable session', async function () {
+      const { client, conn, log, ...fake } = await openWith('k0');
+      conn.sink.frame('a["m1"]');
+      const a = callback();
+      client.send('a', a);
+      await tick();
+      const again = await cut(fake, conn);
+      assertEqual(again.ctx.tune(), '&pos=1', 'ctx.tune() of the resume');
+      const count = log.length;
+      again.sink.frame('o');
+      const fresh = await fake.next(3);
+      assertSessionLost(log[count], 'the server no longer had the session');
+      assertEqual(log.length, count + 1, `events after the o: ${json(log.slice(count))}`);
+      assertEqual(again.closes.length, 1, 'close() calls on the connection that answered o');
+      assert(fresh.ctx.session !== conn.ctx.session, `the fresh session has a new URL: ${fresh.ctx.session}`);
+      assertEqual(fresh.ctx.tune(), '&pos=0', 'ctx.tune() of the fresh session');
+      assertJson(a.calls, ['cometkit: maybe not delivered: the session ended'], 'callback of what went to the lost session');
+      const opened = nextEvent(client, 'open');
+      fresh.sink.frame('k0');
+      assertJson(await opened, { transport: 'websocket', resumed: false }, 'open event of the fresh session');
+      fresh.sink.frame('a["n1"]');
+      assertJson(messagesOf(log), ['m1', 'n1'], 'messages');
+      assertEqual(fresh.ctx.pos(), 1, 'ctx.pos() counts from the fresh session');
+      assertJson(fresh.sends, [], 'nothing resent on the fresh session');
+    });
+
+    for (const [code, reason] of [
+      [2011, 'Unacknowledged messages over the limit'],
+      [2012, 'Cannot resume from position 7'],
+    ]) {
+      it(`reports c[${code}] on an open session as a SessionLostError and starts a fresh session`, async function () {
+        const { conn, log, ...fake } = await openWith('k0');
+        conn.sink.frame('a["m1"]');
+        const count = log.length;
+        conn.sink.frame(`c[${code},"${reason}"]`);
+        assertSessionLost(log[count], reason);
+        assertJson(log[count + 1], { type: 'close', code, reason, willReconnect: true }, 'close event');
+        const fresh = await fake.next(2);
+        assert(fresh.ctx.session !== conn.ctx.session, `the fresh session has a new URL: ${fresh.ctx.session}`);
+        assertEqual(fresh.ctx.tune(), '&pos=0', 'ctx.tune() of the fresh session');
+      });
+    }
+
+    it('reports c[2012] answering a resume as a SessionLostError and starts a fresh session', async function () {
+      const { conn, log, ...fake } = await openWith('k0');
+      conn.sink.frame('a["m1","m2"]');
+      const again = await cut(fake, conn);
+      const count = log.length;
+      again.sink.frame('c[2012,"Cannot resume from position 2"]');
+      assertSessionLost(log[count], 'Cannot resume from position 2');
+      const fresh = await fake.next(3);
+      assert(fresh.ctx.session !== conn.ctx.session, `the fresh session has a new URL: ${fresh.ctx.session}`);
+      assertEqual(fresh.ctx.tune(), '&pos=0', 'ctx.tune() of the fresh session');
+      assert(!log.slice(count).some((e) => e.type === 'open'), `no open on the lost session: ${json(log.slice(count))}`);
+    });
+
+    it('closes for good on c[3000] answering a resume, failing what waits', async function () {
+      const { client, conn, log, ...fake } = await openWith('k0');
+      const a = callback();
+      client.send('a', a);
+      await tick();
+      const again = await cut(fake, conn);
+      const count = log.length;
+      again.sink.frame('c[3000,"Go away"]');
+      assertJson(log.slice(count), [{ type: 'close', code: 3000, reason: 'Go away', willReconnect: false }], 'events');
+      assertEqual(client.state, 'closed', 'state');
+      assertJson(a.calls, ['cometkit: not delivered: closed (3000)'], 'callback');
+      await tick();
+      assertEqual(fake.connections.length, 2, 'connections');
+    });
+  });
+
+  describe('send queue', function () {
+    it('throws once queueLimit messages wait (queued before open too), and takes more once some are confirmed', async function () {
+      const fake = fakeTier('websocket');
+      const client = await connect({ transports: [fake.tier], queueLimit: 3 });
+      client.send('1');
+      client.send('2');
+      client.send('3');
+      assertThrows(() => client.send('4'), Error, (m) => m.startsWith('cometkit: send queue full'), 'a 4th send before open');
+      const conn = await fake.next(1);
+      conn.sink.frame('k0');
+      await tick();
+      assertJson(conn.sends, [[['1', '2', '3'], 1]], 'send() calls');
+      assertThrows(() => client.send('4'), Error, (m) => m.startsWith('cometkit: send queue full'), 'a 4th send while 3 are unconfirmed');
+      conn.sink.frame('k1');
+      client.send('4');
+      assertThrows(() => client.send('5'), Error, (m) => m.startsWith('cometkit: send queue full'), 'a 5th send while 3 are unconfirmed');
+      await tick();
+      assertJson(conn.sends, [[['1', '2', '3'], 1], [['4'], 4]], 'send() calls: no refused message among them');
+    });
+
+    it('throws once queueBytes would be exceeded, counting UTF-8 bytes, and frees them on confirmation', async function () {
+      const { client, conn } = await openWith('k0', { queueBytes: 10 });
+      client.send('żżab'); // 6 bytes (4 characters)
+      assertThrows(() => client.send('żabc'), Error, (m) => m.startsWith('cometkit: send queue full'), 'a 5-byte send on top of 6 bytes');
+      client.send('żż'); // 4 bytes: exactly 10
+      assertThrows(() => client.send('a'), Error, (m) => m.startsWith('cometkit: send queue full'), 'a 1-byte send on top of 10 bytes');
+      await tick();
+      conn.sink.frame('k1');
+      client.send('żabc'); // 4 + 5 = 9 bytes
+      assertThrows(() => client.send('żż'), Error, (m) => m.startsWith('cometkit: send queue full'), 'a 4-byte send on top of 9 bytes');
+      await tick();
+      assertJson(conn.sends, [[['żżab', 'żż'], 1], [['żabc'], 3]], 'send() calls');
+    });
+
+    it('counts 3- and 4-byte characters (a surrogate pair) as UTF-8 does', async function () {
+      const { client, conn } = await openWith('k0', { queueBytes: 10 });
+      client.send('😀€'); // 4 + 3 = 7 bytes (3 UTF-16 units)
+      assertThrows(() => client.send('abcd'), Error, (m) => m.startsWith('cometkit: send queue full'), 'a 4-byte send on top of 7 bytes');
+      client.send('abc'); // exactly 10
+      await tick();
+      conn.sink.frame('k2');
+      client.send('\u{10FFFF}\uFFFF\u07FF'); // 4 + 3 + 2 = 9 bytes
+      assertThrows(() => client.send('ab'), Error, (m) => m.startsWith('cometkit: send queue full'), 'a 2-byte send on top of 9 bytes');
+      client.send('a');
+      await tick();
+      assertJson(conn.sends, [[['😀€', 'abc'], 1], [['\u{10FFFF}\uFFFF\u07FF', 'a'], 3]], 'send() calls');
+    });
+
+    for (const [key, value, message] of [
+      ['queueLimit', -1, 'cometkit: option "queueLimit" must be a number ≥ 0'],
+      ['queueLimit', '3', 'cometkit: option "queueLimit" must be a number ≥ 0'],
+      ['queueLimit', NaN, 'cometkit: option "queueLimit" must be a number ≥ 0'],
+      ['queueLimit', Infinity, 'cometkit: option "queueLimit" must be a number ≥ 0'],
+      ['queueBytes', -1, 'cometkit: option "queueBytes" must be a number ≥ 0'],
+      ['queueBytes', '10', 'cometkit: option "queueBytes" must be a number ≥ 0'],
+      ['resume', 'yes', 'cometkit: option "resume" must be a boolean'],
+      ['resume', 1, 'cometkit: option "resume" must be a boolean'],
+      ['persist', 'true', 'cometkit: option "persist" must be a boolean'],
+      ['persist', 0, 'cometkit: option "persist" must be a boolean'],
+    ]) {
+      it(`throws a TypeError synchronously on ${key}: ${typeof value === 'string' ? json(value) : String(value)}`, async function () {
+        const fake = fakeTier('websocket');
+        assertThrows(() => createCoreClient(BASE, { transports: [fake.tier], [key]: value }), TypeError, message, `${key}: ${String(value)}`);
+        await tick();
+        assertEqual(fake.connections.length, 0, 'connections');
+      });
+    }
+  });
+
+  describe('closing', function () {
+    it('fails every waiting callback with "not delivered: closed (1000)"', async function () {
+      const { client } = await openWith('k0');
+      const cbs = [callback(), callback(), callback()];
+      client.send('handed 1', cbs[0]);
+      client.send('handed 2', cbs[1]);
+      await tick();
+      client.send('queued', cbs[2]);
+      client.close();
+      const failed = ['cometkit: not delivered: closed (1000)'];
+      assertJson(cbs.map((cb) => cb.calls), [failed, failed, failed], 'callbacks');
+      await tick();
+      assertJson(cbs.map((cb) => cb.calls), [failed, failed, failed], 'callbacks a tick later');
+    });
+
+    it('names the close code in the error of each waiting callback', async function () {
+      const { client } = await openWith('o');
+      const a = callback();
+      client.send('a', a);
+      client.close(4001, 'done');
+      assertJson(a.calls, ['cometkit: not delivered: closed (4001)'], 'callback');
+    });
+
+    it('runs every callback when one throws, and rethrows its error asynchronously', async function () {
+      const { client } = await openWith('k0');
+      const boom = new Error('callback failure');
+      const [a, c] = [callback(), callback()];
+      client.send('a', a);
+      client.send('b', () => {
+        throw boom;
+      });
+      client.send('c', c);
+      await tick();
+      const { seen, rethrownSynchronously } = await catchingAsyncThrow(boom, () => {
+        let thrown = null;
+        try {
+          client.close();
+        } catch (error) {
+          thrown = error;
+        }
+        return thrown;
+      });
+      assertEqual(rethrownSynchronously, null, 'close() threw');
+      assertJson([a.calls, c.calls], [['cometkit: not delivered: closed (1000)'], ['cometkit: not delivered: closed (1000)']], 'the other callbacks');
+      assertEqual(seen.length, 1, 'the callback error rethrown asynchronously, once');
+      assertEqual(client.state, 'closed', 'state');
+    });
+
+    // A callback may give up on the client when it learns how its message went; the opening it
+    // runs in must not bring the closed client back to life.
+    it('stays closed when a callback closes the client while a new session opens (maybe not delivered)', async function () {
+      const { client, conn, log, ...fake } = await openWith('o');
+      client.send('a', (error) => error && client.close(4002, 'gave up'));
+      await tick();
+      const again = await cut(fake, conn);
+      const count = log.length;
+      again.sink.frame('o');
+      assertJson(log.slice(count), [{ type: 'close', code: 4002, reason: 'gave up', willReconnect: false }], 'events once the new session answered');
+      assertEqual(client.state, 'closed', 'state');
+      assertJson(again.closes, [true], 'close() calls on the new connection');
+    });
+
+    it('stays closed when a callback closes the client while a session resumes (delivered)', async function () {
+      const { client, conn, log, ...fake } = await openWith('k0');
+      client.send('a', (error) => !error && client.close(4002, 'got it'));
+      await tick();
+      const again = await cut(fake, conn);
+      const count = log.length;
+      again.sink.frame('k1');
+      assertJson(log.slice(count), [{ type: 'close', code: 4002, reason: 'got it', willReconnect: false }], 'events once the resume answered');
+      assertEqual(client.state, 'closed', 'state');
+    });
+  });
+
+  describe('acknowledgements', function () {
+    it('acknowledges on its own once 64 KiB of messages arrived on a resumable session', async function () {
+      const { conn } = await openWith('k0');
+      conn.sink.frame(`a[${json('x'.repeat(40000))}]`);
+      assertJson(conn.sends, [], 'send() calls after 40000 characters');
+      conn.sink.frame(`a[${json('y'.repeat(25535))}]`);
+      assertJson(conn.sends, [], 'send() calls after 65535 characters');
+      conn.sink.frame('a["z"]');
+      assertJson(conn.sends, [[[], 1]], 'send() calls after 65536 characters');
+      conn.sink.frame(`a[${json('w'.repeat(1000))}]`);
+      assertJson(conn.sends, [[[], 1]], 'send() calls 1000 characters later');
+    });
+
+    it('acknowledges on an h frame only when something is unacknowledged', async function () {
+      const { client, conn } = await openWith('k0');
+      conn.sink.frame('h');
+      assertJson(conn.sends, [], 'send() calls after h with nothing received');
+      conn.sink.frame('a["m1"]');
+      conn.sink.frame('h');
+      assertJson(conn.sends, [[[], 1]], 'send() calls after m1, h');
+      conn.sink.frame('h');
+      assertJson(conn.sends, [[[], 1]], 'send() calls after a second h');
+      client.send('x');
+      await tick();
+      conn.sink.frame('a["m2"]');
+      conn.sink.frame('h');
+      assertJson(conn.sends, [[[], 1], [['x'], 1], [[], 2]], 'send() calls after x, m2, h');
+    });
+
+    it('never acknowledges on a non-resumable session', async function () {
+      const { conn } = await openWith('o');
+      conn.sink.frame(`a[${json('x'.repeat(70000))}]`);
+      conn.sink.frame('a["m"]');
+      conn.sink.frame('h');
+      assertJson(conn.sends, [], 'send() calls');
+    });
+  });
+
+  describe('option resume: false', function () {
+    it('asks for no position and reconnects to a new session URL', async function () {
+      const fake = fakeTier('websocket');
+      const client = await connect({ transports: [fake.tier], resume: false });
+      const conn = await fake.next(1);
+      assertJson([conn.ctx.tune(), conn.ctx.tune()], ['', ''], 'ctx.tune() calls');
+      const opened = nextEvent(client, 'open');
+      conn.sink.frame('o');
+      assertEqual((await opened).resumed, false, 'open.resumed');
+      assertEqual(conn.ctx.pos(), -1, 'ctx.pos()');
+      const again = await cut(fake, conn);
+      assert(again.ctx.session !== conn.ctx.session, 'a new session URL');
+      assertEqual(again.ctx.tune(), '', 'ctx.tune() of the reconnection');
+    });
+
+    // A server answers k0 only to pos=0, which this client never says; if one does anyway,
+    // the client must still not go on to resume (nor report a lost session it never asked for).
+    it('does not resume a session that answered k0 anyway: the reconnection uses a new session URL', async function () {
+      const { client, conn, log, ...fake } = await openWith('k0', { resume: false });
+      assertEqual(log[0].resumed, false, 'open.resumed');
+      conn.sink.frame('a["m1"]');
+      const again = await cut(fake, conn);
+      assert(again.ctx.session !== conn.ctx.session, `the reconnection reuses the session URL ${again.ctx.session}`);
+      assertEqual(again.ctx.tune(), '', 'ctx.tune() of the reconnection');
+      const count = log.length;
+      const opened = nextEvent(client, 'open');
+      again.sink.frame('o');
+      assertEqual((await opened).resumed, false, 'open.resumed of the reconnection');
+      assertJson(typesOf(log.slice(count)), ['open'], 'events once the reconnection answered o');
+    });
+  });
+
+  describe('option persist', function () {
+    /** A persist client with two messages received, u1 confirmed and u2, u3 handed but not; then pagehide. */
+    async function hidden() {
+      const { client, conn, log } = await openWith('k0', { persist: true, retry: () => 60000 });
+      conn.sink.frame('a["m1","m2"]');
+      client.send('u1');
+      await tick();
+      conn.sink.frame('k1');
+      client.send('u2');
+      client.send('u3');
+      await tick();
+      assertJson(conn.sends, [[['u1'], 1], [['u2', 'u3'], 2]], 'send() calls before pagehide');
+      const count = log.length;
+      window.dispatchEvent(new Event('pagehide'));
+      return { client, conn, events: log.slice(count) };
+    }
+
+    it('leaves a resumable session for the next page on pagehide, without telling the server', async function () {
+      const { conn, events } = await hidden();
+      assertJson(JSON.parse(sessionStorage.getItem(STASH)), [conn.ctx.session, 2, 1, ['u2', 'u3']], `sessionStorage["${STASH}"]`);
+      assertEqual(conn.closes.length, 1, 'close() calls on the connection');
+      assert(!conn.closes[0], `close(notify) with notify ${conn.closes[0]}`);
+      assertJson(events[0], { type: 'close', code: 1001, reason: 'Page hidden', willReconnect: true }, 'close event');
+    });
+
+    it('resumes the stored session on the next page, from the stored position, resending what was unconfirmed', async function () {
+      const { conn } = await hidden();
+      const fake = fakeTier('websocket');
+      const client = createCoreClient(BASE, { transports: [fake.tier], persist: true });
+      clients.push(client);
+      const log = record(client);
+      assertEqual(sessionStorage.getItem(STASH), null, 'sessionStorage entry once read');
+      const next = await fake.next(1);
+      assertEqual(next.ctx.session, conn.ctx.session, 'session URL');
+      assertEqual(next.ctx.tune(), '&pos=2', 'ctx.tune() of the first connection');
+      const opened = nextEvent(client, 'open');
+      next.sink.frame('k2');
+      assertJson(await opened, { transport: 'websocket', resumed: true }, 'open event');
+      await tick();
+      assertJson(next.sends, [[['u3'], 3]], 'send() calls');
+      next.sink.frame('a["m3"]');
+      assertJson(messagesOf(log), ['m3'], 'messages');
+      assertEqual(next.ctx.pos(), 3, 'ctx.pos()');
+    });
+
+    it('stores nothing and tells the server on pagehide when the session is not resumable', async function () {
+      const { conn } = await openWith('o', { persist: true, retry: () => 60000 });
+      window.dispatchEvent(new Event('pagehide'));
+      assertEqual(sessionStorage.getItem(STASH), null, 'sessionStorage entry');
+      assertJson(conn.closes, [true], 'close() calls on the connection');
+    });
+
+    it('stores nothing and tells the server on pagehide without persist', async function () {
+      const { conn } = await openWith('k0', { retry: () => 60000 });
+      window.dispatchEvent(new Event('pagehide'));
+      assertEqual(sessionStorage.getItem(STASH), null, 'sessionStorage entry');
+      assertJson(conn.closes, [true], 'close() calls on the connection');
+    });
+  });
+});
+
+/** A WebSocket constructor whose instances record what the tier does and let the test drive them. */
+function fakeWebSocket() {
+  const sockets = [];
+  class FakeWebSocket {
+    constructor(url) {
+      this.url = url;
+      this.sent = [];
+      this.closes = [];
+      this.onopen = this.onmessage = this.onclose = this.onerror = null;
+      sockets.push(this);
+    }
+    send(data) {
+      this.sent.push(data);
+    }
+    close(...args) {
+      this.closes.push(args);
+    }
+    // The server's side.
+    receive(data) {
+      this.onmessage?.(new MessageEvent('message', { data }));
+    }
+    end(code, reason = '') {
+      this.onclose?.(new CloseEvent('close', { code, reason, wasClean: false }));
+    }
+  }
+  return { FakeWebSocket, sockets };
+}
+
+describe('resume on the websocket tier (fake WebSocket)', function () {
+  let clients = [];
+  afterEach(function () {
+    for (const client of clients) client.close();
+    clients = [];
+  });
+
+  /** A client on the websocket tier alone whose first socket answered `first`. */
+  async function openSocket(first, options = {}) {
+    const { FakeWebSocket, sockets } = fakeWebSocket();
+    const client = createClient('http://push.example/svc', { transports: ['websocket'], WebSocket: FakeWebSocket, retry: () => 0, ...options });
+    clients.push(client);
+    await null;
+    const opened = nextEvent(client, 'open');
+    sockets[0].receive(first);
+    await opened;
+    return { client, socket: sockets[0], sockets };
+  }
+
+  it('puts [pos, seq, …messages] on a resumable socket, a bare acknowledgement as [pos, null], and runs callbacks on k', async function () {
+    const { client, socket } = await openSocket('k0');
+    const cbs = [callback(), callback(), callback()];
+    client.send('a', cbs[0]);
+    client.send('b "q" ż', cbs[1]);
+    await tick();
+    assertJson(socket.sent, [json([0, 1, 'a', 'b "q" ż'])], 'frames sent');
+    socket.receive('a["m1"]');
+    socket.receive('h');
+    assertJson(socket.sent.slice(1), [json([1, null])], 'frames sent after m1, h');
+    client.send('c', cbs[2]);
+    await tick();
+    assertJson(socket.sent.slice(2), [json([1, 3, 'c'])], 'frames sent after c');
+    assertJson(cbs.map((cb) => cb.calls), [[], [], []], 'callbacks before k');
+    socket.receive('k3');
+    assertJson(cbs.map((cb) => cb.calls), [['delivered'], ['delivered'], ['delivered']], 'callbacks after k3');
+  });
+
+  it('puts a plain array on a socket that is not resumable, and confirms it at once', async function () {
+    const { client, socket } = await openSocket('o');
+    const a = callback();
+    client.send('a', a);
+    await tick();
+    assertJson(socket.sent, [json(['a'])], 'frames sent');
+    assertJson(a.calls, ['delivered'], 'callback');
+    socket.receive('h');
+    assertJson(socket.sent, [json(['a'])], 'frames sent after h');
+  });
+
+  it('puts a plain array on a socket without resume, and confirms it at once', async function () {
+    const { client, socket } = await openSocket('o', { resume: false });
+    assert(socket.url.endsWith('/websocket?t'), `URL ${socket.url}`);
+    const a = callback();
+    client.send('a', a);
+    await tick();
+    assertJson(socket.sent, [json(['a'])], 'frames sent');
+    assertJson(a.calls, ['delivered'], 'callback');
+  });
+
+  it('resumes on the same URL with the position, closes an abandoned socket with 4000 and the last with 1000 on close()', async function () {
+    const { client, socket, sockets } = await openSocket('k0');
+    assert(/\/websocket\?t&pos=0$/.test(socket.url), `URL ${socket.url}`);
+    socket.receive('a["m1","m2"]');
+    socket.end(1006);
+    await until(() => sockets.length === 2, 2000, 'the reconnection');
+    assertEqual(sockets[1].url, socket.url.replace(/pos=0$/, 'pos=2'), 'URL of the resume');
+    const lost = nextEvent(client, 'error');
+    sockets[1].receive('o');
+    assertEqual((await lost).error.name, 'SessionLostError', 'error.name');
+    assertJson(sockets[1].closes, [[4000]], 'close() calls on the socket that answered o');
+    assertEqual(sockets.length, 3, 'sockets');
+    assert(/\/websocket\?t&pos=0$/.test(sockets[2].url) && !sockets[2].url.startsWith(socket.url.split('/websocket')[0] + '/'), `URL of the fresh session ${sockets[2].url}`);
+    sockets[2].receive('k0');
+    client.close();
+    assertJson(sockets[2].closes, [[1000]], 'close() calls on the socket at close()');
+  });
+});
+
+// The control channel (xhr_send) against a server mocked with msw, on the polling tier.
+const MOCK = '/mock/resume';
+const INFO = { websocket: false, cookie_needed: false, origins: ['*:*'], entropy: 1, cometkit: { version: 1, polling: true, heartbeat: 25000 } };
+
+/** What the mocked server saw and how it answers; reset before each test. */
+let server;
+// Sessions of earlier tests. A request a closed client made just before closing can still reach the
+// worker after the next test began (Chromium does not stop an aborted fetch the worker already took):
+// it is refused, so that it neither takes the next test's answers nor shows among its requests.
+const stale = new Set();
+function resetServer() {
+  if (server) for (const id of server.sessions) stale.add(id);
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  // answers: the bodies of the polls in turn; polls beyond them are held until `release`.
+  server = { sessions: new Set(), answers: [], polls: [], sends: [], sendGate: null, held, release };
+}
+const refused = () => new HttpResponse(null, { status: 404 });
+
+const mswHandlers = [
+  http.get(`${MOCK}/info`, () => HttpResponse.json(INFO)),
+  http.post(`${MOCK}/:server/:session/poll`, async ({ request, params }) => {
+    if (stale.has(params.session)) return refused();
+    const own = server;
+    own.sessions.add(params.session);
+    own.polls.push(new URL(request.url).search);
+    const answer = own.answers.length ? own.answers.shift() : await own.held.then(() => '');
+    return new HttpResponse(answer, { headers: { 'Content-Type': 'application/javascript' } });
+  }),
+  http.post(`${MOCK}/:server/:session/xhr_send`, async ({ request, params }) => {
+    if (stale.has(params.session)) return refused();
+    const own = server;
+    own.sends.push({ query: new URL(request.url).search, body: JSON.parse(await request.text()) });
+    if (own.sendGate) await own.sendGate.promise;
+    return new HttpResponse(null, { status: 204 });
+  }),
+  http.post(`${MOCK}/:server/:session/close`, () => new HttpResponse(null, { status: 204 })),
+];
+
+function gate() {
+  let open;
+  const promise = new Promise((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+describe('resume on the control channel (msw)', function () {
+  this.timeout(10000);
+  let worker;
+  let clients = [];
+  before(async function () {
+    worker = await startMsw(...mswHandlers);
+  });
+  after(async function () {
+    if (worker) await stopMsw(worker);
+  });
+  beforeEach(resetServer);
+  afterEach(function () {
+    for (const client of clients) client.close();
+    clients = [];
+    server.sendGate?.open();
+    server.release();
+  });
+
+  async function openPolling(answers) {
+    server.answers = answers;
+    const client = createClient(MOCK, { transports: ['polling'], reconnect: false });
+    clients.push(client);
+    const received = [];
+    client.on('message', ({ data }) => received.push(data));
+    const opened = nextEvent(client, 'open', 5000);
+    const failed = nextEvent(client, 'error', 5000).then(({ error }) => Promise.reject(error));
+    failed.catch(() => {});
+    const event = await Promise.race([opened, failed]);
+    return { client, received, event };
+  }
+
+  it('numbers a batch ?pos=<received>&seq=<first> on a resumable session, and runs its callbacks after the 204', async function () {
+    const { client, received, event } = await openPolling(['k0\na["m1","m2"]\n']);
+    assertJson(event, { transport: 'polling', resumed: false }, 'open event');
+    assert(server.polls[0].endsWith('&pos=0'), `query of the first poll: ${server.polls[0]}`);
+    await until(() => received.length === 2, 3000, 'm1 and m2');
+    server.sendGate = gate();
+    const [x, y] = [callback(), callback()];
+    client.send('x', x);
+    await until(() => server.sends.length === 1, 3000, 'the first xhr_send');
+    assertJson(server.sends[0], { query: '?pos=2&seq=1', body: ['x'] }, 'first xhr_send');
+    await tick();
+    assertJson(x.calls, [], 'callback while xhr_send is unanswered');
+    server.sendGate.open();
+    await until(() => x.calls.length > 0, 3000, 'the callback of x');
+    assertJson(x.calls, ['delivered'], 'callback after the 204');
+    server.sendGate = null;
+    client.send('y', y);
+    await until(() => y.calls.length > 0, 3000, 'the callback of y');
+    assertJson(server.sends[1], { query: '?pos=2&seq=2', body: ['y'] }, 'second xhr_send');
+    assertJson(y.calls, ['delivered'], 'callback of y');
+    assert(server.polls.slice(1).every((query) => !query.includes('pos=')), `queries of later polls: ${json(server.polls)}`);
+  });
+
+  it('acknowledges with a bare xhr_send: body [] and only pos', async function () {
+    // An empty answer to a plain poll counts as an h: m1 is then unacknowledged.
+    const { received } = await openPolling(['k0\na["m1"]\n', '']);
+    await until(() => server.sends.length === 1, 3000, 'the acknowledgement');
+    assertJson(received, ['m1'], 'messages');
+    assertJson(server.sends, [{ query: '?pos=1', body: [] }], 'xhr_send requests');
+  });
+
+  it('sends batches without pos or seq on a session that is not resumable', async function () {
+    const { client, event } = await openPolling(['o\n']);
+    assertEqual(event.resumed, false, 'open.resumed');
+    const x = callback();
+    client.send('x', x);
+    await until(() => x.calls.length > 0, 3000, 'the callback of x');
+    assertJson(server.sends, [{ query: '', body: ['x'] }], 'xhr_send requests');
+    assertJson(x.calls, ['delivered'], 'callback');
+  });
+});
