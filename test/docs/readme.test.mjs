@@ -80,6 +80,21 @@ test('README opens with the two commands: npm start and npm test', () => {
   assert.ok(existsSync(join(root, 'demo/server.mjs')));
 });
 
+/** GitHub's anchor for a heading. */
+const slug = (heading) => heading.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+const anchors = (markdown) => new Set([...markdown.matchAll(/^#+\s+(.*)$/gm)].map((m) => slug(m[1])));
+
+test("README's links to its own sections and to files resolve", () => {
+  const broken = [];
+  for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^https?:/.test(target)) continue;
+    const [file, hash] = target.split('#');
+    if (file && !existsSync(join(root, file))) broken.push(target);
+    else if (hash && !anchors(file ? readFileSync(join(root, file), 'utf8') : readme).has(hash)) broken.push(target);
+  }
+  assert.deepEqual(broken, []);
+});
+
 // --- sh -------------------------------------------------------------------
 
 function checkCommand(line) {
