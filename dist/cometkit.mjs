@@ -269,6 +269,19 @@ function createCoreClient(url, options, named = []) {
     let sid = '';
     // `&h=…&ttl=…` for receiving requests, once /info says the server takes them.
     let tune = '';
+    // While the session moves to a re-upgrade candidate, acknowledgements stay at the position the
+    // candidate resumes from: one beyond it would make that position one the server can no longer resume.
+    let frozen = Infinity;
+    const position = () => Math.min(got, frozen);
+    // A connection's receiving query: the first request says where the client resumes from
+    // (`pos`), each renewal what it has (`ack`), so that what a cut swallowed, even one that looked
+    // like the end of a response, comes again.
+    const query = (tuned, from) => {
+        let first = o.resume;
+        // (Not frozen: a renewal asks for the stream after what its connection delivered, and none is
+        // made while the session moves.)
+        return () => tuned + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + got : '');
+    };
     // Resume across a reload (option `persist`): what the page before left in sessionStorage.
     if (o.persist) {
         try {
@@ -310,6 +323,7 @@ function createCoreClient(url, options, named = []) {
         conn?.close(notify);
         conn = candidate = undefined;
         moving = false;
+        frozen = Infinity;
     };
     const online = () => {
         if (state == 'reconnecting')
@@ -318,18 +332,20 @@ function createCoreClient(url, options, named = []) {
     // Leaving the page: free the server session now, not after its timeout; or,
     // with `persist`, leave it for the reloaded page to resume.
     const hide = () => {
-        if (state != 'open')
-            return;
-        if (o.persist && sid) {
+        // (Firefox may have closed the page's connections already: a session being resumed counts too.)
+        if (o.persist && sid && state != 'closed') {
             try {
                 sessionStorage.setItem(stash(base), JSON.stringify([sid, got, sent, pending.map((out) => out.t)]));
-                return drop(1001, 'Page hidden', false, false);
+                if (state == 'open')
+                    drop(1001, 'Page hidden', false, false);
+                return;
             }
             catch {
                 // no storage: end the session as without persist
             }
         }
-        drop(1001, 'Page hidden');
+        if (state == 'open')
+            drop(1001, 'Page hidden');
     };
     const listen = (method) => {
         if (typeof document == 'object') {
@@ -354,7 +370,7 @@ function createCoreClient(url, options, named = []) {
             poll: [o.pollInterval, o.pollIdleInterval],
             WebSocket: o.WebSocket,
             tune: () => '',
-            pos: () => (sid ? got : -1),
+            pos: () => (sid ? position() : -1),
         };
         tune = '';
         // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
@@ -370,17 +386,10 @@ function createCoreClient(url, options, named = []) {
                 emit('error', { error: new NegotiationError(attempts, Date.now() - started) });
                 return drop(2000, 'All transports failed');
             }
-            // A resumable session is resumed from where the client is; the position goes on a connection's
-            // first request only (renewals go on from where the stream is).
-            // (A new session starts at 0: the server makes a session resumable only when asked at 0.)
+            // A resumable session is resumed from where the client is. (A new session starts at 0: the
+            // server makes a session resumable only when asked at 0.)
             const from = sid ? got : 0;
-            const tuned = tune;
-            let first = o.resume;
-            const ctx = {
-                ...shared,
-                session: sid || sessionUrl(base),
-                tune: () => tuned + (first ? ((first = false), '&pos=' + from) : ''),
-            };
+            const ctx = { ...shared, session: sid || sessionUrl(base), tune: query(tune, from) };
             const since = Date.now();
             const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
             // 0 while opening, 1 once open, 2 once failed.
@@ -680,7 +689,8 @@ function createCoreClient(url, options, named = []) {
         const held = [];
         // On a resumable session the candidate resumes it from here (the server answers k, not h).
         const since = got;
-        let first = !!sid;
+        if (sid)
+            frozen = since;
         let acked = false;
         let drained = false;
         // The old connection renews no request from now on: one renewed during the
@@ -691,6 +701,7 @@ function createCoreClient(url, options, named = []) {
                 moved();
         });
         const give = () => {
+            frozen = Infinity;
             clearTimeout(timeout);
             candidate?.close();
             candidate = undefined;
@@ -710,6 +721,7 @@ function createCoreClient(url, options, named = []) {
             memory.good = better.name;
             remember(base, memory, o.remember);
             emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
+            frozen = Infinity;
             if (sid) {
                 at = since;
                 handed = 0;
@@ -720,7 +732,7 @@ function createCoreClient(url, options, named = []) {
             upgradeLater();
         };
         try {
-            candidate = better.connect({ ...ctx, tune: () => tune + '&takeover=1' + (first ? ((first = false), '&pos=' + since) : '') }, {
+            candidate = better.connect({ ...ctx, tune: sid ? query(tune + '&takeover=1', since) : () => tune + '&takeover=1' }, {
                 frame(text) {
                     if (gen != generation)
                         return;
@@ -796,28 +808,27 @@ function createCoreClient(url, options, named = []) {
  * state, which an about:blank frame would).
  *
  * Its hash carries `[parentOrigin, htmlfileUrl, callbackName]`. It loads only
- * an htmlfile URL on its own origin, reopens it each time the server ends a
- * response at its size limit, and posts each frame to the parent's origin
- * alone: `f<frame>`, or `e<reason>` when the stream cannot start.
+ * an htmlfile URL on its own origin and posts each frame to the parent's origin
+ * alone: `f<frame>`, `x` when the htmlfile has ended (at the server's size
+ * limit, or cut), or `e<reason>` when the stream cannot start. It reopens the
+ * htmlfile when the parent says `r<query>`, with that query (`&ack=…`, the
+ * client's position) in place of the first request's `&pos=…`.
  * ES5 on purpose: it runs in whatever browser loads it.
  */
 // Kept terse by hand: the client bundle carries it. In order: read the hash;
 // refuse any URL that is not an htmlfile on this origin; set document.domain
 // (the htmlfile page sets it, and Firefox then lets it reach only a parent
-// that did too); open the htmlfile, reopening on `stop` once it had started.
-// While the parent has it draining (`d`, for a session moving to another tier)
-// it reports the end of the htmlfile (`x`) instead of reopening, until `r`.
-// Messages from the parent count only from the parent's own origin. A resume
-// position (`pos`) belongs to the first request only: renewals go on from where
-// the stream is, not from where it once started.
-const BRIDGE_SCRIPT = 'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f,d,x;' +
+// that did too); open the htmlfile; on its end tell the parent and wait for
+// `r`, whose query must be `&name=digits` pairs. Messages from the parent count
+// only from the parent's own origin.
+const BRIDGE_SCRIPT = 'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f;' +
     'function p(d){parent.postMessage(d,o)}' +
     'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
     'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.appendChild(f)}' +
     'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
     'try{document.domain=document.domain}catch(e){}' +
-    'addEventListener("message",function(e){if(e.source==parent&&e.origin==o){d=e.data=="d";if(!d&&x){x=0;n()}}});' +
-    'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){c.s?d?(x=1,p("x")):n():p("ehtmlfile did not start")}};n()}';
+    'addEventListener("message",function(e){var d=String(e.data);if(e.source==parent&&e.origin==o&&d.charAt(0)=="r"&&/^(&\\w+=\\d+)*$/.test(d=d.slice(1))){u=u.replace(/&ack=\\d+/,"")+d;n()}});' +
+    'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){p(c.s?"x":"ehtmlfile did not start")}};n()}';
 // The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
 // so the script runs in the body, where document.body exists for it.
 const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';
@@ -990,7 +1001,7 @@ function httpConnection(ctx, sink, receive, sent) {
             cancelForm = formPost(ctx.session + '/jsonp_send' + query, body, next);
         }
     }
-    const draining = receive((text) => {
+    receive((text) => {
         if (!signal.aborted)
             sink.frame(text);
     }, fail, signal, again);
@@ -1006,12 +1017,10 @@ function httpConnection(ctx, sink, receive, sent) {
         close: end,
         drain(done) {
             drained = done;
-            draining?.(true);
             settle();
             return () => {
                 const renew = held;
                 drained = held = undefined;
-                draining?.(false);
                 renew?.();
             };
         },
@@ -1028,7 +1037,11 @@ function jsonpScript(url, timeout, done) {
     const frame = hiddenFrame();
     const win = frame.contentWindow;
     const name = uniqueName();
+    let over = false;
     const finish = (error, value) => {
+        if (over)
+            return;
+        over = true;
         cleanup();
         done(error, value);
     };
@@ -1045,6 +1058,8 @@ function jsonpScript(url, timeout, done) {
     const script = win.document.createElement('script');
     script.src = url + (url.includes('?') ? '&' : '?') + 'c=' + name;
     script.onerror = () => finish('script failed to load');
+    // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
+    script.onload = () => finish('script ended without an answer');
     (win.document.body || win.document.documentElement).appendChild(script);
     return cleanup;
 }
@@ -1097,9 +1112,10 @@ const iframe = {
             const kind = data.charAt(0);
             if (kind == 'f')
                 frame(data.slice(1));
-            // The htmlfile ended while draining: renewing it is up to the connection.
+            // The htmlfile ended: the connection renews it (or holds it while draining), saying where the
+            // client is, so that what a cut swallowed comes again.
             else if (kind == 'x')
-                again(() => tell('r'));
+                again(() => tell('r' + ctx.tune()));
             else
                 fail(data.slice(1));
         };
@@ -1110,7 +1126,6 @@ const iframe = {
             if (blob)
                 URL.revokeObjectURL(blob);
         });
-        return (draining) => tell(draining ? 'd' : 'r');
     }),
 };
 
@@ -1164,7 +1179,11 @@ const polling = {
                 inFlight = true;
                 post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then((text) => {
                     inFlight = false;
-                    const frames = text.split('\n').filter(Boolean);
+                    // Every frame ends with a newline: a last one without is an answer cut short.
+                    const lines = text.split('\n');
+                    if (lines.pop())
+                        return fail('poll failed: answer cut short');
+                    const frames = lines.filter(Boolean);
                     // An empty answer to a plain poll is as good as a heartbeat.
                     if (!frames.length)
                         frames.push('h');
@@ -1239,12 +1258,15 @@ const websocket = {
 
 /**
  * Splits a text stream into lines, skipping the first line of each response
- * (the 2 KiB `h` prelude) and handing every other non-empty line on.
+ * (the 2 KiB `h` prelude) and handing every other non-empty line on. Given
+ * null (the end), says whether the response ended with a whole line.
  */
 function lineReader(frame) {
     let buffer = '';
     let prelude = true;
     return (text) => {
+        if (text == null)
+            return !buffer;
         const lines = (buffer + text).split('\n');
         // The last piece is the start of a line still to come ('' after a newline).
         buffer = lines.pop();
@@ -1254,6 +1276,7 @@ function lineReader(frame) {
             else if (line)
                 frame(line);
         }
+        return true;
     };
 }
 /** One long POST parsed as it arrives; a fresh one in the same session each time the server ends it. */
@@ -1266,7 +1289,12 @@ const xhrStreaming = {
     connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal, again) => {
         // The server ends a response at its size limit; the session goes on in the next one.
         // Once closed, the aborted signal ends a fresh request before it starts.
-        const open = () => stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : again(open)));
+        const open = () => {
+            const read = lineReader(frame);
+            stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, read, (error) => 
+            // A response that ends mid-frame was cut, even where the browser reports a normal end.
+            error || !read(null) ? fail('stream failed: ' + (error ? error.message : 'cut mid-frame')) : again(open));
+        };
         open();
     }),
 };

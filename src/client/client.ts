@@ -117,6 +117,19 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   let sid = '';
   // `&h=…&ttl=…` for receiving requests, once /info says the server takes them.
   let tune = '';
+  // While the session moves to a re-upgrade candidate, acknowledgements stay at the position the
+  // candidate resumes from: one beyond it would make that position one the server can no longer resume.
+  let frozen = Infinity;
+  const position = () => Math.min(got, frozen);
+  // A connection's receiving query: the first request says where the client resumes from
+  // (`pos`), each renewal what it has (`ack`), so that what a cut swallowed, even one that looked
+  // like the end of a response, comes again.
+  const query = (tuned: string, from: number) => {
+    let first = o.resume;
+    // (Not frozen: a renewal asks for the stream after what its connection delivered, and none is
+    // made while the session moves.)
+    return () => tuned + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + got : '');
+  };
   // Resume across a reload (option `persist`): what the page before left in sessionStorage.
   if (o.persist) {
     try {
@@ -156,6 +169,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     conn?.close(notify);
     conn = candidate = undefined;
     moving = false;
+    frozen = Infinity;
   };
   const online = () => {
     if (state == 'reconnecting') start();
@@ -163,16 +177,17 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // Leaving the page: free the server session now, not after its timeout; or,
   // with `persist`, leave it for the reloaded page to resume.
   const hide = () => {
-    if (state != 'open') return;
-    if (o.persist && sid) {
+    // (Firefox may have closed the page's connections already: a session being resumed counts too.)
+    if (o.persist && sid && state != 'closed') {
       try {
         sessionStorage.setItem(stash(base), JSON.stringify([sid, got, sent, pending.map((out) => out.t)]));
-        return drop(1001, 'Page hidden', false, false);
+        if (state == 'open') drop(1001, 'Page hidden', false, false);
+        return;
       } catch {
         // no storage: end the session as without persist
       }
     }
-    drop(1001, 'Page hidden');
+    if (state == 'open') drop(1001, 'Page hidden');
   };
   const listen = (method: 'addEventListener' | 'removeEventListener') => {
     if (typeof document == 'object') {
@@ -197,7 +212,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       poll: [o.pollInterval, o.pollIdleInterval],
       WebSocket: o.WebSocket,
       tune: () => '',
-      pos: () => (sid ? got : -1),
+      pos: () => (sid ? position() : -1),
     };
     tune = '';
     // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
@@ -213,17 +228,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         emit('error', { error: new NegotiationError(attempts, Date.now() - started) });
         return drop(2000, 'All transports failed');
       }
-      // A resumable session is resumed from where the client is; the position goes on a connection's
-      // first request only (renewals go on from where the stream is).
-      // (A new session starts at 0: the server makes a session resumable only when asked at 0.)
+      // A resumable session is resumed from where the client is. (A new session starts at 0: the
+      // server makes a session resumable only when asked at 0.)
       const from = sid ? got : 0;
-      const tuned = tune;
-      let first = o.resume;
-      const ctx = {
-        ...shared,
-        session: sid || sessionUrl(base),
-        tune: () => tuned + (first ? ((first = false), '&pos=' + from) : ''),
-      };
+      const ctx = { ...shared, session: sid || sessionUrl(base), tune: query(tune, from) };
       const since = Date.now();
       const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
       // 0 while opening, 1 once open, 2 once failed.
@@ -495,7 +503,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     const held: string[] = [];
     // On a resumable session the candidate resumes it from here (the server answers k, not h).
     const since = got;
-    let first = !!sid;
+    if (sid) frozen = since;
     let acked = false;
     let drained = false;
     // The old connection renews no request from now on: one renewed during the
@@ -505,6 +513,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       if (acked) moved();
     });
     const give = () => {
+      frozen = Infinity;
       clearTimeout(timeout);
       candidate?.close();
       candidate = undefined;
@@ -523,6 +532,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       memory.good = better.name;
       remember(base, memory, o.remember);
       emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
+      frozen = Infinity;
       if (sid) {
         at = since;
         handed = 0;
@@ -533,7 +543,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     };
     try {
       candidate = better.connect(
-        { ...ctx, tune: () => tune + '&takeover=1' + (first ? ((first = false), '&pos=' + since) : '') },
+        { ...ctx, tune: sid ? query(tune + '&takeover=1', since) : () => tune + '&takeover=1' },
         {
           frame(text) {
             if (gen != generation) return;

@@ -54,9 +54,7 @@ export type Receive = (
   fail: (reason: string) => void,
   signal: AbortSignal,
   again: (renew: () => void) => void,
-  // Told when draining starts (true) and when it is called off (false), for a
-  // receiver that renews its requests elsewhere (the forever-iframe's bridge).
-) => ((draining: boolean) => void) | void; // eslint-disable-line @typescript-eslint/no-invalid-void-type -- most receivers return nothing
+) => void;
 
 /**
  * An HTTP tier's connection: its receiver plus the control channel.
@@ -132,7 +130,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     }
   }
 
-  const draining = receive(
+  receive(
     (text) => {
       if (!signal.aborted) sink.frame(text);
     },
@@ -150,12 +148,10 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     close: end,
     drain(done) {
       drained = done;
-      draining?.(true);
       settle();
       return () => {
         const renew = held;
         drained = held = undefined;
-        draining?.(false);
         renew?.();
       };
     },

@@ -18,6 +18,8 @@ export interface ReceiveTuning {
   takeOver: boolean;
   /** `pos`: a resuming client's position (messages it has received); resumable sessions only. */
   pos?: number;
+  /** `ack`: on a renewal, what the client has received; resumable sessions only. */
+  ack?: number;
 }
 
 /** Attaches a held HTTP response to a session as its receiver. */
@@ -61,6 +63,6 @@ export function attachHttpReceiver(
     session.detach(receiver, true);
   });
   if (options.streaming && tuning.ttl) timer = setTimeout(finish, tuning.ttl);
-  session.attach(receiver, tuning.takeOver, tuning.pos);
+  session.attach(receiver, tuning.takeOver, tuning.pos, tuning.ack);
   return receiver;
 }

@@ -96,6 +96,7 @@ function tuningOf(url: URL, resume: boolean): ReceiveTuning {
     ttl: msParam(url, 'ttl', MIN_TUNED),
     takeOver: url.searchParams.get('takeover') === '1',
     pos: resume ? position(url, 'pos') : undefined,
+    ack: resume ? position(url, 'ack') : undefined,
   };
 }
 

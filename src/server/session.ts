@@ -61,7 +61,7 @@ export interface InternalSession extends Session {
    * the old one is ended without a close frame and the new one hears an `h`
    * at once, so the client knows it is attached.
    */
-  attach(receiver: Receiver, takeOver?: boolean, pos?: number): void;
+  attach(receiver: Receiver, takeOver?: boolean, pos?: number, ack?: number): void;
   /** The client has everything up to position `pos`: what it confirms need not be kept. */
   ack(pos: number): void;
   /** Sets this session's heartbeat delay (ms), as a cometkit client asked for it. */
@@ -247,7 +247,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     heartbeatDelay = delay;
   };
 
-  session.attach = (next: Receiver, takeOver = false, pos?: number): void => {
+  session.attach = (next: Receiver, takeOver = false, pos?: number, ack?: number): void => {
     // A client asking to resume a session this server does not know (restarted, expired) gets a
     // plain one and its `o`: the client learns of the loss and starts a fresh resumable one at 0.
     if (state === 'connecting') resumable = pos === 0;
@@ -266,6 +266,14 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
         lose();
         if (state === 'open') finish(CANNOT_RESUME, 'Cannot resume from position ' + String(pos));
       }
+    }
+    // A renewal says what the client has: what was written after it (lost in a cut that looked like
+    // the end of a response) goes again, without a word. Only onto a free session: a renewal that
+    // finds another receiver is refused (2010) as ever, since it may be one sent just before the
+    // client moved the session elsewhere.
+    if (!resuming && resumable && ack !== undefined && state === 'open' && !lost && !receiver && confirm(ack)) {
+      queue = retained.concat(queue);
+      retained = [];
     }
     const old = receiver;
     if (old && !resuming && !(takeOver && state === 'open')) {

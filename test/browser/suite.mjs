@@ -35,8 +35,10 @@ class BadRequest extends Error {}
  * Chromium and Firefox run at once, so restarting the shared server would break
  * whatever the other browser is doing.
  *
- *   POST   /cometkit?heartbeat=<ms>               → 201 {id, url}: a fresh protocol server (all four services;
- *                                                    heartbeat: its heartbeat delay, default the server's 25000 ms)
+ *   POST   /cometkit?heartbeat=<ms>&resumeGrace=<ms>&resumeLimit=<bytes>&disconnectDelay=<ms>
+ *                                                  → 201 {id, url}: a fresh protocol server (all its services, see
+ *                                                    test/interop/protocol-server.mjs; each option optional, see
+ *                                                    serverOptions() below; default: the server's own)
  *   POST   /cometkit/<id>/restart?down=<ms>&mode=  → 200 {id, url, down} once it listens again on the same port
  *   POST   /cometkit/<id>/stop?mode=               → 200 {id, url} once stopped (connections refused from then on)
  *   POST   /cometkit/<id>/start                    → 200 {id, url} once listening again on the same port
@@ -51,8 +53,8 @@ class BadRequest extends Error {}
  *
  *   GET    /proxy                                   → 200 {nginx, count, max}: whether nginx is installed
  *   POST   /proxy?kind=nginx&config=default|websocket|short-read-timeout
- *               [&readTimeout=<ms>][&ignoreAccelBuffering=1][&upstream=cometkit|sockjs][&heartbeat=<ms>]
- *   POST   /proxy?kind=fault[&faults=<json>][&upstream=…][&heartbeat=<ms>]
+ *               [&readTimeout=<ms>][&ignoreAccelBuffering=1][&upstream=cometkit|sockjs][&<server option>=…]
+ *   POST   /proxy?kind=fault[&faults=<json>][&upstream=…][&<server option>=…]
  *                                                   → 201 {id, kind, url, upstream}: url is the proxy's
  *                                                     origin (services at url + '/stream', '/echo', …),
  *                                                     upstream the server's own origin
@@ -61,7 +63,9 @@ class BadRequest extends Error {}
  *   POST   /proxy/<id>/faults   body: JSON faults   → 200 {id, faults}: setFaults() mid-session (fault only)
  *   DELETE /proxy/<id>                              → 204 once the proxy and its cometkit instance are stopped
  *
- * heartbeat: the cometkit instance's heartbeat delay (100–60000 ms). At most MAX_PROXIES at once.
+ * Server options (upstream=cometkit only, as for POST /cometkit): heartbeat (100–60000 ms), resumeGrace
+ * (0–600000 ms), resumeLimit (1–16777216 bytes), disconnectDelay (100–60000 ms; a resumable session
+ * waits the longer of it and resumeGrace). At most MAX_PROXIES at once.
  * onReport (option): when given, `POST /report` with a JSON body hands it over (204); benchmarks
  * send their figures back to Node that way.
  */
@@ -73,11 +77,22 @@ export async function startAdmin({ host = '127.0.0.1', sockjs = null, onReport =
   let nextProxyId = 1;
   let closed = false;
 
-  function heartbeatOption(url) {
-    if (!url.searchParams.has('heartbeat')) return {};
-    const heartbeat = Number(url.searchParams.get('heartbeat'));
-    if (!(Number.isInteger(heartbeat) && heartbeat >= 100 && heartbeat <= 60000)) throw new BadRequest('heartbeat is 100–60000 ms');
-    return { heartbeatDelay: heartbeat };
+  /** The cometkit instance's options from the query: [query name, server option, min, max, unit]. */
+  const SERVER_OPTIONS = [
+    ['heartbeat', 'heartbeatDelay', 100, 60000, 'ms'],
+    ['resumeGrace', 'resumeGrace', 0, 600000, 'ms'],
+    ['resumeLimit', 'resumeLimit', 1, 16777216, 'bytes'],
+    ['disconnectDelay', 'disconnectDelay', 100, 60000, 'ms'],
+  ];
+  function serverOptions(url) {
+    const options = {};
+    for (const [name, option, min, max, unit] of SERVER_OPTIONS) {
+      if (!url.searchParams.has(name)) continue;
+      const value = Number(url.searchParams.get(name));
+      if (!(Number.isInteger(value) && value >= min && value <= max)) throw new BadRequest(`${name} is ${min}–${max} ${unit}`);
+      options[option] = value;
+    }
+    return options;
   }
 
   function parseJson(text, what) {
@@ -98,8 +113,8 @@ export async function startAdmin({ host = '127.0.0.1', sockjs = null, onReport =
     const upstreamName = url.searchParams.get('upstream') ?? 'cometkit';
     if (upstreamName !== 'cometkit' && upstreamName !== 'sockjs') throw new BadRequest('upstream is cometkit or sockjs');
     if (upstreamName === 'sockjs' && !sockjs) throw new BadRequest('no stock sockjs server in this run');
-    const options = heartbeatOption(url);
-    if (upstreamName === 'sockjs' && options.heartbeatDelay) throw new BadRequest('heartbeat applies to upstream=cometkit only');
+    const options = serverOptions(url);
+    if (upstreamName === 'sockjs' && Object.keys(options).length) throw new BadRequest('server options apply to upstream=cometkit only');
     let start;
     if (kind === 'nginx') {
       if (!hasNginx()) return [501, { error: 'nginx is not installed (apt-get install nginx)' }];
@@ -203,7 +218,7 @@ export async function startAdmin({ host = '127.0.0.1', sockjs = null, onReport =
     }
     if (req.method === 'POST' && url.pathname === '/cometkit') {
       if (instances.size >= MAX_INSTANCES) return [429, { error: `at most ${MAX_INSTANCES} instances; DELETE some` }];
-      const options = heartbeatOption(url);
+      const options = serverOptions(url);
       const server = await startProtocolServer({ host, options });
       const id = String(nextId++);
       instances.set(id, { id, port: server.port, url: server.url, options, server, queue: Promise.resolve() });
@@ -300,6 +315,8 @@ export async function runBrowserSuite({ files = BROWSER_TEST_FILES, browsers, on
         { pattern: 'dist/*', included: false, watched: false },
         // The legacy build's sandbox page (test/legacy/legacy.test.js), served on karma's origin.
         { pattern: 'test/legacy/*.html', included: false, watched: false },
+        // Pages the integration tests load in a frame of their own (resume across a reload).
+        { pattern: 'test/integration/fixtures/*.html', included: false, watched: false },
         ...files,
       ],
       browsers,

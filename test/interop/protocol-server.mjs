@@ -1,5 +1,6 @@
 // The four services the SockJS protocol test suite (sockjs-protocol 0.3.3) expects,
-// on one port, plus a server-push service, /stream, for the network tests.
+// on one port, plus server-push services for the network and resume tests: /stream (ticks) and
+// /burst (messages on request, sent later).
 // Run as a script: `PORT=8081 node test/interop/protocol-server.mjs`.
 // The browser tests start the same services through startProtocolServer().
 import { readFileSync } from 'node:fs';
@@ -33,8 +34,36 @@ export function tickStream(session) {
   echo(session);
 }
 
+/** /burst's largest burst, bytes. */
+const MAX_BURST = 4 * 1024 * 1024;
+
 /**
- * Starts /echo, /close, /disabled_websocket_echo, /cookie_needed_echo and /stream (see tickStream) on one
+ * /burst: echoes, and on `burst <count> <size> <delay>` sends, `delay` ms later (up to 10 s), `count`
+ * messages `burst <i> xxx…` of `size` bytes each (i from 1; count × size up to 4 MiB) in one tick,
+ * whether or not the client is there to take them: how a server keeps sending to a client cut off.
+ */
+export function burstStream(session) {
+  const timers = new Set();
+  session.on('message', (text) => {
+    const order = /^burst (\d+) (\d+) (\d+)$/.exec(text);
+    if (!order) return session.send(text);
+    const [count, size, delay] = order.slice(1).map(Number);
+    if (count * size > MAX_BURST || delay > 10000) return session.send(`burst refused: ${text}`);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      for (let i = 1; i <= count; i++) {
+        const head = `burst ${i} `;
+        if (session.send(head + 'x'.repeat(Math.max(0, size - head.length))) === false) break;
+      }
+    }, delay);
+    timer.unref?.();
+    timers.add(timer);
+  });
+  session.on('close', () => timers.forEach((timer) => clearTimeout(timer)));
+}
+
+/**
+ * Starts /echo, /close, /disabled_websocket_echo, /cookie_needed_echo, /stream (see tickStream) and /burst (see burstStream) on one
  * http.Server. Resolves with { port, url, http, close(), crash() }: close() ends
  * every session with a close frame (1001 "Server shutting down"); crash() cuts
  * every connection, WebSockets included, with no frame at all, as a dying process would.
@@ -57,6 +86,7 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
     [{ prefix: '/disabled_websocket_echo', websocket: false }, echo],
     [{ prefix: '/cookie_needed_echo', jsessionid: true }, echo],
     [{ prefix: '/stream', responseLimit: 4096 }, tickStream],
+    [{ prefix: '/burst' }, burstStream],
   ];
   const comets = services.map(([opts, onConnection]) => {
     const comet = createServer({ ...base, ...opts });
@@ -98,5 +128,5 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const server = await startProtocolServer({ port: Number(process.env.PORT ?? 8081) });
-  console.log(`SockJS protocol test services on ${server.url}: /echo /close /disabled_websocket_echo /cookie_needed_echo /stream`);
+  console.log(`SockJS protocol test services on ${server.url}: /echo /close /disabled_websocket_echo /cookie_needed_echo /stream /burst`);
 }

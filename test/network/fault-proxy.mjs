@@ -22,13 +22,22 @@
 //   cutAfterBytes: n         cut a response after n body bytes have gone to the client (WebSocket:
 //                            n bytes from the upstream after its 101 head): the bytes before the cut
 //                            arrive, then the connection dies (no terminating chunk)
+//   cutRandom: { seed, min, max }  destroy each connection (HTTP request or upgraded WebSocket) after a
+//                            seeded pseudo-random number of bytes in [min, max] (integers, 1 ≤ min ≤ max),
+//                            counted across both directions: request body + response body (heads not
+//                            counted), or both directions of a WebSocket after its 101 head. The bytes
+//                            before the cut go through, then both sides are destroyed, so cuts land
+//                            mid-request, mid-response and mid-frame. The n-th connection the fault
+//                            applies to gets the n-th draw of mulberry32(seed) (randomCuts() below):
+//                            the same sequence of connections is cut at the same points for a seed.
+//                            Setting it (again) restarts the sequence; a live connection draws anew.
 // Timed and counted faults run from when they began to apply to a connection: a connection that
 // was already open when setFaults({ killAfter: 500 }) ran dies 500 ms later, not at once.
 //
 // stats: requests (HTTP requests, upgrades excluded), upgrades (upgrade requests, refused ones
 // included), refused (upgrades answered by refuseUpgrade), kills (connections destroyed on purpose:
-// killAfter, killIdleAfter and cutAfterBytes), cuts (of which by cutAfterBytes), active (requests
-// and upgraded connections in progress).
+// killAfter, killIdleAfter, cutAfterBytes and cutRandom), cuts (of which by cutAfterBytes or
+// cutRandom), active (requests and upgraded connections in progress).
 //
 // Streaming: with bufferBytes 0 every upstream chunk is written to the client as it arrives
 // (headers flushed at once, Nagle off both ways). The upstream's Transfer-Encoding is re-framed:
@@ -49,6 +58,7 @@ const DEFAULT_FAULTS = Object.freeze({
   killAfter: 0,
   killIdleAfter: 0,
   cutAfterBytes: 0,
+  cutRandom: false,
 });
 const REFUSALS = [400, 403, 502];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
@@ -65,6 +75,17 @@ function checkFaults(partial) {
         throw new TypeError(`fault proxy: refuseUpgrade is false or one of ${REFUSALS.join(', ')}`);
       }
       faults[key] = value || false;
+    } else if (key === 'cutRandom') {
+      if (value === false || value === null || value === 0) {
+        faults[key] = false;
+        continue;
+      }
+      const { seed, min, max } = value ?? {};
+      const int = (n) => Number.isSafeInteger(n);
+      if (typeof value !== 'object' || !int(seed) || !int(min) || !int(max) || min < 1 || max < min || Object.keys(value).length !== 3) {
+        throw new TypeError('fault proxy: cutRandom is false or { seed, min, max } (integers, 1 ≤ min ≤ max)');
+      }
+      faults[key] = { seed, min, max };
     } else if (key === 'silentUpgrade') {
       if (typeof value !== 'boolean') throw new TypeError('fault proxy: silentUpgrade is a boolean');
       faults[key] = value;
@@ -75,6 +96,24 @@ function checkFaults(partial) {
     }
   }
   return faults;
+}
+
+/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The cut points cutRandom draws, in order: `next()` gives the byte count for the next connection. */
+export function randomCuts({ seed, min, max }) {
+  const random = mulberry32(seed);
+  return { next: () => min + Math.floor(random() * (max - min + 1)) };
 }
 
 /** Headers (rawHeaders form) without hop-by-hop ones, nor those the Connection header names. */
@@ -162,6 +201,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
   };
   let stopped = false;
   const latency = () => faults.latency;
+  let cuts = faults.cutRandom ? randomCuts(faults.cutRandom) : null; // cutRandom's draws
 
   /** One HTTP request or one upgraded connection: owns the kill timers and the byte counts. */
   class Exchange {
@@ -173,8 +213,12 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
       this.idleSince = now;
       this.bytesOut = 0; // body bytes written to the client
       this.cutBase = 0;
+      this.bytesBoth = 0; // body bytes either way (cutRandom counts these)
+      this.randomBase = 0;
+      this.randomLimit = cuts ? cuts.next() : Infinity;
       this.timer = null;
       this.done = false;
+      this.cutting = false; // a cut is under way: its last part is being written
       this.destroyers = [];
       this.onFaults = null; // hook for the HTTP response's buffer stage
       exchanges.add(this);
@@ -213,11 +257,43 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
       return faults.cutAfterBytes > 0 ? faults.cutAfterBytes - (this.bytesOut - this.cutBase) : Infinity;
     }
 
+    /** How many more bytes, either way, may pass before cutRandom cuts (Infinity: no cut). */
+    randomAllowance() {
+      return this.randomLimit - (this.bytesBoth - this.randomBase);
+    }
+
+    /**
+     * Passes `chunk` (either direction) through `write(part, then)` within both byte budgets: all of
+     * it, or the part before the cut, then the kill once that part has left. `outward`: bytes to the
+     * client (cutAfterBytes counts those only).
+     */
+    pass(chunk, outward, write) {
+      // Once a cut is decided, nothing more passes either way; the kill waits for the part before it.
+      if (this.done || this.cutting) return;
+      const allowed = Math.min(outward ? this.allowance() : Infinity, this.randomAllowance());
+      if (chunk.length >= allowed) {
+        const part = chunk.subarray(0, Math.max(0, allowed));
+        if (outward) this.bytesOut += part.length;
+        this.bytesBoth += part.length;
+        this.cutting = true;
+        if (part.length > 0) write(part, () => this.kill(true));
+        else this.kill(true);
+        return;
+      }
+      if (outward) this.bytesOut += chunk.length;
+      this.bytesBoth += chunk.length;
+      write(chunk);
+    }
+
     reconfigure(before) {
       const now = Date.now();
       if (faults.killAfter !== before.killAfter) this.killSince = now;
       if (faults.killIdleAfter !== before.killIdleAfter) this.idleSince = now;
       if (faults.cutAfterBytes !== before.cutAfterBytes) this.cutBase = this.bytesOut;
+      if (faults.cutRandom !== before.cutRandom) {
+        this.randomBase = this.bytesBoth;
+        this.randomLimit = cuts ? cuts.next() : Infinity;
+      }
       this.onFaults?.(before);
       this.arm();
     }
@@ -293,7 +369,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
     });
     req.on('data', (chunk) => {
       exchange.touch();
-      toUpstream.push(() => upstreamRequest.write(chunk));
+      toUpstream.push(() => exchange.pass(chunk, false, (part, then) => upstreamRequest.write(part, then)));
     });
     req.on('end', () => toUpstream.push(() => upstreamRequest.end()));
 
@@ -310,20 +386,8 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
         res.writeHead(response.statusCode, response.statusMessage, endToEnd(response.rawHeaders));
         res.flushHeaders();
       };
-      const writeBody = (chunk) => {
-        if (exchange.done) return;
-        const allowed = exchange.allowance();
-        if (chunk.length >= allowed) {
-          // Write what is allowed, then cut once it has left (no terminating chunk: an abort).
-          const part = chunk.subarray(0, Math.max(0, allowed));
-          exchange.bytesOut += part.length;
-          if (part.length > 0) res.write(part, () => exchange.kill(true));
-          else exchange.kill(true);
-          return;
-        }
-        exchange.bytesOut += chunk.length;
-        res.write(chunk);
-      };
+      // Writes what is allowed, then cuts once it has left (no terminating chunk: an abort).
+      const writeBody = (chunk) => exchange.pass(chunk, true, (part, then) => res.write(part, then));
       const release = () => {
         if (!headPassed) {
           headPassed = true;
@@ -437,19 +501,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
           body = chunk.subarray(headBytes);
           if (body.length === 0) return;
         }
-        toClient.push(() => {
-          if (exchange.done) return;
-          const allowed = exchange.allowance();
-          if (body.length >= allowed) {
-            const part = body.subarray(0, Math.max(0, allowed));
-            exchange.bytesOut += part.length;
-            if (part.length > 0) socket.write(part, () => exchange.kill(true));
-            else exchange.kill(true);
-            return;
-          }
-          exchange.bytesOut += body.length;
-          socket.write(body);
-        });
+        toClient.push(() => exchange.pass(body, true, (part, then) => socket.write(part, then)));
       });
       upstreamSocket.on('end', () => toClient.push(() => socket.end()));
       upstreamSocket.on('close', () => toClient.push(() => exchange.destroy()));
@@ -457,7 +509,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
     socket.on('data', (chunk) => {
       exchange.touch();
       if (silent) return;
-      toUpstream.push(() => upstreamSocket.write(chunk));
+      toUpstream.push(() => exchange.pass(chunk, false, (part, then) => upstreamSocket.write(part, then)));
     });
     socket.on('end', () => toUpstream.push(() => upstreamSocket.end()));
   }
@@ -485,7 +537,9 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
     setFaults(partial) {
       if (stopped) throw new Error('fault proxy: stopped');
       const before = faults;
-      faults = { ...faults, ...checkFaults(partial) };
+      const changes = checkFaults(partial);
+      faults = { ...faults, ...changes };
+      if ('cutRandom' in changes) cuts = faults.cutRandom ? randomCuts(faults.cutRandom) : null;
       for (const exchange of [...exchanges]) exchange.reconfigure(before);
     },
     /** Stops listening and destroys every connection, both sides; resolves once all are closed. */

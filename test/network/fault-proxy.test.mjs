@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { startFaultProxy } from './fault-proxy.mjs';
+import { listen } from '../../dist/server.js';
+import { randomCuts, startFaultProxy } from './fault-proxy.mjs';
 import { accepts, openStream, openWebSocket, sessionPath, sleep, startEcho, until, xhrSend } from './helpers.mjs';
 
 const PRELUDE = 'h'.repeat(2048) + '\n';
@@ -189,6 +190,121 @@ describe('fault proxy in front of the cometkit server', { concurrency: true, tim
     );
     assert.equal(proxy.stats.cuts, 2);
     assert.equal(proxy.stats.kills, 2);
+  });
+
+  describe('cutRandom', { concurrency: true }, () => {
+    const SPEC = { seed: 20240611, min: 100, max: 2000 };
+
+    test('draws are deterministic for a seed, within [min, max], and differ between seeds', () => {
+      const draw = (spec, n) => {
+        const cuts = randomCuts(spec);
+        return Array.from({ length: n }, () => cuts.next());
+      };
+      const first = draw(SPEC, 200);
+      assert.deepEqual(draw(SPEC, 200), first, 'the same seed, the same cut points');
+      for (const n of first) assert.ok(Number.isInteger(n) && n >= SPEC.min && n <= SPEC.max, `${n} within [${SPEC.min}, ${SPEC.max}]`);
+      assert.ok(new Set(first).size > 150, `spread: ${new Set(first).size} distinct of 200`);
+      // Both ends are reachable.
+      const narrow = draw({ seed: 7, min: 5, max: 6 }, 100);
+      assert.ok(narrow.includes(5) && narrow.includes(6), 'min and max both drawn');
+      assert.notDeepEqual(draw({ ...SPEC, seed: SPEC.seed + 1 }, 200), first, 'another seed, other cut points');
+      assert.deepEqual(draw({ seed: 3, min: 42, max: 42 }, 5), [42, 42, 42, 42, 42]);
+    });
+
+    test('each connection is cut after its drawn byte count, the same for two proxies with one seed', async () => {
+      const seen = [];
+      for (const round of [0, 1]) {
+        const proxy = await proxyFor(echo, { cutRandom: SPEC });
+        const bytes = [];
+        // One at a time, so the n-th connection is the n-th to reach the proxy.
+        for (let i = 0; i < 6; i++) {
+          const stream = openStream(`${proxy.url}${sessionPath()}/xhr_streaming`, { method: 'POST' });
+          assert.equal(await stream.ended(PROMPT), 'aborted', `round ${round}, stream ${i}`);
+          assert.equal(stream.text(), OPENING.slice(0, stream.bytes()), 'the bytes before the cut arrive intact');
+          bytes.push(stream.bytes());
+        }
+        const cuts = randomCuts(SPEC);
+        assert.deepEqual(bytes, bytes.map(() => cuts.next()), 'cut after exactly the drawn counts (the opening is 2051 bytes > max)');
+        assert.equal(proxy.stats.cuts, 6);
+        assert.equal(proxy.stats.kills, 6);
+        seen.push(bytes);
+      }
+      assert.deepEqual(seen[0], seen[1]);
+    });
+
+    test('a request body is cut mid-way: the upstream never gets the batch', async () => {
+      const proxy = await proxyFor(echo, { cutRandom: { seed: 1, min: 500, max: 1500 } });
+      const session = sessionPath();
+      const stream = openStream(`${echo.origin}${session}/xhr_streaming`, { method: 'POST' });
+      await stream.waitFor(OPENING, PROMPT);
+      await assert.rejects(xhrSend(`${proxy.url}${session}/xhr_send`, ['z'.repeat(4000)]));
+      assert.equal(proxy.stats.cuts, 1);
+      // A batch sent straight to the server comes back alone: the cut one never reached the session.
+      await xhrSend(`${echo.origin}${session}/xhr_send`, ['after']);
+      await stream.waitFor('a["after"]', PROMPT);
+      assert.ok(!stream.text().includes('zzz'), 'nothing of the cut batch was echoed');
+      stream.destroy();
+    });
+
+    test('a WebSocket counts both directions: cut mid-frame upstream, or mid-frame downstream', async () => {
+      const received = [];
+      const server = await listen({ port: 0, prefix: '/echo' }, (session) =>
+        session.on('message', (text) => {
+          received.push(text);
+          session.send(text);
+        }),
+      );
+      const origin = `http://127.0.0.1:${server.port}`;
+      try {
+        // Bytes after the 101: 'o' (3, down), ["abc"] (13 with the masked header, up), a["abc"] (10, down).
+        for (const [limit, reaches, frames] of [
+          [10, false, ['o']], // 3 down + 7 of the 13 up: the server gets half a frame
+          [20, true, ['o']], // 3 + 13, then 4 of the echo's 10: the client gets half a frame
+          [26, true, ['o', 'a["abc"]']], // the echo's last byte is the cut point: all of it arrives, then the cut
+        ]) {
+          received.length = 0;
+          const proxy = await startFaultProxy({ upstream: origin, cutRandom: { seed: limit, min: limit, max: limit } });
+          try {
+            const socket = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+            await socket.waitFor('o', PROMPT);
+            socket.send('abc');
+            assert.equal((await socket.waitClosed(PROMPT)).code, 1006, `limit ${limit}`);
+            assert.deepEqual(
+              socket.frames.map((f) => f.data),
+              frames,
+              `limit ${limit}: frames`,
+            );
+            if (reaches) await until(() => received.length === 1, PROMPT, 'the message upstream');
+            else await sleep(100);
+            assert.deepEqual(received, reaches ? ['abc'] : [], `limit ${limit}: what the server got`);
+            assert.equal(proxy.stats.cuts, 1);
+          } finally {
+            await proxy.stop();
+          }
+        }
+      } finally {
+        await server.close();
+      }
+    });
+
+    test('setFaults restarts the sequence and redraws for live connections; false turns it off; bad specs throw', async () => {
+      const proxy = await proxyFor(echo);
+      const session = sessionPath();
+      const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+      await stream.waitFor(OPENING, PROMPT);
+      const spec = { seed: 99, min: 30, max: 60 };
+      proxy.setFaults({ cutRandom: spec });
+      const limit = randomCuts(spec).next();
+      await xhrSend(`${echo.origin}${session}/xhr_send`, ['q'.repeat(100)]);
+      assert.equal(await stream.ended(PROMPT), 'aborted');
+      assert.equal(stream.bytes(), OPENING.length + limit, 'counted from the change');
+      proxy.setFaults({ cutRandom: false });
+      const whole = openStream(`${proxy.url}/echo`);
+      assert.equal(await whole.ended(PROMPT), 'end');
+      for (const bad of [{ seed: 1, min: 0, max: 5 }, { seed: 1, min: 6, max: 5 }, { seed: 1.5, min: 1, max: 5 }, { min: 1, max: 5 }, true, 7, { seed: 1, min: 1, max: 2, x: 1 }]) {
+        assert.throws(() => proxy.setFaults({ cutRandom: bad }), TypeError, JSON.stringify(bad));
+      }
+    });
   });
 
   for (const status of [400, 403, 502]) {

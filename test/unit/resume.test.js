@@ -217,12 +217,14 @@ describe('resume, send callbacks and the send queue', function () {
       assertEqual(conn.ctx.pos(), 3, 'ctx.pos() after 3 messages');
       const again = await cut(fake, conn);
       assertEqual(again.ctx.session, conn.ctx.session, 'session URL of the reconnection');
-      assertJson([again.ctx.tune(), again.ctx.tune(), again.ctx.tune()], ['&pos=3', '', ''], 'ctx.tune() of the reconnection: first call, then renewals');
+      // Renewals say what the client has (ack), so the server writes again what a cut swallowed.
+      assertJson([again.ctx.tune(), again.ctx.tune(), again.ctx.tune()], ['&pos=3', '&ack=3', '&ack=3'], 'ctx.tune() of the reconnection: first call, then renewals');
       const reopened = nextEvent(client, 'open');
       again.sink.frame('k0');
       assertJson(await reopened, { transport: 'websocket', resumed: true }, 'open event of the resumed connection');
       again.sink.frame('a["m4"]');
       assertJson(messagesOf(log), ['m1', 'm2', 'm3', 'm4'], 'messages');
+      assertEqual(again.ctx.tune(), '&ack=4', 'ctx.tune() of a renewal after m4');
       assertEqual(again.ctx.pos(), 4, 'ctx.pos() after the resumed stream');
       // And the next cut resumes from there.
       const third = await cut(fake, again);

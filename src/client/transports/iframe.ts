@@ -30,8 +30,9 @@ export const iframe: Tier = {
         const data = String(e.data);
         const kind = data.charAt(0);
         if (kind == 'f') frame(data.slice(1));
-        // The htmlfile ended while draining: renewing it is up to the connection.
-        else if (kind == 'x') again(() => tell('r'));
+        // The htmlfile ended: the connection renews it (or holds it while draining), saying where the
+        // client is, so that what a cut swallowed comes again.
+        else if (kind == 'x') again(() => tell('r' + ctx.tune()));
         else fail(data.slice(1));
       };
       addEventListener('message', relay);
@@ -40,6 +41,5 @@ export const iframe: Tier = {
         remove(bridge);
         if (blob) URL.revokeObjectURL(blob);
       });
-      return (draining) => tell(draining ? 'd' : 'r');
     }),
 };

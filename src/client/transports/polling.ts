@@ -32,7 +32,10 @@ export const polling: Tier = {
           inFlight = true;
           post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then((text) => {
             inFlight = false;
-            const frames = text.split('\n').filter(Boolean);
+            // Every frame ends with a newline: a last one without is an answer cut short.
+            const lines = text.split('\n');
+            if (lines.pop()) return fail('poll failed: answer cut short');
+            const frames = lines.filter(Boolean);
             // An empty answer to a plain poll is as good as a heartbeat.
             if (!frames.length) frames.push('h');
             let busy = false;

@@ -5,12 +5,14 @@ import type { Tier } from './types.js';
 
 /**
  * Splits a text stream into lines, skipping the first line of each response
- * (the 2 KiB `h` prelude) and handing every other non-empty line on.
+ * (the 2 KiB `h` prelude) and handing every other non-empty line on. Given
+ * null (the end), says whether the response ended with a whole line.
  */
-export function lineReader(frame: (text: string) => void): (text: string) => void {
+export function lineReader(frame: (text: string) => void): (text: string | null) => boolean {
   let buffer = '';
   let prelude = true;
   return (text) => {
+    if (text == null) return !buffer;
     const lines = (buffer + text).split('\n');
     // The last piece is the start of a line still to come ('' after a newline).
     buffer = lines.pop() as string;
@@ -18,6 +20,7 @@ export function lineReader(frame: (text: string) => void): (text: string) => voi
       if (prelude) prelude = false;
       else if (line) frame(line);
     }
+    return true;
   };
 }
 
@@ -32,8 +35,13 @@ export const xhrStreaming: Tier = {
     httpConnection(ctx, sink, (frame, fail, signal, again) => {
       // The server ends a response at its size limit; the session goes on in the next one.
       // Once closed, the aborted signal ends a fresh request before it starts.
-      const open = () =>
-        stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, lineReader(frame), (error) => (error ? fail('stream failed: ' + error.message) : again(open)));
+      const open = () => {
+        const read = lineReader(frame);
+        stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, read, (error) =>
+          // A response that ends mid-frame was cut, even where the browser reports a normal end.
+          error || !read(null) ? fail('stream failed: ' + (error ? error.message : 'cut mid-frame')) : again(open),
+        );
+      };
       open();
     }),
 };

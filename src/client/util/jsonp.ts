@@ -10,7 +10,10 @@ export function jsonpScript(url: string, timeout: number, done: (error: string |
   const frame = hiddenFrame();
   const win = frame.contentWindow as (Window & Record<string, unknown>) | null;
   const name = uniqueName();
+  let over = false;
   const finish = (error: string | null, value?: unknown) => {
+    if (over) return;
+    over = true;
     cleanup();
     done(error, value);
   };
@@ -27,6 +30,8 @@ export function jsonpScript(url: string, timeout: number, done: (error: string |
   const script = win.document.createElement('script');
   script.src = url + (url.includes('?') ? '&' : '?') + 'c=' + name;
   script.onerror = () => finish('script failed to load');
+  // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
+  script.onload = () => finish('script ended without an answer');
   (win.document.body || win.document.documentElement).appendChild(script);
   return cleanup;
 }

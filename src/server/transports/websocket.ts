@@ -36,8 +36,9 @@ function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver):
   ws.on('close', (code) => {
     // A socket another receiver took over no longer speaks for the session.
     if (session.receiver !== receiver) return;
-    // A client that says goodbye ends the session normally; anything else is an interruption.
-    const clean = code === 1000 || code === 1001;
+    // A client that says goodbye ends the session normally; anything else is an interruption. A
+    // browser leaving the page says 1001: a resumable session waits for the next page (`persist`).
+    const clean = code === 1000 || (code === 1001 && !session.resumable);
     session.detach(receiver, !clean);
     if (clean) session.close(1000, 'Normal closure');
   });

@@ -19,9 +19,11 @@ function isForeign(test) {
 }
 
 afterEach(function () {
-  // What a client remembers of the network (localStorage) is meant to outlive a page,
-  // not a test: each test starts without it.
-  for (const key of Object.keys(localStorage)) if (key.startsWith('cometkit ')) localStorage.removeItem(key);
+  // What a client remembers of the network (localStorage) and a session left for a reload to resume
+  // (sessionStorage, option persist) are meant to outlive a page, not a test: each test starts without them.
+  for (const storage of [localStorage, sessionStorage]) {
+    for (const key of Object.keys(storage)) if (key.startsWith('cometkit ')) storage.removeItem(key);
+  }
   if (isForeign(this.currentTest)) return;
   const nodes = [...document.querySelectorAll(TAGS)].filter((node) => !baselineNodes.has(node));
   const globals = Object.keys(window).filter(

@@ -1,0 +1,536 @@
+// Loss-free resume (PROTOCOL.md, "Resume") in Chromium and Firefox, against real servers from the
+// suite's admin endpoint (config().admin, see startAdmin() in test/browser/suite.mjs): each test gets
+// a cometkit instance of its own, mostly behind a fault proxy of its own (test/network/fault-proxy.mjs),
+// so the two browsers, which run at once, never share one.
+//
+//   - On every tier, 10,000 echoes through a proxy that cuts every connection after a seeded random
+//     number of bytes (cutRandom): each echo exactly once and in order, each send confirmed, each
+//     reconnection resumed, no session lost.
+//   - The tier changing mid-stream (re-upgrade, and a downgrade forced by a proxy that starts refusing
+//     WebSocket), a reload mid-stream (option persist), the send queue's bounds.
+//   - Where resume cannot help: the grace period passed, a server restart, the server's memory bound
+//     (2011): the client says so (SessionLostError) once and goes on with a fresh session; and a
+//     stock SockJS server, which never resumes (at most once, nothing reported as lost).
+import { createClient } from '../../dist/cometkit.mjs';
+import { config } from '../browser/support/config.js';
+import { assertEqual, until } from '../browser/support/echo.js';
+
+const BROWSER = navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium';
+const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
+const RELOAD_PAGE = new URL('./fixtures/resume-page.html', import.meta.url).pathname;
+
+const ms = (value) => `${Math.round(value)} ms`;
+const sleep = (time) => new Promise((resolve) => setTimeout(resolve, time));
+const faultQuery = (faults) => `kind=fault&faults=${encodeURIComponent(JSON.stringify(faults))}`;
+
+async function admin(method, path, body) {
+  const res = await fetch(config().admin + path, { method, body, signal: AbortSignal.timeout(15000) });
+  if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : res.json();
+}
+
+/** Everything a client reports, in order, with times (ms since createClient). */
+function watch(client) {
+  const t0 = performance.now();
+  const w = { t0, opens: [], closes: [], errors: [], lost: [], moves: [], retries: 0 };
+  client.on('open', (event) => w.opens.push({ ...event, at: performance.now() - t0 }));
+  client.on('close', (event) => w.closes.push({ ...event, at: performance.now() - t0 }));
+  client.on('transport', (event) => w.moves.push({ ...event, at: performance.now() - t0 }));
+  client.on('reconnecting', () => w.retries++);
+  client.on('error', ({ error }) => {
+    w.errors.push(error);
+    if (error.name === 'SessionLostError') w.lost.push(error);
+  });
+  return w;
+}
+
+function describeClient(client, w) {
+  return (
+    `state ${client.state} on ${client.transport}; opens ${w.opens.length} (resumed: ${w.opens.filter((o) => o.resumed).length}; ` +
+    `last ${JSON.stringify(w.opens.slice(-3).map((o) => [o.transport, o.resumed]))}); ` +
+    `closes ${JSON.stringify(w.closes.slice(-5).map((c) => `${c.code} ${c.reason}`))} (${w.closes.length}); ` +
+    `errors ${JSON.stringify(w.errors.slice(-3).map((e) => `${e.name}: ${e.message}`.slice(0, 200)))} (${w.errors.length}); ` +
+    `last negotiation ${JSON.stringify(client.diagnostics())}`
+  );
+}
+
+/** Waits (bounded) for `predicate`, with the client's state in the failure. */
+async function waitFor(client, w, predicate, timeout, what) {
+  try {
+    await until(predicate, timeout, what);
+  } catch {
+    throw new Error(`no ${what} within ${timeout} ms: ${describeClient(client, w)}`);
+  }
+}
+
+/**
+ * Sends `count` numbered messages `<label> <i>` to an echo service, at most `window` unconfirmed or
+ * not echoed yet at a time (and at most `rate` a second when given), and checks as they come: the echoes are exactly
+ * `<label> 0`, `<label> 1`, … (nothing lost, repeated or reordered: a duplicate or a gap fails at
+ * once), and each send's callback runs once, in order, without an error. Other messages are ignored.
+ * `done(timeout)` resolves once every echo and callback is in.
+ */
+function flow(client, w, { label = 'm', count, window = 200, rate = 0 }) {
+  const f = { sent: 0, confirmed: 0, received: 0, problem: null };
+  const fail = (problem) => (f.problem ??= problem);
+  let budget = rate ? 0 : Infinity;
+  const off = client.on('message', ({ data }) => {
+    if (!data.startsWith(label + ' ')) return;
+    const want = `${label} ${f.received}`;
+    if (data === want) {
+      f.received++;
+      pump();
+    } else fail(`echo ${f.received}: got ${JSON.stringify(data.slice(0, 40))}, expected ${JSON.stringify(want)}`);
+  });
+  const pump = () => {
+    // Bounded both ways: unconfirmed sends, and echoes not back yet (what the server keeps for a resume).
+    while (!f.problem && f.sent < count && f.sent - Math.min(f.confirmed, f.received) < window && budget >= 1) {
+      const i = f.sent++;
+      budget--;
+      let called = false;
+      client.send(`${label} ${i}`, (error) => {
+        if (called) return fail(`send ${i}: callback called twice`);
+        called = true;
+        if (i !== f.confirmed) fail(`send ${i}: callback after ${f.confirmed} others (out of order)`);
+        if (error) fail(`send ${i}: callback got ${error.name}: ${error.message}`);
+        f.confirmed++;
+        pump();
+      });
+    }
+  };
+  const pacer = rate
+    ? setInterval(() => {
+        budget = Math.min(budget + rate / 100, rate / 10);
+        pump();
+      }, 10)
+    : null;
+  pump();
+  f.stop = () => {
+    off();
+    clearInterval(pacer);
+  };
+  f.done = async (timeout) => {
+    try {
+      await until(() => f.problem || (f.received === count && f.confirmed === count), timeout, 'the flow');
+    } catch {
+      f.problem ??= `timed out after ${timeout} ms`;
+    } finally {
+      f.stop();
+    }
+    if (f.problem) {
+      throw new Error(`${label}: ${f.problem} (sent ${f.sent}, confirmed ${f.confirmed}, echoed ${f.received} of ${count}); ${describeClient(client, w)}`);
+    }
+  };
+  return f;
+}
+
+/** Every open after the first resumed the session, and none was lost. */
+function assertResumedThroughout(w) {
+  assertEqual(w.opens[0]?.resumed, false, 'the first open.resumed');
+  w.opens.slice(1).forEach((o, i) => assertEqual(o.resumed, true, `open ${i + 2} (${o.transport}).resumed`));
+  if (w.lost.length) throw new Error(`${w.lost.length} SessionLostError: ${w.lost[0].message}`);
+}
+
+function assertLost(w, count, what) {
+  if (w.lost.length !== count) throw new Error(`${w.lost.length} SessionLostError (${what}), expected ${count}: ${w.lost.map((e) => e.message).join('; ')}`);
+}
+
+describe('resume', function () {
+  this.timeout(20000);
+  let clients = [];
+  let proxies = [];
+  let instances = [];
+  let frames = [];
+
+  // Stock sockjs-client (test/interop/) tidies its forms and frames away late; let it (see reconnect.test.js).
+  before(async function () {
+    if (!config().admin) this.skip();
+    await until(() => !document.querySelector('form, iframe'), 3000, 'a page free of forms and frames').catch(() => {});
+  });
+
+  afterEach(async function () {
+    for (const client of clients) if (client.state !== 'closed') client.close();
+    clients = [];
+    for (const frame of frames) frame.remove();
+    frames = [];
+    await Promise.all([
+      ...proxies.map((id) => admin('DELETE', `/proxy/${id}`).catch(() => {})),
+      ...instances.map((id) => admin('DELETE', `/cometkit/${id}`).catch(() => {})),
+    ]);
+    proxies = [];
+    instances = [];
+  });
+
+  async function proxy(query) {
+    const made = await admin('POST', `/proxy?${query}`);
+    proxies.push(made.id);
+    return made;
+  }
+  async function instance(query = '') {
+    const made = await admin('POST', `/cometkit${query}`);
+    instances.push(made.id);
+    return made;
+  }
+  const setFaults = (p, faults) => admin('POST', `/proxy/${p.id}/faults`, JSON.stringify(faults));
+  const proxyStats = async (p) => (await admin('GET', `/proxy/${p.id}`)).stats;
+
+  function connect(url, options) {
+    const client = createClient(url, options);
+    clients.push(client);
+    return { client, w: watch(client) };
+  }
+
+  /** Sends `texts` (one tick) and waits for their echoes, in order, and their callbacks' success. */
+  async function echoed(client, w, texts, timeout = 5000) {
+    const got = [];
+    const results = [];
+    const off = client.on('message', ({ data }) => texts.includes(data) && got.push(data));
+    texts.forEach((text, i) => client.send(text, (error) => (results[i] = error ?? 'ok')));
+    try {
+      await waitFor(client, w, () => got.length >= texts.length && results.filter(Boolean).length === texts.length, timeout, `${texts.length} echoes`);
+    } finally {
+      off();
+    }
+    assertEqual(JSON.stringify(got), JSON.stringify(texts), 'echoes');
+    results.forEach((r, i) => assertEqual(r, 'ok', `callback of ${texts[i]}`));
+  }
+
+  describe('10,000 messages through random cuts (fault proxy cutRandom)', function () {
+    // Cut points per tier: every connection, HTTP request or WebSocket, dies after a seeded random number
+    // of bytes (both ways) in [min, max]. min stays above the /info answer and the WebSocket's first
+    // frames so that a connection can open at all; max is low enough for several cuts in the ~250 KB
+    // (WebSocket) or ~120 KB down plus ~100 KB up (HTTP tiers) a run moves. `window`: sends unconfirmed
+    // at a time, so a batch (window × ~10 bytes) fits in most requests' budgets.
+    const PLAN = {
+      websocket: { seed: 1001, min: 2000, max: 40000, window: 300 },
+      'xhr-streaming': { seed: 1002, min: 1500, max: 12000, window: 300 },
+      // A cut htmlfile ends like a full one (the bridge reports its end, and the renewal's `ack` has
+      // the server write again what the cut swallowed); a cut send or bridge page is a failed request.
+      // The 500 ms heartbeat and timeout bound a cut that no event reports.
+      iframe: { seed: 1003, min: 2000, max: 12000, window: 300, heartbeat: 500, heartbeatTimeout: 500 },
+      jsonp: { seed: 1004, min: 1000, max: 12000, window: 300 },
+      polling: { seed: 1005, min: 1000, max: 12000, window: 300 },
+    };
+    const COUNT = 10000;
+
+    for (const tier of TIERS) {
+      it(`${tier}: every echo exactly once and in order, every send confirmed, every reconnection resumed`, async function () {
+        this.timeout(20000);
+        const { seed, min, max, window, heartbeat, heartbeatTimeout } = PLAN[tier];
+        const p = await proxy(faultQuery({ cutRandom: { seed, min, max } }) + (heartbeat ? `&heartbeat=${heartbeat}` : ''));
+        const { client, w } = connect(`${p.url}/echo`, {
+          transports: [tier],
+          retry: () => 0,
+          queueLimit: COUNT,
+          ...(heartbeatTimeout ? { heartbeatTimeout } : {}),
+        });
+        const started = performance.now();
+        const f = flow(client, w, { count: COUNT, window });
+        // A passing run takes 0.2–3 s; 15 s leaves room for slow machines and still fails fast.
+        await f.done(15000);
+        const time = performance.now() - started;
+        const stats = await proxyStats(p);
+        console.log(
+          `[resume] ${BROWSER} ${tier} cutRandom seed ${seed} [${min}, ${max}]: ${COUNT} echoes in ${ms(time)}; ` +
+            `${stats.cuts} cuts, ${w.opens.length - 1} reconnections (${w.closes.length} closes, ${w.retries} reconnecting events, ` +
+            `${w.errors.length} failed negotiations), proxy: ${stats.requests} requests, ${stats.upgrades} upgrades`,
+        );
+        assertEqual(w.opens[0].transport, tier, 'opened on');
+        assertResumedThroughout(w);
+        if (stats.cuts < 5) throw new Error(`only ${stats.cuts} cuts (seed ${seed}): the run proves little`);
+        if (w.opens.length < 2) throw new Error('no reconnection');
+      });
+    }
+  });
+
+  describe('the tier changing mid-stream', function () {
+    const COUNT = 4000;
+
+    it('re-upgrade xhr-streaming → websocket while 4,000 messages flow each way: nothing lost or repeated, one session', async function () {
+      const p = await proxy(faultQuery({ refuseUpgrade: 403 }));
+      const { client, w } = connect(`${p.url}/echo`, { upgradeInterval: 300, retry: () => 50 });
+      await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+      assertEqual(w.opens[0].transport, 'xhr-streaming', 'landed on');
+      const f = flow(client, w, { count: COUNT, window: 100, rate: 1000 });
+      await waitFor(client, w, () => f.received >= 1000 || f.problem, 5000, '1000 echoes before the switch');
+      await setFaults(p, { refuseUpgrade: false });
+      await waitFor(client, w, () => client.transport === 'websocket' || f.problem, 5000, 'the re-upgrade');
+      const at = f.received;
+      await f.done(10000);
+      const move = w.moves.find((m) => m.reason === 're-upgrade');
+      assertEqual(`${move?.from} → ${move?.to}`, 'xhr-streaming → websocket', 're-upgrade');
+      if (COUNT - at < 500) throw new Error(`the switch came after echo ${at}: too late to prove anything`);
+      assertEqual(w.opens.length, 1, `opens (the session never ended; closes: ${JSON.stringify(w.closes)})`);
+      assertResumedThroughout(w);
+      console.log(`[resume] ${BROWSER} re-upgrade mid-stream: moved to websocket at echo ${at} of ${COUNT}`);
+    });
+
+    it('downgrade websocket → xhr-streaming (WebSocket killed, then refused) while 4,000 messages flow each way: resumed, nothing lost or repeated', async function () {
+      const p = await proxy('kind=fault');
+      const { client, w } = connect(`${p.url}/echo`, { transports: ['websocket', 'xhr-streaming'], retry: () => 100 });
+      await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+      assertEqual(w.opens[0].transport, 'websocket', 'landed on');
+      const f = flow(client, w, { count: COUNT, window: 100, rate: 1000 });
+      await waitFor(client, w, () => f.received >= 1000 || f.problem, 5000, '1000 echoes before the cut');
+      // The live WebSocket dies (killAfter 1 ms counts from now) and no new one gets through.
+      await setFaults(p, { refuseUpgrade: 403, killAfter: 1 });
+      await waitFor(client, w, () => w.closes.length > 0 || f.problem, 3000, 'the WebSocket to die');
+      const at = f.received;
+      await setFaults(p, { killAfter: 0 });
+      await waitFor(client, w, () => w.opens.length > 1 || f.problem, 5000, 'the reconnection');
+      await f.done(10000);
+      const again = w.opens[1];
+      assertEqual(again.transport, 'xhr-streaming', 'reopened on');
+      assertEqual(again.resumed, true, 'the downgrade\'s open.resumed');
+      assertResumedThroughout(w);
+      if (COUNT - at < 500) throw new Error(`the cut came after echo ${at}: too late to prove anything`);
+      console.log(
+        `[resume] ${BROWSER} downgrade mid-stream: cut at echo ${at} of ${COUNT} (${w.closes[0].code} ${w.closes[0].reason}), ` +
+          `resumed on ${again.transport} ${ms(again.at - w.closes[0].at)} later`,
+      );
+    });
+  });
+
+  describe('reload mid-stream (persist)', function () {
+    /** Loads the page in a frame; resolves its message log, which grows with each page life ('ready'). */
+    function openPage(url, tiers) {
+      const log = { lives: [], all: [] };
+      const onMessage = (event) => {
+        if (event.origin !== location.origin || event.data?.page !== 'resume') return;
+        const m = event.data;
+        log.all.push(m);
+        if (m.type === 'ready') log.lives.push({ opens: [], ticks: [], errors: [], closes: [] });
+        const life = log.lives[log.lives.length - 1];
+        if (!life) return;
+        if (m.type === 'open') life.opens.push(m);
+        if (m.type === 'error') life.errors.push(m);
+        if (m.type === 'close') life.closes.push(m);
+        if (m.type === 'message') life.ticks.push(m.data);
+      };
+      addEventListener('message', onMessage);
+      const frame = document.createElement('iframe');
+      frame.src = `${RELOAD_PAGE}?url=${encodeURIComponent(url)}&tiers=${tiers.join(',')}`;
+      frames.push(frame);
+      document.body.appendChild(frame);
+      log.frame = frame;
+      log.stop = () => removeEventListener('message', onMessage);
+      log.describe = () => JSON.stringify(log.lives.map((l) => ({ opens: l.opens, ticks: l.ticks.length, errors: l.errors, closes: l.closes })));
+      return log;
+    }
+
+    for (const tier of ['websocket', 'xhr-streaming']) {
+      it(`${tier}: the reloaded page's client opens with resumed: true, and across both lives every tick arrives exactly once, in order`, async function () {
+        const made = await instance();
+        const log = openPage(`${made.url}/stream`, [tier]);
+        const waitLog = (predicate, timeout, what) =>
+          until(predicate, timeout, what).catch(() => {
+            throw new Error(`no ${what} within ${timeout} ms: ${log.describe()}`);
+          });
+        try {
+          await waitLog(() => log.lives[0]?.ticks.length >= 10, 5000, '10 ticks in the first life');
+          assertEqual(log.lives[0].opens[0]?.resumed, false, 'first life open.resumed');
+          const before = log.lives[0].ticks.length;
+          const reloaded = performance.now();
+          log.frame.contentWindow.location.reload();
+          await waitLog(() => log.lives[1]?.opens.length > 0, 5000, 'the reloaded page to open');
+          const reopened = performance.now() - reloaded;
+          const inFirst = log.lives[0].ticks.length;
+          await waitLog(() => log.lives[1].ticks.length >= 15, 5000, '15 ticks in the second life');
+          log.frame.contentWindow.postMessage({ cmd: 'close' }, location.origin);
+          await waitLog(() => log.lives[1].closes.some((c) => !c.willReconnect), 3000, 'the close');
+          const [first, second] = log.lives;
+          assertEqual(second.opens[0].transport, tier, 'reloaded page opened on');
+          assertEqual(second.opens[0].resumed, true, `reloaded page open.resumed (first life's closes: ${JSON.stringify(first.closes)})`);
+          assertEqual(second.opens.length, 1, 'opens in the second life');
+          const errors = [...first.errors, ...second.errors];
+          if (errors.length) throw new Error(`errors: ${JSON.stringify(errors)}`);
+          const all = [...first.ticks, ...second.ticks];
+          all.forEach((tick, i) => assertEqual(tick, `tick ${i + 1}`, `message ${i + 1} across the reload (${first.ticks.length} before it)`));
+          console.log(
+            `[resume] ${BROWSER} reload (${tier}): ${inFirst} ticks before the reload (${before} when it was asked), ` +
+              `reloaded page resumed ${ms(reopened)} later, ${second.ticks.length} after; ticks 1…${all.length} exactly once`,
+          );
+        } finally {
+          log.stop();
+        }
+      });
+    }
+  });
+
+  describe('send queue bounds', function () {
+    /** A client on websocket through a proxy, then cut off (the live WebSocket killed, new ones refused). */
+    async function cutOff(options) {
+      const p = await proxy('kind=fault');
+      const { client, w } = connect(`${p.url}/echo`, { transports: ['websocket'], retry: () => 50, ...options });
+      await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+      await echoed(client, w, ['before']);
+      await setFaults(p, { refuseUpgrade: 403, killAfter: 1 });
+      await waitFor(client, w, () => w.closes.length > 0, 3000, 'the cut');
+      assertEqual(client.state, 'reconnecting', 'state');
+      return { p, client, w };
+    }
+
+    function assertFull(client, text) {
+      let thrown = null;
+      try {
+        client.send(text, () => {
+          throw new Error(`the refused ${text} got a callback`);
+        });
+      } catch (error) {
+        thrown = error;
+      }
+      if (!/^cometkit: send queue full \(/.test(thrown?.message)) throw new Error(`send(${JSON.stringify(text)}) did not throw "send queue full": ${thrown}`);
+    }
+
+    /** Heals the path and checks that exactly `queued` came back, once, in order, with successful callbacks. */
+    async function heal(p, client, w, queued, results) {
+      const got = [];
+      client.on('message', ({ data }) => got.push(data));
+      await setFaults(p, { refuseUpgrade: false, killAfter: 0 });
+      await waitFor(client, w, () => w.opens.length > 1, 5000, 'the reconnection');
+      assertEqual(w.opens[1].resumed, true, 'open.resumed after the cut');
+      await waitFor(client, w, () => results.filter(Boolean).length === queued.length && got.length >= queued.length, 5000, 'the queued messages');
+      // One more round trip: anything repeated would have come before its echo.
+      await echoed(client, w, ['after']);
+      assertEqual(JSON.stringify(got.filter((m) => m !== 'after')), JSON.stringify(queued), 'echoes of the queued messages (each once)');
+      results.forEach((r, i) => assertEqual(r, 'ok', `callback of ${queued[i]}`));
+      assertResumedThroughout(w);
+    }
+
+    it('queueLimit 5: the 6th send while disconnected throws; the 5 queued go out once after resuming', async function () {
+      const { p, client, w } = await cutOff({ queueLimit: 5 });
+      const queued = ['q0', 'q1', 'q2', 'q3', 'q4'];
+      const results = [];
+      queued.forEach((text, i) => client.send(text, (error) => (results[i] = error ?? 'ok')));
+      assertFull(client, 'q5');
+      assertFull(client, 'q6');
+      await heal(p, client, w, queued, results);
+    });
+
+    it('queueBytes 100: a send past 100 bytes (UTF-8) of unconfirmed messages throws; one that fits exactly does not', async function () {
+      const { p, client, w } = await cutOff({ queueBytes: 100 });
+      // 3 × 30 bytes; 'ż' and 'ó' are 2 bytes each in UTF-8.
+      const thirty = (c) => `${c}:` + 'żó'.repeat(7);
+      const queued = ['a', 'b', 'c'].map(thirty);
+      queued.forEach((t) => assertEqual(new Blob([t]).size, 30, `bytes of ${t}`));
+      const results = [];
+      queued.forEach((text, i) => client.send(text, (error) => (results[i] = error ?? 'ok')));
+      assertFull(client, thirty('d'));
+      assertFull(client, 'x'.repeat(11));
+      // Exactly at the bound: 90 + 10 = 100 bytes.
+      queued.push('y'.repeat(10));
+      client.send(queued[3], (error) => (results[3] = error ?? 'ok'));
+      assertFull(client, 'z');
+      await heal(p, client, w, queued, results);
+    });
+  });
+
+  describe('when the session is gone', function () {
+    it('grace period passed (resumeGrace 1000 ms): SessionLostError, a fresh session, unconfirmed sends fail, queued ones go out', async function () {
+      const grace = 1000;
+      const p = await proxy(`kind=fault&resumeGrace=${grace}&disconnectDelay=500`);
+      const { client, w } = connect(`${p.url}/echo`, { transports: ['websocket'], retry: () => 100 });
+      await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+      await echoed(client, w, ['before']);
+      const got = [];
+      client.on('message', ({ data }) => got.push(data));
+      // The live WebSocket turns into a black hole: these are handed to it and never arrive.
+      await setFaults(p, { silentUpgrade: true });
+      const results = {};
+      const send = (text) => client.send(text, (error) => (results[text] = error ?? 'ok'));
+      ['void 0', 'void 1', 'void 2'].forEach(send);
+      // Then it dies, and no new one gets through.
+      await setFaults(p, { refuseUpgrade: 403, killAfter: 1 });
+      await waitFor(client, w, () => w.closes.length > 0, 3000, 'the cut');
+      const cutAt = performance.now();
+      // Sent while disconnected: never handed to the old session, so they go on the fresh one.
+      ['queued 0', 'queued 1'].forEach(send);
+      // Nothing tells the page when the server forgets the session: wait out the grace period, with margin.
+      await sleep(grace + 1000);
+      assertEqual(w.opens.length, 1, 'opens while cut off');
+      await setFaults(p, { refuseUpgrade: false, killAfter: 0, silentUpgrade: false });
+      await waitFor(client, w, () => w.opens.length > 1, 5000, 'the reconnection');
+      assertLost(w, 1, 'grace passed');
+      assertEqual(w.opens[1].resumed, false, 'open.resumed after the grace period');
+      await waitFor(client, w, () => Object.keys(results).length === 5 && got.length >= 2, 5000, 'callbacks and echoes');
+      for (const text of ['void 0', 'void 1', 'void 2']) {
+        if (!(results[text] instanceof Error)) throw new Error(`${text}'s callback: ${results[text]}, expected an error`);
+      }
+      assertEqual(results['queued 0'], 'ok', 'callback of queued 0');
+      assertEqual(results['queued 1'], 'ok', 'callback of queued 1');
+      await echoed(client, w, ['after 0', 'after 1']);
+      assertEqual(JSON.stringify(got), JSON.stringify(['queued 0', 'queued 1', 'after 0', 'after 1']), 'echoes on the fresh session');
+      assertLost(w, 1, 'in the end');
+      console.log(
+        `[resume] ${BROWSER} grace ${grace} ms passed: fresh session ${ms(w.opens[1].at - w.closes[0].at)} after the cut ` +
+          `(${ms(performance.now() - cutAt)} to here); "${w.lost[0].message}"; void sends: ${results['void 0'].message}`,
+      );
+    });
+
+    it('server restart (crash: in-memory sessions gone): SessionLostError once, then open {resumed: false}, and echoes work', async function () {
+      const made = await instance();
+      const { client, w } = connect(`${made.url}/echo`, { transports: ['websocket'], retry: () => 100 });
+      await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+      await echoed(client, w, ['before']);
+      await admin('POST', `/cometkit/${made.id}/restart?down=300&mode=crash`);
+      await waitFor(client, w, () => w.opens.length > 1, 5000, 'the reconnection');
+      assertEqual(w.opens[1].resumed, false, 'open.resumed after the restart');
+      assertLost(w, 1, 'after the restart');
+      await echoed(client, w, ['after', 'zażółć 😀']);
+      assertLost(w, 1, 'after the echoes');
+      assertEqual(w.opens.length, 2, 'opens');
+      console.log(`[resume] ${BROWSER} server restart: "${w.lost[0].message}"; fresh session ${ms(w.opens[1].at - w.closes[0].at)} after the drop`);
+    });
+
+    it('server memory bound (resumeLimit 100000): the server keeps sending to a client cut off, ends the session with 2011; SessionLostError, fresh session', async function () {
+      const p = await proxy('kind=fault&resumeLimit=100000');
+      const { client, w } = connect(`${p.url}/burst`, { transports: ['websocket'], retry: () => 100 });
+      await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+      await echoed(client, w, ['before']);
+      const bursts = [];
+      client.on('message', ({ data }) => data.startsWith('burst ') && bursts.push(data));
+      // 4 × 40000 bytes, 400 ms after the server has the order: by then the client is cut off.
+      let confirmed = null;
+      client.send('burst 4 40000 400', (error) => (confirmed = error ?? 'ok'));
+      await waitFor(client, w, () => confirmed, 3000, 'the burst order to be confirmed');
+      assertEqual(confirmed, 'ok', 'the burst order\'s callback');
+      await setFaults(p, { refuseUpgrade: 403, killAfter: 1 });
+      await waitFor(client, w, () => w.closes.length > 0, 3000, 'the cut');
+      const cutAt = performance.now();
+      // The burst goes out to nobody 400 ms after the order; nothing tells the page when: wait past it.
+      await sleep(800);
+      assertEqual(bursts.length, 0, 'burst messages that reached the client before the cut');
+      await setFaults(p, { refuseUpgrade: false, killAfter: 0 });
+      await waitFor(client, w, () => w.opens.length > 1, 5000, 'the reconnection');
+      assertLost(w, 1, 'memory bound');
+      if (!/Unacknowledged messages over the limit/.test(w.lost[0].message)) throw new Error(`SessionLostError: ${w.lost[0].message}`);
+      assertEqual(w.opens[1].resumed, false, 'open.resumed after 2011');
+      await echoed(client, w, ['after']);
+      assertEqual(bursts.length, 0, 'burst messages (the lost session\'s, never placed in the stream)');
+      assertLost(w, 1, 'in the end');
+      console.log(
+        `[resume] ${BROWSER} memory bound: "${w.lost[0].message}"; fresh session ${ms(performance.now() - cutAt)} after the cut (${w.closes.map((c) => c.code).join(', ')})`,
+      );
+    });
+  });
+
+  describe('stock SockJS server (no resume)', function () {
+    for (const tier of ['websocket', 'xhr-streaming']) {
+      it(`${tier}: open {resumed: false}; after a cut, a fresh session with nothing reported lost`, async function () {
+        const p = await proxy('kind=fault&upstream=sockjs');
+        const { client, w } = connect(`${p.url}/echo`, { transports: [tier], retry: () => 100 });
+        await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+        assertEqual(w.opens[0].resumed, false, 'open.resumed');
+        await echoed(client, w, ['before']);
+        await setFaults(p, { killAfter: 1 });
+        await waitFor(client, w, () => w.closes.length > 0, 3000, 'the cut');
+        await setFaults(p, { killAfter: 0 });
+        await waitFor(client, w, () => w.opens.length > 1, 5000, 'the reconnection');
+        assertEqual(w.opens[1].resumed, false, 'open.resumed after the cut');
+        await echoed(client, w, ['after', 'zażółć 😀']);
+        assertLost(w, 0, 'with a server that never resumes');
+        console.log(`[resume] ${BROWSER} stock sockjs ${tier}: cut (${w.closes[0].code} ${w.closes[0].reason}), fresh session ${ms(w.opens[1].at - w.closes[0].at)} later`);
+      });
+    }
+  });
+});
