@@ -2,6 +2,7 @@
 // each fake records what the client asks of it and lets the test play the server.
 import { NegotiationError, createCoreClient } from '../../dist/cometkit.mjs';
 import { assertEqual, until } from '../browser/support/echo.js';
+import { assert, assertJson, json, nextEvent, tick } from '../browser/support/assert.js';
 
 // Never contacted: every tier here is a fake.
 const BASE = 'https://push.example/svc';
@@ -37,20 +38,6 @@ const failsLater = (reason) => (conn) => setTimeout(() => conn.sink.close(reason
 
 const probeWith = (info) => () => Promise.resolve({ websocket: true, cors: true, ...info });
 
-/** The next `type` event, or a rejection after `ms`. */
-function nextEvent(client, type, ms = 2000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${type} event within ${ms} ms`));
-    }, ms);
-    const off = client.on(type, (event) => {
-      clearTimeout(timer);
-      off();
-      resolve(event);
-    });
-  });
-}
 
 /** Every event of the client, in order, as `{ type, ...payload }`. */
 function record(client) {
@@ -61,13 +48,6 @@ function record(client) {
   return log;
 }
 
-const json = (value) => JSON.stringify(value);
-function assertJson(actual, expected, what) {
-  assertEqual(json(actual), json(expected), what);
-}
-function assert(condition, what) {
-  if (!condition) throw new Error(what);
-}
 function assertThrows(fn, Type, message, what) {
   try {
     fn();
@@ -80,7 +60,6 @@ function assertThrows(fn, Type, message, what) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const tick = () => new Promise((resolve) => setTimeout(resolve));
 
 describe('createCoreClient', function () {
   let clients = [];

@@ -3,6 +3,7 @@
 import { createClient } from '../../dist/cometkit.mjs';
 import { assertEqual, until } from '../browser/support/echo.js';
 import { HttpResponse, delay, http, startMsw, stopMsw } from '../browser/support/msw.js';
+import { assert, tick } from '../browser/support/assert.js';
 
 // Same-origin, so the client takes the CORS (fetch) path; only msw answers here.
 const BASE = '/mock/control';
@@ -66,10 +67,6 @@ function nextEvent(client, type, ms = 3000) {
   });
 }
 
-function assert(condition, what) {
-  if (!condition) throw new Error(what);
-}
-const tick = () => new Promise((resolve) => setTimeout(resolve));
 
 describe('control channel (msw)', function () {
   this.timeout(20000);

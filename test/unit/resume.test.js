@@ -5,6 +5,7 @@
 import { createClient, createCoreClient } from '../../dist/cometkit.mjs';
 import { assertEqual, until } from '../browser/support/echo.js';
 import { HttpResponse, http, startMsw, stopMsw } from '../browser/support/msw.js';
+import { assert, assertJson, json, nextEvent, tick } from '../browser/support/assert.js';
 
 // Never contacted: the core-client tests use fake tiers only.
 const BASE = 'https://push.example/svc';
@@ -80,28 +81,7 @@ function record(client) {
 const messagesOf = (log) => log.filter((e) => e.type === 'message').map((e) => e.data);
 const typesOf = (log) => log.map((e) => e.type);
 
-/** The next `type` event, or a rejection after `ms`. */
-function nextEvent(client, type, ms = 2000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${type} event within ${ms} ms (state ${client.state})`));
-    }, ms);
-    const off = client.on(type, (event) => {
-      clearTimeout(timer);
-      off();
-      resolve(event);
-    });
-  });
-}
 
-const json = (value) => JSON.stringify(value);
-function assertJson(actual, expected, what) {
-  assertEqual(json(actual), json(expected), what);
-}
-function assert(condition, what) {
-  if (!condition) throw new Error(what);
-}
 function assertThrows(fn, Type, check, what) {
   try {
     fn();
@@ -123,7 +103,6 @@ function assertSessionLost(event, why) {
   assertEqual(error.message, `cometkit: session lost (${why}); messages in between may be missing`, 'error.message');
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve));
 
 /** Runs `fn` with window.onerror catching `expected` (mocha's handler would fail the test); resolves once it was seen. */
 async function catchingAsyncThrow(expected, fn, ms = 2000) {

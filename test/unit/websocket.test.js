@@ -2,6 +2,7 @@
 // the test plays the server by calling the socket's handlers.
 import { createClient } from '../../dist/cometkit.mjs';
 import { assertEqual } from '../browser/support/echo.js';
+import { assert, assertJson, json, nextEvent, tick } from '../browser/support/assert.js';
 
 /** A WebSocket constructor whose instances record what the tier does and let the test drive them. */
 function fakeWebSocket({ throws } = {}) {
@@ -52,28 +53,7 @@ function fakeTier(name, { probe } = {}) {
   return { tier, connections };
 }
 
-function nextEvent(client, type, ms = 2000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${type} event within ${ms} ms`));
-    }, ms);
-    const off = client.on(type, (event) => {
-      clearTimeout(timer);
-      off();
-      resolve(event);
-    });
-  });
-}
 
-const json = (value) => JSON.stringify(value);
-function assertJson(actual, expected, what) {
-  assertEqual(json(actual), json(expected), what);
-}
-function assert(condition, what) {
-  if (!condition) throw new Error(what);
-}
-const tick = () => new Promise((resolve) => setTimeout(resolve));
 
 describe('websocket tier', function () {
   let clients = [];
