@@ -14,14 +14,15 @@ const dist = new URL('../../dist/', import.meta.url);
 // until it is not): the table still prints every figure and marks OVER.
 const ENFORCED = false;
 const BUILDS = [
-  { name: 'full client (ESM, all tiers)', entry: `export * from 'cometkit';`, budget: 4000 },
+  // 4000 and 4500 before the proxies and resume work; the brief allows 5000 and 5500 with both in.
+  { name: 'full client (ESM, all tiers)', entry: `export * from 'cometkit';`, budget: 5000 },
   {
     name: 'WebSocket-only import',
     entry: `import { createCoreClient, websocket } from 'cometkit';
 export const connect = (url) => createCoreClient(url, { transports: [websocket] });`,
     budget: 1500,
   },
-  { name: 'script tag (cometkit.min.js)', file: 'cometkit.min.js', budget: 4500 },
+  { name: 'script tag (cometkit.min.js)', file: 'cometkit.min.js', budget: 5500 },
   // The legacy build (IE 7-class pages) meets its budget: enforced on its own.
   { name: 'legacy (cometkit.legacy.min.js)', file: 'cometkit.legacy.min.js', budget: 6000, enforced: true },
 ];
