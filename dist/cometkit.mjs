@@ -3,6 +3,14 @@
  * speak exactly one dialect.
  */
 /** Sent once, as the first frame of a new session. */
+/** `k<pos>` (resume): the client's messages up to `pos` have arrived. */
+function keptFrame(pos) {
+    return 'k' + pos;
+}
+/** The position of a `k<pos>` frame, or -1 for any other frame. */
+function keptPosition(text) {
+    return /^k\d{1,15}$/.test(text) ? +text.slice(1) : -1;
+}
 /**
  * Decodes one server frame. Throws an Error naming the frame for malformed
  * input, so the caller can report it and go on.
@@ -11,8 +19,9 @@ function decodeFrame(text) {
     if (text == 'o' || text == 'h')
         return { type: text };
     const type = text.charAt(0);
-    if (/^k\d{1,15}$/.test(text))
-        return { type: 'k', pos: +text.slice(1) };
+    const pos = keptPosition(text);
+    if (pos >= 0)
+        return { type: 'k', pos };
     let value;
     try {
         value = JSON.parse(text.slice(1));
@@ -427,7 +436,8 @@ function createCoreClient(url, options, named = []) {
                             return;
                         if (phase)
                             return frame(text);
-                        const k = /^k\d+$/.test(text);
+                        const kept = keptPosition(text);
+                        const k = kept >= 0;
                         if (text != 'o' && !k) {
                             // A session that ended while the client was away answers with its close frame.
                             if (sid && text.charAt(0) == 'c')
@@ -451,7 +461,7 @@ function createCoreClient(url, options, named = []) {
                         if (resumed) {
                             at = from;
                             handed = 0;
-                            confirm(+text.slice(1));
+                            confirm(kept);
                         }
                         else {
                             // What went to a session that is gone may or may not have arrived: at most once.
@@ -739,11 +749,10 @@ function createCoreClient(url, options, named = []) {
                     if (acked)
                         return moving ? void held.push(text) : frame(text);
                     // Anything but the takeover's h or k (an `o`: the server no longer knows the session) ends the try.
-                    const k = /^k\d+$/.test(text);
-                    if (text != 'h' && !k)
+                    const kept = keptPosition(text);
+                    if (text != 'h' && kept < 0)
                         return give();
-                    if (k)
-                        confirm(+text.slice(1));
+                    confirm(kept);
                     acked = moving = true;
                     clearTimeout(timeout);
                     if (drained)
@@ -989,7 +998,7 @@ function httpConnection(ctx, sink, receive, sent) {
             busy = false;
             // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
             if (!signal.aborted)
-                sink.frame('k' + last);
+                sink.frame(keptFrame(last));
             sent?.();
             pump();
             settle();
@@ -1245,7 +1254,7 @@ const websocket = {
                 // Without resume, handing a batch to the socket is all the delivery there is to report.
                 if (messages.length)
                     ws.send(JSON.stringify(messages));
-                sink.frame('k' + (seq + messages.length - 1));
+                sink.frame(keptFrame(seq + messages.length - 1));
             },
             // 1000 ends the session; a connection given up for another (4000) leaves it to be resumed.
             close(notify) {

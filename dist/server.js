@@ -214,6 +214,14 @@ function quote(value) {
 function messageFrame(messages) {
     return 'a' + quote(messages);
 }
+/** `k<pos>` (resume): the client's messages up to `pos` have arrived. */
+function keptFrame(pos) {
+    return 'k' + pos;
+}
+/** The position of a `k<pos>` frame, or -1 for any other frame. */
+function keptPosition(text) {
+    return /^k\d{1,15}$/.test(text) ? +text.slice(1) : -1;
+}
 /** `c[3000,"Go away!"]` */
 function closeFrame(code, reason) {
     return 'c' + quote([code, reason]);
@@ -226,8 +234,9 @@ function decodeFrame(text) {
     if (text == 'o' || text == 'h')
         return { type: text };
     const type = text.charAt(0);
-    if (/^k\d{1,15}$/.test(text))
-        return { type: 'k', pos: +text.slice(1) };
+    const pos = keptPosition(text);
+    if (pos >= 0)
+        return { type: 'k', pos };
     let value;
     try {
         value = JSON.parse(text.slice(1));
@@ -585,7 +594,7 @@ function createSession(id, host, info) {
         }
         else if (rewound) {
             // The resume answer: how many of the client's messages arrived, so it resends the rest.
-            write('k' + received);
+            write(keptFrame(received));
         }
         else if (takeOver && state === 'open') {
             write(HEARTBEAT_FRAME);
@@ -954,7 +963,7 @@ function framedWebsocket(ws, session, takeOver = false, pos) {
             setImmediate(() => {
                 acking = false;
                 if (session.receiver === receiver)
-                    ws.send('k' + session.received);
+                    ws.send(keptFrame(session.received));
             });
         }
         if (!session.receive(up.messages, up.seq))

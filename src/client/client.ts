@@ -1,4 +1,4 @@
-import { decodeFrame } from '../protocol/frames.js';
+import { decodeFrame, keptPosition } from '../protocol/frames.js';
 import { NegotiationError } from './errors.js';
 import type { Attempt } from './errors.js';
 import { createEmitter } from './events.js';
@@ -265,7 +265,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
             defer(() => {
               if (gen != generation || phase == 2) return;
               if (phase) return frame(text);
-              const k = /^k\d+$/.test(text);
+              const kept = keptPosition(text);
+              const k = kept >= 0;
               if (text != 'o' && !k) {
                 // A session that ended while the client was away answers with its close frame.
                 if (sid && text.charAt(0) == 'c') return (phase = 1), frame(text);
@@ -288,7 +289,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               if (resumed) {
                 at = from;
                 handed = 0;
-                confirm(+text.slice(1));
+                confirm(kept);
               } else {
                 // What went to a session that is gone may or may not have arrived: at most once.
                 fresh();
@@ -549,9 +550,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
             if (gen != generation) return;
             if (acked) return moving ? void held.push(text) : frame(text);
             // Anything but the takeover's h or k (an `o`: the server no longer knows the session) ends the try.
-            const k = /^k\d+$/.test(text);
-            if (text != 'h' && !k) return give();
-            if (k) confirm(+text.slice(1));
+            const kept = keptPosition(text);
+            if (text != 'h' && kept < 0) return give();
+            confirm(kept);
             acked = moving = true;
             clearTimeout(timeout);
             if (drained) moved();

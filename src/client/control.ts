@@ -1,3 +1,4 @@
+import { keptFrame } from '../protocol/frames.js';
 import type { Connection, ConnectContext, Sink } from './transports/types.js';
 import { hiddenFrame, remove, uniqueName } from './util/dom.js';
 import { post } from './util/http.js';
@@ -118,7 +119,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     const next = () => {
       busy = false;
       // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
-      if (!signal.aborted) sink.frame('k' + last);
+      if (!signal.aborted) sink.frame(keptFrame(last));
       sent?.();
       pump();
       settle();

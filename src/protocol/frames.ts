@@ -28,6 +28,16 @@ export function messageFrame(messages: readonly string[]): string {
   return 'a' + quote(messages);
 }
 
+/** `k<pos>` (resume): the client's messages up to `pos` have arrived. */
+export function keptFrame(pos: number): string {
+  return 'k' + pos;
+}
+
+/** The position of a `k<pos>` frame, or -1 for any other frame. */
+export function keptPosition(text: string): number {
+  return /^k\d{1,15}$/.test(text) ? +text.slice(1) : -1;
+}
+
 /** `c[3000,"Go away!"]` */
 export function closeFrame(code: number, reason: string): string {
   return 'c' + quote([code, reason]);
@@ -52,7 +62,8 @@ export type Frame =
 export function decodeFrame(text: string): Frame {
   if (text == 'o' || text == 'h') return { type: text };
   const type = text.charAt(0);
-  if (/^k\d{1,15}$/.test(text)) return { type: 'k', pos: +text.slice(1) };
+  const pos = keptPosition(text);
+  if (pos >= 0) return { type: 'k', pos };
   let value: unknown;
   try {
     value = JSON.parse(text.slice(1));

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
-import { closeFrame, HEARTBEAT_FRAME, messageFrame, OPEN_FRAME } from '../protocol/frames.js';
+import { closeFrame, HEARTBEAT_FRAME, keptFrame, messageFrame, OPEN_FRAME } from '../protocol/frames.js';
 import type { ResolvedOptions } from './options.js';
 
 /**
@@ -300,7 +300,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       host.opened(session);
     } else if (rewound) {
       // The resume answer: how many of the client's messages arrived, so it resends the rest.
-      write('k' + received);
+      write(keptFrame(received));
     } else if (takeOver && state === 'open') {
       write(HEARTBEAT_FRAME);
     }

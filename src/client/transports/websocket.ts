@@ -1,3 +1,4 @@
+import { keptFrame } from '../../protocol/frames.js';
 import type { Tier } from './types.js';
 
 /** Framed SockJS over one WebSocket: the only duplex tier. */
@@ -28,7 +29,7 @@ export const websocket: Tier = {
         if (pos >= 0) return ws.send(JSON.stringify([pos, messages.length ? seq : null, ...messages]));
         // Without resume, handing a batch to the socket is all the delivery there is to report.
         if (messages.length) ws.send(JSON.stringify(messages));
-        sink.frame('k' + (seq + messages.length - 1));
+        sink.frame(keptFrame(seq + messages.length - 1));
       },
       // 1000 ends the session; a connection given up for another (4000) leaves it to be resumed.
       close(notify) {

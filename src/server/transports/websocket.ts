@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import { decodeFrame } from '../../protocol/frames.js';
+import { decodeFrame, keptFrame } from '../../protocol/frames.js';
 import type { InternalSession, Receiver } from '../session.js';
 
 /** One upstream WebSocket message: a resuming client's `[pos, seq, ...messages]` carries positions. */
@@ -69,7 +69,7 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOve
       acking = true;
       setImmediate(() => {
         acking = false;
-        if (session.receiver === receiver) ws.send('k' + session.received);
+        if (session.receiver === receiver) ws.send(keptFrame(session.received));
       });
     }
     if (!session.receive(up.messages, up.seq)) return broken();
