@@ -384,6 +384,9 @@ function createSession(id, host, info) {
     // has it; `kept` counts the bytes of it and of the queue.
     let resumable = false;
     let retained = [];
+    // UTF-8 bytes of each kept message, in position order (retained, then queued), so a
+    // message's size is computed once however it leaves.
+    let sizes = [];
     let acked = 0;
     let kept = 0;
     let received = 0;
@@ -486,6 +489,7 @@ function createSession(id, host, info) {
     function lose() {
         queue = [];
         retained = [];
+        sizes = [];
         kept = 0;
         lost = true;
     }
@@ -494,9 +498,18 @@ function createSession(id, host, info) {
         const drop = pos - acked;
         if (drop < 0 || drop > retained.length)
             return false;
-        for (const m of retained.splice(0, drop))
-            kept -= Buffer.byteLength(m);
+        retained.splice(0, drop);
+        for (const size of sizes.splice(0, drop))
+            kept -= size;
         acked = pos;
+        return true;
+    }
+    // The client has up to `pos`: what was written after it goes again; false when it cannot be at `pos`.
+    function rewind(pos) {
+        if (!confirm(pos))
+            return false;
+        queue = retained.concat(queue);
+        retained = [];
         return true;
     }
     session.send = (text) => {
@@ -504,7 +517,8 @@ function createSession(id, host, info) {
             throw new TypeError('cometkit server: send() takes a string');
         if (state === 'closed')
             return false;
-        if (resumable && kept + Buffer.byteLength(text) > resumeLimit) {
+        const size = resumable ? Buffer.byteLength(text) : 0;
+        if (resumable && kept + size > resumeLimit) {
             // Kept for a client that is not taking it: end the session and say why, rather than grow
             // without bound. The refused message must not reach the client after all, nor a resume
             // get the queue (positions after what was kept) as if it followed the client's position.
@@ -513,8 +527,10 @@ function createSession(id, host, info) {
             return false;
         }
         queue.push(text);
-        if (resumable)
-            kept += Buffer.byteLength(text);
+        if (resumable) {
+            sizes.push(size);
+            kept += size;
+        }
         if (receiver && !flushScheduled) {
             flushScheduled = true;
             setImmediate(flush);
@@ -548,12 +564,8 @@ function createSession(id, host, info) {
         if (resuming && !lost) {
             // A closed session rewinds too: the client gets what it missed before the close frame,
             // rather than the queue alone, which would read as following its position.
-            if (confirm(pos)) {
-                queue = retained.concat(queue);
-                retained = [];
-                rewound = true;
-            }
-            else {
+            rewound = rewind(pos);
+            if (!rewound) {
                 // After a position the client cannot have, nothing is in order: the close frame alone.
                 lose();
                 if (state === 'open')
@@ -564,10 +576,8 @@ function createSession(id, host, info) {
         // the end of a response) goes again, without a word. Only onto a free session: a renewal that
         // finds another receiver is refused (2010) as ever, since it may be one sent just before the
         // client moved the session elsewhere.
-        if (!resuming && resumable && ack !== undefined && state === 'open' && !lost && !receiver && confirm(ack)) {
-            queue = retained.concat(queue);
-            retained = [];
-        }
+        if (!resuming && resumable && ack !== undefined && state === 'open' && !lost && !receiver)
+            rewind(ack);
         const old = receiver;
         if (old && !resuming && !(takeOver && state === 'open')) {
             next.write(closeFrame(2010, 'Another connection still open'));
@@ -646,11 +656,12 @@ function createSession(id, host, info) {
     return session;
 }
 
-/** A position (`pos`, `seq`) from a query parameter: a whole number ≥ 0, or undefined when absent or malformed. */
+/** A resume position (`pos`, `seq`, `ack`): a whole number ≥ 0 that JavaScript holds exactly. */
+const isPosition = (n) => Number.isSafeInteger(n) && n >= 0;
+/** A position from a query parameter, written in digits only; undefined when absent or malformed. */
 function position(url, name) {
     const raw = url.searchParams.get(name) ?? '';
-    const value = Number(raw);
-    return /^\d{1,15}$/.test(raw) ? value : undefined;
+    return /^\d+$/.test(raw) && isPosition(+raw) ? +raw : undefined;
 }
 
 /** Attaches a held HTTP response to a session as its receiver. */
@@ -896,7 +907,6 @@ function xhrStreaming({ req, res, session, options, headers, tuning }) {
     }, tuning);
 }
 
-const isPosition = (n) => Number.isSafeInteger(n) && n >= 0;
 // The client sends one JSON string, or an array of them; an empty payload is a heartbeat. On a
 // resumable session the array may start with the client's position and the first message's
 // (`null` when it only acknowledges).

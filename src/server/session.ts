@@ -94,6 +94,9 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   // has it; `kept` counts the bytes of it and of the queue.
   let resumable = false;
   let retained: string[] = [];
+  // UTF-8 bytes of each kept message, in position order (retained, then queued), so a
+  // message's size is computed once however it leaves.
+  let sizes: number[] = [];
   let acked = 0;
   let kept = 0;
   let received = 0;
@@ -199,6 +202,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   function lose(): void {
     queue = [];
     retained = [];
+    sizes = [];
     kept = 0;
     lost = true;
   }
@@ -207,15 +211,25 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   function confirm(pos: number): boolean {
     const drop = pos - acked;
     if (drop < 0 || drop > retained.length) return false;
-    for (const m of retained.splice(0, drop)) kept -= Buffer.byteLength(m);
+    retained.splice(0, drop);
+    for (const size of sizes.splice(0, drop)) kept -= size;
     acked = pos;
+    return true;
+  }
+
+  // The client has up to `pos`: what was written after it goes again; false when it cannot be at `pos`.
+  function rewind(pos: number): boolean {
+    if (!confirm(pos)) return false;
+    queue = retained.concat(queue);
+    retained = [];
     return true;
   }
 
   session.send = (text: string): boolean => {
     if (typeof text !== 'string') throw new TypeError('cometkit server: send() takes a string');
     if (state === 'closed') return false;
-    if (resumable && kept + Buffer.byteLength(text) > resumeLimit) {
+    const size = resumable ? Buffer.byteLength(text) : 0;
+    if (resumable && kept + size > resumeLimit) {
       // Kept for a client that is not taking it: end the session and say why, rather than grow
       // without bound. The refused message must not reach the client after all, nor a resume
       // get the queue (positions after what was kept) as if it followed the client's position.
@@ -224,7 +238,10 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       return false;
     }
     queue.push(text);
-    if (resumable) kept += Buffer.byteLength(text);
+    if (resumable) {
+      sizes.push(size);
+      kept += size;
+    }
     if (receiver && !flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);
@@ -257,11 +274,8 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     if (resuming && !lost) {
       // A closed session rewinds too: the client gets what it missed before the close frame,
       // rather than the queue alone, which would read as following its position.
-      if (confirm(pos)) {
-        queue = retained.concat(queue);
-        retained = [];
-        rewound = true;
-      } else {
+      rewound = rewind(pos);
+      if (!rewound) {
         // After a position the client cannot have, nothing is in order: the close frame alone.
         lose();
         if (state === 'open') finish(CANNOT_RESUME, 'Cannot resume from position ' + String(pos));
@@ -271,10 +285,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     // the end of a response) goes again, without a word. Only onto a free session: a renewal that
     // finds another receiver is refused (2010) as ever, since it may be one sent just before the
     // client moved the session elsewhere.
-    if (!resuming && resumable && ack !== undefined && state === 'open' && !lost && !receiver && confirm(ack)) {
-      queue = retained.concat(queue);
-      retained = [];
-    }
+    if (!resuming && resumable && ack !== undefined && state === 'open' && !lost && !receiver) rewind(ack);
     const old = receiver;
     if (old && !resuming && !(takeOver && state === 'open')) {
       next.write(closeFrame(2010, 'Another connection still open'));

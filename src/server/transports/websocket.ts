@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { decodeFrame, keptFrame } from '../../protocol/frames.js';
+import { isPosition } from '../position.js';
 import type { InternalSession, Receiver } from '../session.js';
 
 /** One upstream WebSocket message: a resuming client's `[pos, seq, ...messages]` carries positions. */
@@ -9,8 +10,6 @@ interface Upstream {
   pos?: number;
   seq?: number;
 }
-
-const isPosition = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 // The client sends one JSON string, or an array of them; an empty payload is a heartbeat. On a
 // resumable session the array may start with the client's position and the first message's
