@@ -74,6 +74,21 @@
      * replaced, never changed in place, so emit() needs no copy for a handler
      * to unsubscribe itself.
      */
+    /**
+     * Calls application code `fn(arg)`; what it throws is reported where the page's
+     * error handling sees it, later, so that it can never break the client calling it.
+     * (An argument, not a closure: emit() runs this for every handler of every message.)
+     */
+    function guard(fn, arg) {
+        try {
+            fn?.(arg);
+        }
+        catch (error) {
+            setTimeout(() => {
+                throw error;
+            });
+        }
+    }
     function createEmitter() {
         const all = mitt().all;
         const off = (type, handler) => {
@@ -88,16 +103,8 @@
             },
             off,
             emit(type, event) {
-                for (const handler of (all.get(type) ?? [])) {
-                    try {
-                        handler(event);
-                    }
-                    catch (error) {
-                        setTimeout(() => {
-                            throw error;
-                        });
-                    }
-                }
+                for (const handler of (all.get(type) ?? []))
+                    guard(handler, event);
             },
         };
     }
@@ -212,16 +219,8 @@
     const isFinal = (code) => code == 1000 || (code >= 3000 && code < 5000);
     /** Hands `error` (or success) to each callback; one that throws cannot stop the others. */
     function settle(list, error) {
-        for (const out of list) {
-            try {
-                out.d?.(error);
-            }
-            catch (e) {
-                setTimeout(() => {
-                    throw e;
-                });
-            }
-        }
+        for (const out of list)
+            guard(out.d, error);
     }
     const stash = (base) => 'cometkit resume ' + base;
     /** UTF-8 bytes of `text` (a Blob would say the same, far slower in Chromium). */

@@ -1,7 +1,7 @@
 import { decodeFrame, keptPosition } from '../protocol/frames.js';
 import { NegotiationError } from './errors.js';
 import type { Attempt } from './errors.js';
-import { createEmitter } from './events.js';
+import { createEmitter, guard } from './events.js';
 import type { EventName, Handler, TransportName } from './events.js';
 import { fail, resolveOptions } from './options.js';
 import type { ClientOptions } from './options.js';
@@ -46,15 +46,7 @@ interface Out {
 
 /** Hands `error` (or success) to each callback; one that throws cannot stop the others. */
 function settle(list: Out[], error?: Error): void {
-  for (const out of list) {
-    try {
-      out.d?.(error);
-    } catch (e) {
-      setTimeout(() => {
-        throw e;
-      });
-    }
-  }
+  for (const out of list) guard(out.d, error);
 }
 
 const stash = (base: string) => 'cometkit resume ' + base;

@@ -45,6 +45,21 @@ export interface Emitter {
  * replaced, never changed in place, so emit() needs no copy for a handler
  * to unsubscribe itself.
  */
+/**
+ * Calls application code `fn(arg)`; what it throws is reported where the page's
+ * error handling sees it, later, so that it can never break the client calling it.
+ * (An argument, not a closure: emit() runs this for every handler of every message.)
+ */
+export function guard<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
+  try {
+    fn?.(arg);
+  } catch (error) {
+    setTimeout(() => {
+      throw error;
+    });
+  }
+}
+
 export function createEmitter(): Emitter {
   const all = mitt<ClientEvents>().all as Map<EventName, Handler<never>[]>;
   const off = (type: EventName, handler?: Handler<never>) => {
@@ -59,15 +74,7 @@ export function createEmitter(): Emitter {
     },
     off,
     emit(type, event) {
-      for (const handler of (all.get(type) ?? []) as Handler<typeof type>[]) {
-        try {
-          handler(event);
-        } catch (error) {
-          setTimeout(() => {
-            throw error;
-          });
-        }
-      }
+      for (const handler of (all.get(type) ?? []) as Handler<typeof type>[]) guard(handler, event);
     },
   };
 }
