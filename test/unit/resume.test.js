@@ -6,6 +6,7 @@ import { createClient, createCoreClient } from '../../dist/cometkit.mjs';
 import { assertEqual, until } from '../browser/support/echo.js';
 import { HttpResponse, http, startMsw, stopMsw } from '../browser/support/msw.js';
 import { assert, assertJson, json, nextEvent, tick } from '../browser/support/assert.js';
+import { fakeWebSocket } from '../browser/support/fake-websocket.js';
 
 // Never contacted: the core-client tests use fake tiers only.
 const BASE = 'https://push.example/svc';
@@ -684,34 +685,6 @@ describe('resume, send callbacks and the send queue', function () {
     });
   });
 });
-
-/** A WebSocket constructor whose instances record what the tier does and let the test drive them. */
-function fakeWebSocket() {
-  const sockets = [];
-  class FakeWebSocket {
-    constructor(url) {
-      this.url = url;
-      this.sent = [];
-      this.closes = [];
-      this.onopen = this.onmessage = this.onclose = this.onerror = null;
-      sockets.push(this);
-    }
-    send(data) {
-      this.sent.push(data);
-    }
-    close(...args) {
-      this.closes.push(args);
-    }
-    // The server's side.
-    receive(data) {
-      this.onmessage?.(new MessageEvent('message', { data }));
-    }
-    end(code, reason = '') {
-      this.onclose?.(new CloseEvent('close', { code, reason, wasClean: false }));
-    }
-  }
-  return { FakeWebSocket, sockets };
-}
 
 describe('resume on the websocket tier (fake WebSocket)', function () {
   let clients = [];

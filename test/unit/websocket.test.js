@@ -3,38 +3,7 @@
 import { createClient } from '../../dist/cometkit.mjs';
 import { assertEqual } from '../browser/support/echo.js';
 import { assert, assertJson, json, nextEvent, tick } from '../browser/support/assert.js';
-
-/** A WebSocket constructor whose instances record what the tier does and let the test drive them. */
-function fakeWebSocket({ throws } = {}) {
-  const sockets = [];
-  class FakeWebSocket {
-    constructor(url) {
-      if (throws) throw throws;
-      this.url = url;
-      this.sent = [];
-      this.closes = [];
-      this.onopen = this.onmessage = this.onclose = this.onerror = null;
-      sockets.push(this);
-    }
-    send(data) {
-      this.sent.push(data);
-    }
-    close(...args) {
-      this.closes.push(args);
-    }
-    // The server's side.
-    receive(data) {
-      this.onmessage?.(new MessageEvent('message', { data }));
-    }
-    error() {
-      this.onerror?.(new Event('error'));
-    }
-    end(code, reason = '') {
-      this.onclose?.(new CloseEvent('close', { code, reason, wasClean: false }));
-    }
-  }
-  return { FakeWebSocket, sockets };
-}
+import { fakeWebSocket } from '../browser/support/fake-websocket.js';
 
 /** A tier object that records connects and opens when the test says so. */
 function fakeTier(name, { probe } = {}) {
