@@ -3,7 +3,7 @@
 import { createClient } from '../../dist/cometkit.mjs';
 import { assertEqual, until } from '../browser/support/echo.js';
 import { HttpResponse, delay, http, startMsw, stopMsw } from '../browser/support/msw.js';
-import { assert, tick } from '../browser/support/assert.js';
+import { assert, nextEvent, tick } from '../browser/support/assert.js';
 
 // Same-origin, so the client takes the CORS (fetch) path; only msw answers here.
 const BASE = '/mock/control';
@@ -53,20 +53,6 @@ const handlers = [
   http.post(`${BASE}/:server/:session/close`, () => new HttpResponse(null, { status: 204 })),
 ];
 
-function nextEvent(client, type, ms = 3000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${type} event within ${ms} ms`));
-    }, ms);
-    const off = client.on(type, (event) => {
-      clearTimeout(timer);
-      off();
-      resolve(event);
-    });
-  });
-}
-
 
 describe('control channel (msw)', function () {
   this.timeout(20000);
@@ -87,8 +73,8 @@ describe('control channel (msw)', function () {
   async function openOn(tier) {
     const client = createClient(BASE, { transports: [tier], reconnect: false });
     clients.push(client);
-    const opened = nextEvent(client, 'open');
-    const failed = nextEvent(client, 'error').then(({ error }) => Promise.reject(error));
+    const opened = nextEvent(client, 'open', 3000);
+    const failed = nextEvent(client, 'error', 3000).then(({ error }) => Promise.reject(error));
     failed.catch(() => {});
     assertEqual((await Promise.race([opened, failed])).transport, tier, 'open.transport');
     return client;
@@ -116,7 +102,7 @@ describe('control channel (msw)', function () {
         it(`drops the connection when xhr_send answers ${status}`, async function () {
           const client = await openOn(tier);
           server.sendStatus = status;
-          const closed = nextEvent(client, 'close');
+          const closed = nextEvent(client, 'close', 3000);
           client.send('doomed');
           const event = await closed;
           assertEqual(event.code, 1006, 'close code');
