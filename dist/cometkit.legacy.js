@@ -106,6 +106,12 @@ var cometkit = (function (exports) {
      * unsubscribe, a throwing handler cannot break the caller) on mitt with an
      * object-backed map instead of `Map`, which IE 10 and older lack.
      */
+    /** Reports what application code threw where the page's error handling sees it, later. */
+    function rethrow(error) {
+        setTimeout(function () {
+            throw error;
+        }, 0);
+    }
     function createEmitter() {
         // '$' keeps event names clear of Object.prototype's ('constructor', 'toString').
         var lists = {};
@@ -127,11 +133,8 @@ var cometkit = (function (exports) {
                     bus.emit(type, event);
                 }
                 catch (error) {
-                    // A throwing handler must not kill the transport that is delivering:
-                    // report it where the page's error handling sees it, later.
-                    setTimeout(function () {
-                        throw error;
-                    }, 0);
+                    // A throwing handler must not kill the transport that is delivering.
+                    rethrow(error);
                 }
             }
         };
@@ -603,9 +606,7 @@ var cometkit = (function (exports) {
                     done(error);
             }
             catch (e) {
-                setTimeout(function () {
-                    throw e;
-                }, 0);
+                rethrow(e);
             }
         }
     }

@@ -5,7 +5,7 @@ import { backoff, openTimeout } from '../client/retry.js';
 import type { Control as Connection } from './control.js';
 import { listen, now } from './dom.js';
 import { negotiationError } from './errors.js';
-import { createEmitter } from './events.js';
+import { createEmitter, rethrow } from './events.js';
 import { decodeFrame } from './frames.js';
 import { probe } from './info.js';
 import type { Info } from './info.js';
@@ -49,9 +49,7 @@ function settle(list: Done[], error?: Error): void {
     try {
       if (done) done(error);
     } catch (e) {
-      setTimeout(() => {
-        throw e;
-      }, 0);
+      rethrow(e);
     }
   }
 }

@@ -33,6 +33,13 @@ function handlerList(items: Fn[]): Fn[] {
  * unsubscribe, a throwing handler cannot break the caller) on mitt with an
  * object-backed map instead of `Map`, which IE 10 and older lack.
  */
+/** Reports what application code threw where the page's error handling sees it, later. */
+export function rethrow(error: unknown): void {
+  setTimeout(() => {
+    throw error;
+  }, 0);
+}
+
 export function createEmitter(): Emitter {
   // '$' keeps event names clear of Object.prototype's ('constructor', 'toString').
   const lists: Record<string, Fn[] | undefined> = {};
@@ -53,11 +60,8 @@ export function createEmitter(): Emitter {
       try {
         bus.emit(type, event);
       } catch (error) {
-        // A throwing handler must not kill the transport that is delivering:
-        // report it where the page's error handling sees it, later.
-        setTimeout(() => {
-          throw error;
-        }, 0);
+        // A throwing handler must not kill the transport that is delivering.
+        rethrow(error);
       }
     }
   };
