@@ -110,13 +110,6 @@ interface Connection {
     send: (messages: string[], seq: number) => void;
     /** Ends the connection; `notify` tells the server at once (client close, page hide). */
     close: (notify?: boolean) => void;
-    /**
-     * Stops renewing the receiving request, for a session moving to another
-     * receiver: `done` runs once the current request has ended and no send is
-     * in flight, so nothing is read or sent out of order. Returns a function
-     * that renews again (the move did not happen). Tiers without it are not moved.
-     */
-    drain?: (done: () => void) => () => void;
 }
 /** A transport tier: static facts plus a connect function. */
 interface Tier {
@@ -172,7 +165,7 @@ interface ClientOptions {
     pollInterval?: number;
     /** Longest plain polling interval when idle. Default 2000 ms. */
     pollIdleInterval?: number;
-    /** How often, while open below the best tier, a better one is tried in the background (a cometkit server moves the session onto it without a gap); 0 never. Default 60000 ms. */
+    /** How often, while open below the best tier on a resumable session, a better one is tried in the background (a cometkit server moves the session onto it without a gap); 0 never. Default 60000 ms. */
     upgradeInterval?: number;
     /** How long what was learnt about the network (the tier that worked, those that failed, tuning) is kept for the next page load, in localStorage; 0 keeps nothing. Default 3600000 ms. */
     remember?: number;

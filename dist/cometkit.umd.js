@@ -259,8 +259,6 @@
         // A better tier being tried in the background (re-upgrade), and its timer.
         let candidate;
         let upgradeTimer;
-        // While the session moves to the candidate: sends wait, and so do the candidate's frames.
-        let moving = false;
         // The connection a negotiation is waiting on, then the open one: never more than one.
         let conn;
         // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -292,9 +290,8 @@
         // like the end of a response, comes again.
         const query = (tuned, from) => {
             let first = o.resume;
-            // (Not frozen: a renewal asks for the stream after what its connection delivered, and none is
-            // made while the session moves.)
-            return () => tuned + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + got : '');
+            // A renewal's stream starts after the position it names; frozen while the session moves.
+            return () => tuned + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = position()) : '');
         };
         // Resume across a reload (option `persist`): what the page before left in sessionStorage.
         if (o.persist) {
@@ -336,7 +333,6 @@
             candidate?.close();
             conn?.close(notify);
             conn = candidate = undefined;
-            moving = false;
             frozen = Infinity;
         };
         const online = () => {
@@ -551,8 +547,8 @@
                     ack();
             }
             else if (f.type == 'c') {
-                // While the session moves to a candidate, a renewal the old connection sent just before can
-                // reach the server after the move: its 2010 ends only that request, which then counts as drained.
+                // While a candidate takes the session over, the old connection's renewals find it taken (2010):
+                // they end only that request.
                 if (f.code == 2010 && candidate)
                     return;
                 // Any other close ends the session; 2011 and 2012 end it with messages lost.
@@ -674,7 +670,7 @@
             }
         }
         function flush() {
-            if (state != 'open' || moving || handed >= pending.length)
+            if (state != 'open' || handed >= pending.length)
                 return;
             const batch = pending.slice(handed).map((out) => out.t);
             const seq = sent + handed + 1;
@@ -683,90 +679,69 @@
         }
         function upgradeLater() {
             clearTimeout(upgradeTimer);
-            if (o.upgradeInterval && opened?.info?.cometkit?.takeover && conn?.drain)
+            if (o.upgradeInterval && sid && opened?.info?.cometkit?.takeover)
                 upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
         }
         /**
-         * Re-upgrade: tries the best tier above the current one on the same session
-         * (`takeover=1`). Once the server has moved the session (its `h` on the new
-         * receiver), the old connection drains: its last request ends and no send
-         * is in flight; then the new one takes over, its held frames first, so
-         * nothing is lost, repeated or reordered.
+         * Re-upgrade, on a resumable session: tries the best tier above the current
+         * one, resuming the session there (`takeover=1`) from what was delivered.
+         * Its `k` switches over at once: what the old connection delivered since
+         * comes again and is skipped by position, unconfirmed sends go again and the
+         * server drops what it has. Acknowledgements stay at the candidate's
+         * position meanwhile: one beyond it would make that position one the server
+         * can no longer resume.
          */
         function upgrade() {
             const ctx = opened;
             const from = tier;
-            const old = conn;
             const better = o.transports.slice(0, o.transports.indexOf(from)).find((t) => !t.unsupported(ctx));
             if (!better)
                 return;
             const gen = generation;
-            const held = [];
-            // On a resumable session the candidate resumes it from here (the server answers k, not h).
-            const since = got;
-            if (sid)
-                frozen = since;
-            let acked = false;
-            let drained = false;
-            // The old connection renews no request from now on: one renewed during the
-            // move would find the session gone to the candidate (c[2010]).
-            const resume = old.drain(() => {
-                drained = true;
-                if (acked)
-                    moved();
-            });
+            const since = (frozen = got);
+            let moved = false;
             const give = () => {
                 frozen = Infinity;
                 clearTimeout(timeout);
                 candidate?.close();
                 candidate = undefined;
-                moving = false;
-                resume();
                 upgradeLater();
             };
             const timeout = setTimeout(give, openTimeout(ctx.info?.rtt, better.roundTrips, o.timeout));
-            const moved = () => {
-                if (gen != generation)
-                    return;
-                old.close();
-                conn = candidate;
-                candidate = undefined;
-                moving = false;
-                tier = better;
-                memory.good = better.name;
-                remember(base, memory, o.remember);
-                emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
-                frozen = Infinity;
-                if (sid) {
-                    at = since;
-                    handed = 0;
-                }
-                for (const text of held.splice(0))
-                    frame(text);
-                flush();
-                upgradeLater();
-            };
             try {
-                candidate = better.connect({ ...ctx, tune: sid ? query(tune + '&takeover=1', since) : () => tune + '&takeover=1' }, {
+                candidate = better.connect({ ...ctx, tune: query(tune + '&takeover=1', since) }, {
                     frame(text) {
                         if (gen != generation)
                             return;
-                        if (acked)
-                            return moving ? void held.push(text) : frame(text);
-                        // Anything but the takeover's h or k (an `o`: the server no longer knows the session) ends the try.
+                        if (moved)
+                            return frame(text);
+                        // Anything but the resume's k (an `o`: the server no longer knows the session) ends the try.
                         const kept = keptPosition(text);
-                        if (text != 'h' && kept < 0)
+                        if (kept < 0)
                             return give();
-                        confirm(kept);
-                        acked = moving = true;
                         clearTimeout(timeout);
-                        if (drained)
-                            moved();
+                        conn?.close();
+                        conn = candidate;
+                        candidate = undefined;
+                        moved = true;
+                        frozen = Infinity;
+                        tier = better;
+                        memory.good = better.name;
+                        remember(base, memory, o.remember);
+                        emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
+                        at = since;
+                        handed = 0;
+                        confirm(kept);
+                        // A delivery callback may have closed the client.
+                        if (gen != generation)
+                            return;
+                        flush();
+                        upgradeLater();
                     },
                     close(reason) {
                         if (gen != generation)
                             return;
-                        if (acked)
+                        if (moved)
                             drop(1006, reason);
                         else
                             give();
@@ -955,22 +930,6 @@
         const { signal } = abort;
         let cancelForm;
         const cors = !noCors(ctx);
-        // While draining: the callback, and the renewal the receiver is holding back.
-        let drained;
-        let held;
-        const settle = () => {
-            if (drained && held && !busy) {
-                const done = drained;
-                drained = () => { };
-                done();
-            }
-        };
-        const again = (renew) => {
-            if (!drained)
-                return renew();
-            held = renew;
-            settle();
-        };
         const end = (notify) => {
             abort.abort();
             cancelForm?.();
@@ -1006,7 +965,6 @@
                     sink.frame(keptFrame(last));
                 sent?.();
                 pump();
-                settle();
             };
             if (cors) {
                 post(ctx.session + '/xhr_send' + query, body, signal, 204).then(next, (e) => fail('send failed: ' + e.message));
@@ -1018,7 +976,7 @@
         receive((text) => {
             if (!signal.aborted)
                 sink.frame(text);
-        }, fail, signal, again);
+        }, fail, signal);
         return {
             send(messages, from) {
                 if (!queue.length)
@@ -1029,15 +987,6 @@
                 pump();
             },
             close: end,
-            drain(done) {
-                drained = done;
-                settle();
-                return () => {
-                    const renew = held;
-                    drained = held = undefined;
-                    renew?.();
-                };
-            },
         };
     }
 
@@ -1111,7 +1060,7 @@
         roundTrips: 3,
         probe,
         unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
-        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal, again) => {
+        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
             const callback = uniqueName();
             const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune(), location.href);
             const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
@@ -1126,10 +1075,9 @@
                 const kind = data.charAt(0);
                 if (kind == 'f')
                     frame(data.slice(1));
-                // The htmlfile ended: the connection renews it (or holds it while draining), saying where the
-                // client is, so that what a cut swallowed comes again.
+                // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
                 else if (kind == 'x')
-                    again(() => tell('r' + ctx.tune()));
+                    tell('r' + ctx.tune());
                 else
                     fail(data.slice(1));
             };
@@ -1149,7 +1097,7 @@
         roundTrips: 1,
         probe,
         unsupported: () => '',
-        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal, again) => {
+        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
             let cancel = () => { };
             // A held poll may take the server's heartbeat delay, plus slack for the network.
             const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
@@ -1159,7 +1107,7 @@
                         return fail('poll failed: ' + error);
                     frame(value);
                     if (!signal.aborted)
-                        again(poll);
+                        poll();
                 });
             };
             signal.addEventListener('abort', () => cancel());
@@ -1185,9 +1133,7 @@
             let delay = fast;
             let timer;
             let poll = () => { };
-            let again = (renew) => renew();
-            return httpConnection(ctx, sink, (frame, fail, signal, renew) => {
-                again = renew;
+            return httpConnection(ctx, sink, (frame, fail, signal) => {
                 poll = () => {
                     clearTimeout(timer);
                     inFlight = true;
@@ -1209,9 +1155,9 @@
                         if (signal.aborted)
                             return;
                         if (!plain)
-                            return again(poll);
+                            return poll();
                         delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-                        timer = setTimeout(() => again(poll), delay);
+                        timer = setTimeout(poll, delay);
                     }, (e) => fail('poll failed: ' + e.message));
                 };
                 signal.addEventListener('abort', () => clearTimeout(timer));
@@ -1222,7 +1168,7 @@
             () => {
                 if (plain && !inFlight) {
                     delay = fast;
-                    again(poll);
+                    poll();
                 }
             });
         },
@@ -1300,14 +1246,14 @@
         roundTrips: 2,
         probe,
         unsupported: noCors,
-        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal, again) => {
+        connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
             // The server ends a response at its size limit; the session goes on in the next one.
             // Once closed, the aborted signal ends a fresh request before it starts.
             const open = () => {
                 const read = lineReader(frame);
                 stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, read, (error) => 
                 // A response that ends mid-frame was cut, even where the browser reports a normal end.
-                error || !read(null) ? fail('stream failed: ' + (error ? error.message : 'cut mid-frame')) : again(open));
+                error || !read(null) ? fail('stream failed: ' + (error ? error.message : 'cut mid-frame')) : open());
             };
             open();
         }),

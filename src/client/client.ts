@@ -85,8 +85,6 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // A better tier being tried in the background (re-upgrade), and its timer.
   let candidate: Connection | undefined;
   let upgradeTimer: ReturnType<typeof setTimeout> | undefined;
-  // While the session moves to the candidate: sends wait, and so do the candidate's frames.
-  let moving = false;
   // The connection a negotiation is waiting on, then the open one: never more than one.
   let conn: Connection | undefined;
   // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -118,9 +116,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // like the end of a response, comes again.
   const query = (tuned: string, from: number) => {
     let first = o.resume;
-    // (Not frozen: a renewal asks for the stream after what its connection delivered, and none is
-    // made while the session moves.)
-    return () => tuned + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + got : '');
+    // A renewal's stream starts after the position it names; frozen while the session moves.
+    return () => tuned + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = position()) : '');
   };
   // Resume across a reload (option `persist`): what the page before left in sessionStorage.
   if (o.persist) {
@@ -160,7 +157,6 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     candidate?.close();
     conn?.close(notify);
     conn = candidate = undefined;
-    moving = false;
     frozen = Infinity;
   };
   const online = () => {
@@ -355,8 +351,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     } else if (f.type == 'h') {
       if (sid && got > acked) ack();
     } else if (f.type == 'c') {
-      // While the session moves to a candidate, a renewal the old connection sent just before can
-      // reach the server after the move: its 2010 ends only that request, which then counts as drained.
+      // While a candidate takes the session over, the old connection's renewals find it taken (2010):
+      // they end only that request.
       if (f.code == 2010 && candidate) return;
       // Any other close ends the session; 2011 and 2012 end it with messages lost.
       if (f.code != 2010) {
@@ -467,7 +463,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   }
 
   function flush(): void {
-    if (state != 'open' || moving || handed >= pending.length) return;
+    if (state != 'open' || handed >= pending.length) return;
     const batch = pending.slice(handed).map((out) => out.t);
     const seq = sent + handed + 1;
     handed = pending.length;
@@ -476,82 +472,65 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
 
   function upgradeLater(): void {
     clearTimeout(upgradeTimer);
-    if (o.upgradeInterval && opened?.info?.cometkit?.takeover && conn?.drain) upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
+    if (o.upgradeInterval && sid && opened?.info?.cometkit?.takeover) upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
   }
 
   /**
-   * Re-upgrade: tries the best tier above the current one on the same session
-   * (`takeover=1`). Once the server has moved the session (its `h` on the new
-   * receiver), the old connection drains: its last request ends and no send
-   * is in flight; then the new one takes over, its held frames first, so
-   * nothing is lost, repeated or reordered.
+   * Re-upgrade, on a resumable session: tries the best tier above the current
+   * one, resuming the session there (`takeover=1`) from what was delivered.
+   * Its `k` switches over at once: what the old connection delivered since
+   * comes again and is skipped by position, unconfirmed sends go again and the
+   * server drops what it has. Acknowledgements stay at the candidate's
+   * position meanwhile: one beyond it would make that position one the server
+   * can no longer resume.
    */
   function upgrade(): void {
     const ctx = opened as ConnectContext;
     const from = tier as Tier;
-    const old = conn as Connection;
     const better = o.transports.slice(0, o.transports.indexOf(from)).find((t) => !t.unsupported(ctx));
     if (!better) return;
     const gen = generation;
-    const held: string[] = [];
-    // On a resumable session the candidate resumes it from here (the server answers k, not h).
-    const since = got;
-    if (sid) frozen = since;
-    let acked = false;
-    let drained = false;
-    // The old connection renews no request from now on: one renewed during the
-    // move would find the session gone to the candidate (c[2010]).
-    const resume = (old.drain as NonNullable<Connection['drain']>)(() => {
-      drained = true;
-      if (acked) moved();
-    });
+    const since = (frozen = got);
+    let moved = false;
     const give = () => {
       frozen = Infinity;
       clearTimeout(timeout);
       candidate?.close();
       candidate = undefined;
-      moving = false;
-      resume();
       upgradeLater();
     };
     const timeout = setTimeout(give, openTimeout(ctx.info?.rtt, better.roundTrips, o.timeout));
-    const moved = () => {
-      if (gen != generation) return;
-      old.close();
-      conn = candidate;
-      candidate = undefined;
-      moving = false;
-      tier = better;
-      memory.good = better.name;
-      remember(base, memory, o.remember);
-      emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
-      frozen = Infinity;
-      if (sid) {
-        at = since;
-        handed = 0;
-      }
-      for (const text of held.splice(0)) frame(text);
-      flush();
-      upgradeLater();
-    };
     try {
       candidate = better.connect(
-        { ...ctx, tune: sid ? query(tune + '&takeover=1', since) : () => tune + '&takeover=1' },
+        { ...ctx, tune: query(tune + '&takeover=1', since) },
         {
           frame(text) {
             if (gen != generation) return;
-            if (acked) return moving ? void held.push(text) : frame(text);
-            // Anything but the takeover's h or k (an `o`: the server no longer knows the session) ends the try.
+            if (moved) return frame(text);
+            // Anything but the resume's k (an `o`: the server no longer knows the session) ends the try.
             const kept = keptPosition(text);
-            if (text != 'h' && kept < 0) return give();
-            confirm(kept);
-            acked = moving = true;
+            if (kept < 0) return give();
             clearTimeout(timeout);
-            if (drained) moved();
+            conn?.close();
+            conn = candidate;
+            candidate = undefined;
+            moved = true;
+            frozen = Infinity;
+            tier = better;
+            memory.good = better.name;
+            remember(base, memory, o.remember);
+            emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
+            at = since;
+            handed = 0;
+            confirm(kept);
+            // A delivery callback may have closed the client.
+            if (gen != generation) return;
+            flush();
+            upgradeLater();
           },
           close(reason) {
             if (gen != generation) return;
-            if (acked) drop(1006, reason);
+            if (moved) drop(1006, reason);
             else give();
           },
         },

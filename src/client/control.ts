@@ -46,16 +46,9 @@ export const noCors = (ctx: ConnectContext): string => (ctx.crossOrigin && ctx.i
  * An HTTP tier's receiver, started once per connection. `frame` and `fail` do
  * nothing once the connection has closed, so no receiver needs its own
  * "stopped" flag; `signal` is aborted when it closes: fetches given it stop,
- * and its `abort` listeners free whatever else the receiver holds. The
- * receiver renews its request through `again`, which holds off once the
- * connection drains.
+ * and its `abort` listeners free whatever else the receiver holds.
  */
-export type Receive = (
-  frame: (text: string) => void,
-  fail: (reason: string) => void,
-  signal: AbortSignal,
-  again: (renew: () => void) => void,
-) => void;
+export type Receive = (frame: (text: string) => void, fail: (reason: string) => void, signal: AbortSignal) => void;
 
 /**
  * An HTTP tier's connection: its receiver plus the control channel.
@@ -73,21 +66,6 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
   const { signal } = abort;
   let cancelForm: (() => void) | undefined;
   const cors = !noCors(ctx);
-  // While draining: the callback, and the renewal the receiver is holding back.
-  let drained: (() => void) | undefined;
-  let held: (() => void) | undefined;
-  const settle = () => {
-    if (drained && held && !busy) {
-      const done = drained;
-      drained = () => {};
-      done();
-    }
-  };
-  const again = (renew: () => void) => {
-    if (!drained) return renew();
-    held = renew;
-    settle();
-  };
 
   const end = (notify?: boolean) => {
     abort.abort();
@@ -122,7 +100,6 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
       if (!signal.aborted) sink.frame(keptFrame(last));
       sent?.();
       pump();
-      settle();
     };
     if (cors) {
       post(ctx.session + '/xhr_send' + query, body, signal, 204).then(next, (e: unknown) => fail('send failed: ' + (e as Error).message));
@@ -137,7 +114,6 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     },
     fail,
     signal,
-    again,
   );
   return {
     send(messages, from) {
@@ -147,14 +123,5 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
       pump();
     },
     close: end,
-    drain(done) {
-      drained = done;
-      settle();
-      return () => {
-        const renew = held;
-        drained = held = undefined;
-        renew?.();
-      };
-    },
   };
 }

@@ -14,10 +14,10 @@ const STASH = `cometkit resume ${BASE}`;
 
 /**
  * A tier whose connections the test drives. Each connection records its ctx and sink, every
- * send(messages, seq) as `[messages, seq]`, the `notify` of each close(), and (with `drain`)
- * the callbacks drain() was given. `next()` resolves with the next connection made.
+ * send(messages, seq) as `[messages, seq]` and the `notify` of each close(). `next()` resolves
+ * with the next connection made.
  */
-function fakeTier(name, { probe, drain = false } = {}) {
+function fakeTier(name, { probe } = {}) {
   const connections = [];
   let waiting = [];
   const tier = {
@@ -25,18 +25,12 @@ function fakeTier(name, { probe, drain = false } = {}) {
     roundTrips: 1,
     unsupported: () => '',
     connect(ctx, sink) {
-      const conn = { ctx, sink, sends: [], closes: [], drains: [] };
+      const conn = { ctx, sink, sends: [], closes: [] };
       connections.push(conn);
       const connection = {
         send: (messages, seq) => conn.sends.push([[...messages], seq]),
         close: (notify) => conn.closes.push(notify),
       };
-      if (drain) {
-        connection.drain = (done) => {
-          conn.drains.push(done);
-          return () => {};
-        };
-      }
       const resolvers = waiting;
       waiting = [];
       for (const resolve of resolvers) resolve(conn);
@@ -236,12 +230,13 @@ describe('resume, send callbacks and the send queue', function () {
 
   describe('positions downstream', function () {
     it('delivers nothing twice when a resumed stream repeats what was delivered (re-upgrade onto a better tier)', async function () {
-      const ws = fakeTier('websocket', { drain: true });
-      const poll = fakeTier('polling', { drain: true, probe: probeWith({ rtt: 1, cometkit: { version: 1, takeover: true } }) });
+      const ws = fakeTier('websocket');
+      const poll = fakeTier('polling', { probe: probeWith({ rtt: 1, cometkit: { version: 1, takeover: true } }) });
       const client = await connect({ transports: [ws.tier, poll.tier], upgradeInterval: 20 });
       const log = logs.get(client);
       (await ws.next(1)).sink.close('refused');
       const old = await poll.next(1);
+      assertEqual(old.ctx.tune(), '&pos=0', 'ctx.tune() of the first request');
       const opened = nextEvent(client, 'open');
       old.sink.frame('k0');
       await opened;
@@ -250,17 +245,38 @@ describe('resume, send callbacks and the send queue', function () {
       const candidate = await ws.next(2);
       assertEqual(candidate.ctx.session, old.ctx.session, 'session URL of the candidate');
       assertEqual(candidate.ctx.tune(), '&takeover=1&pos=2', 'ctx.tune() of the candidate');
-      assertEqual(old.drains.length, 1, 'drain() calls on the old connection');
-      // The old connection still delivers m3; the candidate's stream, from position 2, repeats it.
+      // The old connection still delivers m3, but renews and acknowledges at the candidate's position.
       old.sink.frame('a["m3"]');
-      candidate.sink.frame('k0');
-      candidate.sink.frame('a["m3","m4"]');
+      assertEqual(old.ctx.tune(), '&ack=2', 'ctx.tune() of a renewal while the session moves');
+      assertEqual(old.ctx.pos(), 2, 'ctx.pos() while the session moves');
+      assertEqual(old.closes.length, 0, 'closes of the old connection before the candidate answers');
+      // The candidate's k switches over at once; its stream, from position 2, repeats m3.
       const moved = nextEvent(client, 'transport');
-      old.drains[0]();
+      candidate.sink.frame('k0');
       assertJson(await moved, { from: 'polling', to: 'websocket', reason: 're-upgrade' }, 'transport event');
+      assertEqual(old.closes.length, 1, 'closes of the old connection after the move');
+      candidate.sink.frame('a["m3","m4"]');
       candidate.sink.frame('a["m5"]');
       assertJson(messagesOf(log), ['m1', 'm2', 'm3', 'm4', 'm5'], 'messages');
       assertEqual(candidate.ctx.pos(), 5, 'ctx.pos() after the move');
+    });
+
+    it('tries no better tier on a session that is not resumable (re-upgrade rides on resume)', async function () {
+      const ws = fakeTier('websocket');
+      const poll = fakeTier('polling', { probe: probeWith({ rtt: 1, cometkit: { version: 1, takeover: true } }) });
+      const client = await connect({ transports: [ws.tier, poll.tier], upgradeInterval: 20 });
+      (await ws.next(1)).sink.close('refused');
+      const old = await poll.next(1);
+      const opened = nextEvent(client, 'open');
+      old.sink.frame('o');
+      await opened;
+      // Ten upgrade intervals without a candidate.
+      const candidate = await ws.next(2, 200).then(
+        () => true,
+        () => false,
+      );
+      assertEqual(candidate, false, 'a candidate connection');
+      assertEqual(client.transport, 'polling', 'transport');
     });
   });
 

@@ -17,7 +17,7 @@ export const iframe: Tier = {
   probe,
   unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
   connect: (ctx, sink) =>
-    httpConnection(ctx, sink, (frame, fail, signal, again) => {
+    httpConnection(ctx, sink, (frame, fail, signal) => {
       const callback = uniqueName();
       const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune(), location.href);
       const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
@@ -30,9 +30,8 @@ export const iframe: Tier = {
         const data = String(e.data);
         const kind = data.charAt(0);
         if (kind == 'f') frame(data.slice(1));
-        // The htmlfile ended: the connection renews it (or holds it while draining), saying where the
-        // client is, so that what a cut swallowed comes again.
-        else if (kind == 'x') again(() => tell('r' + ctx.tune()));
+        // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
+        else if (kind == 'x') tell('r' + ctx.tune());
         else fail(data.slice(1));
       };
       addEventListener('message', relay);

@@ -10,7 +10,7 @@ export const jsonp: Tier = {
   probe,
   unsupported: () => '',
   connect: (ctx, sink) =>
-    httpConnection(ctx, sink, (frame, fail, signal, again) => {
+    httpConnection(ctx, sink, (frame, fail, signal) => {
       let cancel = () => {};
       // A held poll may take the server's heartbeat delay, plus slack for the network.
       const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
@@ -18,7 +18,7 @@ export const jsonp: Tier = {
         cancel = jsonpScript(ctx.session + '/jsonp?t' + ctx.tune(), timeout, (error, value) => {
           if (error) return fail('poll failed: ' + error);
           frame(value as string);
-          if (!signal.aborted) again(poll);
+          if (!signal.aborted) poll();
         });
       };
       signal.addEventListener('abort', () => cancel());

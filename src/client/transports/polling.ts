@@ -21,12 +21,10 @@ export const polling: Tier = {
     let delay = fast;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let poll = () => {};
-    let again = (renew: () => void) => renew();
     return httpConnection(
       ctx,
       sink,
-      (frame, fail, signal, renew) => {
-        again = renew;
+      (frame, fail, signal) => {
         poll = () => {
           clearTimeout(timer);
           inFlight = true;
@@ -44,9 +42,9 @@ export const polling: Tier = {
               frame(f);
             }
             if (signal.aborted) return;
-            if (!plain) return again(poll);
+            if (!plain) return poll();
             delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-            timer = setTimeout(() => again(poll), delay);
+            timer = setTimeout(poll, delay);
           }, (e: unknown) => fail('poll failed: ' + (e as Error).message));
         };
         signal.addEventListener('abort', () => clearTimeout(timer));
@@ -57,7 +55,7 @@ export const polling: Tier = {
       () => {
         if (plain && !inFlight) {
           delay = fast;
-          again(poll);
+          poll();
         }
       },
     );

@@ -75,13 +75,6 @@ export interface Connection {
   send: (messages: string[], seq: number) => void;
   /** Ends the connection; `notify` tells the server at once (client close, page hide). */
   close: (notify?: boolean) => void;
-  /**
-   * Stops renewing the receiving request, for a session moving to another
-   * receiver: `done` runs once the current request has ended and no send is
-   * in flight, so nothing is read or sent out of order. Returns a function
-   * that renews again (the move did not happen). Tiers without it are not moved.
-   */
-  drain?: (done: () => void) => () => void;
 }
 
 /** A transport tier: static facts plus a connect function. */

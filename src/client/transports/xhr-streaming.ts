@@ -32,14 +32,14 @@ export const xhrStreaming: Tier = {
   probe,
   unsupported: noCors,
   connect: (ctx, sink) =>
-    httpConnection(ctx, sink, (frame, fail, signal, again) => {
+    httpConnection(ctx, sink, (frame, fail, signal) => {
       // The server ends a response at its size limit; the session goes on in the next one.
       // Once closed, the aborted signal ends a fresh request before it starts.
       const open = () => {
         const read = lineReader(frame);
         stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, read, (error) =>
           // A response that ends mid-frame was cut, even where the browser reports a normal end.
-          error || !read(null) ? fail('stream failed: ' + (error ? error.message : 'cut mid-frame')) : again(open),
+          error || !read(null) ? fail('stream failed: ' + (error ? error.message : 'cut mid-frame')) : open(),
         );
       };
       open();
