@@ -244,7 +244,7 @@ var cometkit = (function (exports) {
     function decodeFrame(text) {
         var type = text.charAt(0);
         if (text.length == 1 && (type == 'o' || type == 'h'))
-            return { type: type };
+            return [type];
         var value;
         try {
             value = parse(text.slice(1));
@@ -256,9 +256,9 @@ var cometkit = (function (exports) {
             value = [value];
         if (value instanceof Array) {
             if ((type == 'a' || type == 'm') && allStrings(value))
-                return { type: 'a', messages: value };
+                return ['a', value];
             if (type == 'c' && typeof value[0] == 'number' && typeof value[1] == 'string')
-                return { type: type, code: value[0], reason: value[1] };
+                return ['c', value[0], value[1]];
         }
         throw new Error('Malformed frame: ' + text.slice(0, 64));
     }
@@ -268,6 +268,7 @@ var cometkit = (function (exports) {
     function uniqueName() {
         return '_ck' + (++counter).toString(36) + Math.random().toString(36).slice(2, 8);
     }
+    /** Removes `node` from the page, if there; for the legacy build, whose pages lack `Element#remove`. */
     function remove(node) {
         var _a;
         (_a = node === null || node === void 0 ? void 0 : node.parentNode) === null || _a === void 0 ? void 0 : _a.removeChild(node);
@@ -806,19 +807,20 @@ var cometkit = (function (exports) {
                 // A bad frame is reported and skipped; the connection goes on.
                 return emit('error', { error: error });
             }
-            if (f.type == 'a') {
-                for (var _i = 0, _a = f.messages; _i < _a.length; _i++) {
-                    var data = _a[_i];
+            var type = f[0], value = f[1], reason = f[2];
+            if (type == 'a') {
+                for (var _i = 0, value_1 = value; _i < value_1.length; _i++) {
+                    var data = value_1[_i];
                     // A handler may have closed the client: stop delivering then.
                     if (conn == c)
                         emit('message', { data: data });
                 }
             }
-            else if (f.type == 'c') {
+            else if (type == 'c') {
                 // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
-                drop(f.code, f.reason, true, f.code == 1000 || (f.code >= 3000 && f.code < 5000));
+                drop(value, reason, true, value == 1000 || (value >= 3000 && value < 5000));
             }
-            else if (f.type == 'o') {
+            else if (type == 'o') {
                 drop(1006, 'Server lost session', true);
             }
         }

@@ -23,11 +23,11 @@
      */
     function decodeFrame(text) {
         if (text == 'o' || text == 'h')
-            return { type: text };
+            return [text];
         const type = text.charAt(0);
         const pos = keptPosition(text);
         if (pos >= 0)
-            return { type: 'k', pos };
+            return ['k', pos];
         let value;
         try {
             value = JSON.parse(text.slice(1));
@@ -39,9 +39,9 @@
             value = [value];
         if (Array.isArray(value)) {
             if ((type == 'a' || type == 'm') && value.every((m) => typeof m == 'string'))
-                return { type: 'a', messages: value };
+                return ['a', value];
             if (type == 'c' && typeof value[0] == 'number' && typeof value[1] == 'string')
-                return { type, code: value[0], reason: value[1] };
+                return ['c', value[0], value[1]];
         }
         throw new Error('Malformed frame: ' + text.slice(0, 64));
     }
@@ -180,8 +180,7 @@
 
     /** Session URL stem: a random server id (for load-balancer affinity) and session id, as SockJS clients pick them. */
     function sessionUrl(base) {
-        const id = Math.random().toString(36).slice(2, 10).padEnd(8, '0');
-        return base + '/' + String(Math.floor(Math.random() * 1000)).padStart(3, '0') + '/' + id;
+        return base + '/' + String((1e3 + Math.random() * 1e3) | 0).slice(1) + '/' + Math.random().toString(36).slice(2, 10).padEnd(8, '0');
     }
     function isCrossOrigin(base) {
         return typeof location === 'undefined' || new URL(base, location.href).origin !== location.origin;
@@ -251,6 +250,8 @@
         // the tier that worked goes first, those that failed or went silent go last,
         // and the tuning asked of a cometkit server against proxies that kill requests.
         const memory = recall(base);
+        const keep = () => remember(base, memory, o.remember);
+        const shun = (name) => memory.bad.includes(name) || memory.bad.push(name);
         // How the previous open connection ended: two alike mean a proxy is killing them.
         let lastCut;
         // The tier in use while open, and the context it opened with.
@@ -416,8 +417,7 @@
                         return;
                     phase = 2;
                     release();
-                    if (!memory.bad.includes(t.name))
-                        memory.bad.push(t.name);
+                    shun(t.name);
                     record('failed', reason);
                 };
                 const why = t.stream && buffered ? 'streams are buffered on this path' : t.unsupported(ctx);
@@ -428,8 +428,8 @@
                     failTier('timed out after ' + ms + ' ms');
                 }, ms);
                 // Sink calls made while connect() runs wait until it has returned the connection.
-                let early = [];
-                const defer = (fn) => (early ? early.push(fn) : fn());
+                let early = true;
+                const defer = (fn) => (early ? queueMicrotask(fn) : fn());
                 try {
                     conn = t.connect(ctx, {
                         frame: (text) => defer(() => {
@@ -451,7 +451,7 @@
                             opened = ctx;
                             memory.good = t.name;
                             memory.bad = memory.bad.filter((name) => name != t.name);
-                            remember(base, memory, o.remember);
+                            keep();
                             if (sid && !k) {
                                 // The server no longer has the session (restarted, or the grace period passed):
                                 // report it, and start a fresh resumable one at once.
@@ -493,13 +493,9 @@
                 }
                 catch (error) {
                     // e.g. the SecurityError for ws:// from an https: page: move on at once.
-                    early = null;
-                    return failTier('could not start: ' + error.message);
+                    failTier('could not start: ' + error.message);
                 }
-                const queued = early;
-                early = null;
-                for (const fn of queued)
-                    fn();
+                early = false;
             };
             const probe = o.transports.find((t) => t.probe)?.probe;
             if (!probe)
@@ -525,10 +521,11 @@
                 // A bad frame is reported and skipped; the connection goes on.
                 return emit('error', { error: error });
             }
-            if (f.type == 'a') {
+            const [type, value, reason] = f;
+            if (type == 'a') {
                 // A resumed stream may repeat what an older connection delivered: positions tell.
                 // A handler may have closed the client: stop delivering then.
-                for (const data of f.messages) {
+                for (const data of value) {
                     if (++at > got && gen == generation) {
                         got = at;
                         unacked += data.length;
@@ -539,28 +536,28 @@
                 if (sid && unacked >= 65536)
                     ack();
             }
-            else if (f.type == 'k') {
-                confirm(f.pos);
+            else if (type == 'k') {
+                confirm(value);
             }
-            else if (f.type == 'h') {
+            else if (type == 'h') {
                 if (sid && got > acked)
                     ack();
             }
-            else if (f.type == 'c') {
+            else if (type == 'c') {
                 // While a candidate takes the session over, the old connection's renewals find it taken (2010):
                 // they end only that request.
-                if (f.code == 2010 && candidate)
+                if (value == 2010 && candidate)
                     return;
                 // Any other close ends the session; 2011 and 2012 end it with messages lost.
-                if (f.code != 2010) {
-                    if (f.code == 2011 || f.code == 2012)
-                        lost(f.reason);
+                if (value != 2010) {
+                    if (value == 2011 || value == 2012)
+                        lost(reason);
                     sid = '';
                 }
                 // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
-                drop(f.code, f.reason, isFinal(f.code));
+                drop(value, reason, isFinal(value));
             }
-            else if (f.type == 'o') {
+            else {
                 drop(1006, 'Server lost session');
             }
         }
@@ -607,8 +604,8 @@
             // reconnection starts below the streaming tiers.
             if (tier?.stream)
                 for (const t of o.transports)
-                    if (t.stream && !memory.bad.includes(t.name))
-                        memory.bad.push(t.name);
+                    if (t.stream)
+                        shun(t.name);
             if (memory.good == tier?.name)
                 memory.good = undefined;
             drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
@@ -630,11 +627,10 @@
                 memory.h = memory.ttl = Math.max(1000, cut.age >> 1);
                 if (memory.good == 'websocket')
                     memory.good = undefined;
-                if (!memory.bad.includes('websocket'))
-                    memory.bad.push('websocket');
+                shun('websocket');
             }
             lastCut = cut;
-            remember(base, memory, o.remember);
+            keep();
         }
         /**
          * Ends the connection or the negotiation, then reconnects unless `final`, the
@@ -727,7 +723,7 @@
                         frozen = Infinity;
                         tier = better;
                         memory.good = better.name;
-                        remember(base, memory, o.remember);
+                        keep();
                         emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
                         at = since;
                         handed = 0;
@@ -802,7 +798,7 @@
      * limit, or cut), or `e<reason>` when the stream cannot start. It reopens the
      * htmlfile when the parent says `r<query>`, with that query (`&ack=…`, the
      * client's position) in place of the first request's `&pos=…`.
-     * ES5 on purpose: it runs in whatever browser loads it.
+     * Modern syntax: only the ES2020 client loads it (the legacy build has no iframe tier).
      */
     // Kept terse by hand: the client bundle carries it. In order: read the hash;
     // refuse any URL that is not an htmlfile on this origin; set document.domain
@@ -810,14 +806,12 @@
     // that did too); open the htmlfile; on its end tell the parent and wait for
     // `r`, whose query must be `&name=digits` pairs. Messages from the parent count
     // only from the parent's own origin.
-    const BRIDGE_SCRIPT = 'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f;' +
-        'function p(d){parent.postMessage(d,o)}' +
-        'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
-        'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.appendChild(f)}' +
+    const BRIDGE_SCRIPT = 'let[o,u,k]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(d,o),' +
+        'n=()=>{let m=c={};f?.remove();f=document.createElement("iframe");f.onload=()=>c==m&&!m.s&&p(E);f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.append(f)};' +
         'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
-        'try{document.domain=document.domain}catch(e){}' +
-        'addEventListener("message",function(e){var d=String(e.data);if(e.source==parent&&e.origin==o&&d.charAt(0)=="r"&&/^(&\\w+=\\d+)*$/.test(d=d.slice(1))){u=u.replace(/&ack=\\d+/,"")+d;n()}});' +
-        'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){p(c.s?"x":"ehtmlfile did not start")}};n()}';
+        'try{document.domain=document.domain}catch{}' +
+        'onmessage=e=>{let d=e.data+"";e.source==parent&&e.origin==o&&/^r(&\\w+=\\d+)*$/.test(d)&&(u=u.replace(/&ack=\\d+/,"")+d.slice(1),n())};' +
+        'window[k]={start(){c.s=1},message:d=>p("f"+d),stop:()=>p(c.s?"x":E)};n()}';
     // The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
     // so the script runs in the body, where document.body exists for it.
     const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';
@@ -827,19 +821,12 @@
     function uniqueName() {
         return '_ck' + (++counter).toString(36) + Math.random().toString(36).slice(2, 8);
     }
-    /** A hidden iframe appended to the page; `src` omitted gives a same-origin about:blank. */
-    function hiddenFrame(src, name) {
-        const frame = document.createElement('iframe');
-        if (name)
-            frame.name = name;
-        frame.style.display = 'none';
-        if (src)
-            frame.src = src;
-        (document.body || document.documentElement).appendChild(frame);
-        return frame;
-    }
-    function remove(node) {
-        node?.parentNode?.removeChild(node);
+    /** `tag` hidden and appended to the page, with `props` set; an iframe without `src` is a same-origin about:blank. */
+    function hidden(tag, props) {
+        const node = Object.assign(document.createElement(tag), props);
+        node.style.display = 'none';
+        (document.body || document.documentElement).append(node);
+        return node;
     }
 
     /** A credentialed POST that resolves with the response if its status is `expect`, else rejects with `HTTP <status>` or the network error. */
@@ -883,22 +870,13 @@
      */
     function formPost(url, data, done) {
         const name = uniqueName();
-        const frame = hiddenFrame(undefined, name);
-        const form = document.createElement('form');
-        const field = document.createElement('textarea');
+        const frame = hidden('iframe', { name });
+        const form = hidden('form', { method: 'POST', acceptCharset: 'UTF-8', action: url, target: name });
         const cleanup = () => {
-            remove(form);
-            remove(frame);
+            form.remove();
+            frame.remove();
         };
-        form.style.display = 'none';
-        form.method = 'POST';
-        form.acceptCharset = 'UTF-8';
-        form.action = url;
-        form.target = name;
-        field.name = 'd';
-        field.value = data;
-        form.appendChild(field);
-        document.body.appendChild(form);
+        form.append(Object.assign(document.createElement('textarea'), { name: 'd', value: data }));
         frame.onload = () => {
             // The answer is on the server's origin and unreadable; arriving is all we learn.
             cleanup();
@@ -997,7 +975,7 @@
      * server answers). `done` gets the callback's argument, or why it failed.
      */
     function jsonpScript(url, timeout, done) {
-        const frame = hiddenFrame();
+        const frame = hidden('iframe');
         const win = frame.contentWindow;
         const name = uniqueName();
         let over = false;
@@ -1011,7 +989,7 @@
         const timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
         const cleanup = () => {
             clearTimeout(timer);
-            remove(frame);
+            frame.remove();
         };
         if (!win) {
             finish('no iframe window');
@@ -1065,7 +1043,7 @@
             const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune(), location.href);
             const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
             const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
-            const bridge = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
+            const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html') + hash });
             // Only the bridge we made, from the service's origin, may speak.
             const tell = (word) => bridge.contentWindow?.postMessage(word, url.origin);
             const relay = (e) => {
@@ -1084,7 +1062,7 @@
             addEventListener('message', relay);
             signal.addEventListener('abort', () => {
                 removeEventListener('message', relay);
-                remove(bridge);
+                bridge.remove();
                 if (blob)
                     URL.revokeObjectURL(blob);
             });

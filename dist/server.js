@@ -124,7 +124,7 @@ function callbackName(url, res) {
  * limit, or cut), or `e<reason>` when the stream cannot start. It reopens the
  * htmlfile when the parent says `r<query>`, with that query (`&ack=…`, the
  * client's position) in place of the first request's `&pos=…`.
- * ES5 on purpose: it runs in whatever browser loads it.
+ * Modern syntax: only the ES2020 client loads it (the legacy build has no iframe tier).
  */
 // Kept terse by hand: the client bundle carries it. In order: read the hash;
 // refuse any URL that is not an htmlfile on this origin; set document.domain
@@ -132,14 +132,12 @@ function callbackName(url, res) {
 // that did too); open the htmlfile; on its end tell the parent and wait for
 // `r`, whose query must be `&name=digits` pairs. Messages from the parent count
 // only from the parent's own origin.
-const BRIDGE_SCRIPT = 'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f;' +
-    'function p(d){parent.postMessage(d,o)}' +
-    'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
-    'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.appendChild(f)}' +
+const BRIDGE_SCRIPT = 'let[o,u,k]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(d,o),' +
+    'n=()=>{let m=c={};f?.remove();f=document.createElement("iframe");f.onload=()=>c==m&&!m.s&&p(E);f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.append(f)};' +
     'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
-    'try{document.domain=document.domain}catch(e){}' +
-    'addEventListener("message",function(e){var d=String(e.data);if(e.source==parent&&e.origin==o&&d.charAt(0)=="r"&&/^(&\\w+=\\d+)*$/.test(d=d.slice(1))){u=u.replace(/&ack=\\d+/,"")+d;n()}});' +
-    'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){p(c.s?"x":"ehtmlfile did not start")}};n()}';
+    'try{document.domain=document.domain}catch{}' +
+    'onmessage=e=>{let d=e.data+"";e.source==parent&&e.origin==o&&/^r(&\\w+=\\d+)*$/.test(d)&&(u=u.replace(/&ack=\\d+/,"")+d.slice(1),n())};' +
+    'window[k]={start(){c.s=1},message:d=>p("f"+d),stop:()=>p(c.s?"x":E)};n()}';
 // The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
 // so the script runs in the body, where document.body exists for it.
 const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';
@@ -232,11 +230,11 @@ function closeFrame(code, reason) {
  */
 function decodeFrame(text) {
     if (text == 'o' || text == 'h')
-        return { type: text };
+        return [text];
     const type = text.charAt(0);
     const pos = keptPosition(text);
     if (pos >= 0)
-        return { type: 'k', pos };
+        return ['k', pos];
     let value;
     try {
         value = JSON.parse(text.slice(1));
@@ -248,9 +246,9 @@ function decodeFrame(text) {
         value = [value];
     if (Array.isArray(value)) {
         if ((type == 'a' || type == 'm') && value.every((m) => typeof m == 'string'))
-            return { type: 'a', messages: value };
+            return ['a', value];
         if (type == 'c' && typeof value[0] == 'number' && typeof value[1] == 'string')
-            return { type, code: value[0], reason: value[1] };
+            return ['c', value[0], value[1]];
     }
     throw new Error('Malformed frame: ' + text.slice(0, 64));
 }
@@ -990,11 +988,11 @@ function rawWebsocket(ws, session) {
             if (frame.charAt(0) !== 'c')
                 return;
             const close = decodeFrame(frame);
-            if (close.type !== 'c')
+            if (close[0] !== 'c')
                 return;
+            const [, given, reason] = close;
             // A WebSocket close code must be 1000 or 3000–4999; protocol codes (2010, 1002) map to 1000.
-            const code = close.code === 1000 || (close.code >= 3000 && close.code <= 4999) ? close.code : 1000;
-            ws.close(code, close.reason);
+            ws.close(given === 1000 || (given >= 3000 && given <= 4999) ? given : 1000, reason);
         },
         writeMessages(messages) {
             for (const m of messages)

@@ -1,4 +1,5 @@
 import { decodeFrame, keptPosition } from '../protocol/frames.js';
+import type { Frame } from '../protocol/frames.js';
 import { NegotiationError } from './errors.js';
 import type { Attempt } from './errors.js';
 import { createEmitter, guard } from './events.js';
@@ -77,6 +78,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // the tier that worked goes first, those that failed or went silent go last,
   // and the tuning asked of a cometkit server against proxies that kill requests.
   const memory: Memory = recall(base);
+  const keep = () => remember(base, memory, o.remember);
+  const shun = (name: TransportName) => memory.bad.includes(name) || memory.bad.push(name);
   // How the previous open connection ended: two alike mean a proxy is killing them.
   let lastCut: { age: number; idle: number } | undefined;
   // The tier in use while open, and the context it opened with.
@@ -235,7 +238,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         if (phase || gen != generation) return;
         phase = 2;
         release();
-        if (!memory.bad.includes(t.name)) memory.bad.push(t.name);
+        shun(t.name);
         record('failed', reason);
       };
       const why = t.stream && buffered ? 'streams are buffered on this path' : t.unsupported(ctx);
@@ -245,8 +248,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         failTier('timed out after ' + ms + ' ms');
       }, ms);
       // Sink calls made while connect() runs wait until it has returned the connection.
-      let early: (() => void)[] | null = [];
-      const defer = (fn: () => void) => (early ? early.push(fn) : fn());
+      let early = true;
+      const defer = (fn: () => void) => (early ? queueMicrotask(fn) : fn());
       try {
         conn = t.connect(ctx, {
           frame: (text) =>
@@ -266,7 +269,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               opened = ctx;
               memory.good = t.name;
               memory.bad = memory.bad.filter((name) => name != t.name);
-              remember(base, memory, o.remember);
+              keep();
               if (sid && !k) {
                 // The server no longer has the session (restarted, or the grace period passed):
                 // report it, and start a fresh resumable one at once.
@@ -302,12 +305,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         });
       } catch (error) {
         // e.g. the SecurityError for ws:// from an https: page: move on at once.
-        early = null;
-        return failTier('could not start: ' + (error as Error).message);
+        failTier('could not start: ' + (error as Error).message);
       }
-      const queued = early;
-      early = null;
-      for (const fn of queued) fn();
+      early = false;
     };
 
     const probe = o.transports.find((t) => t.probe)?.probe;
@@ -327,17 +327,18 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   function frame(text: string): void {
     lastSeen = Date.now();
     const gen = generation;
-    let f;
+    let f: Frame;
     try {
       f = decodeFrame(text);
     } catch (error) {
       // A bad frame is reported and skipped; the connection goes on.
       return emit('error', { error: error as Error });
     }
-    if (f.type == 'a') {
+    const [type, value, reason] = f;
+    if (type == 'a') {
       // A resumed stream may repeat what an older connection delivered: positions tell.
       // A handler may have closed the client: stop delivering then.
-      for (const data of f.messages) {
+      for (const data of value) {
         if (++at > got && gen == generation) {
           got = at;
           unacked += data.length;
@@ -346,22 +347,22 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       }
       // The server keeps what is not acknowledged: every 64 KiB or so, say what arrived.
       if (sid && unacked >= 65536) ack();
-    } else if (f.type == 'k') {
-      confirm(f.pos);
-    } else if (f.type == 'h') {
+    } else if (type == 'k') {
+      confirm(value);
+    } else if (type == 'h') {
       if (sid && got > acked) ack();
-    } else if (f.type == 'c') {
+    } else if (type == 'c') {
       // While a candidate takes the session over, the old connection's renewals find it taken (2010):
       // they end only that request.
-      if (f.code == 2010 && candidate) return;
+      if (value == 2010 && candidate) return;
       // Any other close ends the session; 2011 and 2012 end it with messages lost.
-      if (f.code != 2010) {
-        if (f.code == 2011 || f.code == 2012) lost(f.reason);
+      if (value != 2010) {
+        if (value == 2011 || value == 2012) lost(reason);
         sid = '';
       }
       // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
-      drop(f.code, f.reason, isFinal(f.code));
-    } else if (f.type == 'o') {
+      drop(value, reason, isFinal(value));
+    } else {
       drop(1006, 'Server lost session');
     }
   }
@@ -406,7 +407,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     if (left > 0) return later(watch, left);
     // A stream that falls silent while still open is being buffered: the
     // reconnection starts below the streaming tiers.
-    if (tier?.stream) for (const t of o.transports) if (t.stream && !memory.bad.includes(t.name)) memory.bad.push(t.name);
+    if (tier?.stream) for (const t of o.transports) if (t.stream) shun(t.name);
     if (memory.good == tier?.name) memory.good = undefined;
     drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
   }
@@ -426,10 +427,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     } else if (lastCut && alike(cut.age, lastCut.age)) {
       memory.h = memory.ttl = Math.max(1000, cut.age >> 1);
       if (memory.good == 'websocket') memory.good = undefined;
-      if (!memory.bad.includes('websocket')) memory.bad.push('websocket');
+      shun('websocket');
     }
     lastCut = cut;
-    remember(base, memory, o.remember);
+    keep();
   }
 
   /**
@@ -518,7 +519,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
             frozen = Infinity;
             tier = better;
             memory.good = better.name;
-            remember(base, memory, o.remember);
+            keep();
             emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
             at = since;
             handed = 0;

@@ -1,6 +1,6 @@
 import { keptFrame } from '../protocol/frames.js';
 import type { Connection, ConnectContext, Sink } from './transports/types.js';
-import { hiddenFrame, remove, uniqueName } from './util/dom.js';
+import { hidden, uniqueName } from './util/dom.js';
 import { post } from './util/http.js';
 
 /**
@@ -9,22 +9,13 @@ import { post } from './util/http.js';
  */
 function formPost(url: string, data: string, done: () => void): () => void {
   const name = uniqueName();
-  const frame = hiddenFrame(undefined, name);
-  const form = document.createElement('form');
-  const field = document.createElement('textarea');
+  const frame = hidden('iframe', { name });
+  const form = hidden('form', { method: 'POST', acceptCharset: 'UTF-8', action: url, target: name });
   const cleanup = () => {
-    remove(form);
-    remove(frame);
+    form.remove();
+    frame.remove();
   };
-  form.style.display = 'none';
-  form.method = 'POST';
-  form.acceptCharset = 'UTF-8';
-  form.action = url;
-  form.target = name;
-  field.name = 'd';
-  field.value = data;
-  form.appendChild(field);
-  document.body.appendChild(form);
+  form.append(Object.assign(document.createElement('textarea'), { name: 'd', value: data }));
   frame.onload = () => {
     // The answer is on the server's origin and unreadable; arriving is all we learn.
     cleanup();

@@ -6,6 +6,7 @@ import type { Control as Connection } from './control.js';
 import { listen, now } from './dom.js';
 import { negotiationError } from './errors.js';
 import { createEmitter, rethrow } from './events.js';
+import type { Frame } from '../protocol/frames.js';
 import { decodeFrame } from './frames.js';
 import { probe } from './info.js';
 import type { Info } from './info.js';
@@ -219,22 +220,23 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   function frame(text: string): void {
     lastSeen = now();
     const c = conn;
-    let f;
+    let f: Frame;
     try {
       f = decodeFrame(text);
     } catch (error) {
       // A bad frame is reported and skipped; the connection goes on.
       return emit('error', { error: error as Error });
     }
-    if (f.type == 'a') {
-      for (const data of f.messages) {
+    const [type, value, reason] = f;
+    if (type == 'a') {
+      for (const data of value) {
         // A handler may have closed the client: stop delivering then.
         if (conn == c) emit('message', { data });
       }
-    } else if (f.type == 'c') {
+    } else if (type == 'c') {
       // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
-      drop(f.code, f.reason, true, f.code == 1000 || (f.code >= 3000 && f.code < 5000));
-    } else if (f.type == 'o') {
+      drop(value, reason, true, value == 1000 || (value >= 3000 && value < 5000));
+    } else if (type == 'o') {
       drop(1006, 'Server lost session', true);
     }
   }

@@ -14,7 +14,7 @@ function allStrings(list: Value[]): list is string[] {
  */
 export function decodeFrame(text: string): Frame {
   const type = text.charAt(0);
-  if (text.length == 1 && (type == 'o' || type == 'h')) return { type };
+  if (text.length == 1 && (type == 'o' || type == 'h')) return [type];
   let value: Value | undefined;
   try {
     value = parse(text.slice(1));
@@ -23,8 +23,8 @@ export function decodeFrame(text: string): Frame {
   }
   if (type == 'm' && typeof value == 'string') value = [value];
   if (value instanceof Array) {
-    if ((type == 'a' || type == 'm') && allStrings(value)) return { type: 'a', messages: value };
-    if (type == 'c' && typeof value[0] == 'number' && typeof value[1] == 'string') return { type, code: value[0], reason: value[1] };
+    if ((type == 'a' || type == 'm') && allStrings(value)) return ['a', value];
+    if (type == 'c' && typeof value[0] == 'number' && typeof value[1] == 'string') return ['c', value[0], value[1]];
   }
   throw new Error('Malformed frame: ' + text.slice(0, 64));
 }

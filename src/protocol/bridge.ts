@@ -11,7 +11,7 @@
  * limit, or cut), or `e<reason>` when the stream cannot start. It reopens the
  * htmlfile when the parent says `r<query>`, with that query (`&ack=…`, the
  * client's position) in place of the first request's `&pos=…`.
- * ES5 on purpose: it runs in whatever browser loads it.
+ * Modern syntax: only the ES2020 client loads it (the legacy build has no iframe tier).
  */
 // Kept terse by hand: the client bundle carries it. In order: read the hash;
 // refuse any URL that is not an htmlfile on this origin; set document.domain
@@ -20,14 +20,12 @@
 // `r`, whose query must be `&name=digits` pairs. Messages from the parent count
 // only from the parent's own origin.
 export const BRIDGE_SCRIPT =
-  'var h=JSON.parse(decodeURIComponent(location.hash.slice(1))),o=h[0],u=h[1],c,f;' +
-  'function p(d){parent.postMessage(d,o)}' +
-  'function n(){var m=c={};f&&f.parentNode.removeChild(f);f=document.createElement("iframe");' +
-  'f.onload=function(){c==m&&!m.s&&p("ehtmlfile did not start")};f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.appendChild(f)}' +
+  'let[o,u,k]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(d,o),' +
+  'n=()=>{let m=c={};f?.remove();f=document.createElement("iframe");f.onload=()=>c==m&&!m.s&&p(E);f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.append(f)};' +
   'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
-  'try{document.domain=document.domain}catch(e){}' +
-  'addEventListener("message",function(e){var d=String(e.data);if(e.source==parent&&e.origin==o&&d.charAt(0)=="r"&&/^(&\\w+=\\d+)*$/.test(d=d.slice(1))){u=u.replace(/&ack=\\d+/,"")+d;n()}});' +
-  'window[h[2]]={start:function(){c.s=1},message:function(d){p("f"+d)},stop:function(){p(c.s?"x":"ehtmlfile did not start")}};n()}';
+  'try{document.domain=document.domain}catch{}' +
+  'onmessage=e=>{let d=e.data+"";e.source==parent&&e.origin==o&&/^r(&\\w+=\\d+)*$/.test(d)&&(u=u.replace(/&ack=\\d+/,"")+d.slice(1),n())};' +
+  'window[k]={start(){c.s=1},message:d=>p("f"+d),stop:()=>p(c.s?"x":E)};n()}';
 
 // The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
 // so the script runs in the body, where document.body exists for it.

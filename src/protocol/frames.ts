@@ -44,26 +44,23 @@ export function closeFrame(code: number, reason: string): string {
 }
 
 /**
- * A decoded server frame: `o` open, `h` heartbeat, `a` messages (the legacy
- * single-message `m` frame included), `c` close with code and reason.
+ * A decoded server frame, its type first: `['o']` open, `['h']` heartbeat,
+ * `['a', messages]` (the legacy single-message `m` frame included),
+ * `['c', code, reason]` close, `['k', pos]` (resume: the server has the
+ * client's messages up to `pos`, PROTOCOL.md). Tuples, not objects: the client
+ * decodes every frame, and its bundle carries no key names for it.
  */
-export type Frame =
-  | { type: 'o' }
-  | { type: 'h' }
-  | { type: 'a'; messages: string[] }
-  | { type: 'c'; code: number; reason: string }
-  // Resume: the server has the client's messages up to `pos` (PROTOCOL.md).
-  | { type: 'k'; pos: number };
+export type Frame = ['o' | 'h'] | ['a', string[]] | ['c', number, string] | ['k', number];
 
 /**
  * Decodes one server frame. Throws an Error naming the frame for malformed
  * input, so the caller can report it and go on.
  */
 export function decodeFrame(text: string): Frame {
-  if (text == 'o' || text == 'h') return { type: text };
+  if (text == 'o' || text == 'h') return [text];
   const type = text.charAt(0);
   const pos = keptPosition(text);
-  if (pos >= 0) return { type: 'k', pos };
+  if (pos >= 0) return ['k', pos];
   let value: unknown;
   try {
     value = JSON.parse(text.slice(1));
@@ -72,8 +69,8 @@ export function decodeFrame(text: string): Frame {
   }
   if (type == 'm' && typeof value == 'string') value = [value];
   if (Array.isArray(value)) {
-    if ((type == 'a' || type == 'm') && value.every((m) => typeof m == 'string')) return { type: 'a', messages: value };
-    if (type == 'c' && typeof value[0] == 'number' && typeof value[1] == 'string') return { type, code: value[0], reason: value[1] };
+    if ((type == 'a' || type == 'm') && value.every((m) => typeof m == 'string')) return ['a', value];
+    if (type == 'c' && typeof value[0] == 'number' && typeof value[1] == 'string') return ['c', value[0], value[1]];
   }
   throw new Error('Malformed frame: ' + text.slice(0, 64));
 }

@@ -1,7 +1,7 @@
 import { BRIDGE_PAGE } from '../../protocol/bridge.js';
 import { httpConnection } from '../control.js';
 import { probe } from '../info.js';
-import { hiddenFrame, remove, uniqueName } from '../util/dom.js';
+import { hidden, uniqueName } from '../util/dom.js';
 import type { Tier } from './types.js';
 
 /**
@@ -22,7 +22,7 @@ export const iframe: Tier = {
       const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune(), location.href);
       const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
       const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
-      const bridge = hiddenFrame((blob || ctx.base + '/iframe-cometkit.html') + hash);
+      const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html') + hash });
       // Only the bridge we made, from the service's origin, may speak.
       const tell = (word: string) => bridge.contentWindow?.postMessage(word, url.origin);
       const relay = (e: MessageEvent) => {
@@ -37,7 +37,7 @@ export const iframe: Tier = {
       addEventListener('message', relay);
       signal.addEventListener('abort', () => {
         removeEventListener('message', relay);
-        remove(bridge);
+        bridge.remove();
         if (blob) URL.revokeObjectURL(blob);
       });
     }),

@@ -5,16 +5,15 @@ export function uniqueName(): string {
   return '_ck' + (++counter).toString(36) + Math.random().toString(36).slice(2, 8);
 }
 
-/** A hidden iframe appended to the page; `src` omitted gives a same-origin about:blank. */
-export function hiddenFrame(src?: string, name?: string): HTMLIFrameElement {
-  const frame = document.createElement('iframe');
-  if (name) frame.name = name;
-  frame.style.display = 'none';
-  if (src) frame.src = src;
-  (document.body || document.documentElement).appendChild(frame);
-  return frame;
+/** `tag` hidden and appended to the page, with `props` set; an iframe without `src` is a same-origin about:blank. */
+export function hidden<K extends keyof HTMLElementTagNameMap>(tag: K, props?: Partial<HTMLElementTagNameMap[K]>): HTMLElementTagNameMap[K] {
+  const node = Object.assign(document.createElement(tag), props);
+  node.style.display = 'none';
+  (document.body || document.documentElement).append(node);
+  return node;
 }
 
+/** Removes `node` from the page, if there; for the legacy build, whose pages lack `Element#remove`. */
 export function remove(node: Node | null | undefined): void {
   node?.parentNode?.removeChild(node);
 }

@@ -1,4 +1,4 @@
-import { hiddenFrame, remove, uniqueName } from './dom.js';
+import { hidden, uniqueName } from './dom.js';
 
 /**
  * Loads `<url>?c=<callback>` as a script inside a private about:blank iframe:
@@ -7,7 +7,7 @@ import { hiddenFrame, remove, uniqueName } from './dom.js';
  * server answers). `done` gets the callback's argument, or why it failed.
  */
 export function jsonpScript(url: string, timeout: number, done: (error: string | null, value?: unknown) => void): () => void {
-  const frame = hiddenFrame();
+  const frame = hidden('iframe');
   const win = frame.contentWindow as (Window & Record<string, unknown>) | null;
   const name = uniqueName();
   let over = false;
@@ -20,7 +20,7 @@ export function jsonpScript(url: string, timeout: number, done: (error: string |
   const timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
   const cleanup = () => {
     clearTimeout(timer);
-    remove(frame);
+    frame.remove();
   };
   if (!win) {
     finish('no iframe window');

@@ -84,10 +84,10 @@ export function rawWebsocket(ws: WebSocket, session: InternalSession): void {
       // Only the close frame means something without SockJS framing.
       if (frame.charAt(0) !== 'c') return;
       const close = decodeFrame(frame);
-      if (close.type !== 'c') return;
+      if (close[0] !== 'c') return;
+      const [, given, reason] = close;
       // A WebSocket close code must be 1000 or 3000–4999; protocol codes (2010, 1002) map to 1000.
-      const code = close.code === 1000 || (close.code >= 3000 && close.code <= 4999) ? close.code : 1000;
-      ws.close(code, close.reason);
+      ws.close(given === 1000 || (given >= 3000 && given <= 4999) ? given : 1000, reason);
     },
     writeMessages(messages) {
       for (const m of messages) ws.send(m);
