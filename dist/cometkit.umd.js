@@ -216,11 +216,6 @@
 
     /** Close codes that end a session for good: 1000 and the application range 3000–4999. */
     const isFinal = (code) => code == 1000 || (code >= 3000 && code < 5000);
-    /** Hands `error` (or success) to each callback; one that throws cannot stop the others. */
-    function settle(list, error) {
-        for (const out of list)
-            guard(out.d, error);
-    }
     const stash = (base) => 'cometkit resume ' + base;
     /** UTF-8 bytes of `text` (a Blob would say the same, far slower in Chromium). */
     function size(text) {
@@ -269,6 +264,14 @@
         // position `sent` + 1, and the first `handed` went to the current connection.
         let pending = [];
         let bytes = 0;
+        // Messages out of the queue: their bytes freed, `error` (or success) handed to each callback;
+        // one that throws cannot stop the others.
+        const settle = (list, error) => {
+            for (const out of list) {
+                bytes -= out.b;
+                guard(out.d, error);
+            }
+        };
         let sent = 0;
         let handed = 0;
         // Downstream: messages delivered (`got`), the position of the stream being
@@ -568,8 +571,6 @@
                 return;
             sent = pos;
             handed = Math.max(0, handed - done.length);
-            for (const out of done)
-                bytes -= out.b;
             settle(done);
         }
         function ack() {
@@ -580,8 +581,6 @@
         // A new session: what the last one was handed fails (it may not have arrived), the rest goes on it.
         function fresh() {
             const gone = pending.splice(0, handed);
-            for (const out of gone)
-                bytes -= out.b;
             sent = handed = got = at = acked = unacked = 0;
             sid = '';
             settle(gone, new Error('cometkit: maybe not delivered: the session ended'));

@@ -45,11 +45,6 @@ interface Out {
   d?: ((error?: Error) => void) | undefined;
 }
 
-/** Hands `error` (or success) to each callback; one that throws cannot stop the others. */
-function settle(list: Out[], error?: Error): void {
-  for (const out of list) guard(out.d, error);
-}
-
 const stash = (base: string) => 'cometkit resume ' + base;
 /** UTF-8 bytes of `text` (a Blob would say the same, far slower in Chromium). */
 function size(text: string): number {
@@ -97,6 +92,14 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // position `sent` + 1, and the first `handed` went to the current connection.
   let pending: Out[] = [];
   let bytes = 0;
+  // Messages out of the queue: their bytes freed, `error` (or success) handed to each callback;
+  // one that throws cannot stop the others.
+  const settle = (list: Out[], error?: Error) => {
+    for (const out of list) {
+      bytes -= out.b;
+      guard(out.d, error);
+    }
+  };
   let sent = 0;
   let handed = 0;
   // Downstream: messages delivered (`got`), the position of the stream being
@@ -373,7 +376,6 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     if (!done.length) return;
     sent = pos;
     handed = Math.max(0, handed - done.length);
-    for (const out of done) bytes -= out.b;
     settle(done);
   }
 
@@ -386,7 +388,6 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // A new session: what the last one was handed fails (it may not have arrived), the rest goes on it.
   function fresh(): void {
     const gone = pending.splice(0, handed);
-    for (const out of gone) bytes -= out.b;
     sent = handed = got = at = acked = unacked = 0;
     sid = '';
     settle(gone, new Error('cometkit: maybe not delivered: the session ended'));
