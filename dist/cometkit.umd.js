@@ -975,6 +975,7 @@
      */
     function jsonpScript(url, timeout, done) {
         const frame = hidden('iframe');
+        // Appended to the page, the frame has its window.
         const win = frame.contentWindow;
         const name = uniqueName();
         let over = false;
@@ -990,17 +991,13 @@
             clearTimeout(timer);
             frame.remove();
         };
-        if (!win) {
-            finish('no iframe window');
-            return cleanup;
-        }
         win[name] = (value) => finish(null, value);
-        const script = win.document.createElement('script');
-        script.src = url + (url.includes('?') ? '&' : '?') + 'c=' + name;
-        script.onerror = () => finish('script failed to load');
-        // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
-        script.onload = () => finish('script ended without an answer');
-        (win.document.body || win.document.documentElement).appendChild(script);
+        win.document.body.append(Object.assign(win.document.createElement('script'), {
+            src: url + (url.includes('?') ? '&' : '?') + 'c=' + name,
+            onerror: () => finish('script failed to load'),
+            // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
+            onload: () => finish('script ended without an answer'),
+        }));
         return cleanup;
     }
     /** {@link jsonpScript} as a promise. */

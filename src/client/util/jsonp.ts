@@ -8,7 +8,8 @@ import { hidden, uniqueName } from './dom.js';
  */
 export function jsonpScript(url: string, timeout: number, done: (error: string | null, value?: unknown) => void): () => void {
   const frame = hidden('iframe');
-  const win = frame.contentWindow as (Window & Record<string, unknown>) | null;
+  // Appended to the page, the frame has its window.
+  const win = frame.contentWindow as Window & Record<string, unknown>;
   const name = uniqueName();
   let over = false;
   const finish = (error: string | null, value?: unknown) => {
@@ -22,17 +23,15 @@ export function jsonpScript(url: string, timeout: number, done: (error: string |
     clearTimeout(timer);
     frame.remove();
   };
-  if (!win) {
-    finish('no iframe window');
-    return cleanup;
-  }
   win[name] = (value: unknown) => finish(null, value);
-  const script = win.document.createElement('script');
-  script.src = url + (url.includes('?') ? '&' : '?') + 'c=' + name;
-  script.onerror = () => finish('script failed to load');
-  // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
-  script.onload = () => finish('script ended without an answer');
-  (win.document.body || win.document.documentElement).appendChild(script);
+  win.document.body.append(
+    Object.assign(win.document.createElement('script'), {
+      src: url + (url.includes('?') ? '&' : '?') + 'c=' + name,
+      onerror: () => finish('script failed to load'),
+      // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
+      onload: () => finish('script ended without an answer'),
+    }),
+  );
   return cleanup;
 }
 
