@@ -968,43 +968,57 @@
     }
 
     /**
-     * Loads `<url>?c=<callback>` as a script inside a private about:blank iframe:
-     * no callback global touches the page, and removing the iframe cancels a
-     * held request (a detached script tag would keep its connection until the
-     * server answers). `done` gets the callback's argument, or why it failed.
+     * A private about:blank iframe for script-tag requests, and the function that
+     * removes it: no callback global touches the page, and removing the iframe
+     * cancels a held request (a detached script tag would keep its connection
+     * until the server answers). One iframe serves a connection's every poll: a
+     * fresh one per poll put its setup into every JSONP round trip. Each load
+     * takes its script node and callback away when it ends, however it ends.
      */
-    function jsonpScript(url, timeout, done) {
+    function jsonpFrame() {
         const frame = hidden('iframe');
         // Appended to the page, the frame has its window.
         const win = frame.contentWindow;
-        const name = uniqueName();
-        let over = false;
-        const finish = (error, value) => {
-            if (over)
-                return;
-            over = true;
-            cleanup();
-            done(error, value);
+        let timer;
+        const load = (url, timeout, done) => {
+            const name = uniqueName();
+            let script;
+            const finish = (error, value) => {
+                if (!script)
+                    return;
+                clearTimeout(timer);
+                script.remove();
+                script = undefined;
+                delete win[name];
+                done(error, value);
+            };
+            timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
+            win[name] = (value) => finish(null, value);
+            win.document.body.append((script = Object.assign(win.document.createElement('script'), {
+                src: url + (url.includes('?') ? '&' : '?') + 'c=' + name,
+                onerror: () => finish('script failed to load'),
+                // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
+                onload: () => finish('script ended without an answer'),
+            })));
         };
-        const timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
-        const cleanup = () => {
-            clearTimeout(timer);
-            frame.remove();
-        };
-        win[name] = (value) => finish(null, value);
-        win.document.body.append(Object.assign(win.document.createElement('script'), {
-            src: url + (url.includes('?') ? '&' : '?') + 'c=' + name,
-            onerror: () => finish('script failed to load'),
-            // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
-            onload: () => finish('script ended without an answer'),
-        }));
-        return cleanup;
+        return [
+            load,
+            () => {
+                clearTimeout(timer);
+                frame.remove();
+            },
+        ];
     }
-    /** {@link jsonpScript} as a promise. */
+    /** One script-tag request in a frame of its own, as a promise. */
     function jsonpCall(url, timeout) {
-        return new Promise((resolve, reject) => {
-            jsonpScript(url, timeout, (error, value) => (error ? reject(new Error(error)) : resolve(value)));
-        });
+        const [load, remove] = jsonpFrame();
+        return new Promise((resolve, reject) => load(url, timeout, (error, value) => {
+            remove();
+            if (error)
+                reject(new Error(error));
+            else
+                resolve(value);
+        }));
     }
 
     /** How long the `/info` probe may take, as in sockjs-client. */
@@ -1072,19 +1086,17 @@
         probe,
         unsupported: () => '',
         connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
-            let cancel = () => { };
+            const [load, remove] = jsonpFrame();
             // A held poll may take the server's heartbeat delay, plus slack for the network.
             const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
-            const poll = () => {
-                cancel = jsonpScript(ctx.session + '/jsonp?t' + ctx.tune(), timeout, (error, value) => {
-                    if (error)
-                        return fail('poll failed: ' + error);
-                    frame(value);
-                    if (!signal.aborted)
-                        poll();
-                });
-            };
-            signal.addEventListener('abort', () => cancel());
+            const poll = () => load(ctx.session + '/jsonp?t' + ctx.tune(), timeout, (error, value) => {
+                if (error)
+                    return fail('poll failed: ' + error);
+                frame(value);
+                if (!signal.aborted)
+                    poll();
+            });
+            signal.addEventListener('abort', remove);
             poll();
         }),
     };

@@ -1,6 +1,6 @@
 import { httpConnection } from '../control.js';
 import { probe } from '../info.js';
-import { jsonpScript } from '../util/jsonp.js';
+import { jsonpFrame } from '../util/jsonp.js';
 import type { Tier } from './types.js';
 
 /** Script-tag long-poll: one frame per response, then the next poll at once. */
@@ -11,17 +11,16 @@ export const jsonp: Tier = {
   unsupported: () => '',
   connect: (ctx, sink) =>
     httpConnection(ctx, sink, (frame, fail, signal) => {
-      let cancel = () => {};
+      const [load, remove] = jsonpFrame();
       // A held poll may take the server's heartbeat delay, plus slack for the network.
       const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
-      const poll = () => {
-        cancel = jsonpScript(ctx.session + '/jsonp?t' + ctx.tune(), timeout, (error, value) => {
+      const poll = () =>
+        load(ctx.session + '/jsonp?t' + ctx.tune(), timeout, (error, value) => {
           if (error) return fail('poll failed: ' + error);
           frame(value as string);
           if (!signal.aborted) poll();
         });
-      };
-      signal.addEventListener('abort', () => cancel());
+      signal.addEventListener('abort', remove);
       poll();
     }),
 };

@@ -1,43 +1,60 @@
 import { hidden, uniqueName } from './dom.js';
 
+/** Loads `<url>?c=<callback>` (or `&c=`) as a script; `done` gets the callback's argument, or why it failed, once. */
+export type Load = (url: string, timeout: number, done: (error: string | null, value?: unknown) => void) => void;
+
 /**
- * Loads `<url>?c=<callback>` as a script inside a private about:blank iframe:
- * no callback global touches the page, and removing the iframe cancels a
- * held request (a detached script tag would keep its connection until the
- * server answers). `done` gets the callback's argument, or why it failed.
+ * A private about:blank iframe for script-tag requests, and the function that
+ * removes it: no callback global touches the page, and removing the iframe
+ * cancels a held request (a detached script tag would keep its connection
+ * until the server answers). One iframe serves a connection's every poll: a
+ * fresh one per poll put its setup into every JSONP round trip. Each load
+ * takes its script node and callback away when it ends, however it ends.
  */
-export function jsonpScript(url: string, timeout: number, done: (error: string | null, value?: unknown) => void): () => void {
+export function jsonpFrame(): [Load, () => void] {
   const frame = hidden('iframe');
   // Appended to the page, the frame has its window.
   const win = frame.contentWindow as Window & Record<string, unknown>;
-  const name = uniqueName();
-  let over = false;
-  const finish = (error: string | null, value?: unknown) => {
-    if (over) return;
-    over = true;
-    cleanup();
-    done(error, value);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const load: Load = (url, timeout, done) => {
+    const name = uniqueName();
+    let script: HTMLScriptElement | undefined;
+    const finish = (error: string | null, value?: unknown) => {
+      if (!script) return;
+      clearTimeout(timer);
+      script.remove();
+      script = undefined;
+      delete win[name];
+      done(error, value);
+    };
+    timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
+    win[name] = (value: unknown) => finish(null, value);
+    win.document.body.append(
+      (script = Object.assign(win.document.createElement('script'), {
+        src: url + (url.includes('?') ? '&' : '?') + 'c=' + name,
+        onerror: () => finish('script failed to load'),
+        // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
+        onload: () => finish('script ended without an answer'),
+      })),
+    );
   };
-  const timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
-  const cleanup = () => {
-    clearTimeout(timer);
-    frame.remove();
-  };
-  win[name] = (value: unknown) => finish(null, value);
-  win.document.body.append(
-    Object.assign(win.document.createElement('script'), {
-      src: url + (url.includes('?') ? '&' : '?') + 'c=' + name,
-      onerror: () => finish('script failed to load'),
-      // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
-      onload: () => finish('script ended without an answer'),
-    }),
-  );
-  return cleanup;
+  return [
+    load,
+    () => {
+      clearTimeout(timer);
+      frame.remove();
+    },
+  ];
 }
 
-/** {@link jsonpScript} as a promise. */
+/** One script-tag request in a frame of its own, as a promise. */
 export function jsonpCall(url: string, timeout: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    jsonpScript(url, timeout, (error, value) => (error ? reject(new Error(error)) : resolve(value)));
-  });
+  const [load, remove] = jsonpFrame();
+  return new Promise((resolve, reject) =>
+    load(url, timeout, (error, value) => {
+      remove();
+      if (error) reject(new Error(error));
+      else resolve(value);
+    }),
+  );
 }
