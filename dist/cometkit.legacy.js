@@ -286,8 +286,8 @@ var cometkit = (function (exports) {
      * the script are removed on every path: answer, failed load, `timeout` ms
      * without an answer (all an IE 8 page learns of a failure), and cancel.
      * `done` gets '' and the callback's argument, or the reason it failed.
-     * (The modern build loads the script inside a private iframe instead: it
-     * needs no global, but costs an iframe per request.)
+     * (The modern build loads the script inside a private iframe instead, one
+     * per connection: it needs no global.)
      */
     function jsonp(url, timeout, done) {
         var globals = window;

@@ -1110,6 +1110,8 @@ const polling = {
         const plain = !!ctx.info?.cometkit?.polling;
         const [fast, idle] = ctx.poll;
         let inFlight = false;
+        // A batch got through while a poll was out: that poll may have left before the reply was queued.
+        let soon = false;
         let delay = fast;
         let timer;
         let poll = () => { };
@@ -1137,7 +1139,8 @@ const polling = {
                     if (!plain)
                         return poll();
                     delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-                    timer = setTimeout(poll, delay);
+                    timer = setTimeout(poll, soon ? 0 : delay);
+                    soon = false;
                 }, (e) => fail('poll failed: ' + e.message));
             };
             signal.addEventListener('abort', () => clearTimeout(timer));
@@ -1146,9 +1149,12 @@ const polling = {
         // A reply to what was just sent is likely queued already: fetch it now.
         // (After close, the aborted signal ends the poll before it starts.)
         () => {
-            if (plain && !inFlight) {
+            if (plain) {
                 delay = fast;
-                poll();
+                if (inFlight)
+                    soon = true;
+                else
+                    poll();
             }
         });
     },

@@ -23,8 +23,8 @@ export type Cancel = (linger?: number) => void;
  * the script are removed on every path: answer, failed load, `timeout` ms
  * without an answer (all an IE 8 page learns of a failure), and cancel.
  * `done` gets '' and the callback's argument, or the reason it failed.
- * (The modern build loads the script inside a private iframe instead: it
- * needs no global, but costs an iframe per request.)
+ * (The modern build loads the script inside a private iframe instead, one
+ * per connection: it needs no global.)
  */
 export function jsonp(url: string, timeout: number, done: (error: string, value?: unknown) => void): Cancel {
   const globals = window as unknown as Record<string, unknown>;

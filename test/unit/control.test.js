@@ -18,7 +18,7 @@ const INFO = {
 /** What the mocked server has seen, and how it answers xhr_send; reset before each test. */
 let server;
 function resetServer() {
-  server = { opened: new Set(), polls: 0, openDelay: 0, refusePolls: false, sends: [], inFlight: 0, maxInFlight: 0, sendStatus: 204, sendDelay: 5 };
+  server = { opened: new Set(), polls: 0, openDelay: 0, pollDelay: 0, refusePolls: false, sends: [], inFlight: 0, maxInFlight: 0, sendStatus: 204, sendDelay: 5 };
 }
 
 const encoder = new TextEncoder();
@@ -30,7 +30,7 @@ const handlers = [
     if (server.refusePolls) return new HttpResponse(null, { status: 404 });
     const first = !server.opened.has(params.session);
     server.opened.add(params.session);
-    if (first) await delay(server.openDelay);
+    await delay(first ? server.openDelay : server.pollDelay);
     return new HttpResponse(first ? 'o\n' : '', { headers: { 'Content-Type': 'application/javascript' } });
   }),
   // Streaming: the 2 KiB prelude and the open frame, then held open.
@@ -113,6 +113,21 @@ describe('control channel (msw)', function () {
       }
     });
   }
+
+  describe('polling after a send', function () {
+    it('polls again at once when a batch gets through while a poll is out (the reply may have missed it)', async function () {
+      server.pollDelay = 200;
+      const client = createClient(BASE, { transports: ['polling'], reconnect: false, pollInterval: 1000, pollIdleInterval: 1000 });
+      clients.push(client);
+      await nextEvent(client, 'open', 3000);
+      // The second poll leaves a second after the first answered, and is held for 200 ms.
+      await until(() => server.polls === 2, 3000, 'the second poll');
+      client.send('ping');
+      await until(() => server.sends.length === 1, 1000, 'the send at the server');
+      // Without the batch, the next poll would leave a second after this one answers.
+      await until(() => server.polls === 3, 600, 'a third poll at once after the second answered');
+    });
+  });
 
   describe('closing while the session opens', function () {
     it('stops polling when the client closes before the open frame arrives', async function () {

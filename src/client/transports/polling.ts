@@ -18,6 +18,8 @@ export const polling: Tier = {
     const plain = !!ctx.info?.cometkit?.polling;
     const [fast, idle] = ctx.poll;
     let inFlight = false;
+    // A batch got through while a poll was out: that poll may have left before the reply was queued.
+    let soon = false;
     let delay = fast;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let poll = () => {};
@@ -44,7 +46,8 @@ export const polling: Tier = {
             if (signal.aborted) return;
             if (!plain) return poll();
             delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-            timer = setTimeout(poll, delay);
+            timer = setTimeout(poll, soon ? 0 : delay);
+            soon = false;
           }, (e: unknown) => fail('poll failed: ' + (e as Error).message));
         };
         signal.addEventListener('abort', () => clearTimeout(timer));
@@ -53,9 +56,10 @@ export const polling: Tier = {
       // A reply to what was just sent is likely queued already: fetch it now.
       // (After close, the aborted signal ends the poll before it starts.)
       () => {
-        if (plain && !inFlight) {
+        if (plain) {
           delay = fast;
-          poll();
+          if (inFlight) soon = true;
+          else poll();
         }
       },
     );
