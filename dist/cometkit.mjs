@@ -984,7 +984,7 @@ function jsonpFrame() {
             clearTimeout(timer);
             script.remove();
             script = undefined;
-            delete win[name];
+            Reflect.deleteProperty(win, name);
             done(error, value);
         };
         timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);

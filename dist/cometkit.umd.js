@@ -990,7 +990,7 @@
                 clearTimeout(timer);
                 script.remove();
                 script = undefined;
-                delete win[name];
+                Reflect.deleteProperty(win, name);
                 done(error, value);
             };
             timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);

@@ -24,7 +24,7 @@ export function jsonpFrame(): [Load, () => void] {
       clearTimeout(timer);
       script.remove();
       script = undefined;
-      delete win[name];
+      Reflect.deleteProperty(win, name);
       done(error, value);
     };
     timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
