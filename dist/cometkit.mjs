@@ -668,7 +668,8 @@ function createCoreClient(url, options, named = []) {
     }
     function upgradeLater() {
         clearTimeout(upgradeTimer);
-        if (o.upgradeInterval && sid && opened?.info?.cometkit?.takeover)
+        // Not from a WebSocket: the server closes the one it takes a session from, which would read as a cut.
+        if (o.upgradeInterval && sid && tier?.name != 'websocket' && opened?.info?.cometkit?.takeover)
             upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
     }
     /**

@@ -474,7 +474,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
 
   function upgradeLater(): void {
     clearTimeout(upgradeTimer);
-    if (o.upgradeInterval && sid && opened?.info?.cometkit?.takeover) upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
+    // Not from a WebSocket: the server closes the one it takes a session from, which would read as a cut.
+    if (o.upgradeInterval && sid && tier?.name != 'websocket' && opened?.info?.cometkit?.takeover) upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
   }
 
   /**

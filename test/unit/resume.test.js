@@ -261,6 +261,23 @@ describe('resume, send callbacks and the send queue', function () {
       assertEqual(candidate.ctx.pos(), 5, 'ctx.pos() after the move');
     });
 
+    it('tries no better tier from a WebSocket (the server would close it on the move)', async function () {
+      const stream = fakeTier('xhr-streaming', { probe: probeWith({ rtt: 1, cometkit: { version: 1, takeover: true } }) });
+      const ws = fakeTier('websocket');
+      const client = await connect({ transports: [stream.tier, ws.tier], upgradeInterval: 20 });
+      (await stream.next(1)).sink.close('refused');
+      const opened = nextEvent(client, 'open');
+      (await ws.next(1)).sink.frame('k0');
+      await opened;
+      // Ten upgrade intervals without a candidate.
+      const candidate = await stream.next(2, 200).then(
+        () => true,
+        () => false,
+      );
+      assertEqual(candidate, false, 'a candidate connection');
+      assertEqual(client.transport, 'websocket', 'transport');
+    });
+
     it('tries no better tier on a session that is not resumable (re-upgrade rides on resume)', async function () {
       const ws = fakeTier('websocket');
       const poll = fakeTier('polling', { probe: probeWith({ rtt: 1, cometkit: { version: 1, takeover: true } }) });
