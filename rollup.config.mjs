@@ -13,6 +13,16 @@ const ts = (overrides = {}) =>
 const nodeExternal = (id) => id.startsWith('node:') || id === 'ws';
 
 /**
+ * The WebSocket-only build's one difference: src/client/features.ts says
+ * MULTI_TIER = false, so rollup and terser drop what only several tiers use.
+ */
+const webSocketOnly = {
+  name: 'websocket-only',
+  resolveId: (source) => (source.endsWith('/features.js') ? '\0features' : null),
+  load: (id) => (id === '\0features' ? 'export const MULTI_TIER = false;' : null),
+};
+
+/**
  * Shared by the size check, so what it measures is what ships. Beyond the
  * defaults, each measured to pay (min+gzip) and safe for this code:
  * - `unsafe`: e.g. `new Error(m)` → `Error(m)`, `String(x)` → `""+x`; the
@@ -69,6 +79,17 @@ export default [
   {
     input: 'src/index.ts',
     output: { file: `${out}/cometkit.d.ts`, format: 'es' },
+    plugins: [dts({ tsconfig: './tsconfig.json' })],
+  },
+  {
+    // `cometkit/websocket` (ESM only: a script-tag page takes the full build).
+    input: 'src/websocket.ts',
+    output: { file: `${out}/websocket.mjs`, format: 'es' },
+    plugins: [webSocketOnly, nodeResolve({ browser: true }), ts()],
+  },
+  {
+    input: 'src/websocket.ts',
+    output: { file: `${out}/websocket.d.ts`, format: 'es' },
     plugins: [dts({ tsconfig: './tsconfig.json' })],
   },
   {

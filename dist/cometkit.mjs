@@ -52,6 +52,16 @@ class NegotiationError extends Error {
     }
 }
 
+/**
+ * Whether the client carries what only matters with several tiers or HTTP
+ * tiers: the network memory, stream-sense, kill adaptation, tuning and
+ * re-upgrade. `cometkit/websocket` is built with this module replaced by one
+ * that says false (rollup.config.mjs), so the minifier drops that code: with
+ * WebSocket alone none of it can act (there is no /info to tune with, no other
+ * tier to order, leave for or re-upgrade to).
+ */
+const MULTI_TIER = true;
+
 function mitt(n){return {all:n=n||new Map,on:function(t,e){var i=n.get(t);i?i.push(e):n.set(t,[e]);},off:function(t,e){var i=n.get(t);i&&(e?i.splice(i.indexOf(e)>>>0,1):n.set(t,[]));},emit:function(t,e){var i=n.get(t);i&&i.slice().map(function(n){n(e);}),(i=n.get("*"))&&i.slice().map(function(n){n(t,e);});}}}
 
 /**
@@ -238,7 +248,7 @@ function createCoreClient(url, options, named = []) {
     // What this page (or a recent one) learnt of the network to this service:
     // the tier that worked goes first, those that failed or went silent go last,
     // and the tuning asked of a cometkit server against proxies that kill requests.
-    const memory = recall(base);
+    const memory = (recall(base));
     const keep = () => remember(base, memory, o.remember);
     const shun = (name) => memory.bad.includes(name) || memory.bad.push(name);
     // How the previous open connection ended: two alike mean a proxy is killing them.
@@ -327,8 +337,10 @@ function createCoreClient(url, options, named = []) {
     // Every change of phase starts here: the timer cleared, the connection (if any) closed.
     const release = (notify) => {
         later();
-        clearTimeout(upgradeTimer);
-        candidate?.close();
+        {
+            clearTimeout(upgradeTimer);
+            candidate?.close();
+        }
         conn?.close(notify);
         conn = candidate = undefined;
         frozen = Infinity;
@@ -375,7 +387,7 @@ function createCoreClient(url, options, named = []) {
             session: '',
             info: null,
             crossOrigin: isCrossOrigin(base),
-            poll: [o.pollInterval, o.pollIdleInterval],
+            poll: [o.pollInterval, o.pollIdleInterval] ,
             WebSocket: o.WebSocket,
             tune: () => '',
             pos: () => (sid ? position() : -1),
@@ -383,7 +395,7 @@ function createCoreClient(url, options, named = []) {
         tune = '';
         // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
         const rank = (t) => (t.name == memory.good ? 0 : memory.bad.includes(t.name) ? 2 : 1);
-        const order = [...o.transports].sort((a, b) => rank(a) - rank(b));
+        const order = [...o.transports].sort((a, b) => rank(a) - rank(b)) ;
         // A stream that times out without a byte is buffered on this path, and so will the others be.
         let buffered = false;
         const next = (i) => {
@@ -446,9 +458,11 @@ function createCoreClient(url, options, named = []) {
                         record('open', 'opened');
                         tier = t;
                         opened = ctx;
-                        memory.good = t.name;
-                        memory.bad = memory.bad.filter((name) => name != t.name);
-                        keep();
+                        if (MULTI_TIER) {
+                            memory.good = t.name;
+                            memory.bad = memory.bad.filter((name) => name != t.name);
+                            keep();
+                        }
                         if (sid && !k) {
                             // The server no longer has the session (restarted, or the grace period passed):
                             // report it, and start a fresh resumable one at once.
@@ -595,12 +609,14 @@ function createCoreClient(url, options, named = []) {
             return later(watch, left);
         // A stream that falls silent while still open is being buffered: the
         // reconnection starts below the streaming tiers.
-        if (tier?.stream)
-            for (const t of o.transports)
-                if (t.stream)
-                    shun(t.name);
-        if (memory.good == tier?.name)
-            memory.good = undefined;
+        {
+            if (tier?.stream)
+                for (const t of o.transports)
+                    if (t.stream)
+                        shun(t.name);
+            if (memory.good == tier?.name)
+                memory.good = undefined;
+        }
         drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
     }
     /**

@@ -1,6 +1,7 @@
 import { decodeFrame, keptPosition } from '../protocol/frames.js';
 import type { Frame } from '../protocol/frames.js';
 import { NegotiationError } from './errors.js';
+import { MULTI_TIER } from './features.js';
 import type { Attempt } from './errors.js';
 import { createEmitter, guard } from './events.js';
 import type { EventName, Handler, TransportName } from './events.js';
@@ -72,8 +73,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // What this page (or a recent one) learnt of the network to this service:
   // the tier that worked goes first, those that failed or went silent go last,
   // and the tuning asked of a cometkit server against proxies that kill requests.
-  const memory: Memory = recall(base);
-  const keep = () => remember(base, memory, o.remember);
+  const memory = (MULTI_TIER && recall(base)) as Memory;
+  const keep = () => MULTI_TIER && remember(base, memory, o.remember);
   const shun = (name: TransportName) => memory.bad.includes(name) || memory.bad.push(name);
   // How the previous open connection ended: two alike mean a proxy is killing them.
   let lastCut: { age: number; idle: number } | undefined;
@@ -159,8 +160,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // Every change of phase starts here: the timer cleared, the connection (if any) closed.
   const release = (notify?: boolean) => {
     later();
-    clearTimeout(upgradeTimer);
-    candidate?.close();
+    if (MULTI_TIER) {
+      clearTimeout(upgradeTimer);
+      candidate?.close();
+    }
     conn?.close(notify);
     conn = candidate = undefined;
     frozen = Infinity;
@@ -202,8 +205,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       base,
       session: '',
       info: null,
-      crossOrigin: isCrossOrigin(base),
-      poll: [o.pollInterval, o.pollIdleInterval],
+      crossOrigin: MULTI_TIER && isCrossOrigin(base),
+      poll: MULTI_TIER ? [o.pollInterval, o.pollIdleInterval] : [0, 0],
       WebSocket: o.WebSocket,
       tune: () => '',
       pos: () => (sid ? position() : -1),
@@ -211,7 +214,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     tune = '';
     // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
     const rank = (t: Tier) => (t.name == memory.good ? 0 : memory.bad.includes(t.name) ? 2 : 1);
-    const order = [...o.transports].sort((a, b) => rank(a) - rank(b));
+    const order = MULTI_TIER ? [...o.transports].sort((a, b) => rank(a) - rank(b)) : o.transports;
     // A stream that times out without a byte is buffered on this path, and so will the others be.
     let buffered = false;
 
@@ -241,10 +244,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         if (phase || gen != generation) return;
         phase = 2;
         release();
-        shun(t.name);
+        if (MULTI_TIER) shun(t.name);
         record('failed', reason);
       };
-      const why = t.stream && buffered ? 'streams are buffered on this path' : t.unsupported(ctx);
+      const why = MULTI_TIER && t.stream && buffered ? 'streams are buffered on this path' : t.unsupported(ctx);
       if (why) return record('skipped', why);
       later(() => {
         buffered ||= !!t.stream;
@@ -270,9 +273,11 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               record('open', 'opened');
               tier = t;
               opened = ctx;
-              memory.good = t.name;
-              memory.bad = memory.bad.filter((name) => name != t.name);
-              keep();
+              if (MULTI_TIER) {
+                memory.good = t.name;
+                memory.bad = memory.bad.filter((name) => name != t.name);
+                keep();
+              }
               if (sid && !k) {
                 // The server no longer has the session (restarted, or the grace period passed):
                 // report it, and start a fresh resumable one at once.
@@ -313,7 +318,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       early = false;
     };
 
-    const probe = o.transports.find((t) => t.probe)?.probe;
+    const probe = MULTI_TIER && o.transports.find((t) => t.probe)?.probe;
     if (!probe) return next(0);
     probe(base).then(
       (info) => {
@@ -357,7 +362,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     } else if (type == 'c') {
       // While a candidate takes the session over, the old connection's renewals find it taken (2010):
       // they end only that request.
-      if (value == 2010 && candidate) return;
+      if (MULTI_TIER && value == 2010 && candidate) return;
       // Any other close ends the session; 2011 and 2012 end it with messages lost.
       if (value != 2010) {
         if (value == 2011 || value == 2012) lost(reason);
@@ -408,8 +413,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     if (left > 0) return later(watch, left);
     // A stream that falls silent while still open is being buffered: the
     // reconnection starts below the streaming tiers.
-    if (tier?.stream) for (const t of o.transports) if (t.stream) shun(t.name);
-    if (memory.good == tier?.name) memory.good = undefined;
+    if (MULTI_TIER) {
+      if (tier?.stream) for (const t of o.transports) if (t.stream) shun(t.name);
+      if (memory.good == tier?.name) memory.good = undefined;
+    }
     drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
   }
 
@@ -441,7 +448,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
    */
   function drop(code: number, reason: string, final?: boolean, notify = code == 1001): void {
     const wasOpen = state == 'open';
-    if (wasOpen && code == 1006) sense();
+    if (MULTI_TIER && wasOpen && code == 1006) sense();
     // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
     if (wasOpen && Date.now() - openedAt >= o.stableAfter) retries = 0;
     const delay = final || !o.reconnect ? null : retry(retries + 1);
@@ -473,6 +480,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   }
 
   function upgradeLater(): void {
+    if (!MULTI_TIER) return;
     clearTimeout(upgradeTimer);
     // Not from a WebSocket: the server closes the one it takes a session from, which would read as a cut.
     if (o.upgradeInterval && sid && tier?.name != 'websocket' && opened?.info?.cometkit?.takeover) upgradeTimer = setTimeout(upgrade, o.upgradeInterval);

@@ -7,7 +7,7 @@ import vm from 'node:vm';
 
 const dist = new URL('../../dist/', import.meta.url);
 const read = (file) => readFile(new URL(file, dist), 'utf8');
-const BROWSER_BUILDS = ['cometkit.mjs', 'cometkit.umd.js', 'cometkit.min.js'];
+const BROWSER_BUILDS = ['cometkit.mjs', 'cometkit.umd.js', 'cometkit.min.js', 'websocket.mjs'];
 const EXPORTS = ['NegotiationError', 'TIERS', 'createClient', 'createCoreClient', 'iframe', 'jsonp', 'polling', 'websocket', 'xhrStreaming'];
 
 describe('dist', () => {
@@ -54,6 +54,17 @@ describe('dist', () => {
     assert.deepEqual(Object.keys(mod).sort(), EXPORTS);
   });
 
+  it('websocket.mjs exports createClient and NegotiationError, imports nothing, and carries no multi-tier code', async () => {
+    const code = (await read('websocket.mjs')).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    assert.doesNotMatch(code, /^import /m);
+    const mod = await import(new URL('websocket.mjs', dist));
+    assert.deepEqual(Object.keys(mod).sort(), ['NegotiationError', 'createClient']);
+    // The network memory, stream-sense, tuning and re-upgrade, and every HTTP tier, are left out.
+    for (const text of ['localStorage', 'takeover', 'streams are buffered', '&ttl=', 're-upgrade', 'xhr_send', 'htmlfile', 'jsonp']) {
+      assert.ok(!code.includes(text), `websocket.mjs mentions ${text}`);
+    }
+  });
+
   it('importing cometkit.mjs has no side effects on the global object', async () => {
     const before = Object.keys(globalThis).sort();
     await import(new URL('cometkit.mjs?fresh', dist));
@@ -72,5 +83,6 @@ describe('dist', () => {
     for (const target of targets) await stat(new URL(`../../${target}`, import.meta.url));
     assert.ok(pkg.exports['.'], 'exports "."');
     assert.ok(pkg.exports['./server'], 'exports "./server"');
+    assert.ok(pkg.exports['./websocket'], 'exports "./websocket"');
   });
 });

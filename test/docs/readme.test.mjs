@@ -296,7 +296,7 @@ function browserPage(block, base) {
   assert.notEqual(code, block.code, 'a sample URL this test points at its server');
   assert.match(code, /\b(const|let|var) client\b/, 'browser samples name their client `client`');
   if (block.lang === 'html') return `<!doctype html><meta charset="utf-8">${STUBS}\n${code}\n<script>${PROBE}</script>`;
-  code = code.replace(/from 'cometkit'/g, "from '/dist/cometkit.mjs'");
+  code = code.replace(/from 'cometkit'/g, "from '/dist/cometkit.mjs'").replace(/from 'cometkit\/websocket'/g, "from '/dist/websocket.mjs'");
   // A fragment that goes on from an earlier one (createClient without its import).
   if (!/^import /m.test(code)) code = `import { createClient } from '/dist/cometkit.mjs';\n${code}`;
   return `<!doctype html><meta charset="utf-8">${STUBS}\n<script type="module">\n${code}\n${PROBE}\n</script>`;

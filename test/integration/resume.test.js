@@ -12,6 +12,7 @@
 //     (2011): the client says so (SessionLostError) once and goes on with a fresh session; and a
 //     stock SockJS server, which never resumes (at most once, nothing reported as lost).
 import { createClient } from '../../dist/cometkit.mjs';
+import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
 import { config } from '../browser/support/config.js';
 import { assertEqual, until } from '../browser/support/echo.js';
 
@@ -174,8 +175,8 @@ describe('resume', function () {
   const setFaults = (p, faults) => admin('POST', `/proxy/${p.id}/faults`, JSON.stringify(faults));
   const proxyStats = async (p) => (await admin('GET', `/proxy/${p.id}`)).stats;
 
-  function connect(url, options) {
-    const client = createClient(url, options);
+  function connect(url, options, create = createClient) {
+    const client = create(url, options);
     clients.push(client);
     return { client, w: watch(client) };
   }
@@ -216,17 +217,22 @@ describe('resume', function () {
     };
     const COUNT = 10000;
 
-    for (const tier of TIERS) {
-      it(`${tier}: every echo exactly once and in order, every send confirmed, every reconnection resumed`, async function () {
+    // The WebSocket-only build (cometkit/websocket) runs the websocket plan too.
+    for (const [tier, label, create] of [...TIERS.map((t) => [t, t, createClient]), ['websocket', 'cometkit/websocket', createWebSocketClient]]) {
+      it(`${label}: every echo exactly once and in order, every send confirmed, every reconnection resumed`, async function () {
         const { seed, min, max, window, heartbeat, heartbeatTimeout, limit = 15000 } = PLAN[tier];
         this.timeout(limit + 5000);
         const p = await proxy(faultQuery({ cutRandom: { seed, min, max } }) + (heartbeat ? `&heartbeat=${heartbeat}` : ''));
-        const { client, w } = connect(`${p.url}/echo`, {
-          transports: [tier],
-          retry: () => 0,
-          queueLimit: COUNT,
-          ...(heartbeatTimeout ? { heartbeatTimeout } : {}),
-        });
+        const { client, w } = connect(
+          `${p.url}/echo`,
+          {
+            transports: [tier],
+            retry: () => 0,
+            queueLimit: COUNT,
+            ...(heartbeatTimeout ? { heartbeatTimeout } : {}),
+          },
+          create,
+        );
         const started = performance.now();
         const f = flow(client, w, { count: COUNT, window });
         // A passing run takes 0.2–3 s (Firefox's iframe longer, see PLAN); the bound leaves room for
@@ -235,7 +241,7 @@ describe('resume', function () {
         const time = performance.now() - started;
         const stats = await proxyStats(p);
         console.log(
-          `[resume] ${BROWSER} ${tier} cutRandom seed ${seed} [${min}, ${max}]: ${COUNT} echoes in ${ms(time)}; ` +
+          `[resume] ${BROWSER} ${label} cutRandom seed ${seed} [${min}, ${max}]: ${COUNT} echoes in ${ms(time)}; ` +
             `${stats.cuts} cuts, ${w.opens.length - 1} reconnections (${w.closes.length} closes, ${w.retries} reconnecting events, ` +
             `${w.errors.length} failed negotiations), proxy: ${stats.requests} requests, ${stats.upgrades} upgrades`,
         );

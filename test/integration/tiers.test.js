@@ -1,11 +1,17 @@
 // Every tier forced alone, from the built ESM file, against the cometkit
-// server and the stock sockjs server, cross-origin and same-origin.
+// server and the stock sockjs server, cross-origin and same-origin; and the
+// WebSocket-only build (cometkit/websocket) alike.
 import { createClient } from '../../dist/cometkit.mjs';
+import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
 import { config } from '../browser/support/config.js';
 import { assertEqual, assertSameMessages, echoMessages } from '../browser/support/echo.js';
 import { trackTimers } from '../browser/support/timers.js';
 
-const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
+// [label, tier, createClient]
+const TIERS = [
+  ...['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'].map((tier) => [tier, tier, createClient]),
+  ['websocket from cometkit/websocket', 'websocket', createWebSocketClient],
+];
 
 function once(client, type) {
   return new Promise((resolve) => {
@@ -31,8 +37,8 @@ for (const server of ['cometkit', 'sockjs']) {
       this.timeout(20000);
       const base = () => config().servers[server][origin];
 
-      for (const tier of TIERS) {
-        describe(tier, function () {
+      for (const [label, tier, create] of TIERS) {
+        describe(label, function () {
           // A failing assertion must not leave the wrappers installed for later tests.
           afterEach(function () {
             this.currentTest.ctx.timers?.restore();
@@ -41,7 +47,7 @@ for (const server of ['cometkit', 'sockjs']) {
           if (server === 'sockjs' && origin === 'cross' && tier === 'iframe') {
             // Across origins the forever-iframe needs the cometkit bridge page; a stock server has none.
             it('is skipped with its reason, and the client gives up when nothing else is allowed', async function () {
-              const client = createClient(`${base()}/echo`, { transports: [tier], reconnect: false });
+              const client = create(`${base()}/echo`, { transports: [tier], reconnect: false });
               const moved = once(client, 'transport');
               const failed = once(client, 'error');
               const closed = once(client, 'close');
@@ -61,7 +67,7 @@ for (const server of ['cometkit', 'sockjs']) {
           it('opens, echoes 200 messages in order (non-ASCII and 64 KiB ones included), and closes leaving no timer', async function () {
             const timers = trackTimers();
             this.test.ctx.timers = timers;
-            const client = createClient(`${base()}/echo`, { transports: [tier], reconnect: false });
+            const client = create(`${base()}/echo`, { transports: [tier], reconnect: false });
             const open = await opened(client);
             assertEqual(open.transport, tier, 'open.transport');
             assertEqual(client.transport, tier, 'client.transport');
@@ -87,7 +93,7 @@ for (const server of ['cometkit', 'sockjs']) {
           });
 
           it('sees a server-initiated close with its code and reason', async function () {
-            const client = createClient(`${base()}/close`, { transports: [tier] });
+            const client = create(`${base()}/close`, { transports: [tier] });
             const event = await once(client, 'close');
             assertEqual(event.code, 3000, 'close code');
             assertEqual(event.reason, 'Go away!', 'close reason');

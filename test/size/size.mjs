@@ -17,10 +17,16 @@ const BUILDS = [
   // 4000 and 4500 before the proxies and resume work; the brief allows 5000 and 5500 with both in.
   { name: 'full client (ESM, all tiers)', entry: `export * from 'cometkit';`, budget: 5000 },
   {
-    name: 'WebSocket-only import',
+    name: 'WebSocket-only (cometkit/websocket)',
+    entry: `import { createClient } from 'cometkit/websocket';
+export const connect = (url) => createClient(url);`,
+    budget: 1500,
+  },
+  // For comparison, no budget: WebSocket alone from the main entry, which keeps the multi-tier code.
+  {
+    name: 'createCoreClient + websocket',
     entry: `import { createCoreClient, websocket } from 'cometkit';
 export const connect = (url) => createCoreClient(url, { transports: [websocket] });`,
-    budget: 1500,
   },
   { name: 'script tag (cometkit.min.js)', file: 'cometkit.min.js', budget: 5500 },
   // The legacy build (IE 7-class pages) meets its budget: enforced on its own.
@@ -30,7 +36,13 @@ export const connect = (url) => createCoreClient(url, { transports: [websocket] 
 async function bundle(entry) {
   const build = await rollup({
     input: 'entry',
-    plugins: [virtual({ entry, cometkit: await readFile(new URL('cometkit.mjs', dist), 'utf8') })],
+    plugins: [
+      virtual({
+        entry,
+        cometkit: await readFile(new URL('cometkit.mjs', dist), 'utf8'),
+        'cometkit/websocket': await readFile(new URL('websocket.mjs', dist), 'utf8'),
+      }),
+    ],
   });
   const { output } = await build.generate({ format: 'es' });
   const min = await minify(output[0].code, { ...terserOptions, module: true });
@@ -38,15 +50,15 @@ async function bundle(entry) {
 }
 
 let over = 0;
-console.log('build'.padEnd(34) + 'min'.padStart(8) + 'min+gz'.padStart(9) + 'budget'.padStart(9));
+console.log('build'.padEnd(36) + 'min'.padStart(8) + 'min+gz'.padStart(9) + 'budget'.padStart(9));
 for (const build of BUILDS) {
   const code = build.file ? await readFile(new URL(build.file, dist), 'utf8') : await bundle(build.entry);
   const gz = gzipSync(code, { level: 9 }).length;
-  const ok = gz <= build.budget;
+  const ok = !build.budget || gz <= build.budget;
   if (!ok && build.enforced) process.exitCode = 1;
   if (!ok) over++;
   console.log(
-    build.name.padEnd(34) + String(code.length).padStart(8) + String(gz).padStart(9) + String(build.budget).padStart(9) + (ok ? '' : '  OVER'),
+    build.name.padEnd(36) + String(code.length).padStart(8) + String(gz).padStart(9) + String(build.budget ?? '-').padStart(9) + (ok ? '' : '  OVER'),
   );
 }
 if (over > 0) {

@@ -2,6 +2,7 @@
 // fails the build when it stops being an error.
 import { NegotiationError, createClient, createCoreClient, jsonp, polling, websocket, xhrStreaming } from '../../src/index.js';
 import type { Attempt, Client, ClientEvents, ClientOptions, ClientState, Tier, TransportName } from '../../src/index.js';
+import { createClient as createWebSocketClient } from '../../src/websocket.js';
 
 /** true when A and B are the same type (not merely assignable either way). */
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the generic is the exact-equality trick
@@ -122,4 +123,13 @@ export function delivery(client: Client): void {
   client.send('y');
   // @ts-expect-error -- the callback gets an Error or nothing
   client.send('z', (error: string) => error);
+}
+
+/** cometkit/websocket: the same client and options types as the main entry. */
+export function webSocketOnly(): Client {
+  const client = createWebSocketClient('/echo', { heartbeatTimeout: 5000, resume: true });
+  client.on('open', ({ transport, resumed }) => [transport, resumed]);
+  // @ts-expect-error -- no such option
+  createWebSocketClient('/echo', { poll: 1 });
+  return client;
 }

@@ -1,6 +1,7 @@
 // The websocket tier over a fake WebSocket constructor passed as the `WebSocket` option:
 // the test plays the server by calling the socket's handlers.
 import { createClient } from '../../dist/cometkit.mjs';
+import { NegotiationError, createClient as createWebSocketClient } from '../../dist/websocket.mjs';
 import { assertEqual } from '../browser/support/echo.js';
 import { assert, assertJson, json, nextEvent, tick } from '../browser/support/assert.js';
 import { fakeWebSocket } from '../browser/support/fake-websocket.js';
@@ -165,5 +166,59 @@ describe('websocket tier', function () {
       window.removeEventListener('unhandledrejection', onRejection);
     }
     assertEqual(rejections.length, 0, `unhandled rejections: ${rejections.join(', ')}`);
+  });
+});
+
+describe('cometkit/websocket', function () {
+  const BASE = 'http://push.example/ws-only';
+  let clients = [];
+  afterEach(function () {
+    for (const client of clients) client.close();
+    clients = [];
+    localStorage.removeItem('cometkit ' + BASE);
+  });
+  async function connectWs(options) {
+    const client = createWebSocketClient(BASE, options);
+    clients.push(client);
+    await null;
+    return client;
+  }
+
+  it('opens a resumable session over WebSocket and leaves nothing in localStorage (no network memory)', async function () {
+    const { FakeWebSocket, sockets } = fakeWebSocket();
+    const client = await connectWs({ WebSocket: FakeWebSocket });
+    assertEqual(sockets.length, 1, 'sockets');
+    assert(/^ws:\/\/push\.example\/ws-only\/\d{3}\/[0-9a-z]{8}\/websocket\?t&pos=0$/.test(sockets[0].url), `URL ${sockets[0].url}`);
+    const opened = nextEvent(client, 'open');
+    sockets[0].receive('k0');
+    assertJson(await opened, { transport: 'websocket', resumed: false }, 'open event');
+    assertEqual(client.transport, 'websocket', 'client.transport');
+    assertEqual(localStorage.getItem('cometkit ' + BASE), null, 'what the client kept in localStorage');
+    client.send('hi');
+    await tick();
+    assertJson(sockets[0].sent, [JSON.stringify([0, 1, 'hi'])], 'what went on the socket');
+  });
+
+  it('takes websocket alone in transports, with the same exact error as the full client', async function () {
+    let error;
+    try {
+      createWebSocketClient(BASE, { transports: ['websocket', 'polling'] });
+    } catch (e) {
+      error = e;
+    }
+    assert(error instanceof TypeError, `a TypeError, got ${error}`);
+    assertEqual(error.message, 'cometkit: unknown transport "polling"', 'message');
+  });
+
+  it('reports a failed open as a NegotiationError and a close with 2000', async function () {
+    const { FakeWebSocket, sockets } = fakeWebSocket();
+    const client = await connectWs({ WebSocket: FakeWebSocket, reconnect: false });
+    const failed = nextEvent(client, 'error');
+    const closed = nextEvent(client, 'close');
+    sockets[0].end(1006);
+    const { error } = await failed;
+    assert(error instanceof NegotiationError, `a NegotiationError, got ${error}`);
+    assertEqual(error.attempts[0].reason, 'WebSocket closed (1006)', 'attempt reason');
+    assertEqual((await closed).code, 2000, 'close code');
   });
 });
