@@ -248,7 +248,7 @@ function createCoreClient(url, options, named = []) {
     // What this page (or a recent one) learnt of the network to this service:
     // the tier that worked goes first, those that failed or went silent go last,
     // and the tuning asked of a cometkit server against proxies that kill requests.
-    const memory = (recall(base));
+    const memory = recall(base) ;
     const keep = () => remember(base, memory, o.remember);
     const shun = (name) => memory.bad.includes(name) || memory.bad.push(name);
     // How the previous open connection ended: two alike mean a proxy is killing them.

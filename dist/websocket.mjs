@@ -209,7 +209,7 @@ function createCoreClient(url, options, named = []) {
     // What this page (or a recent one) learnt of the network to this service:
     // the tier that worked goes first, those that failed or went silent go last,
     // and the tuning asked of a cometkit server against proxies that kill requests.
-    const memory = (MULTI_TIER);
+    const memory = { bad: [], h: 0, ttl: 0, until: 0 };
     const keep = () => MULTI_TIER;
     // The tier in use while open, and the context it opened with.
     let tier;

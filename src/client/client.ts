@@ -73,7 +73,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // What this page (or a recent one) learnt of the network to this service:
   // the tier that worked goes first, those that failed or went silent go last,
   // and the tuning asked of a cometkit server against proxies that kill requests.
-  const memory = (MULTI_TIER && recall(base)) as Memory;
+  const memory: Memory = MULTI_TIER ? recall(base) : { bad: [], h: 0, ttl: 0, until: 0 };
   const keep = () => MULTI_TIER && remember(base, memory, o.remember);
   const shun = (name: TransportName) => memory.bad.includes(name) || memory.bad.push(name);
   // How the previous open connection ended: two alike mean a proxy is killing them.
