@@ -16,7 +16,7 @@ const nodeExternal = (id) => id.startsWith('node:') || id === 'ws';
  * The WebSocket-only build's one difference: src/client/features.ts says
  * MULTI_TIER = false, so rollup and terser drop what only several tiers use.
  */
-const webSocketOnly = {
+export const webSocketOnly = {
   name: 'websocket-only',
   resolveId: (source) => (source.endsWith('/features.js') ? '\0features' : null),
   load: (id) => (id === '\0features' ? 'export const MULTI_TIER = false;' : null),

@@ -1,0 +1,55 @@
+// Where the bytes are: min+gzip of the ESM build with more and more of it imported, so each row's
+// difference is what that part adds; and the full client built with the multi-tier features folded
+// away, as `cometkit/websocket` is. Same rollup + terser settings and gzip level as test/size/size.mjs.
+// Prints figures only. Run: `node test/size/parts.mjs` (after `npm run build`).
+import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import typescript from '@rollup/plugin-typescript';
+import { rollup } from 'rollup';
+import { minify } from 'terser';
+import { terserOptions, webSocketOnly } from '../../rollup.config.mjs';
+import virtual from './virtual.mjs';
+
+const dist = new URL('../../dist/', import.meta.url);
+const cometkit = await readFile(new URL('cometkit.mjs', dist), 'utf8');
+
+async function measure(build) {
+  const { output } = await (await build).generate({ format: 'es' });
+  const min = await minify(output[0].code, { ...terserOptions, module: true });
+  return gzipSync(min.code, { level: 9 }).length;
+}
+
+const bundle = (names) => rollup({ input: 'entry', plugins: [virtual({ entry: `export { ${names} } from 'cometkit';`, cometkit })] });
+
+const ROWS = [
+  ['createCoreClient alone (options, emitter, negotiation, reconnection, liveness, queue, resume, memory, re-upgrade)', 'createCoreClient'],
+  ['+ websocket', 'createCoreClient, websocket'],
+  ['+ xhrStreaming (control channel, fetch helpers, /info probe and its JSONP form)', 'createCoreClient, websocket, xhrStreaming'],
+  ['+ polling', 'createCoreClient, websocket, xhrStreaming, polling'],
+  ['+ jsonp', 'createCoreClient, websocket, xhrStreaming, polling, jsonp'],
+  ['+ iframe (bridge page included)', 'createCoreClient, websocket, xhrStreaming, polling, jsonp, iframe'],
+  ['everything (createClient, TIERS, NegotiationError too)', '*'],
+];
+
+let previous = null;
+for (const [label, names] of ROWS) {
+  const gz = await measure(names === '*' ? rollup({ input: 'entry', plugins: [virtual({ entry: `export * from 'cometkit';`, cometkit })] }) : bundle(names));
+  console.log(`${label.padEnd(112)} ${String(gz).padStart(6)}${previous === null ? '' : `  +${gz - previous}`}`);
+  previous = gz;
+}
+
+// The whole main entry with MULTI_TIER false: every tier, without memory, stream-sense, kill adaptation,
+// tuning and re-upgrade. Built from src/ (a minute's work for the TypeScript plugin at most).
+const folded = await measure(
+  rollup({
+    input: 'src/index.ts',
+    plugins: [
+      webSocketOnly,
+      nodeResolve({ browser: true }),
+      typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, include: ['src/**/*.ts'] }),
+    ],
+    onwarn: () => {},
+  }),
+);
+console.log(`${'everything, with the multi-tier features folded away (MULTI_TIER false)'.padEnd(112)} ${String(folded).padStart(6)}`);
