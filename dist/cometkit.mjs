@@ -194,27 +194,42 @@ const key = (base) => 'cometkit ' + base;
 /**
  * The memory for `base`, or a blank one. localStorage, so that it serves the
  * next page load and the other tabs; a page without it (privacy modes, old
- * engines, sandboxed frames throw on access) simply learns afresh.
+ * engines, sandboxed frames throw on access) simply learns afresh. The
+ * WebSocket-only build (one tier: nothing to order) keeps none.
  */
 function recall(base) {
-    try {
-        const memory = JSON.parse(localStorage.getItem(key(base)) ?? 'null');
-        if (memory && memory.until > Date.now())
-            return memory;
-    }
-    catch {
-        // no storage, or a foreign value: start blank
+    {
+        try {
+            const memory = JSON.parse(localStorage.getItem(key(base)) ?? 'null');
+            if (memory && memory.until > Date.now())
+                return memory;
+        }
+        catch {
+            // no storage, or a foreign value: start blank
+        }
     }
     return { bad: [], h: 0, ttl: 0, until: 0 };
 }
 /** Keeps `memory` for `ttl` ms (0 keeps nothing). */
 function remember(base, memory, ttl) {
     try {
-        if (ttl)
+        if (MULTI_TIER && ttl)
             localStorage.setItem(key(base), JSON.stringify({ ...memory, until: Date.now() + ttl }));
     }
     catch {
         // quota or no storage: the memory only saves time, nothing depends on it
+    }
+}
+/** A tier failed or went silent: it goes last from now on. */
+function shun(memory, name) {
+    if (!memory.bad.includes(name))
+        memory.bad.push(name);
+}
+/** A tier opened: it goes first from now on. */
+function worked(memory, name) {
+    {
+        memory.good = name;
+        memory.bad = memory.bad.filter((n) => n != name);
     }
 }
 
@@ -248,9 +263,8 @@ function createCoreClient(url, options, named = []) {
     // What this page (or a recent one) learnt of the network to this service:
     // the tier that worked goes first, those that failed or went silent go last,
     // and the tuning asked of a cometkit server against proxies that kill requests.
-    const memory = recall(base) ;
+    const memory = recall(base);
     const keep = () => remember(base, memory, o.remember);
-    const shun = (name) => memory.bad.includes(name) || memory.bad.push(name);
     // How the previous open connection ended: two alike mean a proxy is killing them.
     let lastCut;
     // The tier in use while open, and the context it opened with.
@@ -426,7 +440,7 @@ function createCoreClient(url, options, named = []) {
                     return;
                 phase = 2;
                 release();
-                shun(t.name);
+                shun(memory, t.name);
                 record('failed', reason);
             };
             const why = t.stream && buffered ? 'streams are buffered on this path' : t.unsupported(ctx);
@@ -458,11 +472,8 @@ function createCoreClient(url, options, named = []) {
                         record('open', 'opened');
                         tier = t;
                         opened = ctx;
-                        if (MULTI_TIER) {
-                            memory.good = t.name;
-                            memory.bad = memory.bad.filter((name) => name != t.name);
-                            keep();
-                        }
+                        worked(memory, t.name);
+                        keep();
                         if (sid && !k) {
                             // The server no longer has the session (restarted, or the grace period passed):
                             // report it, and start a fresh resumable one at once.
@@ -613,7 +624,7 @@ function createCoreClient(url, options, named = []) {
             if (tier?.stream)
                 for (const t of o.transports)
                     if (t.stream)
-                        shun(t.name);
+                        shun(memory, t.name);
             if (memory.good == tier?.name)
                 memory.good = undefined;
         }
@@ -636,7 +647,7 @@ function createCoreClient(url, options, named = []) {
             memory.h = memory.ttl = Math.max(1000, cut.age >> 1);
             if (memory.good == 'websocket')
                 memory.good = undefined;
-            shun('websocket');
+            shun(memory, 'websocket');
         }
         lastCut = cut;
         keep();
@@ -732,7 +743,7 @@ function createCoreClient(url, options, named = []) {
                     moved = true;
                     frozen = Infinity;
                     tier = better;
-                    memory.good = better.name;
+                    worked(memory, better.name);
                     keep();
                     emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
                     at = since;
@@ -984,8 +995,9 @@ function httpConnection(ctx, sink, receive, sent) {
  * removes it: no callback global touches the page, and removing the iframe
  * cancels a held request (a detached script tag would keep its connection
  * until the server answers). One iframe serves a connection's every poll: a
- * fresh one per poll put its setup into every JSONP round trip. Each load
- * takes its script node and callback away when it ends, however it ends.
+ * fresh one per poll put its setup into every JSONP round trip. Loads run one
+ * at a time (they share the timeout timer); each takes its script node and
+ * callback away when it ends, however it ends.
  */
 function jsonpFrame() {
     const frame = hidden('iframe');

@@ -179,6 +179,33 @@ function sessionUrl(base) {
     return base + '/' + String((1e3 + Math.random() * 1e3) | 0).slice(1) + '/' + Math.random().toString(36).slice(2, 10).padEnd(8, '0');
 }
 
+const key = (base) => 'cometkit ' + base;
+/**
+ * The memory for `base`, or a blank one. localStorage, so that it serves the
+ * next page load and the other tabs; a page without it (privacy modes, old
+ * engines, sandboxed frames throw on access) simply learns afresh. The
+ * WebSocket-only build (one tier: nothing to order) keeps none.
+ */
+function recall(base) {
+    return { bad: [], h: 0, ttl: 0, until: 0 };
+}
+/** Keeps `memory` for `ttl` ms (0 keeps nothing). */
+function remember(base, memory, ttl) {
+    try {
+        if (MULTI_TIER && ttl)
+            ;
+    }
+    catch {
+        // quota or no storage: the memory only saves time, nothing depends on it
+    }
+}
+/** A tier failed or went silent: it goes last from now on. */
+function shun(memory, name) {
+}
+/** A tier opened: it goes first from now on. */
+function worked(memory, name) {
+}
+
 /** Close codes that end a session for good: 1000 and the application range 3000–4999. */
 const isFinal = (code) => code == 1000 || (code >= 3000 && code < 5000);
 const stash = (base) => 'cometkit resume ' + base;
@@ -209,8 +236,8 @@ function createCoreClient(url, options, named = []) {
     // What this page (or a recent one) learnt of the network to this service:
     // the tier that worked goes first, those that failed or went silent go last,
     // and the tuning asked of a cometkit server against proxies that kill requests.
-    const memory = { bad: [], h: 0, ttl: 0, until: 0 };
-    const keep = () => MULTI_TIER;
+    const memory = recall();
+    const keep = () => remember(base, memory, o.remember);
     // The tier in use while open, and the context it opened with.
     let tier;
     let opened;
@@ -375,6 +402,7 @@ function createCoreClient(url, options, named = []) {
                     return;
                 phase = 2;
                 release();
+                shun(memory, t.name);
                 record('failed', reason);
             };
             const why = t.unsupported(ctx);
@@ -406,7 +434,8 @@ function createCoreClient(url, options, named = []) {
                         record('open', 'opened');
                         tier = t;
                         opened = ctx;
-                        if (MULTI_TIER) ;
+                        worked(memory, t.name);
+                        keep();
                         if (sid && !k) {
                             // The server no longer has the session (restarted, or the grace period passed):
                             // report it, and start a fresh resumable one at once.

@@ -10,8 +10,7 @@ import type { ClientOptions } from './options.js';
 import { backoff, openTimeout } from './retry.js';
 import type { Connection, ConnectContext, Tier } from './transports/types.js';
 import { isCrossOrigin, sessionUrl } from './util/url.js';
-import { recall, remember } from './remember.js';
-import type { Memory } from './remember.js';
+import { recall, remember, shun, worked } from './remember.js';
 
 /** Where a client stands. `closed` is final. */
 export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -73,9 +72,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // What this page (or a recent one) learnt of the network to this service:
   // the tier that worked goes first, those that failed or went silent go last,
   // and the tuning asked of a cometkit server against proxies that kill requests.
-  const memory: Memory = MULTI_TIER ? recall(base) : { bad: [], h: 0, ttl: 0, until: 0 };
-  const keep = () => MULTI_TIER && remember(base, memory, o.remember);
-  const shun = (name: TransportName) => memory.bad.includes(name) || memory.bad.push(name);
+  const memory = recall(base);
+  const keep = () => remember(base, memory, o.remember);
   // How the previous open connection ended: two alike mean a proxy is killing them.
   let lastCut: { age: number; idle: number } | undefined;
   // The tier in use while open, and the context it opened with.
@@ -244,7 +242,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         if (phase || gen != generation) return;
         phase = 2;
         release();
-        if (MULTI_TIER) shun(t.name);
+        shun(memory, t.name);
         record('failed', reason);
       };
       const why = MULTI_TIER && t.stream && buffered ? 'streams are buffered on this path' : t.unsupported(ctx);
@@ -273,11 +271,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               record('open', 'opened');
               tier = t;
               opened = ctx;
-              if (MULTI_TIER) {
-                memory.good = t.name;
-                memory.bad = memory.bad.filter((name) => name != t.name);
-                keep();
-              }
+              worked(memory, t.name);
+              keep();
               if (sid && !k) {
                 // The server no longer has the session (restarted, or the grace period passed):
                 // report it, and start a fresh resumable one at once.
@@ -414,7 +409,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     // A stream that falls silent while still open is being buffered: the
     // reconnection starts below the streaming tiers.
     if (MULTI_TIER) {
-      if (tier?.stream) for (const t of o.transports) if (t.stream) shun(t.name);
+      if (tier?.stream) for (const t of o.transports) if (t.stream) shun(memory, t.name);
       if (memory.good == tier?.name) memory.good = undefined;
     }
     drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
@@ -435,7 +430,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     } else if (lastCut && alike(cut.age, lastCut.age)) {
       memory.h = memory.ttl = Math.max(1000, cut.age >> 1);
       if (memory.good == 'websocket') memory.good = undefined;
-      shun('websocket');
+      shun(memory, 'websocket');
     }
     lastCut = cut;
     keep();
@@ -528,7 +523,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
             moved = true;
             frozen = Infinity;
             tier = better;
-            memory.good = better.name;
+            worked(memory, better.name);
             keep();
             emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
             at = since;

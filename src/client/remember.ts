@@ -1,3 +1,4 @@
+import { MULTI_TIER } from './features.js';
 import type { TransportName } from './events.js';
 
 /** What a page learnt about the network to one service, kept across page loads until `until`. */
@@ -19,14 +20,17 @@ const key = (base: string) => 'cometkit ' + base;
 /**
  * The memory for `base`, or a blank one. localStorage, so that it serves the
  * next page load and the other tabs; a page without it (privacy modes, old
- * engines, sandboxed frames throw on access) simply learns afresh.
+ * engines, sandboxed frames throw on access) simply learns afresh. The
+ * WebSocket-only build (one tier: nothing to order) keeps none.
  */
 export function recall(base: string): Memory {
-  try {
-    const memory = JSON.parse(localStorage.getItem(key(base)) ?? 'null') as Memory | null;
-    if (memory && memory.until > Date.now()) return memory;
-  } catch {
-    // no storage, or a foreign value: start blank
+  if (MULTI_TIER) {
+    try {
+      const memory = JSON.parse(localStorage.getItem(key(base)) ?? 'null') as Memory | null;
+      if (memory && memory.until > Date.now()) return memory;
+    } catch {
+      // no storage, or a foreign value: start blank
+    }
   }
   return { bad: [], h: 0, ttl: 0, until: 0 };
 }
@@ -34,8 +38,21 @@ export function recall(base: string): Memory {
 /** Keeps `memory` for `ttl` ms (0 keeps nothing). */
 export function remember(base: string, memory: Memory, ttl: number): void {
   try {
-    if (ttl) localStorage.setItem(key(base), JSON.stringify({ ...memory, until: Date.now() + ttl }));
+    if (MULTI_TIER && ttl) localStorage.setItem(key(base), JSON.stringify({ ...memory, until: Date.now() + ttl }));
   } catch {
     // quota or no storage: the memory only saves time, nothing depends on it
+  }
+}
+
+/** A tier failed or went silent: it goes last from now on. */
+export function shun(memory: Memory, name: TransportName): void {
+  if (MULTI_TIER && !memory.bad.includes(name)) memory.bad.push(name);
+}
+
+/** A tier opened: it goes first from now on. */
+export function worked(memory: Memory, name: TransportName): void {
+  if (MULTI_TIER) {
+    memory.good = name;
+    memory.bad = memory.bad.filter((n) => n != name);
   }
 }

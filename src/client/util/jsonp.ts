@@ -8,8 +8,9 @@ export type Load = (url: string, timeout: number, done: (error: string | null, v
  * removes it: no callback global touches the page, and removing the iframe
  * cancels a held request (a detached script tag would keep its connection
  * until the server answers). One iframe serves a connection's every poll: a
- * fresh one per poll put its setup into every JSONP round trip. Each load
- * takes its script node and callback away when it ends, however it ends.
+ * fresh one per poll put its setup into every JSONP round trip. Loads run one
+ * at a time (they share the timeout timer); each takes its script node and
+ * callback away when it ends, however it ends.
  */
 export function jsonpFrame(): [Load, () => void] {
   const frame = hidden('iframe');
