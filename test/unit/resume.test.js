@@ -261,39 +261,33 @@ describe('resume, send callbacks and the send queue', function () {
       assertEqual(candidate.ctx.pos(), 5, 'ctx.pos() after the move');
     });
 
-    it('tries no better tier from a WebSocket (the server would close it on the move)', async function () {
-      const stream = fakeTier('xhr-streaming', { probe: probeWith({ rtt: 1, cometkit: { version: 1, takeover: true } }) });
-      const ws = fakeTier('websocket');
-      const client = await connect({ transports: [stream.tier, ws.tier], upgradeInterval: 20 });
-      (await stream.next(1)).sink.close('refused');
+    /**
+     * A client on `better` then `lower` (both fakes, a takeover server), with `better` refused and
+     * `lower` opened by `first`: no candidate on `better` comes within ten upgrade intervals.
+     */
+    async function assertNoReUpgrade(better, lower, first) {
+      const info = { probe: probeWith({ rtt: 1, cometkit: { version: 1, takeover: true } }) };
+      const up = fakeTier(better, better == 'websocket' ? {} : info);
+      const down = fakeTier(lower, lower == 'websocket' ? {} : info);
+      const client = await connect({ transports: [up.tier, down.tier], upgradeInterval: 20 });
+      (await up.next(1)).sink.close('refused');
       const opened = nextEvent(client, 'open');
-      (await ws.next(1)).sink.frame('k0');
+      (await down.next(1)).sink.frame(first);
       await opened;
-      // Ten upgrade intervals without a candidate.
-      const candidate = await stream.next(2, 200).then(
+      const candidate = await up.next(2, 200).then(
         () => true,
         () => false,
       );
       assertEqual(candidate, false, 'a candidate connection');
-      assertEqual(client.transport, 'websocket', 'transport');
+      assertEqual(client.transport, lower, 'transport');
+    }
+
+    it('tries no better tier from a WebSocket (the server would close it on the move)', async function () {
+      await assertNoReUpgrade('xhr-streaming', 'websocket', 'k0');
     });
 
     it('tries no better tier on a session that is not resumable (re-upgrade rides on resume)', async function () {
-      const ws = fakeTier('websocket');
-      const poll = fakeTier('polling', { probe: probeWith({ rtt: 1, cometkit: { version: 1, takeover: true } }) });
-      const client = await connect({ transports: [ws.tier, poll.tier], upgradeInterval: 20 });
-      (await ws.next(1)).sink.close('refused');
-      const old = await poll.next(1);
-      const opened = nextEvent(client, 'open');
-      old.sink.frame('o');
-      await opened;
-      // Ten upgrade intervals without a candidate.
-      const candidate = await ws.next(2, 200).then(
-        () => true,
-        () => false,
-      );
-      assertEqual(candidate, false, 'a candidate connection');
-      assertEqual(client.transport, 'polling', 'transport');
+      await assertNoReUpgrade('websocket', 'polling', 'o');
     });
   });
 
