@@ -8,9 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
 import { minify } from 'terser';
 import { terserOptions } from '../../rollup.config.mjs';
+import { gzipped } from './measure.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -29,14 +29,13 @@ const OTHERS = [
   { name: 'atmosphere.js', file: 'dist/atmosphere.global.js', minified: false, note: 'the same file through terser' },
 ];
 
-const gz = (code) => gzipSync(code, { level: 9 }).length;
 const rows = [];
 
 for (const other of OTHERS) {
   const { dir, version } = await pkg(other.name);
   let code = await readFile(join(dir, other.file), 'utf8');
   if (!other.minified) code = (await minify(code, terserOptions)).code;
-  rows.push({ build: `${other.name} ${version}: ${other.file}${other.minified ? '' : ' + terser'}`, min: code.length, gz: gz(code), note: other.note });
+  rows.push({ build: `${other.name} ${version}: ${other.file}${other.minified ? '' : ' + terser'}`, min: code.length, gz: gzipped(code), note: other.note });
 }
 
 // Ours, as the size check measures them (its table: name, min, min+gz, budget).

@@ -2,25 +2,13 @@
 // difference is what that part adds; and the full client built with the multi-tier features folded
 // away, as `cometkit/websocket` is. Same rollup + terser settings and gzip level as test/size/size.mjs.
 // Prints figures only. Run: `node test/size/parts.mjs` (after `npm run build`).
-import { readFile } from 'node:fs/promises';
-import { gzipSync } from 'node:zlib';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 import { rollup } from 'rollup';
-import { minify } from 'terser';
-import { terserOptions, webSocketOnly } from '../../rollup.config.mjs';
-import virtual from './virtual.mjs';
+import { webSocketOnly } from '../../rollup.config.mjs';
+import { fromDist, gzipped, minified } from './measure.mjs';
 
-const dist = new URL('../../dist/', import.meta.url);
-const cometkit = await readFile(new URL('cometkit.mjs', dist), 'utf8');
-
-async function measure(build) {
-  const { output } = await (await build).generate({ format: 'es' });
-  const min = await minify(output[0].code, { ...terserOptions, module: true });
-  return gzipSync(min.code, { level: 9 }).length;
-}
-
-const bundle = (names) => rollup({ input: 'entry', plugins: [virtual({ entry: `export { ${names} } from 'cometkit';`, cometkit })] });
+const measure = async (build) => gzipped(await minified(build));
 
 const ROWS = [
   ['createCoreClient alone (options, emitter, negotiation, reconnection, liveness, queue, resume, memory, re-upgrade)', 'createCoreClient'],
@@ -34,7 +22,7 @@ const ROWS = [
 
 let previous = null;
 for (const [label, names] of ROWS) {
-  const gz = await measure(names === '*' ? rollup({ input: 'entry', plugins: [virtual({ entry: `export * from 'cometkit';`, cometkit })] }) : bundle(names));
+  const gz = await measure(fromDist(names === '*' ? `export * from 'cometkit';` : `export { ${names} } from 'cometkit';`));
   console.log(`${label.padEnd(112)} ${String(gz).padStart(6)}${previous === null ? '' : `  +${gz - previous}`}`);
   previous = gz;
 }

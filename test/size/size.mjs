@@ -1,11 +1,7 @@
 // Size check: min+gzip of every browser build, against the budgets. Prints a
 // table and exits non-zero when a build is over. Run: `node test/size/size.mjs`.
 import { readFile } from 'node:fs/promises';
-import { gzipSync } from 'node:zlib';
-import virtual from './virtual.mjs';
-import { rollup } from 'rollup';
-import { minify } from 'terser';
-import { terserOptions } from '../../rollup.config.mjs';
+import { fromDist, gzipped, minified } from './measure.mjs';
 
 const dist = new URL('../../dist/', import.meta.url);
 
@@ -33,27 +29,11 @@ export const connect = (url) => createCoreClient(url, { transports: [websocket] 
   { name: 'legacy (cometkit.legacy.min.js)', file: 'cometkit.legacy.min.js', budget: 6000, enforced: true },
 ];
 
-async function bundle(entry) {
-  const build = await rollup({
-    input: 'entry',
-    plugins: [
-      virtual({
-        entry,
-        cometkit: await readFile(new URL('cometkit.mjs', dist), 'utf8'),
-        'cometkit/websocket': await readFile(new URL('websocket.mjs', dist), 'utf8'),
-      }),
-    ],
-  });
-  const { output } = await build.generate({ format: 'es' });
-  const min = await minify(output[0].code, { ...terserOptions, module: true });
-  return min.code;
-}
-
 let over = 0;
 console.log('build'.padEnd(36) + 'min'.padStart(8) + 'min+gz'.padStart(9) + 'budget'.padStart(9));
 for (const build of BUILDS) {
-  const code = build.file ? await readFile(new URL(build.file, dist), 'utf8') : await bundle(build.entry);
-  const gz = gzipSync(code, { level: 9 }).length;
+  const code = build.file ? await readFile(new URL(build.file, dist), 'utf8') : await minified(fromDist(build.entry));
+  const gz = gzipped(code);
   const ok = !build.budget || gz <= build.budget;
   if (!ok && build.enforced) process.exitCode = 1;
   if (!ok) over++;
