@@ -103,8 +103,11 @@ async function nodeTestRun(files, name, timeout) {
   return result;
 }
 
-// The demo pages in Chromium (playwright-core). One file, so the timeout is the whole stage's.
-const e2eTests = () => nodeTestRun(['test/e2e/demo.e2e.mjs'], 'e2e-tests', 120000);
+// Chromium through playwright-core: the demo pages (test/e2e/) and the HTTP/2 pages (test/network/).
+async function e2eTests() {
+  const files = (await listFiles(join(root, 'test'))).filter((f) => f.endsWith('.e2e.mjs')).map((f) => join('test', f));
+  return nodeTestRun(files, 'e2e-tests', 120000);
+}
 
 async function browserTests() {
   const { runBrowserSuite } = await import('./browser/suite.mjs');

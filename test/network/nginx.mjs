@@ -16,17 +16,22 @@
 //   'short-read-timeout' 'websocket' with proxy_read_timeout = readTimeout ms (default 3000): an
 //                        upstream that stays silent that long is cut, held requests, streams and
 //                        WebSockets alike.
+//   'http2'              'websocket' behind TLS with HTTP/2 (`listen … ssl http2`), a self-signed
+//                        certificate for 127.0.0.1 made by openssl in the temp dir; url is https://.
+//                        Browsers multiplex every request to it on one connection (WebSocket
+//                        upgrades go on an HTTP/1.1 connection of their own).
 // Option ignoreAccelBuffering: true adds `proxy_ignore_headers X-Accel-Buffering;`, so nginx
 // buffers even responses that ask it not to (a buffering proxy that does not know the header).
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 export const NGINX = '/usr/sbin/nginx';
-const CONFIGS = ['default', 'websocket', 'short-read-timeout'];
+const CONFIGS = ['default', 'websocket', 'short-read-timeout', 'http2'];
 /** Longest wait for nginx to answer after it was spawned, and for it to exit after stop(). */
 const START_TIMEOUT = 5000;
 const STOP_TIMEOUT = 3000;
@@ -100,7 +105,7 @@ http {
   default_type application/octet-stream;
   map $http_upgrade $connection_upgrade { default upgrade; '' close; }
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${config === 'http2' ? ` ssl http2;\n    ssl_certificate ${dir}/cert.pem;\n    ssl_certificate_key ${dir}/key.pem` : ''};
     server_name localhost;
     location / {
 ${locationBlock(config, upstream, readTimeout, ignoreAccelBuffering)}
@@ -147,7 +152,8 @@ export async function startNginx({ upstream, config = 'default', readTimeout = 3
     const conf = join(dir, 'nginx.conf');
     await writeFile(conf, nginxConf({ dir, port, upstream: `http://${target.host}`, config, readTimeout, ignoreAccelBuffering }));
     try {
-      return await launch({ dir, port, conf });
+      if (config === 'http2') await selfSignedCertificate(dir);
+      return await launch({ dir, port, conf, scheme: config === 'http2' ? 'https' : 'http' });
     } catch (error) {
       lastError = error;
       await rm(dir, { recursive: true, force: true });
@@ -157,7 +163,7 @@ export async function startNginx({ upstream, config = 'default', readTimeout = 3
   throw lastError;
 }
 
-async function launch({ dir, port, conf }) {
+async function launch({ dir, port, conf, scheme }) {
   // -e: the error log nginx uses before it has read the config (else /var/log/nginx/error.log).
   const child = spawn(NGINX, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -200,7 +206,18 @@ async function launch({ dir, port, conf }) {
       }
     })());
 
-  return { url: `http://127.0.0.1:${port}`, port, pid: child.pid, dir, stop, log };
+  return { url: `${scheme}://127.0.0.1:${port}`, port, pid: child.pid, dir, stop, log };
+}
+
+/**
+ * Writes `cert.pem` and `key.pem` into `dir`: a self-signed certificate for 127.0.0.1, valid for a
+ * day, made by openssl (Debian's base system has it; .ci/run installs it where missing).
+ */
+export function selfSignedCertificate(dir) {
+  return promisify(execFile)('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+  ]);
 }
 
 /** SIGTERM (nginx's fast shutdown, workers included); SIGKILL to master and workers if that hangs. */
