@@ -1,15 +1,34 @@
 // What test/network/hosts.e2e.mjs and test/bench/hosts.mjs share: the app both serve (over HTTP/1.1,
 // HTTP/2, or behind nginx) and the page function that opens many clients at once.
-import { readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createServer } from '../../dist/server.js';
 
 const dist = new URL('../../dist/', import.meta.url);
 const PAGE = '<!doctype html><meta charset="utf-8"><title>hosts</title><body>';
 
-/** The app on `server` (node:http or node:http2): an echo service at /comet; outside it, dist/ files and a blank page. */
-export function app(server) {
+/**
+ * The app on `server` (node:http or node:http2): an echo service at /comet; outside it, dist/ files,
+ * `/run?<json>` (a page that calls run() for each tier of `{ tiers, clients, echoes, wait }` and posts
+ * each result to `/report`, for browsers driven without playwright), `/report` (to `onReport(result)`),
+ * and a blank page.
+ */
+export function app(server, onReport = () => {}) {
   // Before attach(), which hands it what is outside the prefix.
   server.on('request', async (req, res) => {
+    if (req.url == '/report' && req.method == 'POST') {
+      // Bytes first, text once: a chunk may end inside a character.
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      onReport(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      return res.writeHead(204).end();
+    }
+    if (req.url.startsWith('/run?')) {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      return res.end(runPage(JSON.parse(decodeURIComponent(req.url.slice(5)))));
+    }
     if (req.url.startsWith('/dist/')) {
       const body = await readFile(new URL(req.url.slice(6), dist)).catch(() => null);
       res.writeHead(body ? 200 : 404, { 'Content-Type': 'text/javascript; charset=utf-8' });
@@ -69,4 +88,47 @@ export function run({ tier, clients, echoes, wait }) {
       });
     });
   });
+}
+
+/** The `/run` page: run() for each tier in turn, each result (or the error) posted to /report. */
+function runPage({ tiers, ...options }) {
+  return `${PAGE}<script type="module">
+const run = ${run.toString()};
+const report = (result) => fetch('/report', { method: 'POST', body: JSON.stringify(result) });
+addEventListener('error', (e) => report({ tier: 'page', error: String(e.message) }));
+for (const tier of ${JSON.stringify(tiers)}) {
+  await run({ tier, ...${JSON.stringify(options)} }).then((result) => report({ tier, ...result }), (error) => report({ tier, error: String(error) }));
+}
+</script>`;
+}
+
+/**
+ * Starts Debian's Firefox ESR headless on `url` with a fresh profile in `dir` that trusts `cert` (a PEM
+ * file) for each of `hosts` ("127.0.0.1:port"), the way a user's "accept the risk" would. Returns
+ * stop(), which ends it by PID (its process group: the content processes are its children).
+ */
+export async function startFirefox({ url, dir, cert, hosts }) {
+  const { stdout } = await promisify(execFile)('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256']);
+  const fingerprint = stdout.trim().split('=')[1];
+  await mkdir(dir, { recursive: true });
+  const lines = hosts.map((host) => `${host}:\tOID.2.16.840.1.101.3.4.2.1\t${fingerprint}\t`);
+  await writeFile(join(dir, 'cert_override.txt'), `# PSM Certificate Override Settings file\n${lines.join('\n')}\n`);
+  await writeFile(
+    join(dir, 'user.js'),
+    ['browser.shell.checkDefaultBrowser', 'app.update.enabled', 'datareporting.policy.dataSubmissionEnabled', 'toolkit.telemetry.enabled']
+      .map((pref) => `user_pref(${JSON.stringify(pref)}, false);`)
+      .join('\n'),
+  );
+  const child = spawn('firefox-esr', ['--headless', '--no-remote', '--profile', dir, url], { stdio: 'ignore', detached: true });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    async stop() {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+    },
+  };
 }
