@@ -121,13 +121,19 @@ export async function startFirefox({ url, dir, cert, hosts }) {
   );
   const child = spawn('firefox-esr', ['--headless', '--no-remote', '--profile', dir, url], { stdio: 'ignore', detached: true });
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  const kill = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  // Detached (its own process group), so it would outlive a test process that dies without stop().
+  process.once('exit', kill);
   return {
     async stop() {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
+      kill();
+      process.off('exit', kill);
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
     },
   };
