@@ -13,6 +13,21 @@ var cometkit = (function (exports) {
     }
 
     /**
+     * UTF-8 bytes of `text`: what a message weighs against the send queue's byte
+     * bound, in both builds (a Blob would say the same, far slower in Chromium).
+     */
+    function utf8Bytes(text) {
+        var n = text.length;
+        for (var i = 0; i < text.length; i++) {
+            var c = text.charCodeAt(i);
+            // 2 bytes below 2048; 3 above, but a surrogate half counts 2 (its pair makes 4).
+            if (c > 127)
+                n += c < 2048 || c >> 11 == 27 ? 1 : 2;
+        }
+        return n;
+    }
+
+    /**
      * The DOM an IE 7-class page has: DOM 0 properties, getElementsByTagName,
      * and either the standard event model or IE's attachEvent.
      */
@@ -380,6 +395,10 @@ var cometkit = (function (exports) {
         pollIdleInterval: 2000,
         remember: 3600000,
         upgradeInterval: 60000,
+        resume: true,
+        persist: false,
+        queueLimit: 1000,
+        queueBytes: 1048576,
         WebSocket: undefined
     };
     var NAMES = ' websocket xhr-streaming iframe jsonp polling ';
@@ -409,7 +428,8 @@ var cometkit = (function (exports) {
                 continue;
             var type = key == 'transports' ? 'object' : typeof DEFAULTS[key] == 'undefined' ? 'function' : typeof DEFAULTS[key];
             if (typeof value != type || (type == 'number' && !(value >= 0 && value < Infinity))) {
-                fail('option "' + key + '" must be a ' + (type == 'number' ? 'number of ms \u2265 0' : type == 'object' ? 'non-empty array' : type));
+                var unit = key.charAt(0) == 'q' ? 'number \u2265 0' : 'number of ms \u2265 0';
+                fail('option "' + key + '" must be a ' + (type == 'number' ? unit : type == 'object' ? 'non-empty array' : type));
             }
             out[key] = value;
         }
@@ -598,10 +618,12 @@ var cometkit = (function (exports) {
         return base + '/' + server + '/' + (Math.random().toString(36) + '00000000').slice(2, 10);
     }
 
-    /** Runs delivery callbacks; one that throws cannot stop the others. */
+    /** Runs delivery callbacks (one that throws cannot stop the others); returns the bytes freed. */
     function settle(list, error) {
+        var bytes = 0;
         for (var i = 0; i < list.length; i++) {
-            var done = list[i];
+            var done = list[i][0];
+            bytes += list[i][1];
             try {
                 if (done)
                     done(error);
@@ -610,6 +632,7 @@ var cometkit = (function (exports) {
                 rethrow(e);
             }
         }
+        return bytes;
     }
     /**
      * Connects to a SockJS-compatible service in JSONP mode: script-tag
@@ -636,9 +659,11 @@ var cometkit = (function (exports) {
         var generation = 0;
         var retries = 0;
         var outbox = [];
-        // Delivery callbacks: of the queued messages (parallel to outbox), and of those in flight.
+        // Delivery callbacks and sizes: of the queued messages (parallel to outbox), and of those in flight;
+        // `bytes` of both together, for the queue bound.
         var waiting = [];
         var inFlight = [];
+        var bytes = 0;
         var lastSeen = 0;
         var deadAfter = 0;
         var attempts = [];
@@ -653,7 +678,13 @@ var cometkit = (function (exports) {
                     fail('send() takes a string and an optional callback');
                 if (state == 'closed')
                     throw new Error('cometkit: send() on a closed client');
-                waiting.push(done);
+                var b = utf8Bytes(text);
+                var count = waiting.length + inFlight.length;
+                if (count >= o.queueLimit || bytes + b > o.queueBytes) {
+                    throw new Error('cometkit: send queue full (' + count + ' messages, ' + bytes + ' bytes unconfirmed)');
+                }
+                bytes += b;
+                waiting.push([done, b]);
                 // Sends made in one tick leave together: one form post.
                 if (outbox.push(text) == 1)
                     later('flush', flush, 0);
@@ -841,7 +872,7 @@ var cometkit = (function (exports) {
             conn === null || conn === void 0 ? void 0 : conn.close(notify);
             conn = null;
             // Without resume, what was in flight may or may not have arrived: at most once.
-            settle(inFlight.splice(0, inFlight.length), new Error('cometkit: maybe not delivered: the connection dropped'));
+            bytes -= settle(inFlight.splice(0, inFlight.length), new Error('cometkit: maybe not delivered: the connection dropped'));
             later('watch');
             later('stable');
             later('retry');
@@ -850,7 +881,7 @@ var cometkit = (function (exports) {
                 later('flush');
                 wire(false);
                 outbox.length = 0;
-                settle(waiting, new Error('cometkit: not delivered: closed'));
+                bytes -= settle(waiting, new Error('cometkit: not delivered: closed'));
                 waiting = [];
             }
         }
@@ -875,7 +906,7 @@ var cometkit = (function (exports) {
             inFlight = inFlight.concat(batch);
             conn.send(outbox.splice(0, outbox.length), function () {
                 // Batches arrive in order: these are the oldest in flight.
-                settle(inFlight.splice(0, batch.length));
+                bytes -= settle(inFlight.splice(0, batch.length));
             });
         }
         wire(true);

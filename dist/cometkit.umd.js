@@ -239,11 +239,11 @@
         }
     }
 
-    /** Close codes that end a session for good: 1000 and the application range 3000–4999. */
-    const isFinal = (code) => code == 1000 || (code >= 3000 && code < 5000);
-    const stash = (base) => 'cometkit resume ' + base;
-    /** UTF-8 bytes of `text` (a Blob would say the same, far slower in Chromium). */
-    function size(text) {
+    /**
+     * UTF-8 bytes of `text`: what a message weighs against the send queue's byte
+     * bound, in both builds (a Blob would say the same, far slower in Chromium).
+     */
+    function utf8Bytes(text) {
         let n = text.length;
         for (let i = 0; i < text.length; i++) {
             const c = text.charCodeAt(i);
@@ -253,6 +253,10 @@
         }
         return n;
     }
+
+    /** Close codes that end a session for good: 1000 and the application range 3000–4999. */
+    const isFinal = (code) => code == 1000 || (code >= 3000 && code < 5000);
+    const stash = (base) => 'cometkit resume ' + base;
     /**
      * The client over the tiers given in `options.transports` (tier objects): what
      * a bundle does not pass in, it does not contain. `named` lets `createClient`
@@ -328,7 +332,7 @@
                 sessionStorage.removeItem(stash(base));
                 if (saved) {
                     [sid, got, sent] = saved;
-                    pending = saved[3].map((t) => ({ t, b: size(t) }));
+                    pending = saved[3].map((t) => ({ t, b: utf8Bytes(t) }));
                     for (const out of pending)
                         bytes += out.b;
                     // The page before may have sent them: resent only on a resume, which drops what arrived.
@@ -786,7 +790,7 @@
                     fail('send() takes a string and an optional callback');
                 if (state == 'closed')
                     throw new Error('cometkit: send() on a closed client');
-                const b = size(text);
+                const b = utf8Bytes(text);
                 if (pending.length >= o.queueLimit || bytes + b > o.queueBytes) {
                     throw new Error('cometkit: send queue full (' + pending.length + ' messages, ' + bytes + ' bytes unconfirmed)');
                 }

@@ -11,6 +11,7 @@ import { backoff, openTimeout } from './retry.js';
 import type { Connection, ConnectContext, Tier } from './transports/types.js';
 import { isCrossOrigin, sessionUrl } from './util/url.js';
 import { recall, remember, shun, worked } from './remember.js';
+import { utf8Bytes as size } from './util/utf8.js';
 
 /** Where a client stands. `closed` is final. */
 export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -46,17 +47,6 @@ interface Out {
 }
 
 const stash = (base: string) => 'cometkit resume ' + base;
-/** UTF-8 bytes of `text` (a Blob would say the same, far slower in Chromium). */
-function size(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // 2 bytes below 2048; 3 above, but a surrogate half counts 2 (its pair makes 4).
-    if (c > 127) n += c < 2048 || c >> 11 == 27 ? 1 : 2;
-  }
-  return n;
-}
-
 /**
  * The client over the tiers given in `options.transports` (tier objects): what
  * a bundle does not pass in, it does not contain. `named` lets `createClient`

@@ -2,6 +2,7 @@ import type { ClientState } from '../client/client.js';
 import type { Attempt } from '../client/errors.js';
 import type { EventName, Handler, TransportName } from '../client/events.js';
 import { backoff, openTimeout } from '../client/retry.js';
+import { utf8Bytes as size } from '../client/util/utf8.js';
 import type { Control as Connection } from './control.js';
 import { listen, now } from './dom.js';
 import { negotiationError } from './errors.js';
@@ -42,17 +43,22 @@ export interface LegacyClient {
 }
 
 type Done = ((error?: Error) => void) | undefined;
+/** A message not yet confirmed: its delivery callback and its UTF-8 bytes. */
+type Out = [Done, number];
 
-/** Runs delivery callbacks; one that throws cannot stop the others. */
-function settle(list: Done[], error?: Error): void {
+/** Runs delivery callbacks (one that throws cannot stop the others); returns the bytes freed. */
+function settle(list: Out[], error?: Error): number {
+  let bytes = 0;
   for (let i = 0; i < list.length; i++) {
-    const done = list[i];
+    const done = list[i][0];
+    bytes += list[i][1];
     try {
       if (done) done(error);
     } catch (e) {
       rethrow(e);
     }
   }
+  return bytes;
 }
 
 type TimerName = 'retry' | 'watch' | 'stable' | 'flush';
@@ -81,9 +87,11 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   let generation = 0;
   let retries = 0;
   const outbox: string[] = [];
-  // Delivery callbacks: of the queued messages (parallel to outbox), and of those in flight.
-  let waiting: Done[] = [];
-  let inFlight: Done[] = [];
+  // Delivery callbacks and sizes: of the queued messages (parallel to outbox), and of those in flight;
+  // `bytes` of both together, for the queue bound.
+  let waiting: Out[] = [];
+  let inFlight: Out[] = [];
+  let bytes = 0;
   let lastSeen = 0;
   let deadAfter = 0;
   let attempts: Attempt[] = [];
@@ -97,7 +105,13 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     send(text, done) {
       if (typeof text != 'string' || (done && typeof done != 'function')) fail('send() takes a string and an optional callback');
       if (state == 'closed') throw new Error('cometkit: send() on a closed client');
-      waiting.push(done);
+      const b = size(text);
+      const count = waiting.length + inFlight.length;
+      if (count >= o.queueLimit || bytes + b > o.queueBytes) {
+        throw new Error('cometkit: send queue full (' + count + ' messages, ' + bytes + ' bytes unconfirmed)');
+      }
+      bytes += b;
+      waiting.push([done, b]);
       // Sends made in one tick leave together: one form post.
       if (outbox.push(text) == 1) later('flush', flush, 0);
     },
@@ -256,7 +270,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     conn?.close(notify);
     conn = null;
     // Without resume, what was in flight may or may not have arrived: at most once.
-    settle(inFlight.splice(0, inFlight.length), new Error('cometkit: maybe not delivered: the connection dropped'));
+    bytes -= settle(inFlight.splice(0, inFlight.length), new Error('cometkit: maybe not delivered: the connection dropped'));
     later('watch');
     later('stable');
     later('retry');
@@ -265,7 +279,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
       later('flush');
       wire(false);
       outbox.length = 0;
-      settle(waiting, new Error('cometkit: not delivered: closed'));
+      bytes -= settle(waiting, new Error('cometkit: not delivered: closed'));
       waiting = [];
     }
   }
@@ -289,7 +303,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     inFlight = inFlight.concat(batch);
     conn.send(outbox.splice(0, outbox.length), () => {
       // Batches arrive in order: these are the oldest in flight.
-      settle(inFlight.splice(0, batch.length));
+      bytes -= settle(inFlight.splice(0, batch.length));
     });
   }
 

@@ -38,6 +38,14 @@ export interface LegacyOptions {
   remember?: number;
   /** Accepted for parity with the modern build; with one tier there is nothing to re-upgrade to. */
   upgradeInterval?: number;
+  /** Accepted for parity with the modern build; the legacy build does not resume sessions. */
+  resume?: boolean;
+  /** Accepted for parity with the modern build; the legacy build does not resume sessions. */
+  persist?: boolean;
+  /** Most messages waiting to be confirmed (queued, or sent and not yet arrived); a send beyond throws. Default 1000. */
+  queueLimit?: number;
+  /** Most bytes (UTF-8) of such messages; a send beyond throws. Default 1048576 (1 MiB). */
+  queueBytes?: number;
   /** Accepted for parity with the modern build; WebSocket is not in the legacy build. */
   WebSocket?: unknown;
 }
@@ -51,6 +59,8 @@ export interface Resolved {
   maxReconnectDelay: number;
   stableAfter: number;
   heartbeatTimeout: number;
+  queueLimit: number;
+  queueBytes: number;
 }
 
 // The type of each default is the type an option must have; `undefined`
@@ -68,6 +78,10 @@ const DEFAULTS: Record<string, unknown> = {
   pollIdleInterval: 2000,
   remember: 3600000,
   upgradeInterval: 60000,
+  resume: true,
+  persist: false,
+  queueLimit: 1000,
+  queueBytes: 1048576,
   WebSocket: undefined
 };
 
@@ -93,7 +107,8 @@ export function resolveOptions(options: LegacyOptions | undefined): Resolved {
     if (value === undefined) continue;
     const type = key == 'transports' ? 'object' : typeof DEFAULTS[key] == 'undefined' ? 'function' : typeof DEFAULTS[key];
     if (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) < Infinity))) {
-      fail('option "' + key + '" must be a ' + (type == 'number' ? 'number of ms \u2265 0' : type == 'object' ? 'non-empty array' : type));
+      const unit = key.charAt(0) == 'q' ? 'number \u2265 0' : 'number of ms \u2265 0';
+      fail('option "' + key + '" must be a ' + (type == 'number' ? unit : type == 'object' ? 'non-empty array' : type));
     }
     out[key] = value;
   }

@@ -191,6 +191,38 @@ for (const events of ['none', 'attach']) {
           await assertClean(sandbox);
         });
 
+        it('bounds the send queue by count and by UTF-8 bytes with the modern message, and frees it as sends arrive', async function () {
+          const client = sandbox.win.cometkit.createClient(`${base()}/echo`, { queueLimit: 3, queueBytes: 12 });
+          const refused = (text, message) => {
+            let thrown = null;
+            try {
+              client.send(text);
+            } catch (error) {
+              thrown = error.message;
+            }
+            assertEqual(thrown, message, `send(${JSON.stringify(text)})`);
+          };
+          const delivered = [];
+          const confirm = (text) => (error) => delivered.push(error ? error.message : text);
+          // Queued while connecting: 'zażółć' is 10 bytes in UTF-8.
+          client.send('zażółć', confirm('zażółć'));
+          client.send('a', confirm('a'));
+          refused('bc', 'cometkit: send queue full (2 messages, 11 bytes unconfirmed)');
+          client.send('b', confirm('b'));
+          refused('', 'cometkit: send queue full (3 messages, 12 bytes unconfirmed)');
+          // Nothing refused is lost or reordered: the three arrive and come back in order.
+          const echoes = [];
+          const back = new Promise((resolve) => client.on('message', ({ data }) => echoes.push(data) === 4 && resolve()));
+          await until(() => delivered.length === 3, 10000, 'the three sends confirmed');
+          assertEqual(delivered.join('|'), 'zażółć|a|b', 'delivery callbacks');
+          // Confirmed sends leave the queue: there is room again.
+          client.send('after');
+          await back;
+          assertEqual(echoes.join('|'), 'zażółć|a|b|after', 'echoes');
+          client.close();
+          await assertClean(sandbox);
+        });
+
         it('sees a server-initiated close with its code and reason, and leaves nothing behind', async function () {
           const client = sandbox.win.cometkit.createClient(`${base()}/close`);
           const event = await once(client, 'close');

@@ -1,9 +1,15 @@
 // src/legacy/options.ts: the modern build's names, defaults and messages; jsonp by default.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { legacyContext, plain } from './compile.mjs';
 
 const { resolveOptions } = legacyContext().load('legacy/options');
+
+// The modern build's option names, read from its DEFAULTS: one options object must work with both builds.
+const modern = readFileSync(new URL('../../src/client/options.ts', import.meta.url), 'utf8');
+const defaults = modern.slice(modern.indexOf('const DEFAULTS'), modern.indexOf('};', modern.indexOf('const DEFAULTS')));
+const MODERN_NAMES = [...defaults.matchAll(/^ {2}(\w+):/gm)].map((m) => m[1]).filter((name) => name !== '__proto__');
 
 const rejects = (options, message) =>
   assert.throws(() => resolveOptions(options), (error) => error.name === 'TypeError' && error.message === 'cometkit: ' + message, message);
@@ -28,7 +34,20 @@ describe('legacy options', () => {
     assert.equal(o.reconnect, false);
   });
 
+  it("accepts every option name of the modern build's", () => {
+    assert.ok(MODERN_NAMES.length >= 17 && MODERN_NAMES.includes('queueBytes'), `names read: ${MODERN_NAMES}`);
+    for (const name of MODERN_NAMES) assert.doesNotThrow(() => resolveOptions({ [name]: undefined }), name);
+    const o = resolveOptions({ resume: false, persist: true, queueLimit: 5, queueBytes: 100 });
+    assert.equal(o.queueLimit, 5);
+    assert.equal(o.queueBytes, 100);
+    assert.equal(resolveOptions(undefined).queueLimit, 1000);
+    assert.equal(resolveOptions(undefined).queueBytes, 1048576);
+  });
+
   it('throws the modern messages', () => {
+    rejects({ queueLimit: -1 }, 'option "queueLimit" must be a number \u2265 0');
+    rejects({ queueBytes: 'lots' }, 'option "queueBytes" must be a number \u2265 0');
+    rejects({ persist: 1 }, 'option "persist" must be a boolean');
     rejects({ nope: 1 }, 'unknown option "nope"');
     rejects({ toString: 1 }, 'unknown option "toString"');
     rejects({ timeout: -1 }, 'option "timeout" must be a number of ms \u2265 0');
