@@ -841,26 +841,18 @@ const BRIDGE_SCRIPT = 'let[o,u,k]=JSON.parse(decodeURIComponent(location.hash.sl
 // so the script runs in the body, where document.body exists for it.
 const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';
 
-let counter = 0;
-/** A name no other cometkit request on this page uses: callbacks, iframe names. */
-function uniqueName() {
-    return '_ck' + (++counter).toString(36) + Math.random().toString(36).slice(2, 8);
-}
-/** `tag` hidden and appended to the page, with `props` set; an iframe without `src` is a same-origin about:blank. */
-function hidden(tag, props) {
-    const node = Object.assign(document.createElement(tag), props);
-    node.style.display = 'none';
-    (document.body || document.documentElement).append(node);
-    return node;
-}
-
-/** A credentialed POST that resolves with the response if its status is `expect`, else rejects with `HTTP <status>` or the network error. */
-function request(url, body, signal, expect = 200) {
-    return fetch(url, { method: 'POST', body, credentials: 'include', signal }).then((res) => res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status)));
+/**
+ * A credentialed POST that resolves with the response if its status is `expect`, else rejects with
+ * `HTTP <status>` or the network error. `mode` 'no-cors' (with `expect` 0, an opaque answer's status)
+ * reaches a service that allows no CORS: the answer is unreadable, but it resolves once one came
+ * and rejects when the request was cut.
+ */
+function request(url, body, signal, expect = 200, mode) {
+    return fetch(url, { method: 'POST', body, credentials: 'include', signal, mode }).then((res) => res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status)));
 }
 /** {@link request}, resolving with the response text. */
-function post(url, body, signal, expect) {
-    return request(url, body, signal, expect).then((res) => res.text());
+function post(url, body, signal, expect, mode) {
+    return request(url, body, signal, expect, mode).then((res) => res.text());
 }
 /**
  * Streams a POST response: `chunk` gets text as it arrives, `end` once, with
@@ -891,27 +883,6 @@ function stream(url, signal, chunk, end) {
 }
 
 /**
- * A form POST into a hidden iframe: the one upstream path that needs no CORS.
- * Returns a function that removes both nodes (on load, or when closing early).
- */
-function formPost(url, data, done) {
-    const name = uniqueName();
-    const frame = hidden('iframe', { name });
-    const form = hidden('form', { method: 'POST', acceptCharset: 'UTF-8', action: url, target: name });
-    const cleanup = () => {
-        form.remove();
-        frame.remove();
-    };
-    form.append(Object.assign(document.createElement('textarea'), { name: 'd', value: data }));
-    frame.onload = () => {
-        // The answer is on the server's origin and unreadable; arriving is all we learn.
-        cleanup();
-        done();
-    };
-    form.submit();
-    return cleanup;
-}
-/**
  * Why a CORS-only tier (XHR streaming, polling) cannot run here, or ''. CORS
  * is assumed until the /info probe shows otherwise (only its JSONP form
  * answered): without /info there is no evidence either way, so the tier is
@@ -932,11 +903,9 @@ function httpConnection(ctx, sink, receive, sent) {
     let busy = false;
     const abort = new AbortController();
     const { signal } = abort;
-    let cancelForm;
     const cors = !noCors(ctx);
     const end = (notify) => {
         abort.abort();
-        cancelForm?.();
         if (notify && ctx.info?.cometkit) {
             // sendBeacon survives page unload; a plain POST serves where it is missing.
             const url = ctx.session + '/close';
@@ -970,12 +939,10 @@ function httpConnection(ctx, sink, receive, sent) {
             sent?.();
             pump();
         };
-        if (cors) {
-            post(ctx.session + '/xhr_send' + query, body, signal, 204).then(next, (e) => fail('send failed: ' + e.message));
-        }
-        else {
-            cancelForm = formPost(ctx.session + '/jsonp_send' + query, body, next);
-        }
+        // Without CORS, `jsonp_send` by a no-cors fetch: unlike a form post into a hidden frame (the
+        // legacy build's way), it fails when the request is cut, where Chromium reports a cut post's
+        // error page as loaded and Firefox reports nothing at all.
+        post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? 204 : 0, cors ? 'cors' : 'no-cors').then(next, (e) => fail('send failed: ' + e.message));
     }
     receive((text) => {
         if (!signal.aborted)
@@ -992,6 +959,19 @@ function httpConnection(ctx, sink, receive, sent) {
         },
         close: end,
     };
+}
+
+let counter = 0;
+/** A name no other cometkit request on this page uses: callbacks, iframe names. */
+function uniqueName() {
+    return '_ck' + (++counter).toString(36) + Math.random().toString(36).slice(2, 8);
+}
+/** `tag` hidden and appended to the page, with `props` set; an iframe without `src` is a same-origin about:blank. */
+function hidden(tag, props) {
+    const node = Object.assign(document.createElement(tag), props);
+    node.style.display = 'none';
+    (document.body || document.documentElement).append(node);
+    return node;
 }
 
 /**

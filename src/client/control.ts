@@ -1,29 +1,6 @@
 import { keptFrame } from '../protocol/frames.js';
 import type { Connection, ConnectContext, Sink } from './transports/types.js';
-import { hidden, uniqueName } from './util/dom.js';
 import { post } from './util/http.js';
-
-/**
- * A form POST into a hidden iframe: the one upstream path that needs no CORS.
- * Returns a function that removes both nodes (on load, or when closing early).
- */
-function formPost(url: string, data: string, done: () => void): () => void {
-  const name = uniqueName();
-  const frame = hidden('iframe', { name });
-  const form = hidden('form', { method: 'POST', acceptCharset: 'UTF-8', action: url, target: name });
-  const cleanup = () => {
-    form.remove();
-    frame.remove();
-  };
-  form.append(Object.assign(document.createElement('textarea'), { name: 'd', value: data }));
-  frame.onload = () => {
-    // The answer is on the server's origin and unreadable; arriving is all we learn.
-    cleanup();
-    done();
-  };
-  form.submit();
-  return cleanup;
-}
 
 /**
  * Why a CORS-only tier (XHR streaming, polling) cannot run here, or ''. CORS
@@ -55,12 +32,10 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
   let busy = false;
   const abort = new AbortController();
   const { signal } = abort;
-  let cancelForm: (() => void) | undefined;
   const cors = !noCors(ctx);
 
   const end = (notify?: boolean) => {
     abort.abort();
-    cancelForm?.();
     if (notify && ctx.info?.cometkit) {
       // sendBeacon survives page unload; a plain POST serves where it is missing.
       const url = ctx.session + '/close';
@@ -92,11 +67,12 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
       sent?.();
       pump();
     };
-    if (cors) {
-      post(ctx.session + '/xhr_send' + query, body, signal, 204).then(next, (e: unknown) => fail('send failed: ' + (e as Error).message));
-    } else {
-      cancelForm = formPost(ctx.session + '/jsonp_send' + query, body, next);
-    }
+    // Without CORS, `jsonp_send` by a no-cors fetch: unlike a form post into a hidden frame (the
+    // legacy build's way), it fails when the request is cut, where Chromium reports a cut post's
+    // error page as loaded and Firefox reports nothing at all.
+    post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? 204 : 0, cors ? 'cors' : 'no-cors').then(next, (e: unknown) =>
+      fail('send failed: ' + (e as Error).message),
+    );
   }
 
   receive(

@@ -9,6 +9,7 @@
 import { createClient } from '../../dist/cometkit.mjs';
 import { opened } from '../browser/support/client.js';
 import { config } from '../browser/support/config.js';
+import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, assertSameMessages, until } from '../browser/support/echo.js';
 
 const COUNT = 1000;
@@ -158,41 +159,23 @@ describe('control channel', function () {
     });
   }
 
-  // Without CORS (every cross-origin fetch refused, as the browser would), sends
-  // leave as form posts into hidden frames: batched the same way, one at a time.
+  // Without CORS (every cross-origin cors-mode fetch refused, as the browser would), sends
+  // leave as no-cors fetches to jsonp_send: batched the same way, one at a time.
   for (const tier of ['iframe', 'jsonp']) {
-    it(`batches ${COUNT} sends made each in its own task into few form posts without CORS (${tier})`, async function () {
-      const realFetch = window.fetch;
-      window.fetch = (input, init) => {
-        const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url, location.href);
-        if (url.origin === location.origin) return realFetch(input, init);
-        return Promise.reject(new TypeError('Failed to fetch (CORS refused by the test)'));
-      };
-      restores.push(() => (window.fetch = realFetch));
-      const posts = [];
-      let inFlight = 0;
-      let most = 0;
-      const observer = new MutationObserver((records) => {
-        for (const r of records) {
-          for (const node of r.addedNodes) {
-            if (node.nodeName === 'FORM' && new URL(node.action).pathname.endsWith('/jsonp_send')) {
-              posts.push(node.action);
-              most = Math.max(most, ++inFlight);
-            }
-          }
-          for (const node of r.removedNodes) if (node.nodeName === 'FORM' && new URL(node.action).pathname.endsWith('/jsonp_send')) inFlight--;
-        }
-      });
-      observer.observe(document.body, { childList: true });
-      restores.push(() => observer.disconnect());
+    it(`batches ${COUNT} sends made each in its own task into few no-cors jsonp_send requests without CORS (${tier})`, async function () {
+      const { refused, opaque, restore } = refuseCors();
+      restores.push(restore);
 
       client = createClient(`${config().servers.cometkit.cross}/echo`, { transports: [tier], reconnect: false });
       const open = await opened(client);
       assertEqual(open.transport, tier, 'open.transport');
       const { sendMs, totalMs } = await sendAndEcho(client, true);
-      console.log(`[control] cometkit ${tier} without CORS: ${COUNT} sent in ${Math.round(sendMs)} ms, all echoed after ${Math.round(totalMs)} ms, ${posts.length} jsonp_send form post(s), at most ${most} at once`);
-      if (!(posts.length >= 1 && posts.length <= COUNT / 4)) throw new Error(`${posts.length} form posts for ${COUNT} messages`);
-      assertEqual(most, 1, 'form posts at once');
+      const posts = opaque.filter((path) => path.endsWith('/jsonp_send'));
+      console.log(`[control] cometkit ${tier} without CORS: ${COUNT} sent in ${Math.round(sendMs)} ms, all echoed after ${Math.round(totalMs)} ms, ${posts.length} no-cors jsonp_send request(s), at most ${opaque.most} at once`);
+      if (!(posts.length >= 1 && posts.length <= COUNT / 4)) throw new Error(`${posts.length} jsonp_send requests for ${COUNT} messages`);
+      assertEqual(posts.length, opaque.length, 'no-cors requests other than jsonp_send');
+      assertEqual(opaque.most, 1, 'jsonp_send requests at once');
+      assertEqual(refused.filter((path) => path.endsWith('/xhr_send')).length, 0, 'xhr_send fetches');
     });
   }
 });

@@ -4,6 +4,7 @@
 import { createClient, jsonp, xhrStreaming } from '../../dist/cometkit.mjs';
 import { echo, next, opened, record } from '../browser/support/client.js';
 import { config } from '../browser/support/config.js';
+import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, echoMessages, until } from '../browser/support/echo.js';
 
 // Taken before any test wraps window.fetch, so the admin calls always get through.
@@ -92,21 +93,11 @@ describe('fallback', function () {
       if (typeof WebSocket !== 'undefined') throw new Error('could not remove window.WebSocket');
     }
 
-    /**
-     * Makes every cross-origin fetch fail the way a CORS refusal does (a TypeError,
-     * nothing readable), and records the paths asked for. Scripts, forms, frames and
-     * the bridge page's own requests are untouched, as they are by real CORS.
-     */
+    /** No CORS for this page (test/browser/support/cors.js), undone after the test. */
     function breakCors() {
-      const asked = [];
-      window.fetch = function (input, init) {
-        const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url, location.href);
-        if (url.origin === location.origin) return realFetch(input, init);
-        asked.push(url.pathname);
-        return Promise.reject(new TypeError('Failed to fetch (CORS refused by the test)'));
-      };
-      restores.push(() => (window.fetch = realFetch));
-      return asked;
+      const cors = refuseCors();
+      restores.push(cors.restore);
+      return cors;
     }
 
     /**
@@ -148,7 +139,7 @@ describe('fallback', function () {
     }
 
     it('opens websocket without CORS: it needs none', async function () {
-      const asked = breakCors();
+      const { refused: asked } = breakCors();
       const client = track(createClient(`${config().servers.cometkit.cross}/echo`, { reconnect: false }));
       const open = await opened(client);
       assertEqual(open.transport, 'websocket', 'open.transport');
@@ -158,14 +149,14 @@ describe('fallback', function () {
 
     // Without CORS the fetch of /info fails; a cometkit server answers its JSONP
     // form, which says `cometkit` (so the cross-origin bridge is allowed) and,
-    // having come by script, that CORS is out (so sends go as form posts).
+    // having come by script, that CORS is out (so sends go as no-cors jsonp_send requests).
     const NO_CORS = [
       { transports: ['xhr-streaming', 'polling', 'iframe', 'jsonp'], lands: 'iframe' },
       { transports: ['xhr-streaming', 'polling', 'jsonp', 'iframe'], lands: 'jsonp' },
     ];
     for (const { transports, lands } of NO_CORS) {
-      it(`skips xhr-streaming and polling with "no CORS", lands on ${lands} and sends by form post`, async function () {
-        const asked = breakCors();
+      it(`skips xhr-streaming and polling with "no CORS", lands on ${lands} and sends by no-cors jsonp_send`, async function () {
+        const { refused: asked, opaque } = breakCors();
         const { forms, scripts } = watchPage();
         const client = track(createClient(`${config().servers.cometkit.cross}/echo`, { transports, reconnect: false }));
         const moves = record(client, 'transport');
@@ -184,9 +175,10 @@ describe('fallback', function () {
         const started = performance.now();
         const messages = echoMessages();
         await echo(client, messages, 15000);
-        const sends = forms.filter((action) => new URL(action).pathname.endsWith('/jsonp_send'));
-        console.log(`[fallback] no CORS, ${lands}: ${messages.length} echoed in ${Math.round(performance.now() - started)} ms, ${sends.length} jsonp_send form post(s); fetches refused: ${asked.join(' ')}`);
-        if (sends.length < 1) throw new Error(`no jsonp_send form post (forms: ${forms.join(' ') || 'none'})`);
+        const sends = opaque.filter((path) => path.endsWith('/jsonp_send'));
+        console.log(`[fallback] no CORS, ${lands}: ${messages.length} echoed in ${Math.round(performance.now() - started)} ms, ${sends.length} no-cors jsonp_send request(s); fetches refused: ${asked.join(' ')}`);
+        if (sends.length < 1) throw new Error(`no no-cors jsonp_send request (no-cors: ${opaque.join(' ') || 'none'})`);
+        assertEqual(forms.length, 0, `form posts (${forms.join(' ')})`);
         assertEqual(asked.filter((path) => path.endsWith('/xhr_send')).length, 0, 'xhr_send fetches');
       });
     }

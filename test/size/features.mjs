@@ -42,7 +42,6 @@ const FEATURES = [
     [CLIENT, between('  // Resume across a reload (option `persist`)', '  let openedAt = 0;')],
     [CLIENT, between("    if (o.persist && sid && state != 'closed') {", "    if (state == 'open') drop(1001, 'Page hidden');")],
   ]],
-  ['jsonp_send form posts (sending without CORS)', [['client/control.ts', swap("      cancelForm = formPost(ctx.session + '/jsonp_send' + query, body, next);")]]],
   ['the JSONP form of /info (probing without CORS)', [['client/info.ts', swap("const jsonp = () => jsonpCall(base + '/info', INFO_TIMEOUT).then(done(false));", "const jsonp = () => Promise.reject(new Error('no CORS'));")]]],
   ['the iframe tier (its bridge page included)', [
     ['client/create-client.ts', swap('export const TIERS = [websocket, xhrStreaming, iframe, jsonp, polling];', 'export const TIERS = [websocket, xhrStreaming, jsonp, polling];')],

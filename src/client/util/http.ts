@@ -1,13 +1,18 @@
-/** A credentialed POST that resolves with the response if its status is `expect`, else rejects with `HTTP <status>` or the network error. */
-function request(url: string, body: string | null, signal?: AbortSignal, expect = 200): Promise<Response> {
-  return fetch(url, { method: 'POST', body, credentials: 'include', signal }).then((res) =>
+/**
+ * A credentialed POST that resolves with the response if its status is `expect`, else rejects with
+ * `HTTP <status>` or the network error. `mode` 'no-cors' (with `expect` 0, an opaque answer's status)
+ * reaches a service that allows no CORS: the answer is unreadable, but it resolves once one came
+ * and rejects when the request was cut.
+ */
+function request(url: string, body: string | null, signal?: AbortSignal, expect = 200, mode?: RequestMode): Promise<Response> {
+  return fetch(url, { method: 'POST', body, credentials: 'include', signal, mode }).then((res) =>
     res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status)),
   );
 }
 
 /** {@link request}, resolving with the response text. */
-export function post(url: string, body: string | null, signal?: AbortSignal, expect?: number): Promise<string> {
-  return request(url, body, signal, expect).then((res) => res.text());
+export function post(url: string, body: string | null, signal?: AbortSignal, expect?: number, mode?: RequestMode): Promise<string> {
+  return request(url, body, signal, expect, mode).then((res) => res.text());
 }
 
 /**
