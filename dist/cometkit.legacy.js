@@ -156,6 +156,16 @@ var cometkit = (function (exports) {
     }
 
     /**
+     * The SockJS 0.3 wire format, shared by the client and the server so both
+     * speak exactly one dialect.
+     */
+    /** Sent once, as the first frame of a new session. */
+    /** The position of a `k<pos>` frame, or -1 for any other frame. */
+    function keptPosition(text) {
+        return /^k\d{1,15}$/.test(text) ? +text.slice(1) : -1;
+    }
+
+    /**
      * JSON without the native JSON object (IE 7, and IE 8 in IE 7 mode): a
      * serializer for the string arrays the client sends, and a hand parser for
      * what server frames hold. The parser never evaluates anything, so a hostile
@@ -485,8 +495,18 @@ var cometkit = (function (exports) {
             remove(frame);
         };
         var end = function (ok) {
+            // The answer page is unreadable across origins, but its child frames can be counted: a resuming
+            // client's answer has one, an error page for a cut post none. Where even that is refused, it
+            // counts as an answer.
+            var framed = true;
+            try {
+                framed = ok && frame.contentWindow.length > 0;
+            }
+            catch (_a) {
+                // counted as framed
+            }
             cleanup();
-            done(ok);
+            done(ok, framed);
         };
         insert(frame, true);
         insert(form, true);
@@ -517,31 +537,38 @@ var cometkit = (function (exports) {
      * meanwhile goes in the next one, at once. The rules of src/client/control.ts,
      * which needs fetch, AbortController and JSON.
      */
-    function createControl(session, info, fail) {
+    function createControl(session, info, fail, pos, arrived) {
         var queue = [];
-        var dones = [];
+        // Upstream position of queue[0].
+        var seq = 0;
         var cancel = null;
         var closed = false;
         function pump() {
             if (cancel || closed || !queue.length)
                 return;
             var body = stringify(queue);
-            var sent = dones;
+            // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
+            var at = pos();
+            var last = seq + queue.length - 1;
+            var url = session + '/jsonp_send' + (at < 0 ? '' : '?pos=' + at + '&seq=' + seq);
+            seq = last + 1;
             queue = [];
-            dones = [];
-            cancel = formPost(session + '/jsonp_send', body, SEND_TIMEOUT, function (ok) {
+            cancel = formPost(url, body, SEND_TIMEOUT, function (ok, framed) {
                 cancel = null;
                 if (!ok)
                     return fail('send timed out after ' + SEND_TIMEOUT + ' ms');
-                for (var i = 0; i < sent.length; i++)
-                    sent[i]();
+                // A numbered batch arrived only if the answer says so (a stock server's `ok` is never numbered).
+                if (at >= 0 && !framed)
+                    return fail('send failed: cut short');
+                arrived(last);
                 pump();
             });
         }
         return {
-            send: function (messages, done) {
+            send: function (messages, from) {
+                if (!queue.length)
+                    seq = from;
                 queue = queue.concat(messages);
-                dones.push(done);
                 pump();
             },
             close: function (notify) {
@@ -569,8 +596,10 @@ var cometkit = (function (exports) {
      * answer, then the next poll at once) and sends by form posts on the control
      * channel (`jsonp_send`). The sink contract of src/client/transports/types.ts:
      * `close` once when the connection ends by itself, nothing after close().
+     * `query()` is each poll's query (resume: `?pos=…` on the first, `?ack=…` on
+     * the renewals); `pos` and `arrived` go to the control channel.
      */
-    function connect(session, info, sink) {
+    function connect(session, info, sink, query, pos, arrived) {
         var _a;
         var closed = false;
         var cancel = function () { return undefined; };
@@ -583,10 +612,10 @@ var cometkit = (function (exports) {
                 sink.close(reason);
             }
         };
-        var control = createControl(session, info, fail);
+        var control = createControl(session, info, fail, pos, arrived);
         var poll = function () {
             var _a, _b;
-            cancel = jsonp(session + '/jsonp', ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK, function (error, frame) {
+            cancel = jsonp(session + '/jsonp' + query(), ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK, function (error, frame) {
                 if (closed)
                     return;
                 if (error || typeof frame != 'string')
@@ -622,8 +651,8 @@ var cometkit = (function (exports) {
     function settle(list, error) {
         var bytes = 0;
         for (var i = 0; i < list.length; i++) {
-            var done = list[i][0];
-            bytes += list[i][1];
+            var done = list[i][1];
+            bytes += list[i][2];
             try {
                 if (done)
                     done(error);
@@ -658,12 +687,18 @@ var cometkit = (function (exports) {
         var probing = null;
         var generation = 0;
         var retries = 0;
-        var outbox = [];
-        // Delivery callbacks and sizes: of the queued messages (parallel to outbox), and of those in flight;
-        // `bytes` of both together, for the queue bound.
-        var waiting = [];
-        var inFlight = [];
+        // Upstream: messages the server has not confirmed, in order; pending[0] is at position `sent` + 1,
+        // and the first `handed` went to the current connection. `bytes`: theirs, for the queue bound.
+        var pending = [];
+        var sent = 0;
+        var handed = 0;
         var bytes = 0;
+        // Downstream: messages delivered (`got`), and the position of the frame being read (`at`, behind
+        // `got` while a resumed session repeats what came before).
+        var got = 0;
+        var at = 0;
+        // The session URL while it is resumable (PROTOCOL.md, "Resume"): reconnections resume it.
+        var sid = '';
         var lastSeen = 0;
         var deadAfter = 0;
         var attempts = [];
@@ -679,14 +714,12 @@ var cometkit = (function (exports) {
                 if (state == 'closed')
                     throw new Error('cometkit: send() on a closed client');
                 var b = utf8Bytes(text);
-                var count = waiting.length + inFlight.length;
-                if (count >= o.queueLimit || bytes + b > o.queueBytes) {
-                    throw new Error('cometkit: send queue full (' + count + ' messages, ' + bytes + ' bytes unconfirmed)');
+                if (pending.length >= o.queueLimit || bytes + b > o.queueBytes) {
+                    throw new Error('cometkit: send queue full (' + pending.length + ' messages, ' + bytes + ' bytes unconfirmed)');
                 }
                 bytes += b;
-                waiting.push([done, b]);
                 // Sends made in one tick leave together: one form post.
-                if (outbox.push(text) == 1)
+                if (pending.push([text, done, b]) == handed + 1)
                     later('flush', flush, 0);
             },
             close: function (code, reason) {
@@ -779,26 +812,61 @@ var cometkit = (function (exports) {
                 // Declared apart: a tier may call the sink before connect() returns.
                 // eslint-disable-next-line prefer-const
                 var c;
-                c = connect(sessionUrl(base), info, {
+                // A resumable session is resumed from where the client is; a new one starts at 0 (the server
+                // makes a session resumable only when asked at 0).
+                var from = sid ? got : 0;
+                var session = sid || sessionUrl(base);
+                var first = o.resume;
+                c = connect(session, info, {
                     frame: function (text) {
                         var _a, _b;
                         if (gen != generation || phase == 2)
                             return;
                         if (phase)
                             return frame(text);
-                        if (text != 'o')
-                            return failTier('unexpected first frame ' + text.slice(0, 32));
+                        var kept = keptPosition(text);
+                        if (text != 'o' && kept < 0) {
+                            if (!sid || text.charAt(0) != 'c')
+                                return failTier('unexpected first frame ' + text.slice(0, 32));
+                            // A session that ended while the client was away answers with its close frame.
+                            phase = 1;
+                            clearTimeout(timer);
+                            conn = c;
+                            return frame(text);
+                        }
                         phase = 1;
                         clearTimeout(timer);
                         record('open', 'opened');
-                        conn = c;
                         preferred = true;
+                        if (sid && kept < 0) {
+                            // The server no longer has the session (restarted, or the grace period passed):
+                            // report it, and start a fresh resumable one at once.
+                            c.close();
+                            lost('the server no longer had the session');
+                            return start();
+                        }
+                        conn = c;
+                        var resumed = !!sid;
+                        if (resumed) {
+                            at = from;
+                            handed = 0;
+                            confirm(kept);
+                        }
+                        else {
+                            // What went to a session that is gone may or may not have arrived: at most once.
+                            fresh();
+                            if (kept >= 0 && o.resume)
+                                sid = session;
+                        }
+                        // A delivery callback may have closed the client.
+                        if (gen != generation)
+                            return;
                         setState('open', true);
                         deadAfter = ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + o.heartbeatTimeout;
                         lastSeen = now();
                         watch();
                         later('stable', function () { return (retries = 0); }, o.stableAfter);
-                        emit('open', { transport: 'jsonp', resumed: false });
+                        emit('open', { transport: 'jsonp', resumed: resumed });
                         flush();
                     },
                     close: function (reason) {
@@ -809,7 +877,10 @@ var cometkit = (function (exports) {
                         else
                             failTier(reason);
                     }
-                });
+                }, 
+                // The first poll says where the client resumes from; each renewal what it has, so that what
+                // a cut swallowed comes again (the renewal's frame starts after it).
+                function () { return (first ? ((first = false), '?pos=' + from) : sid ? '?ack=' + (at = got) : ''); }, function () { return (sid ? got : -1); }, confirm);
                 if (phase == 2)
                     c.close();
             };
@@ -830,6 +901,9 @@ var cometkit = (function (exports) {
         function frame(text) {
             lastSeen = now();
             var c = conn;
+            var kept = keptPosition(text);
+            if (kept >= 0)
+                return confirm(kept);
             var f;
             try {
                 f = decodeFrame(text);
@@ -842,12 +916,21 @@ var cometkit = (function (exports) {
             if (type == 'a') {
                 for (var _i = 0, value_1 = value; _i < value_1.length; _i++) {
                     var data = value_1[_i];
+                    // A resumed session may repeat what an older poll delivered: positions tell.
                     // A handler may have closed the client: stop delivering then.
-                    if (conn == c)
+                    if (++at > got && conn == c) {
+                        got = at;
                         emit('message', { data: data });
+                    }
                 }
             }
             else if (type == 'c') {
+                // Any close but 2010 ends the session; 2011 and 2012 end it with messages lost.
+                if (value != 2010) {
+                    if (value == 2011 || value == 2012)
+                        lost(reason);
+                    sid = '';
+                }
                 // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
                 drop(value, reason, true, value == 1000 || (value >= 3000 && value < 5000));
             }
@@ -871,8 +954,6 @@ var cometkit = (function (exports) {
             probing = null;
             conn === null || conn === void 0 ? void 0 : conn.close(notify);
             conn = null;
-            // Without resume, what was in flight may or may not have arrived: at most once.
-            bytes -= settle(inFlight.splice(0, inFlight.length), new Error('cometkit: maybe not delivered: the connection dropped'));
             later('watch');
             later('stable');
             later('retry');
@@ -880,9 +961,13 @@ var cometkit = (function (exports) {
             if (next == 'closed') {
                 later('flush');
                 wire(false);
-                outbox.length = 0;
-                bytes -= settle(waiting, new Error('cometkit: not delivered: closed'));
-                waiting = [];
+                // What was in flight may or may not have arrived; the rest was never sent.
+                var gone = pending;
+                var flown = gone.splice(0, handed);
+                pending = [];
+                handed = 0;
+                bytes -= settle(flown, new Error('cometkit: maybe not delivered: the connection dropped'));
+                bytes -= settle(gone, new Error('cometkit: not delivered: closed'));
             }
         }
         function drop(code, reason, wasOpen, forGood) {
@@ -899,15 +984,37 @@ var cometkit = (function (exports) {
             }
         }
         function flush() {
-            if (!conn || !outbox.length)
+            if (!conn || handed >= pending.length)
                 return;
-            var batch = waiting;
-            waiting = [];
-            inFlight = inFlight.concat(batch);
-            conn.send(outbox.splice(0, outbox.length), function () {
-                // Batches arrive in order: these are the oldest in flight.
-                bytes -= settle(inFlight.splice(0, batch.length));
-            });
+            var batch = [];
+            for (var i = handed; i < pending.length; i++)
+                batch.push(pending[i][0]);
+            var seq = sent + handed + 1;
+            handed = pending.length;
+            conn.send(batch, seq);
+        }
+        // The server has the client's messages up to position `pos`.
+        function confirm(pos) {
+            var done = pending.splice(0, pos - sent);
+            if (!done.length)
+                return;
+            sent = pos;
+            handed = handed > done.length ? handed - done.length : 0;
+            bytes -= settle(done);
+        }
+        // A new session: what the last one was handed fails (it may not have arrived), the rest goes on it.
+        function fresh() {
+            var gone = pending.splice(0, handed);
+            sent = handed = got = at = 0;
+            sid = '';
+            bytes -= settle(gone, new Error('cometkit: maybe not delivered: the session ended'));
+        }
+        // A resumable session is gone with messages in between: say so, and start afresh.
+        function lost(why) {
+            var error = new Error('cometkit: session lost (' + why + '); messages in between may be missing');
+            error.name = 'SessionLostError';
+            emit('error', { error: error });
+            fresh();
         }
         wire(true);
         // A long-poll <script> added while the page loads would hold its load event (and the

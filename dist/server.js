@@ -861,10 +861,25 @@ function xhrSend(ctx) {
         ctx.res.end();
     });
 }
-/** `POST /<server>/<session>/jsonp_send`: a form field `d` (or a raw body) holding the JSON array; `ok`. */
+/**
+ * A resuming client's form post (one that numbers its batch with `seq`) lands in a hidden iframe whose
+ * page it cannot read. This answer holds one child frame, which a page can count across origins
+ * (`frame.contentWindow.length`), and a browser's error page for a cut post has none: so the client
+ * tells arrival from a cut, and resends what was cut instead of taking it as delivered.
+ */
+const FORM_ANSWER = '<!doctype html><iframe></iframe>';
+/**
+ * `POST /<server>/<session>/jsonp_send`: a form field `d` (or a raw body) holding the JSON array; `ok`
+ * as in SockJS, or FORM_ANSWER for a resuming client's form post.
+ */
 function jsonpSend(ctx) {
     const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-    return receive(ctx, (body) => (form ? (new URLSearchParams(body).get('d') ?? '') : body), () => reply(ctx.res, 200, 'ok', { ...ctx.headers, ...NO_CACHE }));
+    const counted = form && position(ctx.url, 'seq') !== undefined;
+    return receive(ctx, (body) => (form ? (new URLSearchParams(body).get('d') ?? '') : body), () => reply(ctx.res, 200, counted ? FORM_ANSWER : 'ok', {
+        ...ctx.headers,
+        ...NO_CACHE,
+        ...(counted ? { 'Content-Type': HTML } : {}),
+    }));
 }
 /**
  * `POST /<server>/<session>/close` (cometkit extension): the client is gone

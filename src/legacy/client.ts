@@ -8,6 +8,7 @@ import { listen, now } from './dom.js';
 import { negotiationError } from './errors.js';
 import { createEmitter, rethrow } from './events.js';
 import type { Frame } from '../protocol/frames.js';
+import { keptPosition } from '../protocol/frames.js';
 import { decodeFrame } from './frames.js';
 import { probe } from './info.js';
 import type { Info } from './info.js';
@@ -43,15 +44,15 @@ export interface LegacyClient {
 }
 
 type Done = ((error?: Error) => void) | undefined;
-/** A message not yet confirmed: its delivery callback and its UTF-8 bytes. */
-type Out = [Done, number];
+/** A message not yet confirmed: its text, delivery callback and UTF-8 bytes. */
+type Out = [string, Done, number];
 
 /** Runs delivery callbacks (one that throws cannot stop the others); returns the bytes freed. */
 function settle(list: Out[], error?: Error): number {
   let bytes = 0;
   for (let i = 0; i < list.length; i++) {
-    const done = list[i][0];
-    bytes += list[i][1];
+    const done = list[i][1];
+    bytes += list[i][2];
     try {
       if (done) done(error);
     } catch (e) {
@@ -86,12 +87,18 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   let probing: Cancel | null = null;
   let generation = 0;
   let retries = 0;
-  const outbox: string[] = [];
-  // Delivery callbacks and sizes: of the queued messages (parallel to outbox), and of those in flight;
-  // `bytes` of both together, for the queue bound.
-  let waiting: Out[] = [];
-  let inFlight: Out[] = [];
+  // Upstream: messages the server has not confirmed, in order; pending[0] is at position `sent` + 1,
+  // and the first `handed` went to the current connection. `bytes`: theirs, for the queue bound.
+  let pending: Out[] = [];
+  let sent = 0;
+  let handed = 0;
   let bytes = 0;
+  // Downstream: messages delivered (`got`), and the position of the frame being read (`at`, behind
+  // `got` while a resumed session repeats what came before).
+  let got = 0;
+  let at = 0;
+  // The session URL while it is resumable (PROTOCOL.md, "Resume"): reconnections resume it.
+  let sid = '';
   let lastSeen = 0;
   let deadAfter = 0;
   let attempts: Attempt[] = [];
@@ -106,14 +113,12 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
       if (typeof text != 'string' || (done && typeof done != 'function')) fail('send() takes a string and an optional callback');
       if (state == 'closed') throw new Error('cometkit: send() on a closed client');
       const b = size(text);
-      const count = waiting.length + inFlight.length;
-      if (count >= o.queueLimit || bytes + b > o.queueBytes) {
-        throw new Error('cometkit: send queue full (' + count + ' messages, ' + bytes + ' bytes unconfirmed)');
+      if (pending.length >= o.queueLimit || bytes + b > o.queueBytes) {
+        throw new Error('cometkit: send queue full (' + pending.length + ' messages, ' + bytes + ' bytes unconfirmed)');
       }
       bytes += b;
-      waiting.push([done, b]);
       // Sends made in one tick leave together: one form post.
-      if (outbox.push(text) == 1) later('flush', flush, 0);
+      if (pending.push([text, done, b]) == handed + 1) later('flush', flush, 0);
     },
     close(code = 1000, reason = 'Normal closure') {
       if ((code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
@@ -194,30 +199,71 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
       // Declared apart: a tier may call the sink before connect() returns.
       // eslint-disable-next-line prefer-const
       let c: Connection | undefined;
-      c = connect(sessionUrl(base), info, {
-        frame(text) {
-          if (gen != generation || phase == 2) return;
-          if (phase) return frame(text);
-          if (text != 'o') return failTier('unexpected first frame ' + text.slice(0, 32));
-          phase = 1;
-          clearTimeout(timer);
-          record('open', 'opened');
-          conn = c as Connection;
-          preferred = true;
-          setState('open', true);
-          deadAfter = (info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
-          lastSeen = now();
-          watch();
-          later('stable', () => (retries = 0), o.stableAfter);
-          emit('open', { transport: 'jsonp', resumed: false });
-          flush();
+      // A resumable session is resumed from where the client is; a new one starts at 0 (the server
+      // makes a session resumable only when asked at 0).
+      const from = sid ? got : 0;
+      const session = sid || sessionUrl(base);
+      let first = o.resume;
+      c = connect(
+        session,
+        info,
+        {
+          frame(text) {
+            if (gen != generation || phase == 2) return;
+            if (phase) return frame(text);
+            const kept = keptPosition(text);
+            if (text != 'o' && kept < 0) {
+              if (!sid || text.charAt(0) != 'c') return failTier('unexpected first frame ' + text.slice(0, 32));
+              // A session that ended while the client was away answers with its close frame.
+              phase = 1;
+              clearTimeout(timer);
+              conn = c as Connection;
+              return frame(text);
+            }
+            phase = 1;
+            clearTimeout(timer);
+            record('open', 'opened');
+            preferred = true;
+            if (sid && kept < 0) {
+              // The server no longer has the session (restarted, or the grace period passed):
+              // report it, and start a fresh resumable one at once.
+              (c as Connection).close();
+              lost('the server no longer had the session');
+              return start();
+            }
+            conn = c as Connection;
+            const resumed = !!sid;
+            if (resumed) {
+              at = from;
+              handed = 0;
+              confirm(kept);
+            } else {
+              // What went to a session that is gone may or may not have arrived: at most once.
+              fresh();
+              if (kept >= 0 && o.resume) sid = session;
+            }
+            // A delivery callback may have closed the client.
+            if (gen != generation) return;
+            setState('open', true);
+            deadAfter = (info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
+            lastSeen = now();
+            watch();
+            later('stable', () => (retries = 0), o.stableAfter);
+            emit('open', { transport: 'jsonp', resumed });
+            flush();
+          },
+          close(reason) {
+            if (gen != generation) return;
+            if (phase) drop(1006, reason, true);
+            else failTier(reason);
+          }
         },
-        close(reason) {
-          if (gen != generation) return;
-          if (phase) drop(1006, reason, true);
-          else failTier(reason);
-        }
-      });
+        // The first poll says where the client resumes from; each renewal what it has, so that what
+        // a cut swallowed comes again (the renewal's frame starts after it).
+        () => (first ? ((first = false), '?pos=' + from) : sid ? '?ack=' + (at = got) : ''),
+        () => (sid ? got : -1),
+        confirm
+      );
       if (phase == 2) c.close();
     };
 
@@ -234,6 +280,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   function frame(text: string): void {
     lastSeen = now();
     const c = conn;
+    const kept = keptPosition(text);
+    if (kept >= 0) return confirm(kept);
     let f: Frame;
     try {
       f = decodeFrame(text);
@@ -244,10 +292,19 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     const [type, value, reason] = f;
     if (type == 'a') {
       for (const data of value) {
+        // A resumed session may repeat what an older poll delivered: positions tell.
         // A handler may have closed the client: stop delivering then.
-        if (conn == c) emit('message', { data });
+        if (++at > got && conn == c) {
+          got = at;
+          emit('message', { data });
+        }
       }
     } else if (type == 'c') {
+      // Any close but 2010 ends the session; 2011 and 2012 end it with messages lost.
+      if (value != 2010) {
+        if (value == 2011 || value == 2012) lost(reason);
+        sid = '';
+      }
       // Application codes end the session for good; protocol codes (1001, 1002, 2010) are worth a retry.
       drop(value, reason, true, value == 1000 || (value >= 3000 && value < 5000));
     } else if (type == 'o') {
@@ -269,8 +326,6 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     probing = null;
     conn?.close(notify);
     conn = null;
-    // Without resume, what was in flight may or may not have arrived: at most once.
-    bytes -= settle(inFlight.splice(0, inFlight.length), new Error('cometkit: maybe not delivered: the connection dropped'));
     later('watch');
     later('stable');
     later('retry');
@@ -278,9 +333,13 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     if (next == 'closed') {
       later('flush');
       wire(false);
-      outbox.length = 0;
-      bytes -= settle(waiting, new Error('cometkit: not delivered: closed'));
-      waiting = [];
+      // What was in flight may or may not have arrived; the rest was never sent.
+      const gone = pending;
+      const flown = gone.splice(0, handed);
+      pending = [];
+      handed = 0;
+      bytes -= settle(flown, new Error('cometkit: maybe not delivered: the connection dropped'));
+      bytes -= settle(gone, new Error('cometkit: not delivered: closed'));
     }
   }
 
@@ -297,15 +356,39 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   }
 
   function flush(): void {
-    if (!conn || !outbox.length) return;
-    const batch = waiting;
-    waiting = [];
-    inFlight = inFlight.concat(batch);
-    conn.send(outbox.splice(0, outbox.length), () => {
-      // Batches arrive in order: these are the oldest in flight.
-      bytes -= settle(inFlight.splice(0, batch.length));
-    });
+    if (!conn || handed >= pending.length) return;
+    const batch: string[] = [];
+    for (let i = handed; i < pending.length; i++) batch.push(pending[i][0]);
+    const seq = sent + handed + 1;
+    handed = pending.length;
+    conn.send(batch, seq);
   }
+
+  // The server has the client's messages up to position `pos`.
+  function confirm(pos: number): void {
+    const done = pending.splice(0, pos - sent);
+    if (!done.length) return;
+    sent = pos;
+    handed = handed > done.length ? handed - done.length : 0;
+    bytes -= settle(done);
+  }
+
+  // A new session: what the last one was handed fails (it may not have arrived), the rest goes on it.
+  function fresh(): void {
+    const gone = pending.splice(0, handed);
+    sent = handed = got = at = 0;
+    sid = '';
+    bytes -= settle(gone, new Error('cometkit: maybe not delivered: the session ended'));
+  }
+
+  // A resumable session is gone with messages in between: say so, and start afresh.
+  function lost(why: string): void {
+    const error = new Error('cometkit: session lost (' + why + '); messages in between may be missing');
+    error.name = 'SessionLostError';
+    emit('error', { error });
+    fresh();
+  }
+
 
   wire(true);
   // A long-poll <script> added while the page loads would hold its load event (and the

@@ -6,8 +6,8 @@ import { stringify } from './json.js';
 const SEND_TIMEOUT = 30000;
 
 export interface Control {
-  /** Queues messages; `done` runs once the form post carrying them has arrived. */
-  send: (messages: string[], done: () => void) => void;
+  /** Queues messages, the first at upstream position `seq`; `arrived(last)` runs once the form post carrying them has arrived. */
+  send: (messages: string[], seq: number) => void;
   /** Stops sending; with `notify`, tells a cometkit server the client is gone. */
   close: (notify?: boolean) => void;
 }
@@ -18,30 +18,42 @@ export interface Control {
  * meanwhile goes in the next one, at once. The rules of src/client/control.ts,
  * which needs fetch, AbortController and JSON.
  */
-export function createControl(session: string, info: Info | null, fail: (reason: string) => void): Control {
+export function createControl(
+  session: string,
+  info: Info | null,
+  fail: (reason: string) => void,
+  pos: () => number,
+  arrived: (last: number) => void
+): Control {
   let queue: string[] = [];
-  let dones: (() => void)[] = [];
+  // Upstream position of queue[0].
+  let seq = 0;
   let cancel: (() => void) | null = null;
   let closed = false;
 
   function pump(): void {
     if (cancel || closed || !queue.length) return;
     const body = stringify(queue);
-    const sent = dones;
+    // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
+    const at = pos();
+    const last = seq + queue.length - 1;
+    const url = session + '/jsonp_send' + (at < 0 ? '' : '?pos=' + at + '&seq=' + seq);
+    seq = last + 1;
     queue = [];
-    dones = [];
-    cancel = formPost(session + '/jsonp_send', body, SEND_TIMEOUT, (ok) => {
+    cancel = formPost(url, body, SEND_TIMEOUT, (ok, framed) => {
       cancel = null;
       if (!ok) return fail('send timed out after ' + SEND_TIMEOUT + ' ms');
-      for (let i = 0; i < sent.length; i++) sent[i]();
+      // A numbered batch arrived only if the answer says so (a stock server's `ok` is never numbered).
+      if (at >= 0 && !framed) return fail('send failed: cut short');
+      arrived(last);
       pump();
     });
   }
 
   return {
-    send(messages, done) {
+    send(messages, from) {
+      if (!queue.length) seq = from;
       queue = queue.concat(messages);
-      dones.push(done);
       pump();
     },
     close(notify) {

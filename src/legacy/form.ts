@@ -13,7 +13,7 @@ type OldFrame = HTMLIFrameElement & { readyState?: string; onreadystatechange: (
  * src/client/control.ts has the same idea but names the frame after creating
  * it and listens with onload only, which IE 7 and 8 ignore on such frames.
  */
-export function formPost(url: string, data: string | null, timeout: number, done: (ok: boolean) => void): () => void {
+export function formPost(url: string, data: string | null, timeout: number, done: (ok: boolean, framed?: boolean) => void): () => void {
   const name = uniqueName();
   let frame: OldFrame;
   try {
@@ -41,8 +41,17 @@ export function formPost(url: string, data: string | null, timeout: number, done
     remove(frame);
   };
   const end = (ok: boolean) => {
+    // The answer page is unreadable across origins, but its child frames can be counted: a resuming
+    // client's answer has one, an error page for a cut post none. Where even that is refused, it
+    // counts as an answer.
+    let framed = true;
+    try {
+      framed = ok && (frame.contentWindow as Window).length > 0;
+    } catch {
+      // counted as framed
+    }
     cleanup();
-    done(ok);
+    done(ok, framed);
   };
   insert(frame, true);
   insert(form, true);

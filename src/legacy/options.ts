@@ -38,9 +38,9 @@ export interface LegacyOptions {
   remember?: number;
   /** Accepted for parity with the modern build; with one tier there is nothing to re-upgrade to. */
   upgradeInterval?: number;
-  /** Accepted for parity with the modern build; the legacy build does not resume sessions. */
+  /** Whether to resume sessions with a cometkit server that offers it (nothing lost or repeated across cuts). Default true. */
   resume?: boolean;
-  /** Accepted for parity with the modern build; the legacy build does not resume sessions. */
+  /** Accepted for parity with the modern build; the legacy build does not resume across a reload. */
   persist?: boolean;
   /** Most messages waiting to be confirmed (queued, or sent and not yet arrived); a send beyond throws. Default 1000. */
   queueLimit?: number;
@@ -59,6 +59,7 @@ export interface Resolved {
   maxReconnectDelay: number;
   stableAfter: number;
   heartbeatTimeout: number;
+  resume: boolean;
   queueLimit: number;
   queueBytes: number;
 }

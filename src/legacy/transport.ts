@@ -15,8 +15,10 @@ const LINGER = 3000;
  * answer, then the next poll at once) and sends by form posts on the control
  * channel (`jsonp_send`). The sink contract of src/client/transports/types.ts:
  * `close` once when the connection ends by itself, nothing after close().
+ * `query()` is each poll's query (resume: `?pos=…` on the first, `?ack=…` on
+ * the renewals); `pos` and `arrived` go to the control channel.
  */
-export function connect(session: string, info: Info | null, sink: Sink): Control {
+export function connect(session: string, info: Info | null, sink: Sink, query: () => string, pos: () => number, arrived: (last: number) => void): Control {
   let closed = false;
   let cancel: Cancel = () => undefined;
   const notifies = !!info?.cometkit?.close;
@@ -28,9 +30,9 @@ export function connect(session: string, info: Info | null, sink: Sink): Control
       sink.close(reason);
     }
   };
-  const control = createControl(session, info, fail);
+  const control = createControl(session, info, fail, pos, arrived);
   const poll = () => {
-    cancel = jsonp(session + '/jsonp', (info?.cometkit?.heartbeat ?? 25000) + SLACK, (error, frame) => {
+    cancel = jsonp(session + '/jsonp' + query(), (info?.cometkit?.heartbeat ?? 25000) + SLACK, (error, frame) => {
       if (closed) return;
       if (error || typeof frame != 'string') return fail('poll failed: ' + (error || 'not a frame'));
       sink.frame(frame);

@@ -1,5 +1,5 @@
 import type { TransportContext } from './context.js';
-import { BodyTooLarge, NO_CACHE, TEXT, cors, readBody, reply } from '../http.js';
+import { BodyTooLarge, HTML, NO_CACHE, TEXT, cors, readBody, reply } from '../http.js';
 import type { InternalSession } from '../session.js';
 import { position } from '../position.js';
 
@@ -68,13 +68,30 @@ export function xhrSend(ctx: TransportContext): Promise<void> {
   );
 }
 
-/** `POST /<server>/<session>/jsonp_send`: a form field `d` (or a raw body) holding the JSON array; `ok`. */
+/**
+ * A resuming client's form post (one that numbers its batch with `seq`) lands in a hidden iframe whose
+ * page it cannot read. This answer holds one child frame, which a page can count across origins
+ * (`frame.contentWindow.length`), and a browser's error page for a cut post has none: so the client
+ * tells arrival from a cut, and resends what was cut instead of taking it as delivered.
+ */
+export const FORM_ANSWER = '<!doctype html><iframe></iframe>';
+
+/**
+ * `POST /<server>/<session>/jsonp_send`: a form field `d` (or a raw body) holding the JSON array; `ok`
+ * as in SockJS, or FORM_ANSWER for a resuming client's form post.
+ */
 export function jsonpSend(ctx: TransportContext): Promise<void> {
   const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  const counted = form && position(ctx.url, 'seq') !== undefined;
   return receive(
     ctx,
     (body) => (form ? (new URLSearchParams(body).get('d') ?? '') : body),
-    () => reply(ctx.res, 200, 'ok', { ...ctx.headers, ...NO_CACHE }),
+    () =>
+      reply(ctx.res, 200, counted ? FORM_ANSWER : 'ok', {
+        ...ctx.headers,
+        ...NO_CACHE,
+        ...(counted ? { 'Content-Type': HTML } : {}),
+      }),
   );
 }
 

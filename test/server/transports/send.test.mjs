@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { start, request, nextConnection, xhrPoll, xhrSend, sid } from '../helpers.mjs';
 
 const NO_CACHE = 'no-store, no-cache, no-transform, must-revalidate, max-age=0';
+// PROTOCOL.md, "Resume": the answer to a resuming client's form post.
+const FORM_ANSWER = '<!doctype html><iframe></iframe>';
 
 describe('xhr_send', () => {
   let server;
@@ -152,6 +154,25 @@ describe('jsonp_send', () => {
     assert.equal(res.headers['content-type'], 'text/plain;charset=UTF-8');
     assert.equal(res.headers['cache-control'], NO_CACHE);
     assert.deepEqual(heard, ['x', 'y & z = ü']);
+  });
+
+  it("answers a resuming client's form post (one with seq) with a page holding one child frame, text/html", async () => {
+    // The client counts the answer's frames across origins to tell it from a browser's error page.
+    const { id, heard } = await open();
+    const res = await request(`${base}/000/${id}/jsonp_send?pos=0&seq=1`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'd=' + encodeURIComponent('["counted"]'),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.body, FORM_ANSWER);
+    assert.equal((res.body.match(/<iframe/g) ?? []).length, 1);
+    assert.equal(res.headers['content-type'], 'text/html;charset=UTF-8');
+    assert.equal(res.headers['cache-control'], NO_CACHE);
+    assert.deepEqual(heard, ['counted']);
+    // Without seq (stock clients, bare acknowledgements) and for raw bodies: SockJS's `ok`.
+    const raw = await request(`${base}/000/${id}/jsonp_send?pos=0&seq=2`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '["raw"]' });
+    assert.equal(raw.body, 'ok');
   });
 
   it('takes d among other form fields, and + as space', async () => {
