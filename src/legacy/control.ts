@@ -18,6 +18,31 @@ export interface Control {
  * meanwhile goes in the next one, at once. The rules of src/client/control.ts,
  * which needs fetch, AbortController and JSON.
  */
+/**
+ * The post where the page has `fetch` (an old page in a new browser): `no-cors`, so no CORS is needed;
+ * the answer is unreadable, but a cut request fails, which a form post cannot tell (Firefox fires no
+ * event for a cut form post). Same contract as formPost: `done(ok, framed)` once, a cancel function.
+ */
+function fetchPost(url: string, body: string, done: (ok: boolean, framed?: boolean) => void): () => void {
+  let over = false;
+  const end = (ok: boolean) => {
+    if (!over) {
+      over = true;
+      clearTimeout(timer);
+      done(ok, ok);
+    }
+  };
+  const timer = setTimeout(() => end(false), SEND_TIMEOUT);
+  window.fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', body }).then(
+    () => end(true),
+    () => end(false)
+  );
+  return () => {
+    over = true;
+    clearTimeout(timer);
+  };
+}
+
 export function createControl(
   session: string,
   info: Info | null,
@@ -40,14 +65,15 @@ export function createControl(
     const url = session + '/jsonp_send' + (at < 0 ? '' : '?pos=' + at + '&seq=' + seq);
     seq = last + 1;
     queue = [];
-    cancel = formPost(url, body, SEND_TIMEOUT, (ok, framed) => {
+    const done = (ok: boolean, framed?: boolean) => {
       cancel = null;
-      if (!ok) return fail('send timed out after ' + SEND_TIMEOUT + ' ms');
+      if (!ok) return fail('send failed or timed out after ' + SEND_TIMEOUT + ' ms');
       // A numbered batch arrived only if the answer says so (a stock server's `ok` is never numbered).
       if (at >= 0 && !framed) return fail('send failed: cut short');
       arrived(last);
       pump();
-    });
+    };
+    cancel = (window as { fetch?: unknown }).fetch ? fetchPost(url, body, done) : formPost(url, body, SEND_TIMEOUT, done);
   }
 
   return {
