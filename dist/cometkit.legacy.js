@@ -270,6 +270,9 @@ var cometkit = (function (exports) {
         var type = text.charAt(0);
         if (text.length == 1 && (type == 'o' || type == 'h'))
             return [type];
+        var pos = keptPosition(text);
+        if (pos >= 0)
+            return ['k', pos];
         var value;
         try {
             value = parse(text.slice(1));
@@ -923,9 +926,6 @@ var cometkit = (function (exports) {
         function frame(text) {
             lastSeen = now();
             var c = conn;
-            var kept = keptPosition(text);
-            if (kept >= 0)
-                return confirm(kept);
             var f;
             try {
                 f = decodeFrame(text);
@@ -945,6 +945,9 @@ var cometkit = (function (exports) {
                         emit('message', { data: data });
                     }
                 }
+            }
+            else if (type == 'k') {
+                confirm(value);
             }
             else if (type == 'c') {
                 // Any close but 2010 ends the session; 2011 and 2012 end it with messages lost.

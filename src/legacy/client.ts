@@ -280,8 +280,6 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   function frame(text: string): void {
     lastSeen = now();
     const c = conn;
-    const kept = keptPosition(text);
-    if (kept >= 0) return confirm(kept);
     let f: Frame;
     try {
       f = decodeFrame(text);
@@ -299,6 +297,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
           emit('message', { data });
         }
       }
+    } else if (type == 'k') {
+      confirm(value);
     } else if (type == 'c') {
       // Any close but 2010 ends the session; 2011 and 2012 end it with messages lost.
       if (value != 2010) {

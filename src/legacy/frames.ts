@@ -1,3 +1,4 @@
+import { keptPosition } from '../protocol/frames.js';
 import type { Frame } from '../protocol/frames.js';
 import { parse } from './json.js';
 import type { Value } from './json.js';
@@ -15,6 +16,8 @@ function allStrings(list: Value[]): list is string[] {
 export function decodeFrame(text: string): Frame {
   const type = text.charAt(0);
   if (text.length == 1 && (type == 'o' || type == 'h')) return [type];
+  const pos = keptPosition(text);
+  if (pos >= 0) return ['k', pos];
   let value: Value | undefined;
   try {
     value = parse(text.slice(1));
