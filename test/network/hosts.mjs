@@ -1,10 +1,16 @@
-// What test/network/hosts.e2e.mjs and test/bench/hosts.mjs share: the app both serve (over HTTP/1.1,
-// HTTP/2, or behind nginx) and the page function that opens many clients at once.
+// What test/network/hosts.e2e.mjs and test/bench/hosts.mjs share: the app and the setups that serve it
+// (HTTP/1.1, HTTP/2, HTTP/2 behind nginx), the page function that opens many clients at once, and the
+// two browsers that run it (Chromium through playwright-core; Firefox headless, its page posting back).
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import { createSecureServer } from 'node:http2';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
 import { createServer } from '../../dist/server.js';
+import { selfSignedCertificate, startNginx } from './nginx.mjs';
 
 const dist = new URL('../../dist/', import.meta.url);
 const PAGE = '<!doctype html><meta charset="utf-8"><title>hosts</title><body>';
@@ -104,15 +110,17 @@ for (const tier of ${JSON.stringify(tiers)}) {
 
 /**
  * Starts Debian's Firefox ESR headless on `url` with a fresh profile in `dir` that trusts `cert` (a PEM
- * file) for each of `hosts` ("127.0.0.1:port"), the way a user's "accept the risk" would. Returns
+ * file, if given) for each of `hosts` ("127.0.0.1:port"), the way a user's "accept the risk" would. Returns
  * stop(), which ends it by PID (its process group: the content processes are its children).
  */
 export async function startFirefox({ url, dir, cert, hosts }) {
-  const { stdout } = await promisify(execFile)('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256']);
-  const fingerprint = stdout.trim().split('=')[1];
   await mkdir(dir, { recursive: true });
-  const lines = hosts.map((host) => `${host}:\tOID.2.16.840.1.101.3.4.2.1\t${fingerprint}\t`);
-  await writeFile(join(dir, 'cert_override.txt'), `# PSM Certificate Override Settings file\n${lines.join('\n')}\n`);
+  if (cert) {
+    const { stdout } = await promisify(execFile)('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256']);
+    const fingerprint = stdout.trim().split('=')[1];
+    const lines = hosts.map((host) => `${host}:\tOID.2.16.840.1.101.3.4.2.1\t${fingerprint}\t`);
+    await writeFile(join(dir, 'cert_override.txt'), `# PSM Certificate Override Settings file\n${lines.join('\n')}\n`);
+  }
   await writeFile(
     join(dir, 'user.js'),
     ['browser.shell.checkDefaultBrowser', 'app.update.enabled', 'datareporting.policy.dataSubmissionEnabled', 'toolkit.telemetry.enabled']
@@ -137,4 +145,81 @@ export async function startFirefox({ url, dir, cert, hosts }) {
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
     },
   };
+}
+
+/** Debian's Chromium, headless, through playwright-core. */
+export const launchChromium = () =>
+  chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+
+/**
+ * run() with `options` on `origin` in a fresh Chromium context (its own connection pool, nothing left
+ * from a run before; the self-signed certificate accepted). Resolves with run()'s result and the
+ * page's uncaught errors.
+ */
+export async function runInChromium(browser, origin, options) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(`${origin}/`, { timeout: 10000 });
+    return { result: await page.evaluate(run, options), errors };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * The app served three ways, from a temp dir of its own: on node:http (HTTP/1.1, only with `http1`),
+ * on node:http2 (TLS; `allowHTTP1` takes WebSocket upgrades, which browsers send over HTTP/1.1), and
+ * on node:http behind nginx with HTTP/2. Resolves with { setups, dir, stop() }; each setup has `name`,
+ * `origin`, `cert` (the PEM its TLS uses, if any) and `report(tier)`: a promise of what a Firefox
+ * page on it posted for `tier` (made by whichever comes first, the post or the wait).
+ */
+export async function startSetups({ http1 = false } = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'cometkit-hosts-'));
+  await selfSignedCertificate(dir);
+  const [key, cert] = await Promise.all(['key.pem', 'cert.pem'].map((f) => readFile(join(dir, f))));
+  const servers = [];
+  const setups = [];
+  const serve = async (name, server, scheme, certFile) => {
+    const boxes = new Map();
+    const box = (tier) => {
+      if (!boxes.has(tier)) {
+        let resolve;
+        boxes.set(tier, { promise: new Promise((r) => (resolve = r)), resolve });
+      }
+      return boxes.get(tier);
+    };
+    servers.push(app(server, (result) => box(result.tier).resolve(result)));
+    const setup = { name, origin: `${scheme}://127.0.0.1:${await listening(server)}`, cert: certFile, report: (tier) => box(tier).promise };
+    setups.push(setup);
+    return setup;
+  };
+  if (http1) await serve('HTTP/1.1 (node:http)', createHttpServer(), 'http');
+  await serve('HTTP/2 (node:http2)', createSecureServer({ key, cert, allowHTTP1: true }), 'https', join(dir, 'cert.pem'));
+  const upstream = await serve('HTTP/2 (nginx in front)', createHttpServer(), 'http');
+  const nginx = await startNginx({ upstream: `${upstream.origin}/`, config: 'http2' });
+  Object.assign(upstream, { origin: nginx.url, cert: join(nginx.dir, 'cert.pem') });
+  return {
+    setups,
+    dir,
+    async stop() {
+      await nginx.stop();
+      for (const server of servers) {
+        server.closeAllConnections?.();
+        server.close();
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts Firefox on `setup`'s /run page with `options` (`tiers` included), a profile in `dir`. */
+export function runInFirefox(setup, options, dir) {
+  const url = `${setup.origin}/run?${encodeURIComponent(JSON.stringify(options))}`;
+  return startFirefox({ url, dir, cert: setup.cert, hosts: [new URL(setup.origin).host] });
 }
