@@ -2,17 +2,13 @@
 // src/ with that feature's code cut out, against the same build of src/ as it is. The cuts are text
 // edits of today's sources, made for measuring only (the cut builds are not tested and not shipped);
 // an edit whose anchor is gone fails loudly, so the table never reports a cut that did not happen.
-// Same rollup, terser and gzip settings as the size check; TypeScript is transpiled file by file.
+// Same rollup, terser and gzip settings as the size check (test/size/measure.mjs, fromSource).
 // Prints a Markdown table (BENCHMARKS.md, "What each feature costs"). Run: `node test/size/features.mjs`.
-import nodeResolve from '@rollup/plugin-node-resolve';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rollup } from 'rollup';
-import ts from 'typescript';
-import { gzipped, minified } from './measure.mjs';
+import { fromSource, gzipped, minified } from './measure.mjs';
 
 const src = fileURLToPath(new URL('../../src/', import.meta.url));
 const CLIENT = 'client/client.ts';
@@ -59,19 +55,6 @@ async function terseMessages(dir) {
   }
 }
 
-const transpile = {
-  name: 'transpile',
-  resolveId(source, importer) {
-    if (!importer || !source.startsWith('.') || !source.endsWith('.js')) return null;
-    const file = resolve(dirname(importer), source.replace(/\.js$/, '.ts'));
-    return existsSync(file) ? file : null;
-  },
-  transform(code, id) {
-    if (!id.endsWith('.ts')) return null;
-    return ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext, isolatedModules: true } }).outputText;
-  },
-};
-
 async function measure(edits, extra) {
   const dir = await mkdtemp(join(tmpdir(), 'cometkit-features-'));
   try {
@@ -81,8 +64,7 @@ async function measure(edits, extra) {
       await writeFile(path, edit(await readFile(path, 'utf8')));
     }
     if (extra) await extra(dir);
-    const build = rollup({ input: join(dir, 'index.ts'), plugins: [transpile, nodeResolve({ browser: true, rootDir: fileURLToPath(new URL('../..', import.meta.url)) })], onwarn: () => {} });
-    return gzipped(await minified(build));
+    return gzipped(await minified(fromSource(join(dir, 'index.ts'))));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

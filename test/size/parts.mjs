@@ -2,11 +2,8 @@
 // difference is what that part adds; and the full client built with the multi-tier features folded
 // away, as `cometkit/websocket` is. Same rollup + terser settings and gzip level as test/size/size.mjs.
 // Prints figures only. Run: `node test/size/parts.mjs` (after `npm run build`).
-import nodeResolve from '@rollup/plugin-node-resolve';
-import typescript from '@rollup/plugin-typescript';
-import { rollup } from 'rollup';
 import { webSocketOnly } from '../../rollup.config.mjs';
-import { fromDist, gzipped, minified } from './measure.mjs';
+import { fromDist, fromSource, gzipped, minified } from './measure.mjs';
 
 const measure = async (build) => gzipped(await minified(build));
 
@@ -28,16 +25,6 @@ for (const [label, names] of ROWS) {
 }
 
 // The whole main entry with MULTI_TIER false: every tier, without memory, stream-sense, kill adaptation,
-// tuning and re-upgrade. Built from src/ (a minute's work for the TypeScript plugin at most).
-const folded = await measure(
-  rollup({
-    input: 'src/index.ts',
-    plugins: [
-      webSocketOnly,
-      nodeResolve({ browser: true }),
-      typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, include: ['src/**/*.ts'] }),
-    ],
-    onwarn: () => {},
-  }),
-);
+// tuning and re-upgrade. Built from src/ (measure.mjs, fromSource).
+const folded = await measure(fromSource('src/index.ts', [webSocketOnly]));
 console.log(`${'everything, with the multi-tier features folded away (MULTI_TIER false)'.padEnd(112)} ${String(folded).padStart(6)}`);
