@@ -74,7 +74,7 @@ export function xhrSend(ctx: TransportContext): Promise<void> {
  * (`frame.contentWindow.length`), and a browser's error page for a cut post has none: so the client
  * tells arrival from a cut, and resends what was cut instead of taking it as delivered.
  */
-export const FORM_ANSWER = '<!doctype html><iframe></iframe>';
+const FORM_ANSWER = '<!doctype html><iframe></iframe>';
 
 /**
  * `POST /<server>/<session>/jsonp_send`: a form field `d` (or a raw body) holding the JSON array; `ok`
