@@ -345,7 +345,6 @@
         }
         let openedAt = 0;
         let lastSeen = 0;
-        let deadAfter = 0;
         // The latest negotiation's attempts. Only the current negotiation records any (stale ones stop at
         // the generation check), so a NegotiationError can keep the list it is given.
         let attempts = [];
@@ -433,7 +432,12 @@
                 // A resumable session is resumed from where the client is. (A new session starts at 0: the
                 // server makes a session resumable only when asked at 0.)
                 const from = sid ? got : 0;
-                const ctx = { ...shared, session: sid || sessionUrl(base), tune: query(tune, from) };
+                const ctx = {
+                    ...shared,
+                    session: sid || sessionUrl(base),
+                    tune: query(tune, from),
+                    wait: (shared.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout,
+                };
                 const since = Date.now();
                 const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
                 // 0 while opening, 1 once open, 2 once failed.
@@ -507,7 +511,6 @@
                                 return;
                             state = 'open';
                             openedAt = lastSeen = Date.now();
-                            deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
                             watch();
                             emit('open', { transport: t.name, resumed });
                             flush();
@@ -625,7 +628,8 @@
         function watch() {
             if (state != 'open')
                 return;
-            const left = lastSeen + deadAfter - Date.now();
+            const { wait } = opened;
+            const left = lastSeen + wait - Date.now();
             if (left > 0)
                 return later(watch, left);
             // A stream that falls silent while still open is being buffered: the
@@ -638,7 +642,7 @@
                 if (memory.good == tier?.name)
                     memory.good = undefined;
             }
-            drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
+            drop(1006, 'No heartbeat for ' + wait + ' ms');
         }
         /**
          * A connection cut by the network. Two in a row cut after the same idle time
@@ -851,14 +855,10 @@
      * A credentialed POST that resolves with the response if its status is `expect`, else rejects with
      * `HTTP <status>` or the network error. `mode` 'no-cors' (with `expect` 0, an opaque answer's status)
      * reaches a service that allows no CORS: the answer is unreadable, but it resolves once one came
-     * and rejects when the request was cut.
+     * and rejects when the request was cut. Sends leave the (empty) body unread.
      */
-    function request(url, body, signal, expect = 200, mode) {
+    function post(url, body, signal, expect = 200, mode) {
         return fetch(url, { method: 'POST', body, credentials: 'include', signal, mode }).then((res) => res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status)));
-    }
-    /** {@link request}, resolving with the response text. */
-    function post(url, body, signal, expect, mode) {
-        return request(url, body, signal, expect, mode).then((res) => res.text());
     }
     /**
      * Streams a POST response: `chunk` gets text as it arrives, `end` once, with
@@ -872,7 +872,7 @@
      */
     function stream(url, signal, chunk, end) {
         const decoder = new TextDecoder();
-        request(url, null, signal)
+        post(url, null, signal)
             .then((res) => {
             // Only null-body statuses (204, 304) lack a body, never a 200.
             const reader = res.body.getReader();
@@ -907,10 +907,12 @@
         let seq = 0;
         let ack = false;
         let busy = false;
+        let timer;
         const abort = new AbortController();
         const { signal } = abort;
         const cors = !noCors(ctx);
         const end = (notify) => {
+            clearTimeout(timer);
             abort.abort();
             if (notify && ctx.info?.cometkit) {
                 // sendBeacon survives page unload; a plain POST serves where it is missing.
@@ -938,6 +940,7 @@
             ack = false;
             busy = true;
             const next = () => {
+                clearTimeout(timer);
                 busy = false;
                 // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
                 if (!signal.aborted)
@@ -945,6 +948,11 @@
                 sent?.();
                 pump();
             };
+            // A batch without an answer in time ends the connection, and resume sends it again: a request
+            // black-holed on a keep-alive connection that the network dropped without a word would wait out
+            // the browser's TCP timeout while receiving goes on. A long body gets longer (8 KB/s), so that a
+            // slow link never cuts the same batch again and again.
+            timer = setTimeout(fail, ctx.wait + body.length / 8, 'send timed out');
             // Without CORS, `jsonp_send` by a no-cors fetch: unlike a form post into a hidden frame (the
             // legacy build's way), it fails when the request is cut, where Chromium reports a cut post's
             // error page as loaded and Firefox reports nothing at all.
@@ -1101,9 +1109,7 @@
         unsupported: () => '',
         connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
             const [load, remove] = jsonpFrame();
-            // A held poll may take the server's heartbeat delay, plus slack for the network.
-            const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
-            const poll = () => load(ctx.session + '/jsonp?t' + ctx.tune(), timeout, (error, value) => {
+            const poll = () => load(ctx.session + '/jsonp?t' + ctx.tune(), ctx.wait, (error, value) => {
                 if (error)
                     return fail('poll failed: ' + error);
                 frame(value);
@@ -1139,7 +1145,9 @@
                 poll = () => {
                     clearTimeout(timer);
                     inFlight = true;
-                    post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then((text) => {
+                    post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal)
+                        .then((res) => res.text())
+                        .then((text) => {
                         inFlight = false;
                         // Every frame ends with a newline: a last one without is an answer cut short.
                         const lines = text.split('\n');

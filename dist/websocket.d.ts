@@ -93,6 +93,11 @@ interface ConnectContext {
     crossOrigin: boolean;
     /** Ms between plain polls while messages flow, and the most when idle. */
     poll: [number, number];
+    /**
+     * Longest silence, ms, before the connection counts as dead: the server's heartbeat delay plus the
+     * `heartbeatTimeout` option. A held poll or a send waits for its answer as long.
+     */
+    wait: number;
     /** WebSocket constructor to use instead of the page's (tests inject fakes). */
     WebSocket?: typeof WebSocket;
     /**

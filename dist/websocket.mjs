@@ -307,7 +307,6 @@ function createCoreClient(url, options, named = []) {
     }
     let openedAt = 0;
     let lastSeen = 0;
-    let deadAfter = 0;
     // The latest negotiation's attempts. Only the current negotiation records any (stale ones stop at
     // the generation check), so a NegotiationError can keep the list it is given.
     let attempts = [];
@@ -389,7 +388,12 @@ function createCoreClient(url, options, named = []) {
             // A resumable session is resumed from where the client is. (A new session starts at 0: the
             // server makes a session resumable only when asked at 0.)
             const from = sid ? got : 0;
-            const ctx = { ...shared, session: sid || sessionUrl(base), tune: query(tune, from) };
+            const ctx = {
+                ...shared,
+                session: sid || sessionUrl(base),
+                tune: query(tune, from),
+                wait: (25000) + o.heartbeatTimeout,
+            };
             const since = Date.now();
             const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
             // 0 while opening, 1 once open, 2 once failed.
@@ -463,7 +467,6 @@ function createCoreClient(url, options, named = []) {
                             return;
                         state = 'open';
                         openedAt = lastSeen = Date.now();
-                        deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
                         watch();
                         emit('open', { transport: t.name, resumed });
                         flush();
@@ -566,10 +569,11 @@ function createCoreClient(url, options, named = []) {
     function watch() {
         if (state != 'open')
             return;
-        const left = lastSeen + deadAfter - Date.now();
+        const { wait } = opened;
+        const left = lastSeen + wait - Date.now();
         if (left > 0)
             return later(watch, left);
-        drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
+        drop(1006, 'No heartbeat for ' + wait + ' ms');
     }
     /**
      * Ends the connection or the negotiation, then reconnects unless `final`, the

@@ -132,7 +132,6 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   }
   let openedAt = 0;
   let lastSeen = 0;
-  let deadAfter = 0;
   // The latest negotiation's attempts. Only the current negotiation records any (stale ones stop at
   // the generation check), so a NegotiationError can keep the list it is given.
   let attempts: Attempt[] = [];
@@ -189,7 +188,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     const gen = ++generation;
     const started = Date.now();
     attempts = [];
-    const shared: ConnectContext = {
+    const shared: Omit<ConnectContext, 'wait'> = {
       base,
       session: '',
       info: null,
@@ -216,7 +215,12 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       // A resumable session is resumed from where the client is. (A new session starts at 0: the
       // server makes a session resumable only when asked at 0.)
       const from = sid ? got : 0;
-      const ctx = { ...shared, session: sid || sessionUrl(base), tune: query(tune, from) };
+      const ctx = {
+        ...shared,
+        session: sid || sessionUrl(base),
+        tune: query(tune, from),
+        wait: (shared.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout,
+      };
       const since = Date.now();
       const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
       // 0 while opening, 1 once open, 2 once failed.
@@ -283,7 +287,6 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               if (gen != generation) return;
               state = 'open';
               openedAt = lastSeen = Date.now();
-              deadAfter = (ctx.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
               watch();
               emit('open', { transport: t.name, resumed });
               flush();
@@ -394,7 +397,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // Wall-clock based, so a tab whose timers the browser throttles still gets it right when they fire.
   function watch(): void {
     if (state != 'open') return;
-    const left = lastSeen + deadAfter - Date.now();
+    const { wait } = opened as ConnectContext;
+    const left = lastSeen + wait - Date.now();
     if (left > 0) return later(watch, left);
     // A stream that falls silent while still open is being buffered: the
     // reconnection starts below the streaming tiers.
@@ -402,7 +406,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       if (tier?.stream) for (const t of o.transports) if (t.stream) shun(memory, t.name);
       if (memory.good == tier?.name) memory.good = undefined;
     }
-    drop(1006, 'No heartbeat for ' + deadAfter + ' ms');
+    drop(1006, 'No heartbeat for ' + wait + ' ms');
   }
 
   /**

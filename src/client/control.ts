@@ -30,11 +30,13 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
   let seq = 0;
   let ack = false;
   let busy = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const abort = new AbortController();
   const { signal } = abort;
   const cors = !noCors(ctx);
 
   const end = (notify?: boolean) => {
+    clearTimeout(timer);
     abort.abort();
     if (notify && ctx.info?.cometkit) {
       // sendBeacon survives page unload; a plain POST serves where it is missing.
@@ -61,12 +63,18 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     ack = false;
     busy = true;
     const next = () => {
+      clearTimeout(timer);
       busy = false;
       // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
       if (!signal.aborted) sink.frame(keptFrame(last));
       sent?.();
       pump();
     };
+    // A batch without an answer in time ends the connection, and resume sends it again: a request
+    // black-holed on a keep-alive connection that the network dropped without a word would wait out
+    // the browser's TCP timeout while receiving goes on. A long body gets longer (8 KB/s), so that a
+    // slow link never cuts the same batch again and again.
+    timer = setTimeout(fail, ctx.wait + body.length / 8, 'send timed out');
     // Without CORS, `jsonp_send` by a no-cors fetch: unlike a form post into a hidden frame (the
     // legacy build's way), it fails when the request is cut, where Chromium reports a cut post's
     // error page as loaded and Firefox reports nothing at all.

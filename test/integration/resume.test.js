@@ -173,6 +173,39 @@ describe('resume', function () {
   });
 
 
+  describe('a send the network swallows (fault proxy swallowSends)', function () {
+    // A send request that gets no answer, as on a keep-alive connection a NAT dropped without a word,
+    // while receiving goes on: the client gives up on it after the server's heartbeat delay plus
+    // heartbeatTimeout (500 + 500 ms here), reconnects, resumes and sends the batch again. Without a
+    // bound it would wait for the browser's TCP timeout, and every later send behind it.
+    for (const tier of ['xhr-streaming', 'iframe', 'jsonp', 'polling']) {
+      it(`${tier}: the connection is dropped after heartbeat + heartbeatTimeout, the batch goes again on the resumed session, each echo once and in order`, async function () {
+        const p = await proxy('kind=fault&heartbeat=500');
+        const { client, w } = connect(`${p.url}/echo`, { transports: [tier], heartbeatTimeout: 500, retry: () => 0 });
+        await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+        await setFaults(p, { swallowSends: 1 });
+        const texts = ['one', 'two', 'three'];
+        const got = [];
+        const results = [];
+        client.on('message', ({ data }) => texts.includes(data) && got.push(data));
+        const sentAt = performance.now() - w.t0;
+        texts.forEach((text, i) => client.send(text, (error) => (results[i] = error ?? 'ok')));
+        await waitFor(client, w, () => got.length >= 3 && results.filter(Boolean).length === 3, 6000, 'the echoes after the swallowed send');
+        assertEqual(JSON.stringify(got), JSON.stringify(texts), 'echoes');
+        results.forEach((r, i) => assertEqual(r, 'ok', `callback of ${texts[i]}`));
+        assertEqual((await proxyStats(p)).swallowed, 1, 'sends swallowed by the proxy');
+        const close = w.closes[0];
+        assertEqual(`${close?.code} ${close?.reason}`, '1006 send timed out', 'the close');
+        assertEqual(w.opens.length, 2, 'opens');
+        assertResumedThroughout(w);
+        const gaveUp = close.at - sentAt;
+        console.log(`[resume] ${BROWSER} ${tier} swallowed send: connection dropped ${ms(gaveUp)} after the send, resumed ${ms(w.opens[1].at - close.at)} later`);
+        // Not a speed target: a bound below heartbeat + heartbeatTimeout would cut sends that are merely slow.
+        if (gaveUp < 950) throw new Error(`gave up ${ms(gaveUp)} after the send: sooner than heartbeat + heartbeatTimeout (1000 ms)`);
+      });
+    }
+  });
+
   describe('the tier changing mid-stream', function () {
     const COUNT = 4000;
 

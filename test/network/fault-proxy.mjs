@@ -31,11 +31,15 @@
 //                            applies to gets the n-th draw of mulberry32(seed) (randomCuts() below):
 //                            the same sequence of connections is cut at the same points for a seed.
 //                            Setting it (again) restarts the sequence; a live connection draws anew.
+//   swallowSends: n         swallow the next n send requests (xhr_send, jsonp_send): read, never
+//                            forwarded or answered, as on a keep-alive connection that a NAT dropped
+//                            without a word; counts down (stats.swallowed counts them), until the
+//                            client gives up on them or the proxy stops
 // Timed and counted faults run from when they began to apply to a connection: a connection that
 // was already open when setFaults({ killAfter: 500 }) ran dies 500 ms later, not at once.
 //
-// stats: requests (HTTP requests, upgrades excluded), upgrades (upgrade requests, refused ones
-// included), refused (upgrades answered by refuseUpgrade), kills (connections destroyed on purpose:
+// stats: requests (HTTP requests, upgrades excluded, swallowed ones included), swallowed (by
+// swallowSends), upgrades (upgrade requests, refused ones included), refused (upgrades answered by refuseUpgrade), kills (connections destroyed on purpose:
 // killAfter, killIdleAfter, cutAfterBytes and cutRandom), cuts (of which by cutAfterBytes or
 // cutRandom), active (requests and upgraded connections in progress).
 //
@@ -59,6 +63,7 @@ const DEFAULT_FAULTS = Object.freeze({
   killIdleAfter: 0,
   cutAfterBytes: 0,
   cutRandom: false,
+  swallowSends: 0,
 });
 const REFUSALS = [400, 403, 502];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
@@ -191,7 +196,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
   const upstreamPort = Number(target.port || 80);
 
   let faults = { ...DEFAULT_FAULTS, ...checkFaults(initial) };
-  const stats = { requests: 0, upgrades: 0, refused: 0, kills: 0, cuts: 0, active: 0 };
+  const stats = { requests: 0, swallowed: 0, upgrades: 0, refused: 0, kills: 0, cuts: 0, active: 0 };
   const exchanges = new Set(); // requests and upgraded connections in progress
   const sockets = new Set(); // every socket, client and upstream side, until it closes
   const track = (socket) => {
@@ -321,6 +326,12 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
 
   function handleRequest(req, res) {
     stats.requests++;
+    if (faults.swallowSends > 0 && /\/(xhr|jsonp)_send(\?|$)/.test(req.url)) {
+      faults = { ...faults, swallowSends: faults.swallowSends - 1 };
+      stats.swallowed++;
+      req.resume();
+      return;
+    }
     const exchange = new Exchange();
     const toUpstream = new Lane(latency);
     const toClient = new Lane(latency);

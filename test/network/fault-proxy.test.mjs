@@ -169,6 +169,24 @@ describe('fault proxy in front of the cometkit server', { concurrency: true, tim
     busy.ws.terminate();
   });
 
+  test('swallowSends swallows the next n sends (never forwarded or answered), then sends pass again', async () => {
+    const proxy = await proxyFor(echo, { swallowSends: 1 });
+    const session = sessionPath();
+    const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+    try {
+      await stream.waitFor(OPENING, PROMPT);
+      await assert.rejects(xhrSend(`${proxy.url}${session}/xhr_send`, ['swallowed'], 500), /timed out/);
+      assert.equal(proxy.stats.swallowed, 1);
+      assert.equal(proxy.faults().swallowSends, 0, 'counted down');
+      assert.equal(await xhrSend(`${proxy.url}${session}/xhr_send`, ['m1']), 204);
+      await stream.waitFor('a["m1"]\n', PROMPT);
+      assert.equal(stream.text(), OPENING + 'a["m1"]\n', 'the swallowed send never reached the server');
+      assert.equal(proxy.stats.swallowed, 1);
+    } finally {
+      stream.destroy();
+    }
+  });
+
   test('cutAfterBytes cuts a stream after exactly n body bytes, and a WebSocket after n bytes of frames', async () => {
     const proxy = await proxyFor(echo, { cutAfterBytes: 2100 });
     const session = sessionPath();

@@ -72,14 +72,14 @@ export function openStream(url, { method = 'GET', body, headers = {} } = {}) {
 }
 
 /** POSTs messages to `<session>/xhr_send` on its own connection; resolves the status. */
-export function xhrSend(url, messages) {
+export function xhrSend(url, messages, timeout = 3000) {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent: false, headers: { 'Content-Type': 'text/plain' } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode));
     });
     req.on('error', reject);
-    req.setTimeout(3000, () => req.destroy(new Error(`xhr_send to ${url} timed out`)));
+    req.setTimeout(timeout, () => req.destroy(new Error(`xhr_send to ${url} timed out`)));
     req.end(JSON.stringify(messages));
   });
 }

@@ -12,10 +12,8 @@ export const jsonp: Tier = {
   connect: (ctx, sink) =>
     httpConnection(ctx, sink, (frame, fail, signal) => {
       const [load, remove] = jsonpFrame();
-      // A held poll may take the server's heartbeat delay, plus slack for the network.
-      const timeout = (ctx.info?.cometkit?.heartbeat ?? 25000) + 10000;
       const poll = () =>
-        load(ctx.session + '/jsonp?t' + ctx.tune(), timeout, (error, value) => {
+        load(ctx.session + '/jsonp?t' + ctx.tune(), ctx.wait, (error, value) => {
           if (error) return fail('poll failed: ' + error);
           frame(value as string);
           if (!signal.aborted) poll();
