@@ -1202,7 +1202,9 @@ const websocket = {
             detach();
             sink.close(reason);
         };
-        ws.onmessage = (e) => sink.frame(e.data);
+        // A cometkit server joins a confirmation (`k`) and the frame after it with a newline, which no
+        // frame contains (JSON escapes it).
+        ws.onmessage = (e) => e.data.split('\n').map(sink.frame);
         ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
         ws.onerror = () => end('WebSocket error');
         return {

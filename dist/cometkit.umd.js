@@ -1208,7 +1208,9 @@
                 detach();
                 sink.close(reason);
             };
-            ws.onmessage = (e) => sink.frame(e.data);
+            // A cometkit server joins a confirmation (`k`) and the frame after it with a newline, which no
+            // frame contains (JSON escapes it).
+            ws.onmessage = (e) => e.data.split('\n').map(sink.frame);
             ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
             ws.onerror = () => end('WebSocket error');
             return {

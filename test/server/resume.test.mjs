@@ -412,6 +412,22 @@ describe('resume over WebSocket', () => {
     ws.ws.close();
   });
 
+  it('joins a k and the frame written right after it in the same turn into one message (newline between)', async () => {
+    const { ws, session } = await openWsResumable();
+    // The application answers some messages at once, in the same turn.
+    session.on('message', (text) => text.startsWith('echo') && session.send(`re ${text}`));
+    ws.ws.send('[0,1,"echo 1"]');
+    assert.equal(await ws.next(), 'k1\na["re echo 1"]', 'the confirmation rides with the reply it caused');
+    ws.ws.send('[1,2,"quiet"]');
+    assert.equal(await ws.next(), 'k2', 'no reply: the k goes alone');
+    ws.ws.send('[1,3,"echo 3","echo 4"]');
+    assert.equal(await ws.next(), 'k4\na["re echo 3","re echo 4"]');
+    // A frame written on a later turn goes alone.
+    session.send('later');
+    assert.equal(await ws.next(), 'a["later"]');
+    ws.ws.close();
+  });
+
   it('takes [pos, null] as an acknowledgement: resuming below it is refused', async () => {
     const o = await openWsResumable();
     for (const m of ['m1', 'm2', 'm3']) o.session.send(m);

@@ -750,6 +750,19 @@ describe('resume on the websocket tier (fake WebSocket)', function () {
     assertJson(cbs.map((cb) => cb.calls), [['delivered'], ['delivered'], ['delivered']], 'callbacks after k3');
   });
 
+  it('reads a k joined with the frame after it in one socket message: callbacks first, then the reply', async function () {
+    const { client, socket } = await openSocket('k0');
+    const order = [];
+    client.on('message', ({ data }) => order.push(`message ${data}`));
+    client.send('a', () => order.push('callback a'));
+    client.send('b', () => order.push('callback b'));
+    await tick();
+    socket.receive('k2\na["re a","re b"]');
+    assertJson(order, ['callback a', 'callback b', 'message re a', 'message re b'], 'what the client reported, in order');
+    socket.receive('a["x"]\nh\nk2');
+    assertJson(order.slice(4), ['message x'], 'after three joined frames');
+  });
+
   it('puts a plain array on a socket that is not resumable, and confirms it at once', async function () {
     const { client, socket } = await openSocket('o');
     const a = callback();

@@ -20,7 +20,9 @@ export const websocket: Tier = {
       detach();
       sink.close(reason);
     };
-    ws.onmessage = (e: MessageEvent<string>) => sink.frame(e.data);
+    // A cometkit server joins a confirmation (`k`) and the frame after it with a newline, which no
+    // frame contains (JSON escapes it).
+    ws.onmessage = (e: MessageEvent<string>) => e.data.split('\n').map(sink.frame);
     ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
     ws.onerror = () => end('WebSocket error');
     return {

@@ -46,11 +46,19 @@ function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver):
 
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
 export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOver = false, pos?: number): void {
+  // A confirmation due (`k`, below) rides in the same WebSocket message as the frame written next in
+  // the same turn (the reply it caused, usually), joined by a newline: one message per round trip
+  // instead of two. Only a client that asked for resume (`pos`) gets `k` frames, and it splits.
+  let acking = false;
+  let confirming = false;
+  const confirmation = () => {
+    confirming = false;
+    return keptFrame(session.received) + '\n';
+  };
   const receiver: Receiver = {
-    write: (frame) => ws.send(frame),
+    write: (frame) => ws.send(confirming ? confirmation() + frame : frame),
     end: () => ws.close(1000),
   };
-  let acking = false;
   const broken = () => {
     session.close(3000, 'Broken framing.');
     ws.close(1000);
@@ -68,7 +76,13 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOve
       acking = true;
       setImmediate(() => {
         acking = false;
-        if (session.receiver === receiver) ws.send(keptFrame(session.received));
+        if (session.receiver !== receiver) return;
+        // The session writes what the application answered in this turn right after; alone, the
+        // confirmation goes on the next turn.
+        confirming = true;
+        setImmediate(() => {
+          if (confirming && session.receiver === receiver) ws.send(confirmation().slice(0, -1));
+        });
       });
     }
     if (!session.receive(up.messages, up.seq)) return broken();
