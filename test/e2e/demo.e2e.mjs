@@ -74,16 +74,27 @@ async function done(page, shot) {
   await page.close();
 }
 
-/** Waits until the page's client is open (over `transport` when given, and after `opens` opens). */
-function opened(page, transport, opens = 1) {
-  return page.waitForFunction(
-    ([t, n]) => {
-      const s = document.getElementById('status');
-      return s?.dataset.state === 'open' && (!t || s.dataset.transport === t) && Number(s.dataset.opens) >= n;
-    },
-    [transport, opens],
-    { timeout: WAIT },
-  );
+/**
+ * Waits until the page's client is open (over `transport` when given, and after `opens` opens). On a
+ * timeout the error carries where the page stands and its event log (attempts, reasons), so a failure
+ * says why.
+ */
+async function opened(page, transport, opens = 1) {
+  try {
+    await page.waitForFunction(
+      ([t, n]) => {
+        const s = document.getElementById('status');
+        return s?.dataset.state === 'open' && (!t || s.dataset.transport === t) && Number(s.dataset.opens) >= n;
+      },
+      [transport, opens],
+      { timeout: WAIT },
+    );
+  } catch (error) {
+    const where = await page
+      .evaluate(() => ({ status: { ...document.getElementById('status')?.dataset }, log: [...document.querySelectorAll('#log li')].map((li) => li.textContent).slice(-12) }))
+      .catch(() => null);
+    throw new Error(`not open${transport ? ` on ${transport}` : ''} (${opens} opens) within ${WAIT} ms: ${JSON.stringify(where)}`, { cause: error });
+  }
 }
 
 async function say(page, text) {
