@@ -46,6 +46,22 @@ function framed(base) {
   });
 }
 
+/**
+ * A raw WebSocket whose messages are JSON arrays both ways (the raw endpoint echoes the text as it
+ * is): the browser's share of what SockJS framing costs, without the server's framed path.
+ */
+function rawJson(base) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/echo/websocket`);
+    let handler = () => {};
+    ws.onmessage = (e) => {
+      for (let n = JSON.parse(e.data).length; n > 0; n--) handler();
+    };
+    ws.onerror = () => reject(new Error('raw WebSocket error'));
+    ws.onopen = () => resolve({ send: (m) => ws.send(JSON.stringify([m])), onMessage: (fn) => (handler = fn), close: () => ws.close() });
+  });
+}
+
 function cometkit(create, options) {
   return (base) =>
     new Promise((resolve, reject) => {
@@ -69,6 +85,7 @@ function sockjs(base) {
 
 const CLIENTS = [
   ['raw WebSocket', raw],
+  ['raw WebSocket + JSON', rawJson],
   ['WebSocket + SockJS frames', framed],
   ['cometkit', cometkit(createClient)],
   ['cometkit, resume: false', cometkit(createClient, { resume: false })],
