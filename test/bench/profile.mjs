@@ -3,24 +3,12 @@
 // client (dist/cometkit.mjs) against a cometkit server on the same origin, under the CDP profiler
 // (50 µs sampling); prints the mean round trip and the functions with the most self time.
 // Prints figures, asserts nothing.
-import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer } from 'node:http';
-import { createServer } from '../../dist/server.js';
 import { launchChromium } from '../network/hosts.mjs';
+import { serveEchoPage } from './page.mjs';
 
 const ROUNDS = 20000;
-const dist = new URL('../../dist/', import.meta.url);
 
-const comet = createServer({ prefix: '/echo' });
-comet.on('connection', (session) => session.on('message', (text) => session.send(text)));
-const http = createHttpServer(async (req, res) => {
-  if (req.url === '/') return res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>profile</title>');
-  if (req.url === '/cometkit.mjs') return res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(await readFile(new URL('cometkit.mjs', dist)));
-  res.writeHead(404).end();
-});
-comet.attach(http);
-await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${http.address().port}`;
+const { origin, close } = await serveEchoPage();
 const browser = await launchChromium();
 try {
   const page = await browser.newPage();
@@ -57,5 +45,5 @@ try {
   for (const [key, time] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${((time / total) * 100).toFixed(1).padStart(6)}%  ${key}`);
 } finally {
   await browser.close();
-  http.close();
+  close();
 }
