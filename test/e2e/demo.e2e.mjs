@@ -148,6 +148,33 @@ test('the ticker updates, the round trip and the message rate show', async () =>
   await done(page, 'ticker');
 });
 
+test('automatic mode climbs back to WebSocket: refused at first, open on xhr-streaming, then a re-upgrade to websocket', async () => {
+  // A context of its own: what its page learns (WebSocket failed) must not reach the other tests.
+  const context = await browser.newContext();
+  try {
+    // The page's first WebSocket is refused (closed before any frame, as a proxy that drops
+    // upgrades would), every later one goes through to the server.
+    let refused = 0;
+    await context.routeWebSocket(/\/comet\/[^/]+\/[^/]+\/websocket/, (ws) => {
+      if (refused++ === 0) ws.close();
+      else ws.connectToServer();
+    });
+    const a = await open(context, '/script-tag.html?name=climber');
+    const b = await open(contexts[1], '/script-tag.html?tier=polling&name=listener');
+    await Promise.all([opened(a, 'xhr-streaming'), opened(b, 'polling')]);
+    await logged(a, 'failed', 'websocket failed');
+    // The demo tries a better tier every 5 s (upgradeInterval) while below WebSocket.
+    await opened(a, 'websocket');
+    await logged(a, 'open', 'moved up from xhr-streaming to websocket (re-upgrade)');
+    assert.equal(await a.getAttribute('#status', 'data-opens'), '1', 'one open: the session moved, it did not reconnect');
+    assert.equal(refused, 2, 'WebSockets the page made');
+    await chat(a, b, 'websocket after the re-upgrade');
+    await Promise.all([done(a, 'reupgrade'), done(b, 'reupgrade-b')]);
+  } finally {
+    await context.close();
+  }
+});
+
 test('the tier picker recreates the client on the chosen tier', async () => {
   const page = await open(contexts[0], '/module.html');
   await opened(page, 'websocket');
