@@ -849,10 +849,14 @@ const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRID
  * A credentialed POST that resolves with the response if its status is `expect`, else rejects with
  * `HTTP <status>` or the network error. `mode` 'no-cors' (with `expect` 0, an opaque answer's status)
  * reaches a service that allows no CORS: the answer is unreadable, but it resolves once one came
- * and rejects when the request was cut. Sends leave the (empty) body unread.
+ * and rejects when the request was cut.
  */
-function post(url, body, signal, expect = 200, mode) {
+function request(url, body, signal, expect = 200, mode) {
     return fetch(url, { method: 'POST', body, credentials: 'include', signal, mode }).then((res) => res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status)));
+}
+/** {@link request}, resolving with the response text. */
+function post(url, body, signal, expect, mode) {
+    return request(url, body, signal, expect, mode).then((res) => res.text());
 }
 /**
  * Streams a POST response: `chunk` gets text as it arrives, `end` once, with
@@ -866,7 +870,7 @@ function post(url, body, signal, expect = 200, mode) {
  */
 function stream(url, signal, chunk, end) {
     const decoder = new TextDecoder();
-    post(url, null, signal)
+    request(url, null, signal)
         .then((res) => {
         // Only null-body statuses (204, 304) lack a body, never a 200.
         const reader = res.body.getReader();
@@ -1139,9 +1143,7 @@ const polling = {
             poll = () => {
                 clearTimeout(timer);
                 inFlight = true;
-                post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal)
-                    .then((res) => res.text())
-                    .then((text) => {
+                post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then((text) => {
                     inFlight = false;
                     // Every frame ends with a newline: a last one without is an answer cut short.
                     const lines = text.split('\n');

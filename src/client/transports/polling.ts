@@ -30,27 +30,25 @@ export const polling: Tier = {
         poll = () => {
           clearTimeout(timer);
           inFlight = true;
-          post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal)
-            .then((res) => res.text())
-            .then((text) => {
-              inFlight = false;
-              // Every frame ends with a newline: a last one without is an answer cut short.
-              const lines = text.split('\n');
-              if (lines.pop()) return fail('poll failed: answer cut short');
-              const frames = lines.filter(Boolean);
-              // An empty answer to a plain poll is as good as a heartbeat.
-              if (!frames.length) frames.push('h');
-              let busy = false;
-              for (const f of frames) {
-                busy ||= f.charAt(0) == 'a';
-                frame(f);
-              }
-              if (signal.aborted) return;
-              if (!plain) return poll();
-              delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-              timer = setTimeout(poll, soon ? 0 : delay);
-              soon = false;
-            }, (e: unknown) => fail('poll failed: ' + (e as Error).message));
+          post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then((text) => {
+            inFlight = false;
+            // Every frame ends with a newline: a last one without is an answer cut short.
+            const lines = text.split('\n');
+            if (lines.pop()) return fail('poll failed: answer cut short');
+            const frames = lines.filter(Boolean);
+            // An empty answer to a plain poll is as good as a heartbeat.
+            if (!frames.length) frames.push('h');
+            let busy = false;
+            for (const f of frames) {
+              busy ||= f.charAt(0) == 'a';
+              frame(f);
+            }
+            if (signal.aborted) return;
+            if (!plain) return poll();
+            delay = busy ? fast : Math.min(idle, delay * 2 || 1);
+            timer = setTimeout(poll, soon ? 0 : delay);
+            soon = false;
+          }, (e: unknown) => fail('poll failed: ' + (e as Error).message));
         };
         signal.addEventListener('abort', () => clearTimeout(timer));
         poll();

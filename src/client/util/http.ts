@@ -2,12 +2,17 @@
  * A credentialed POST that resolves with the response if its status is `expect`, else rejects with
  * `HTTP <status>` or the network error. `mode` 'no-cors' (with `expect` 0, an opaque answer's status)
  * reaches a service that allows no CORS: the answer is unreadable, but it resolves once one came
- * and rejects when the request was cut. Sends leave the (empty) body unread.
+ * and rejects when the request was cut.
  */
-export function post(url: string, body: string | null, signal?: AbortSignal, expect = 200, mode?: RequestMode): Promise<Response> {
+function request(url: string, body: string | null, signal?: AbortSignal, expect = 200, mode?: RequestMode): Promise<Response> {
   return fetch(url, { method: 'POST', body, credentials: 'include', signal, mode }).then((res) =>
     res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status)),
   );
+}
+
+/** {@link request}, resolving with the response text. */
+export function post(url: string, body: string | null, signal?: AbortSignal, expect?: number, mode?: RequestMode): Promise<string> {
+  return request(url, body, signal, expect, mode).then((res) => res.text());
 }
 
 /**
@@ -22,7 +27,7 @@ export function post(url: string, body: string | null, signal?: AbortSignal, exp
  */
 export function stream(url: string, signal: AbortSignal, chunk: (text: string) => void, end: (error?: Error) => void): void {
   const decoder = new TextDecoder();
-  post(url, null, signal)
+  request(url, null, signal)
     .then((res) => {
       // Only null-body statuses (204, 304) lack a body, never a 200.
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
