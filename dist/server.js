@@ -966,10 +966,10 @@ function framedWebsocket(ws, session, takeOver = false, pos) {
     let confirming = false;
     const confirmation = () => {
         confirming = false;
-        return keptFrame(session.received) + '\n';
+        return keptFrame(session.received);
     };
     const receiver = {
-        write: (frame) => ws.send(confirming ? confirmation() + frame : frame),
+        write: (frame) => ws.send(confirming ? confirmation() + '\n' + frame : frame),
         end: () => ws.close(1000),
     };
     const broken = () => {
@@ -1000,7 +1000,7 @@ function framedWebsocket(ws, session, takeOver = false, pos) {
                 confirming = true;
                 setImmediate(() => {
                     if (confirming && session.receiver === receiver)
-                        ws.send(confirmation().slice(0, -1));
+                        ws.send(confirmation());
                 });
             });
         }

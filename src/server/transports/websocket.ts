@@ -53,10 +53,10 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOve
   let confirming = false;
   const confirmation = () => {
     confirming = false;
-    return keptFrame(session.received) + '\n';
+    return keptFrame(session.received);
   };
   const receiver: Receiver = {
-    write: (frame) => ws.send(confirming ? confirmation() + frame : frame),
+    write: (frame) => ws.send(confirming ? confirmation() + '\n' + frame : frame),
     end: () => ws.close(1000),
   };
   const broken = () => {
@@ -81,7 +81,7 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOve
         // confirmation goes on the next turn.
         confirming = true;
         setImmediate(() => {
-          if (confirming && session.receiver === receiver) ws.send(confirmation().slice(0, -1));
+          if (confirming && session.receiver === receiver) ws.send(confirmation());
         });
       });
     }
