@@ -532,14 +532,8 @@ var cometkit = (function (exports) {
         return cleanup;
     }
 
-    /** How long one form post may take before the connection counts as broken, ms. */
+    /** How long one send post may take before the connection counts as broken, ms. */
     var SEND_TIMEOUT = 30000;
-    /**
-     * Client-to-server messages on their own requests, never behind the held
-     * receiving request: one `jsonp_send` form post in flight, everything queued
-     * meanwhile goes in the next one, at once. The rules of src/client/control.ts,
-     * which needs fetch, AbortController and JSON.
-     */
     /**
      * The post where the page has `fetch` (an old page in a new browser): `no-cors`, so no CORS is needed;
      * the answer is unreadable, but a cut request fails, which a form post cannot tell (Firefox fires no
@@ -561,6 +555,14 @@ var cometkit = (function (exports) {
             clearTimeout(timer);
         };
     }
+    /**
+     * Client-to-server messages on their own requests, never behind the held
+     * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
+     * page has fetch, else a form post), everything queued meanwhile goes in the
+     * next one, at once; `arrived(last)` once the batch ending at upstream position
+     * `last` is in. The rules of src/client/control.ts, which needs AbortController
+     * and JSON besides fetch.
+     */
     function createControl(session, info, fail, pos, arrived) {
         var queue = [];
         // Upstream position of queue[0].

@@ -389,7 +389,6 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     fresh();
   }
 
-
   wire(true);
   // A long-poll <script> added while the page loads would hold its load event (and the
   // browser's busy indicator) until answered: begin once the page has loaded.

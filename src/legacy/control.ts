@@ -2,22 +2,16 @@ import { formPost } from './form.js';
 import type { Info } from './info.js';
 import { stringify } from './json.js';
 
-/** How long one form post may take before the connection counts as broken, ms. */
+/** How long one send post may take before the connection counts as broken, ms. */
 const SEND_TIMEOUT = 30000;
 
 export interface Control {
-  /** Queues messages, the first at upstream position `seq`; `arrived(last)` runs once the form post carrying them has arrived. */
+  /** Queues messages, the first at upstream position `seq`. */
   send: (messages: string[], seq: number) => void;
   /** Stops sending; with `notify`, tells a cometkit server the client is gone. */
   close: (notify?: boolean) => void;
 }
 
-/**
- * Client-to-server messages on their own requests, never behind the held
- * receiving request: one `jsonp_send` form post in flight, everything queued
- * meanwhile goes in the next one, at once. The rules of src/client/control.ts,
- * which needs fetch, AbortController and JSON.
- */
 /**
  * The post where the page has `fetch` (an old page in a new browser): `no-cors`, so no CORS is needed;
  * the answer is unreadable, but a cut request fails, which a form post cannot tell (Firefox fires no
@@ -43,6 +37,14 @@ function fetchPost(url: string, body: string, done: (ok: boolean, framed?: boole
   };
 }
 
+/**
+ * Client-to-server messages on their own requests, never behind the held
+ * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
+ * page has fetch, else a form post), everything queued meanwhile goes in the
+ * next one, at once; `arrived(last)` once the batch ending at upstream position
+ * `last` is in. The rules of src/client/control.ts, which needs AbortController
+ * and JSON besides fetch.
+ */
 export function createControl(
   session: string,
   info: Info | null,
