@@ -1,9 +1,9 @@
 // Round trips, message by message, per tier: cometkit's client against the
 // cometkit server, and stock sockjs-client on the nearest transport, side by side.
 // Run by `node test/bench/run.mjs` (not part of `npm test`: it prints figures, asserts nothing).
-/* global SockJS */
 import { createClient } from '../../dist/cometkit.mjs';
 import { config } from '../browser/support/config.js';
+import { cometkitConnection, sockjsConnection } from '../browser/support/connections.js';
 
 const ROUNDS = 100;
 const PAIRS = [
@@ -34,29 +34,8 @@ async function measure(open) {
   return median(times);
 }
 
-function cometkit(base, tier) {
-  return () =>
-    new Promise((resolve, reject) => {
-      const client = createClient(`${base}/echo`, { transports: [tier] });
-      let handler = () => {};
-      client.on('message', () => handler());
-      client.on('error', ({ error }) => reject(error));
-      client.on('open', () =>
-        resolve({ send: (m) => client.send(m), onMessage: (fn) => (handler = fn), close: () => client.close() }),
-      );
-    });
-}
-
-function sockjs(base, transport) {
-  return () =>
-    new Promise((resolve, reject) => {
-      const sock = new SockJS(`${base}/echo`, null, { transports: [transport] });
-      let handler = () => {};
-      sock.onmessage = () => handler();
-      sock.onclose = (e) => reject(new Error(`closed ${e.code}`));
-      sock.onopen = () => resolve({ send: (m) => sock.send(m), onMessage: (fn) => (handler = fn), close: () => sock.close() });
-    });
-}
+const cometkit = (base, tier) => () => cometkitConnection(createClient, `${base}/echo`, { transports: [tier] });
+const sockjs = (base, transport) => () => sockjsConnection(`${base}/echo`, transport);
 
 describe('round trip, median of 100 (ms)', function () {
   this.timeout(120000);

@@ -5,10 +5,10 @@
 // Then each sends a burst of 10,000 messages at once; the figure is the time until the last is back.
 // Run by `node test/bench/run.mjs websocket` (not part of `npm test`: it prints figures, asserts
 // nothing), one browser at a time: a 10% target needs a quiet machine.
-/* global SockJS */
 import { createClient } from '../../dist/cometkit.mjs';
 import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
 import { config } from '../browser/support/config.js';
+import { cometkitConnection, sockjsConnection } from '../browser/support/connections.js';
 
 const SLICE = 200;
 const SLICES = 30;
@@ -62,26 +62,9 @@ function rawJson(base) {
   });
 }
 
-function cometkit(create, options) {
-  return (base) =>
-    new Promise((resolve, reject) => {
-      const client = create(`${base}/echo`, { transports: ['websocket'], queueLimit: BURST, ...options });
-      let handler = () => {};
-      client.on('message', () => handler());
-      client.on('error', ({ error }) => reject(error));
-      client.on('open', () => resolve({ send: (m) => client.send(m), onMessage: (fn) => (handler = fn), close: () => client.close() }));
-    });
-}
-
-function sockjs(base) {
-  return new Promise((resolve, reject) => {
-    const sock = new SockJS(`${base}/echo`, null, { transports: ['websocket'] });
-    let handler = () => {};
-    sock.onmessage = () => handler();
-    sock.onclose = (e) => reject(new Error(`closed ${e.code}`));
-    sock.onopen = () => resolve({ send: (m) => sock.send(m), onMessage: (fn) => (handler = fn), close: () => sock.close() });
-  });
-}
+const cometkit = (create, options) => (base) =>
+  cometkitConnection(create, `${base}/echo`, { transports: ['websocket'], queueLimit: BURST, ...options });
+const sockjs = (base) => sockjsConnection(`${base}/echo`, 'websocket');
 
 const CLIENTS = [
   ['raw WebSocket', raw],
