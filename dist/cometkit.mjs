@@ -1029,7 +1029,11 @@ function jsonpFrame() {
         },
     ];
 }
-/** One script-tag request in a frame of its own, as a promise. */
+/**
+ * One script-tag request in a frame of its own, as a promise. The answer is copied through JSON: it
+ * was made in that frame, and one object of it kept by the caller (the client keeps the /info answer
+ * for as long as it lives) would keep the removed frame, its window and its document alive (~350 KiB).
+ */
 function jsonpCall(url, timeout) {
     const [load, remove] = jsonpFrame();
     return new Promise((resolve, reject) => load(url, timeout, (error, value) => {
@@ -1038,7 +1042,7 @@ function jsonpCall(url, timeout) {
             reject(new Error(error));
         else
             resolve(value);
-    }));
+    })).then((value) => JSON.parse(JSON.stringify(value)));
 }
 
 /** How long the `/info` probe may take, as in sockjs-client. */
@@ -1049,10 +1053,7 @@ const INFO_TIMEOUT = 8000;
  */
 function probe(base) {
     const started = Date.now();
-    // Copied through JSON: the JSONP form's answer is made in the probe's private frame, and one object
-    // of that frame kept (the client keeps the info for as long as it lives) would keep the removed frame,
-    // its window and its document alive (~350 KiB).
-    const done = (cors) => (body) => ({ ...JSON.parse(JSON.stringify(body)), rtt: Date.now() - started, cors });
+    const done = (cors) => (body) => ({ ...body, rtt: Date.now() - started, cors });
     const jsonp = () => jsonpCall(base + '/info', INFO_TIMEOUT).then(done(false));
     return fetch(base + '/info?t=' + started, { credentials: 'include', signal: AbortSignal.timeout(INFO_TIMEOUT) }).then(
     // An HTTP status means the server answered: the JSONP form cannot do better.
