@@ -25,6 +25,12 @@ interface ServerOptions {
      * code 2011 and the client starts afresh, told of the loss. Default 1048576 (1 MiB).
      */
     resumeLimit?: number;
+    /**
+     * Session secrets (with resume): an HttpOnly cookie binds each resumable session to the browser
+     * that opened it, so that whoever learns a session URL (from a log) cannot resume, take over,
+     * send on or close it. Default true.
+     */
+    sessionSecrets?: boolean;
     /** Whether the WebSocket endpoints are enabled. Default true. */
     websocket?: boolean;
     /** Whether session URLs set a `JSESSIONID` cookie (for sticky load balancers). Default false. */
@@ -43,6 +49,7 @@ interface ResolvedOptions {
     maxBodySize: number;
     resumeGrace: number;
     resumeLimit: number;
+    sessionSecrets: boolean;
     websocket: boolean;
     jsessionid: boolean;
     sockjsUrl: string;

@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer as createServer$1 } from 'node:http';
 import { WebSocketServer } from 'ws';
@@ -274,6 +274,8 @@ function infoBody(options) {
             heartbeat: options.heartbeatDelay,
             // The grace period in ms: a client resumes only when it is there.
             ...(options.resumeGrace > 0 ? { resume: options.resumeGrace } : {}),
+            // Resumable sessions are bound to the browser's secret cookie (session secrets).
+            ...(options.resumeGrace > 0 && options.sessionSecrets ? { secret: 'cookie' } : {}),
         },
     };
 }
@@ -306,6 +308,7 @@ const DEFAULTS = {
     maxBodySize: 1048576,
     resumeGrace: 30000,
     resumeLimit: 1048576,
+    sessionSecrets: true,
     websocket: true,
     jsessionid: false,
     sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',
@@ -313,7 +316,7 @@ const DEFAULTS = {
 const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit'];
 /** The longest resume grace period: a session kept longer holds memory for clients long gone. */
 const MAX_RESUME_GRACE = 600000;
-const BOOLEANS = ['websocket', 'jsessionid'];
+const BOOLEANS = ['websocket', 'jsessionid', 'sessionSecrets'];
 /** Validates once, up front; every message names the option and what it takes. */
 function resolveOptions(options) {
     if (options === undefined)
@@ -390,6 +393,10 @@ function createSession(id, host, info) {
     let received = 0;
     // Set once the session ended with messages dropped: it can no longer be resumed, only told of.
     let lost = false;
+    // Session secrets: the secret of the browser that opened it (resumable sessions only), and
+    // whether that browser has shown it.
+    let secret;
+    let proven = false;
     let state = 'connecting';
     let receiver = null;
     let closing = null;
@@ -551,11 +558,31 @@ function createSession(id, host, info) {
     session.tune = (delay) => {
         heartbeatDelay = delay;
     };
-    session.attach = (next, takeOver = false, pos, ack) => {
-        // A client asking to resume a session this server does not know (restarted, expired) gets a
-        // plain one and its `o`: the client learns of the loss and starts a fresh resumable one at 0.
-        if (state === 'connecting')
+    session.admits = (seen) => {
+        if (secret === undefined)
+            return true;
+        if (seen?.shown.includes(secret))
+            return (proven = true);
+        // Until its secret has come back once, a browser that keeps no cookies (it shows none) goes on.
+        return !proven && !seen?.shown.length;
+    };
+    session.attach = (next, takeOver = false, pos, ack, seen) => {
+        if (state === 'connecting') {
+            // A client asking to resume a session this server does not know (restarted, expired) gets a
+            // plain one and its `o`: the client learns of the loss and starts a fresh resumable one at 0.
             resumable = pos === 0;
+            if (resumable && seen) {
+                secret = seen.shown[0] ?? seen.issued;
+                proven = seen.shown.length > 0;
+            }
+        }
+        else if (!session.admits(seen)) {
+            // Someone with the session's URL and not its secret: told no (the code a client that lost
+            // its cookie needs, to report the loss and start afresh), and the session goes on untouched.
+            next.write(closeFrame(CANNOT_RESUME, 'Session secret missing'));
+            next.end();
+            return false;
+        }
         // A resuming client says where it is: it takes the session over, rewound to there.
         const resuming = resumable && pos !== undefined && state !== 'connecting';
         let rewound = false;
@@ -580,7 +607,7 @@ function createSession(id, host, info) {
         if (old && !resuming && !(takeOver && state === 'open')) {
             next.write(closeFrame(2010, 'Another connection still open'));
             next.end();
-            return;
+            return false;
         }
         if (old) {
             receiver = null;
@@ -612,6 +639,7 @@ function createSession(id, host, info) {
             flush();
         else
             expireLater();
+        return true;
     };
     session.detach = (gone, aborted) => {
         if (receiver !== gone)
@@ -662,6 +690,41 @@ function position(url, name) {
     return /^\d+$/.test(raw) && isPosition(+raw) ? +raw : undefined;
 }
 
+/**
+ * Session secrets (PROTOCOL.md): a resumable session belongs to the browser that opened it. The
+ * secret is an HttpOnly cookie, so it never appears in a URL (where logs and proxies see session
+ * ids) and costs the client no code: browsers send it with every tier's requests (fetch with
+ * credentials, WebSocket handshakes, scripts, frames, form posts).
+ *
+ * Each secret is a cookie of its own name (`cometkit_<8 characters>`). Clients that open sessions
+ * at once in a browser with none (ten in a page, tabs restored together) are each issued one; under
+ * a single name the last to arrive would replace the others, and the sessions bound to them would be
+ * refused. Under their own names they add up instead, and only that first burst makes more than one.
+ */
+const SHOWN = /(?:^|;\s*)(cometkit_[\w-]{8}=[\w-]{24})(?=;|$)/g;
+/** The secret cookies a request carries (`name=value` each); only the shape this server issues counts. */
+function shownSecrets(req) {
+    return [...(req.headers.cookie ?? '').matchAll(SHOWN)].map((match) => match[1]);
+}
+/** A fresh secret, `cometkit_<48 random bits>=<144 random bits>`, base64url. */
+function newSecret() {
+    const bytes = randomBytes(24).toString('base64url');
+    return `cometkit_${bytes.slice(0, 8)}=${bytes.slice(8)}`;
+}
+/**
+ * The `Set-Cookie` value for `secret`, scoped to the service's path. A browser-session cookie: it
+ * lives as long as the sessions it guards can (a reload included). Over TLS it is `SameSite=None;
+ * Secure; Partitioned`, so pages on other sites send it too (browsers that block third-party
+ * cookies keep it per top-level site, or drop it: see PROTOCOL.md); over plain HTTP browsers refuse
+ * `SameSite=None`, so it is `Lax`, sent by pages of the same site.
+ */
+function secretCookie(secret, prefix, req) {
+    const proto = req.headers['x-forwarded-proto'];
+    // (A TLS socket says `encrypted`; a plain one has no such field.)
+    const tls = req.httpVersionMajor >= 2 || 'encrypted' in req.socket || String(proto).startsWith('https');
+    return `${secret}; Path=${prefix || '/'}; HttpOnly; ` + (tls ? 'SameSite=None; Secure; Partitioned' : 'SameSite=Lax');
+}
+
 /** Attaches a held HTTP response to a session as its receiver. */
 function attachHttpReceiver(session, res, options, tuning = { takeOver: false }) {
     let written = 0;
@@ -704,7 +767,7 @@ function attachHttpReceiver(session, res, options, tuning = { takeOver: false })
     });
     if (options.streaming && tuning.ttl)
         timer = setTimeout(finish, tuning.ttl);
-    session.attach(receiver, tuning.takeOver, tuning.pos, tuning.ack);
+    session.attach(receiver, tuning.takeOver, tuning.pos, tuning.ack, tuning.seen);
     return receiver;
 }
 
@@ -958,7 +1021,7 @@ function bindClose(ws, session, receiver) {
     ws.on('error', () => ws.terminate());
 }
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-function framedWebsocket(ws, session, takeOver = false, pos) {
+function framedWebsocket(ws, session, takeOver = false, pos, seen) {
     // A confirmation due (`k`, below) rides in the same WebSocket message as the frame written next in
     // the same turn (the reply it caused, usually), joined by a newline: one message per round trip
     // instead of two. Only a client that asked for resume (`pos`) gets `k` frames, and it splits.
@@ -976,7 +1039,11 @@ function framedWebsocket(ws, session, takeOver = false, pos) {
         session.close(3000, 'Broken framing.');
         ws.close(1000);
     };
+    // A socket the session refused (another connection, no secret) does not speak for it.
+    let attached = false;
     ws.on('message', (data, isBinary) => {
+        if (!attached)
+            return;
         const up = isBinary ? 'broken' : parseUpstream(data.toString(), session.resumable);
         if (up === 'broken')
             return broken();
@@ -1008,7 +1075,7 @@ function framedWebsocket(ws, session, takeOver = false, pos) {
             return broken();
     });
     bindClose(ws, session, receiver);
-    session.attach(receiver, takeOver, pos);
+    attached = session.attach(receiver, takeOver, pos, undefined, seen);
 }
 /** `/websocket`: a raw WebSocket, one message per WebSocket message, no framing. */
 function rawWebsocket(ws, session) {
@@ -1085,6 +1152,35 @@ function createServer(options) {
     const page = iframePage(resolved.sockjsUrl);
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });
     const comet = new EventEmitter();
+    // Session secrets guard resumable sessions only: a stock client has none, and may send no cookie
+    // on some of its requests (cross-origin EventSource).
+    const secrets = resolved.sessionSecrets && resolved.resumeGrace > 0;
+    // What each WebSocket upgrade showed of its secret, for the 101's Set-Cookie.
+    const upgrades = new WeakMap();
+    wss.on('headers', (headers, req) => {
+        const issued = upgrades.get(req)?.issued;
+        if (issued)
+            headers.push('Set-Cookie: ' + secretCookie(issued, prefix, req));
+    });
+    /**
+     * What a request shows of its secret (nothing when secrets are off). A receiving request of a
+     * cometkit client (`pos` or `ack`) that shows none is issued one, which `headers` get; no other
+     * request is, so stock clients and the SockJS protocol suite see no cookie they did not ask for.
+     */
+    function see(req, tuning, headers) {
+        if (!secrets)
+            return undefined;
+        const shown = shownSecrets(req);
+        if (shown.length > 0 || (tuning.pos === undefined && tuning.ack === undefined))
+            return { shown };
+        const issued = newSecret();
+        if (headers) {
+            const cookie = secretCookie(issued, prefix, req);
+            const set = headers['Set-Cookie'];
+            headers['Set-Cookie'] = set ? [set, cookie].flat() : cookie;
+        }
+        return { shown, issued };
+    }
     const host = {
         options: resolved,
         opened(session) {
@@ -1180,23 +1276,31 @@ function createServer(options) {
         if (method !== spec.methods)
             return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
         const headers = resolved.jsessionid ? jsessionid(req) : {};
+        const tuning = tuningOf(url, resolved.resumeGrace > 0);
+        const seen = see(req, tuning, headers);
         const ctx = {
             req,
             res,
             url,
             options: resolved,
             headers,
-            tuning: tuningOf(url, resolved.resumeGrace > 0),
+            tuning: { ...tuning, seen },
             session: () => {
                 let session = sessions.get(id);
                 if (!session) {
                     session = createSession(id, host, describe(req, transport));
                     sessions.set(id, session);
                 }
-                tune(session, url);
+                // (attach() refuses a receiver the session does not admit; its tuning must not count either.)
+                if (session.admits(seen))
+                    tune(session, url);
                 return session;
             },
-            existing: () => sessions.get(id),
+            // A session that does not admit the request is, to it, one that does not exist.
+            existing: () => {
+                const session = sessions.get(id);
+                return session?.admits(seen) ? session : undefined;
+            },
         };
         const done = spec.handler(ctx);
         if (done) {
@@ -1225,18 +1329,23 @@ function createServer(options) {
         }
         socket.on('error', () => socket.destroy());
         const url = new URL('http://localhost' + (req.url ?? '/'));
+        const tuning = tuningOf(url, resolved.resumeGrace > 0);
+        const seen = raw ? undefined : see(req, tuning);
+        if (seen)
+            upgrades.set(req, seen);
         wss.handleUpgrade(req, socket, head, (ws) => {
             if (raw) {
                 rawWebsocket(ws, createSession('raw-' + randomUUID(), host, describe(req, 'rawwebsocket')));
                 return;
             }
             const id = match?.[2] ?? '';
-            const { takeOver, pos } = tuningOf(url, resolved.resumeGrace > 0);
+            const { takeOver, pos } = tuning;
             const existing = sessions.get(id);
             if ((takeOver && existing?.state === 'open') || (existing && pos !== undefined)) {
                 // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it.
-                tune(existing, url);
-                framedWebsocket(ws, existing, takeOver, pos);
+                if (existing.admits(seen))
+                    tune(existing, url);
+                framedWebsocket(ws, existing, takeOver, pos, seen);
                 return;
             }
             const session = createSession(id, host, describe(req, 'websocket'));
@@ -1245,7 +1354,7 @@ function createServer(options) {
             if (!existing)
                 sessions.set(id, session);
             tune(session, url);
-            framedWebsocket(ws, session, false, pos);
+            framedWebsocket(ws, session, false, pos, seen);
         });
         return true;
     }

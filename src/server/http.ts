@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type Headers = Record<string, string>;
+export type Headers = Record<string, string | string[]>;
 
 const YEAR_SECONDS = 31536000;
 

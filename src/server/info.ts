@@ -26,6 +26,8 @@ export function infoBody(options: ResolvedOptions): Record<string, unknown> {
       heartbeat: options.heartbeatDelay,
       // The grace period in ms: a client resumes only when it is there.
       ...(options.resumeGrace > 0 ? { resume: options.resumeGrace } : {}),
+      // Resumable sessions are bound to the browser's secret cookie (session secrets).
+      ...(options.resumeGrace > 0 && options.sessionSecrets ? { secret: 'cookie' } : {}),
     },
   };
 }

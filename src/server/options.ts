@@ -21,6 +21,12 @@ export interface ServerOptions {
    * code 2011 and the client starts afresh, told of the loss. Default 1048576 (1 MiB).
    */
   resumeLimit?: number;
+  /**
+   * Session secrets (with resume): an HttpOnly cookie binds each resumable session to the browser
+   * that opened it, so that whoever learns a session URL (from a log) cannot resume, take over,
+   * send on or close it. Default true.
+   */
+  sessionSecrets?: boolean;
   /** Whether the WebSocket endpoints are enabled. Default true. */
   websocket?: boolean;
   /** Whether session URLs set a `JSESSIONID` cookie (for sticky load balancers). Default false. */
@@ -40,6 +46,7 @@ export interface ResolvedOptions {
   maxBodySize: number;
   resumeGrace: number;
   resumeLimit: number;
+  sessionSecrets: boolean;
   websocket: boolean;
   jsessionid: boolean;
   sockjsUrl: string;
@@ -53,6 +60,7 @@ export const DEFAULTS: ResolvedOptions = {
   maxBodySize: 1048576,
   resumeGrace: 30000,
   resumeLimit: 1048576,
+  sessionSecrets: true,
   websocket: true,
   jsessionid: false,
   sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',
@@ -61,7 +69,7 @@ export const DEFAULTS: ResolvedOptions = {
 const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit'] as const;
 /** The longest resume grace period: a session kept longer holds memory for clients long gone. */
 export const MAX_RESUME_GRACE = 600000;
-const BOOLEANS = ['websocket', 'jsessionid'] as const;
+const BOOLEANS = ['websocket', 'jsessionid', 'sessionSecrets'] as const;
 
 /** Validates once, up front; every message names the option and what it takes. */
 export function resolveOptions(options: unknown): ResolvedOptions {

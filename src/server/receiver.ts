@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { SecretSeen } from './secret.js';
 import type { InternalSession, Receiver } from './session.js';
 
 export interface HttpReceiverOptions {
@@ -20,6 +21,8 @@ export interface ReceiveTuning {
   pos?: number;
   /** `ack`: on a renewal, what the client has received; resumable sessions only. */
   ack?: number;
+  /** The session secret the request showed, or the one issued to it (session secrets on). */
+  seen?: SecretSeen;
 }
 
 /** Attaches a held HTTP response to a session as its receiver. */
@@ -63,6 +66,6 @@ export function attachHttpReceiver(
     session.detach(receiver, true);
   });
   if (options.streaming && tuning.ttl) timer = setTimeout(finish, tuning.ttl);
-  session.attach(receiver, tuning.takeOver, tuning.pos, tuning.ack);
+  session.attach(receiver, tuning.takeOver, tuning.pos, tuning.ack, tuning.seen);
   return receiver;
 }

@@ -13,6 +13,8 @@ import { resolveOptions } from './options.js';
 import type { ResolvedOptions, ServerOptions } from './options.js';
 import { createSession } from './session.js';
 import { position } from './position.js';
+import { newSecret, secretCookie, shownSecrets } from './secret.js';
+import type { SecretSeen } from './secret.js';
 import type { ReceiveTuning } from './receiver.js';
 import type { InternalSession, Session, SessionHost, SessionInfo } from './session.js';
 import type { TransportContext } from './transports/context.js';
@@ -113,6 +115,33 @@ export function createServer(options?: ServerOptions): CometServer {
   const page = iframePage(resolved.sockjsUrl);
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });
   const comet = new EventEmitter<ServerEvents>() as CometServer;
+  // Session secrets guard resumable sessions only: a stock client has none, and may send no cookie
+  // on some of its requests (cross-origin EventSource).
+  const secrets = resolved.sessionSecrets && resolved.resumeGrace > 0;
+  // What each WebSocket upgrade showed of its secret, for the 101's Set-Cookie.
+  const upgrades = new WeakMap<IncomingMessage, SecretSeen>();
+  wss.on('headers', (headers, req) => {
+    const issued = upgrades.get(req)?.issued;
+    if (issued) headers.push('Set-Cookie: ' + secretCookie(issued, prefix, req));
+  });
+
+  /**
+   * What a request shows of its secret (nothing when secrets are off). A receiving request of a
+   * cometkit client (`pos` or `ack`) that shows none is issued one, which `headers` get; no other
+   * request is, so stock clients and the SockJS protocol suite see no cookie they did not ask for.
+   */
+  function see(req: IncomingMessage, tuning: ReceiveTuning, headers?: Headers): SecretSeen | undefined {
+    if (!secrets) return undefined;
+    const shown = shownSecrets(req);
+    if (shown.length > 0 || (tuning.pos === undefined && tuning.ack === undefined)) return { shown };
+    const issued = newSecret();
+    if (headers) {
+      const cookie = secretCookie(issued, prefix, req);
+      const set = headers['Set-Cookie'];
+      headers['Set-Cookie'] = set ? [set, cookie].flat() : cookie;
+    }
+    return { shown, issued };
+  }
 
   const host: SessionHost = {
     options: resolved,
@@ -195,23 +224,30 @@ export function createServer(options?: ServerOptions): CometServer {
     if (method === 'OPTIONS' && spec.preflight) return preflight(req, res, 'OPTIONS, ' + spec.methods);
     if (method !== spec.methods) return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
     const headers: Headers = resolved.jsessionid ? jsessionid(req) : {};
+    const tuning = tuningOf(url, resolved.resumeGrace > 0);
+    const seen = see(req, tuning, headers);
     const ctx: TransportContext = {
       req,
       res,
       url,
       options: resolved,
       headers,
-      tuning: tuningOf(url, resolved.resumeGrace > 0),
+      tuning: { ...tuning, seen },
       session: () => {
         let session = sessions.get(id);
         if (!session) {
           session = createSession(id, host, describe(req, transport));
           sessions.set(id, session);
         }
-        tune(session, url);
+        // (attach() refuses a receiver the session does not admit; its tuning must not count either.)
+        if (session.admits(seen)) tune(session, url);
         return session;
       },
-      existing: () => sessions.get(id),
+      // A session that does not admit the request is, to it, one that does not exist.
+      existing: () => {
+        const session = sessions.get(id);
+        return session?.admits(seen) ? session : undefined;
+      },
     };
     const done = spec.handler(ctx);
     if (done) {
@@ -239,18 +275,21 @@ export function createServer(options?: ServerOptions): CometServer {
     }
     socket.on('error', () => socket.destroy());
     const url = new URL('http://localhost' + (req.url ?? '/'));
+    const tuning = tuningOf(url, resolved.resumeGrace > 0);
+    const seen = raw ? undefined : see(req, tuning);
+    if (seen) upgrades.set(req, seen);
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (raw) {
         rawWebsocket(ws, createSession('raw-' + randomUUID(), host, describe(req, 'rawwebsocket')));
         return;
       }
       const id = match?.[2] ?? '';
-      const { takeOver, pos } = tuningOf(url, resolved.resumeGrace > 0);
+      const { takeOver, pos } = tuning;
       const existing = sessions.get(id);
       if ((takeOver && existing?.state === 'open') || (existing && pos !== undefined)) {
         // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it.
-        tune(existing, url);
-        framedWebsocket(ws, existing, takeOver, pos);
+        if (existing.admits(seen)) tune(existing, url);
+        framedWebsocket(ws, existing, takeOver, pos, seen);
         return;
       }
       const session = createSession(id, host, describe(req, 'websocket'));
@@ -258,7 +297,7 @@ export function createServer(options?: ServerOptions): CometServer {
       // a free id is registered (so that another tier can take it over later).
       if (!existing) sessions.set(id, session);
       tune(session, url);
-      framedWebsocket(ws, session, false, pos);
+      framedWebsocket(ws, session, false, pos, seen);
     });
     return true;
   }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { closeFrame, HEARTBEAT_FRAME, keptFrame, messageFrame, OPEN_FRAME } from '../protocol/frames.js';
 import type { ResolvedOptions } from './options.js';
+import type { SecretSeen } from './secret.js';
 
 /**
  * One receiving connection (a held HTTP response or a WebSocket). It decides
@@ -59,9 +60,18 @@ export interface InternalSession extends Session {
    * Makes `receiver` the session's receiver. A second receiver gets 2010 and
    * is closed, unless it `takes over` (cometkit clients switching tiers): then
    * the old one is ended without a close frame and the new one hears an `h`
-   * at once, so the client knows it is attached.
+   * at once, so the client knows it is attached. A resuming or renewing
+   * receiver the session does not admit gets 2012 and is closed, and nothing
+   * changes. Returns whether `receiver` is attached.
    */
-  attach(receiver: Receiver, takeOver?: boolean, pos?: number, ack?: number): void;
+  attach(receiver: Receiver, takeOver?: boolean, pos?: number, ack?: number, seen?: SecretSeen): boolean;
+  /**
+   * Whether a request showing `seen` may act on the session (session secrets: PROTOCOL.md). A
+   * resumable session is bound to a secret its opening request showed, or else to the one issued
+   * to it; it admits requests that show that secret, and, until one has (a browser that keeps no
+   * cookies), requests that show none.
+   */
+  admits(seen?: SecretSeen): boolean;
   /** The client has everything up to position `pos`: what it confirms need not be kept. */
   ack(pos: number): void;
   /** Sets this session's heartbeat delay (ms), as a cometkit client asked for it. */
@@ -102,6 +112,10 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   let received = 0;
   // Set once the session ended with messages dropped: it can no longer be resumed, only told of.
   let lost = false;
+  // Session secrets: the secret of the browser that opened it (resumable sessions only), and
+  // whether that browser has shown it.
+  let secret: string | undefined;
+  let proven = false;
   let state: SessionState = 'connecting';
   let receiver: Receiver | null = null;
   let closing: string | null = null;
@@ -264,10 +278,29 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     heartbeatDelay = delay;
   };
 
-  session.attach = (next: Receiver, takeOver = false, pos?: number, ack?: number): void => {
-    // A client asking to resume a session this server does not know (restarted, expired) gets a
-    // plain one and its `o`: the client learns of the loss and starts a fresh resumable one at 0.
-    if (state === 'connecting') resumable = pos === 0;
+  session.admits = (seen?: SecretSeen): boolean => {
+    if (secret === undefined) return true;
+    if (seen?.shown.includes(secret)) return (proven = true);
+    // Until its secret has come back once, a browser that keeps no cookies (it shows none) goes on.
+    return !proven && !seen?.shown.length;
+  };
+
+  session.attach = (next: Receiver, takeOver = false, pos?: number, ack?: number, seen?: SecretSeen): boolean => {
+    if (state === 'connecting') {
+      // A client asking to resume a session this server does not know (restarted, expired) gets a
+      // plain one and its `o`: the client learns of the loss and starts a fresh resumable one at 0.
+      resumable = pos === 0;
+      if (resumable && seen) {
+        secret = seen.shown[0] ?? seen.issued;
+        proven = seen.shown.length > 0;
+      }
+    } else if (!session.admits(seen)) {
+      // Someone with the session's URL and not its secret: told no (the code a client that lost
+      // its cookie needs, to report the loss and start afresh), and the session goes on untouched.
+      next.write(closeFrame(CANNOT_RESUME, 'Session secret missing'));
+      next.end();
+      return false;
+    }
     // A resuming client says where it is: it takes the session over, rewound to there.
     const resuming = resumable && pos !== undefined && state !== 'connecting';
     let rewound = false;
@@ -290,7 +323,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     if (old && !resuming && !(takeOver && state === 'open')) {
       next.write(closeFrame(2010, 'Another connection still open'));
       next.end();
-      return;
+      return false;
     }
     if (old) {
       receiver = null;
@@ -318,6 +351,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     // A polling receiver may already have ended on the open (or takeover) frame.
     if (attached()) flush();
     else expireLater();
+    return true;
   };
 
   session.detach = (gone: Receiver, aborted: boolean): void => {

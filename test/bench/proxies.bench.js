@@ -6,6 +6,7 @@
 /* global SockJS */
 import { createClient } from '../../dist/cometkit.mjs';
 import { config } from '../browser/support/config.js';
+import { admin } from '../browser/support/admin.js';
 
 const BROWSER = navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium';
 const RUNS = 3;
@@ -29,12 +30,6 @@ const SCENARIOS = [
   ['stock server, refuseUpgrade 403', `${fault({ refuseUpgrade: 403 })}&upstream=sockjs`],
   ['stock server, bufferBytes 64 KiB + refuseUpgrade 400', `${fault({ bufferBytes: 65536, refuseUpgrade: 400 })}&upstream=sockjs`],
 ];
-
-async function admin(method, path, body) {
-  const res = await fetch(config().admin + path, { method, body, signal: AbortSignal.timeout(15000) });
-  if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : res.json();
-}
 
 /**
  * Starts a client through `start(url, { open, message, fail })` and resolves

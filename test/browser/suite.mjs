@@ -41,6 +41,7 @@ class BadRequest extends Error {}
  *                                                    serverOptions() below; default: the server's own)
  *   POST   /cometkit/<id>/restart?down=<ms>&mode=  → 200 {id, url, down} once it listens again on the same port
  *   POST   /cometkit/<id>/stop?mode=               → 200 {id, url} once stopped (connections refused from then on)
+ *   GET    /cometkit/<id>/sessions                 → 200 {sessions}: its open sessions, as `<prefix>/<session id>`
  *   POST   /cometkit/<id>/start                    → 200 {id, url} once listening again on the same port
  *   DELETE /cometkit/<id>                          → 204 once stopped and forgotten
  *
@@ -224,7 +225,7 @@ export async function startAdmin({ host = '127.0.0.1', sockjs = null, onReport =
       instances.set(id, { id, port: server.port, url: server.url, options, server, queue: Promise.resolve() });
       return [201, { id, url: server.url }];
     }
-    const match = /^\/cometkit\/([^/]+)(?:\/(restart|stop|start))?$/.exec(url.pathname);
+    const match = /^\/cometkit\/([^/]+)(?:\/(restart|stop|start|sessions))?$/.exec(url.pathname);
     const instance = match && instances.get(match[1]);
     if (!instance) return [404, { error: `no instance at ${url.pathname}` }];
     const action = match[2];
@@ -235,6 +236,10 @@ export async function startAdmin({ host = '127.0.0.1', sockjs = null, onReport =
       instances.delete(instance.id);
       await serial(instance, () => stop(instance, mode));
       return [204, null];
+    }
+    if (action === 'sessions') {
+      if (req.method !== 'GET') return [405, { error: 'GET …/sessions' }];
+      return [200, { sessions: instance.server?.sessions() ?? [] }];
     }
     if (req.method !== 'POST' || !action) return [405, { error: 'POST …/restart|stop|start, or DELETE' }];
     if (action === 'stop') return serial(instance, () => stop(instance, mode)).then(() => [200, about]);

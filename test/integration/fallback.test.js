@@ -4,6 +4,7 @@
 import { createClient, jsonp, xhrStreaming } from '../../dist/cometkit.mjs';
 import { echo, next, opened, record } from '../browser/support/client.js';
 import { config } from '../browser/support/config.js';
+import { admin as callAdmin } from '../browser/support/admin.js';
 import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, echoMessages, until } from '../browser/support/echo.js';
 
@@ -284,11 +285,7 @@ describe('fallback', function () {
   describe('reconnection', function () {
     let instance;
 
-    async function admin(method, path) {
-      const res = await realFetch(config().admin + path, { method, signal: AbortSignal.timeout(10000) });
-      if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-      return res.status === 204 ? null : res.json();
-    }
+    const admin = (method, path) => callAdmin(method, path, undefined, realFetch);
 
     beforeEach(async function () {
       if (!config().admin) this.skip();

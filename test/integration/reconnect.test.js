@@ -5,15 +5,10 @@
 import { createClient } from '../../dist/cometkit.mjs';
 import { echo, next, record } from '../browser/support/client.js';
 import { config } from '../browser/support/config.js';
+import { admin } from '../browser/support/admin.js';
 import { assertEqual, until } from '../browser/support/echo.js';
 
 const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
-
-async function admin(method, path) {
-  const res = await fetch(config().admin + path, { method, signal: AbortSignal.timeout(15000) });
-  if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : res.json();
-}
 
 describe('reconnect', function () {
   this.timeout(20000);

@@ -14,6 +14,7 @@
 import { createClient } from '../../dist/cometkit.mjs';
 import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
 import { config } from '../browser/support/config.js';
+import { admin } from '../browser/support/admin.js';
 import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, until } from '../browser/support/echo.js';
 import { assertLost, assertResumedThroughout, flow, waitFor, watch } from '../browser/support/flow.js';
@@ -25,12 +26,6 @@ const RELOAD_PAGE = new URL('./fixtures/resume-page.html', import.meta.url).path
 const ms = (value) => `${Math.round(value)} ms`;
 const sleep = (time) => new Promise((resolve) => setTimeout(resolve, time));
 const faultQuery = (faults) => `kind=fault&faults=${encodeURIComponent(JSON.stringify(faults))}`;
-
-async function admin(method, path, body) {
-  const res = await fetch(config().admin + path, { method, body, signal: AbortSignal.timeout(15000) });
-  if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : res.json();
-}
 
 describe('resume', function () {
   this.timeout(20000);
@@ -171,7 +166,6 @@ describe('resume', function () {
       });
     }
   });
-
 
   describe('a send the network swallows (fault proxy swallowSends)', function () {
     // A send request that gets no answer, as on a keep-alive connection a NAT dropped without a word,

@@ -64,7 +64,8 @@ export function burstStream(session) {
 
 /**
  * Starts /echo, /close, /disabled_websocket_echo, /cookie_needed_echo, /stream (see tickStream) and /burst (see burstStream) on one
- * http.Server. Resolves with { port, url, http, close(), crash() }: close() ends
+ * http.Server. Resolves with { port, url, http, sessions(), close(), crash() }: sessions() lists the open
+ * sessions as `<prefix>/<session id>` (what a test needs to act on a session without its client); close() ends
  * every session with a close frame (1001 "Server shutting down"); crash() cuts
  * every connection, WebSockets included, with no frame at all, as a dying process would.
  */
@@ -115,6 +116,7 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
     port: actual,
     url: `http://${host}:${actual}`,
     http,
+    sessions: () => comets.flatMap((comet) => [...comet.sessions.keys()].map((id) => comet.options.prefix + '/' + id)),
     close,
     crash: async () => {
       const gone = [...sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));

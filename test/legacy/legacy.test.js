@@ -3,6 +3,7 @@
 // and the stock sockjs server, both on another origin than the sandbox (karma's).
 // Once with no event listeners at all, once with IE's attachEvent only.
 import { config } from '../browser/support/config.js';
+import { admin } from '../browser/support/admin.js';
 import { assertEqual, assertSameMessages, echoMessages, until } from '../browser/support/echo.js';
 import { assertLost, assertResumedThroughout, flow, waitFor, watch } from '../browser/support/flow.js';
 
@@ -74,11 +75,6 @@ function opened(client) {
 }
 
 /** The suite's admin endpoint (test/browser/suite.mjs): servers and proxies of a test's own. */
-async function admin(method, path) {
-  const res = await fetch(config().admin + path, { method, signal: AbortSignal.timeout(15000) });
-  if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : res.json();
-}
 
 /**
  * Resume through a fault proxy that cuts every request (poll, post, /info) after a seeded random

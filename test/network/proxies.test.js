@@ -15,18 +15,13 @@
 // allowed; gaps, duplicates or reordering *within* one are not.
 import { createClient } from '../../dist/cometkit.mjs';
 import { config } from '../browser/support/config.js';
+import { admin } from '../browser/support/admin.js';
 import { assertEqual, until } from '../browser/support/echo.js';
 
 const BROWSER = navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium';
 const ECHOES = 50;
 const TICKS = 10;
 const FAST_TIERS = ['jsonp', 'polling'];
-
-async function admin(method, path, body) {
-  const res = await fetch(config().admin + path, { method, body, signal: AbortSignal.timeout(15000) });
-  if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : res.json();
-}
 
 const ms = (value) => `${Math.round(value)} ms`;
 

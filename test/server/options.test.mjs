@@ -43,7 +43,7 @@ describe('options validation', () => {
   });
 
   it('checks the boolean options', () => {
-    for (const key of ['websocket', 'jsessionid']) {
+    for (const key of ['websocket', 'jsessionid', 'sessionSecrets']) {
       for (const bad of ['yes', 1, 0, null]) rejects({ [key]: bad }, `${P}option "${key}" must be a boolean`);
       assert.equal(createServer({ [key]: false }).options[key], false);
       assert.equal(createServer({ [key]: true }).options[key], true);
@@ -72,6 +72,7 @@ describe('options validation', () => {
       maxBodySize: 1048576,
       resumeGrace: 30000,
       resumeLimit: 1048576,
+      sessionSecrets: true,
       websocket: true,
       jsessionid: false,
       sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',

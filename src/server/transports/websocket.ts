@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { decodeFrame, keptFrame } from '../../protocol/frames.js';
 import { isPosition } from '../position.js';
+import type { SecretSeen } from '../secret.js';
 import type { InternalSession, Receiver } from '../session.js';
 
 /** One upstream WebSocket message: a resuming client's `[pos, seq, ...messages]` carries positions. */
@@ -45,7 +46,7 @@ function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver):
 }
 
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOver = false, pos?: number): void {
+export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOver = false, pos?: number, seen?: SecretSeen): void {
   // A confirmation due (`k`, below) rides in the same WebSocket message as the frame written next in
   // the same turn (the reply it caused, usually), joined by a newline: one message per round trip
   // instead of two. Only a client that asked for resume (`pos`) gets `k` frames, and it splits.
@@ -63,7 +64,10 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOve
     session.close(3000, 'Broken framing.');
     ws.close(1000);
   };
+  // A socket the session refused (another connection, no secret) does not speak for it.
+  let attached = false;
   ws.on('message', (data, isBinary) => {
+    if (!attached) return;
     const up = isBinary ? 'broken' : parseUpstream((data as Buffer).toString(), session.resumable);
     if (up === 'broken') return broken();
     if (!up) return;
@@ -88,7 +92,7 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOve
     if (!session.receive(up.messages, up.seq)) return broken();
   });
   bindClose(ws, session, receiver);
-  session.attach(receiver, takeOver, pos);
+  attached = session.attach(receiver, takeOver, pos, undefined, seen);
 }
 
 /** `/websocket`: a raw WebSocket, one message per WebSocket message, no framing. */
