@@ -362,7 +362,16 @@ function createCoreClient(url, options, named = []) {
         conn = candidate = undefined;
         frozen = Infinity;
     };
+    // Also on `pageshow`: back from the back-forward cache, the page goes on with this client, and what
+    // it left for a reload (`persist`) is stale at once (a reload after close() would resume an ended
+    // session with it). Only a page that was hidden has left anything.
     const online = () => {
+        try {
+            sessionStorage.removeItem(stash(base));
+        }
+        catch {
+            // no storage: nothing was left
+        }
         if (state == 'reconnecting')
             start();
     };
@@ -529,7 +538,10 @@ function createCoreClient(url, options, named = []) {
         const probe = o.transports.find((t) => t.probe)?.probe;
         if (!probe)
             return next(0);
-        probe(base).then((info) => {
+        // Until a tier connects, the probe stands as the connection: what ends one (close()) ends it.
+        const probing = new AbortController();
+        conn = { close: () => probing.abort() };
+        probe(base, probing.signal).then((info) => {
             shared.info = info;
             // Only a cometkit server that says so understands the tuning parameters.
             if (info.cometkit?.tune)
@@ -1034,15 +1046,21 @@ function jsonpFrame() {
  * was made in that frame, and one object of it kept by the caller (the client keeps the /info answer
  * for as long as it lives) would keep the removed frame, its window and its document alive (~350 KiB).
  */
-function jsonpCall(url, timeout) {
+function jsonpCall(url, timeout, signal) {
     const [load, remove] = jsonpFrame();
-    return new Promise((resolve, reject) => load(url, timeout, (error, value) => {
+    const call = new Promise((resolve, reject) => load(url, timeout, (error, value) => {
         remove();
         if (error)
             reject(new Error(error));
         else
             resolve(value);
     })).then((value) => JSON.parse(JSON.stringify(value)));
+    // Given up (the client closed, maybe before the call began): the frame, its script and timer go at
+    // once, and the call stays unsettled, as nobody waits for it.
+    if (signal?.aborted)
+        remove();
+    signal?.addEventListener('abort', remove);
+    return call;
 }
 
 /** How long the `/info` probe may take, as in sockjs-client. */
@@ -1051,10 +1069,10 @@ const INFO_TIMEOUT = 8000;
  * `GET <base>/info`: RTT, whether WebSocket is allowed, and the server's
  * extensions. Where CORS fails, a cometkit server answers the JSONP form.
  */
-function probe(base) {
+function probe(base, signal) {
     const started = Date.now();
     const done = (cors) => (body) => ({ ...body, rtt: Date.now() - started, cors });
-    const jsonp = () => jsonpCall(base + '/info', INFO_TIMEOUT).then(done(false));
+    const jsonp = () => jsonpCall(base + '/info', INFO_TIMEOUT, signal).then(done(false));
     return fetch(base + '/info?t=' + started, { credentials: 'include', signal: AbortSignal.timeout(INFO_TIMEOUT) }).then(
     // An HTTP status means the server answered: the JSONP form cannot do better.
     (res) => (res.ok ? res.json().then(done(true), jsonp) : Promise.reject(new Error('HTTP ' + res.status))), jsonp);

@@ -326,7 +326,16 @@ function createCoreClient(url, options, named = []) {
         conn = undefined;
         frozen = Infinity;
     };
+    // Also on `pageshow`: back from the back-forward cache, the page goes on with this client, and what
+    // it left for a reload (`persist`) is stale at once (a reload after close() would resume an ended
+    // session with it). Only a page that was hidden has left anything.
     const online = () => {
+        try {
+            sessionStorage.removeItem(stash(base));
+        }
+        catch {
+            // no storage: nothing was left
+        }
         if (state == 'reconnecting')
             start();
     };

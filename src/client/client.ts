@@ -155,7 +155,15 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     conn = candidate = undefined;
     frozen = Infinity;
   };
+  // Also on `pageshow`: back from the back-forward cache, the page goes on with this client, and what
+  // it left for a reload (`persist`) is stale at once (a reload after close() would resume an ended
+  // session with it). Only a page that was hidden has left anything.
   const online = () => {
+    try {
+      sessionStorage.removeItem(stash(base));
+    } catch {
+      // no storage: nothing was left
+    }
     if (state == 'reconnecting') start();
   };
   // Leaving the page: free the server session now, not after its timeout; or,
@@ -308,7 +316,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
 
     const probe = MULTI_TIER && o.transports.find((t) => t.probe)?.probe;
     if (!probe) return next(0);
-    probe(base).then(
+    // Until a tier connects, the probe stands as the connection: what ends one (close()) ends it.
+    const probing = new AbortController();
+    conn = { close: () => probing.abort() } as Connection;
+    probe(base, probing.signal).then(
       (info) => {
         shared.info = info;
         // Only a cometkit server that says so understands the tuning parameters.

@@ -7,6 +7,7 @@ import { config } from '../browser/support/config.js';
 import { admin as callAdmin } from '../browser/support/admin.js';
 import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, echoMessages, until } from '../browser/support/echo.js';
+import { trackTimers } from '../browser/support/timers.js';
 
 // Taken before any test wraps window.fetch, so the admin calls always get through.
 const realFetch = window.fetch;
@@ -196,6 +197,55 @@ describe('fallback', function () {
         if (Object.getPrototypeOf(value) !== (Array.isArray(value) ? Array.prototype : Object.prototype)) {
           throw new Error(`${what} is an object of another window`);
         }
+      }
+    });
+
+    /** The next iframe added to the page, as it is when the page's observers hear of it. */
+    function nextFrame() {
+      return new Promise((resolve) => {
+        const observer = new MutationObserver((records) => {
+          const frame = records.flatMap((r) => [...r.addedNodes]).find((node) => node.nodeName === 'IFRAME');
+          if (!frame) return;
+          observer.disconnect();
+          resolve(frame);
+        });
+        observer.observe(document.body, { childList: true });
+      });
+    }
+
+    // Issue 3: a client closed leaves no script, frame or timer behind, also while /info is still out by
+    // its JSONP form (the frame held its script and an 8 s timeout after close()).
+    it('close() while /info comes by JSONP takes its frame and timeout away at once', async function () {
+      breakCors();
+      const timers = trackTimers();
+      try {
+        const client = track(createClient(`${config().servers.cometkit.cross}/echo`, { transports: ['xhr-streaming', 'jsonp'], reconnect: false }));
+        // The probe's frame appears once the fetch of /info has failed, before its script can have loaded.
+        const frame = await nextFrame();
+        assertEqual(client.state, 'connecting', 'state while probing');
+        client.close();
+        assertEqual(frame.isConnected, false, 'the probe frame on the page after close()');
+        assertEqual(timers.pending.size, 0, 'timers pending after close()');
+      } finally {
+        timers.restore();
+      }
+    });
+
+    it('a probe given up while its fetch is out takes its JSONP form away as soon as it starts', async function () {
+      breakCors();
+      const timers = trackTimers();
+      try {
+        const stop = new AbortController();
+        stop.abort();
+        const added = nextFrame();
+        let settled = false;
+        xhrStreaming.probe(`${config().servers.cometkit.cross}/echo`, stop.signal).finally(() => (settled = true));
+        const frame = await added;
+        assertEqual(frame.isConnected, false, 'the probe frame on the page');
+        assertEqual(timers.pending.size, 0, 'timers pending');
+        assertEqual(settled, false, 'probe settled (nobody waits for it)');
+      } finally {
+        timers.restore();
       }
     });
   });

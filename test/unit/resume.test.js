@@ -697,6 +697,16 @@ describe('resume, send callbacks and the send queue', function () {
       assertEqual(next.ctx.pos(), 3, 'ctx.pos()');
     });
 
+    // Back from the back-forward cache the page goes on with its own client: what it left for a reload is
+    // stale at once. Kept, a reload after close() (or after the session stopped being resumable) read it and
+    // resumed a session already ended: the new page's client closed for good on its close frame.
+    it('takes back what it left for the next page when the page is shown again (back-forward cache)', async function () {
+      await hidden();
+      assert(sessionStorage.getItem(STASH), 'sessionStorage entry after pagehide');
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+      assertEqual(sessionStorage.getItem(STASH), null, 'sessionStorage entry after pageshow');
+    });
+
     it('stores nothing and tells the server on pagehide when the session is not resumable', async function () {
       const { conn } = await openWith('o', { persist: true, retry: () => 60000 });
       window.dispatchEvent(new Event('pagehide'));

@@ -89,8 +89,8 @@ export interface Tier {
   roundTrips: number;
   /** A streaming tier: a proxy that buffers one stream buffers them all, so one timing out skips the rest. */
   stream?: boolean;
-  /** The `/info` probe, on tiers that need it (the HTTP tiers). */
-  probe?: (base: string) => Promise<Info>;
+  /** The `/info` probe, on tiers that need it (the HTTP tiers); `signal` ends what it left in the page. */
+  probe?: (base: string, signal?: AbortSignal) => Promise<Info>;
   /** Why this tier cannot run here, or '' when it can. */
   unsupported: (ctx: ConnectContext) => string;
   connect: (ctx: ConnectContext, sink: Sink) => Connection;

@@ -53,9 +53,9 @@ export function jsonpFrame(): [Load, () => void] {
  * was made in that frame, and one object of it kept by the caller (the client keeps the /info answer
  * for as long as it lives) would keep the removed frame, its window and its document alive (~350 KiB).
  */
-export function jsonpCall(url: string, timeout: number): Promise<unknown> {
+export function jsonpCall(url: string, timeout: number, signal?: AbortSignal): Promise<unknown> {
   const [load, remove] = jsonpFrame();
-  return new Promise((resolve, reject) =>
+  const call = new Promise((resolve, reject) =>
     load(url, timeout, (error, value) => {
       remove();
       if (error) reject(new Error(error));
@@ -64,4 +64,9 @@ export function jsonpCall(url: string, timeout: number): Promise<unknown> {
     // In a then(): an answer JSON cannot copy (none at all, say) rejects the call rather than throwing
     // into the frame's script.
   ).then((value) => JSON.parse(JSON.stringify(value)) as unknown);
+  // Given up (the client closed, maybe before the call began): the frame, its script and timer go at
+  // once, and the call stays unsettled, as nobody waits for it.
+  if (signal?.aborted) remove();
+  signal?.addEventListener('abort', remove);
+  return call;
 }
