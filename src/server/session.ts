@@ -153,7 +153,8 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     if (queue.length > 0) {
       const batch = queue;
       queue = [];
-      if (resumable) retained = retained.concat(batch);
+      // In place: a copy per flush grew with what the client had not acknowledged yet.
+      if (resumable) for (const text of batch) retained.push(text);
       if (receiver.writeMessages) {
         armHeartbeat();
         receiver.writeMessages(batch);

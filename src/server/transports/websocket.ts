@@ -73,23 +73,18 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOve
     if (!up) return;
     if (up.pos !== undefined) session.ack(up.pos);
     if (up.seq === undefined && up.pos !== undefined) return;
-    // A WebSocket send has no answer of its own: say what arrived, once per burst, and ahead of
-    // what the application answers in the same turn (scheduled first), so a client sees its
-    // messages confirmed before the replies they caused.
-    if (up.seq !== undefined && !acking) {
+    // A WebSocket send has no answer of its own: say what arrived (`k`), in the next frame written
+    // (the application's answer, usually, which it then precedes), or alone once what the
+    // application answered in this turn has gone (scheduled after it): once per burst either way.
+    if (up.seq !== undefined) confirming = true;
+    if (!session.receive(up.messages, up.seq)) return broken();
+    if (confirming && !acking) {
       acking = true;
       setImmediate(() => {
         acking = false;
-        if (session.receiver !== receiver) return;
-        // The session writes what the application answered in this turn right after; alone, the
-        // confirmation goes on the next turn.
-        confirming = true;
-        setImmediate(() => {
-          if (confirming && session.receiver === receiver) ws.send(confirmation());
-        });
+        if (confirming && session.receiver === receiver) ws.send(confirmation());
       });
     }
-    if (!session.receive(up.messages, up.seq)) return broken();
   });
   bindClose(ws, session, receiver);
   attached = session.attach(receiver, takeOver, pos, undefined, seen);
