@@ -204,6 +204,29 @@ describe('cutting the connection', () => {
   }
 });
 
+// Session secrets (PROTOCOL.md): a browser with no secret yet that opens on WebSocket gets one in the
+// handshake's 101 (nothing else there carries `pos`), and its resume after a cut carries it.
+test('a fresh browser on websocket keeps the session secret from the 101 and resumes with it after a cut', async () => {
+  const context = await browser.newContext();
+  try {
+    const page = await open(context, '/script-tag.html?tier=websocket&name=secret');
+    await opened(page, 'websocket');
+    const secrets = (await context.cookies()).filter((cookie) => cookie.name.startsWith('cometkit_'));
+    assert.equal(secrets.length, 1, `secret cookies: ${JSON.stringify(secrets)}`);
+    assert.match(`${secrets[0].name}=${secrets[0].value}`, /^cometkit_[\w-]{8}=[\w-]{24}$/);
+    assert.deepEqual([secrets[0].path, secrets[0].httpOnly, secrets[0].sameSite], ['/comet', true, 'Lax']);
+    await page.locator('#cut:enabled').click();
+    await logged(page, 'cut', 'the server destroyed');
+    await opened(page, 'websocket', 2);
+    await logged(page, 'resumed', 'session resumed: nothing lost');
+    await say(page, 'kept my secret');
+    await heard(page, 'kept my secret');
+    await done(page, 'secret');
+  } finally {
+    await context.close();
+  }
+});
+
 test('going offline: the client waits for `online`, then reconnects', async () => {
   const page = await open(contexts[1], '/script-tag.html?tier=xhr-streaming&name=offline');
   await opened(page, 'xhr-streaming');
