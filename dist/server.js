@@ -393,10 +393,11 @@ function createSession(id, host, info) {
     let received = 0;
     // Set once the session ended with messages dropped: it can no longer be resumed, only told of.
     let lost = false;
-    // Session secrets: the secret of the browser that opened it (resumable sessions only), and
-    // whether that browser has shown it.
+    // Session secrets (resumable sessions only): whether the session is guarded, and the secret it
+    // belongs to, the first one a request showed (its opening one, or a later one when the browser
+    // had none yet).
+    let guarded = false;
     let secret;
-    let proven = false;
     let state = 'connecting';
     let receiver = null;
     let closing = null;
@@ -561,22 +562,23 @@ function createSession(id, host, info) {
         heartbeatDelay = delay;
     };
     session.admits = (seen) => {
-        if (secret === undefined)
+        if (!guarded)
             return true;
-        if (seen?.shown.includes(secret))
-            return (proven = true);
-        // Until its secret has come back once, a browser that keeps no cookies (it shows none) goes on.
-        return !proven && !seen?.shown.length;
+        // Until a request has shown a secret, any goes (a browser that keeps no cookies, or one whose
+        // first answer, and the secret issued in it, was cut before its headers arrived).
+        if (secret === undefined) {
+            secret = seen?.shown[0];
+            return true;
+        }
+        return !!seen?.shown.includes(secret);
     };
     session.attach = (next, takeOver = false, pos, ack, seen) => {
         if (state === 'connecting') {
             // A client asking to resume a session this server does not know (restarted, expired) gets a
             // plain one and its `o`: the client learns of the loss and starts a fresh resumable one at 0.
             resumable = pos === 0;
-            if (resumable && seen) {
-                secret = seen.shown[0] ?? seen.issued;
-                proven = seen.shown.length > 0;
-            }
+            guarded = resumable && !!seen;
+            secret = seen?.shown[0];
         }
         else if (!session.admits(seen)) {
             // Someone with the session's URL and not its secret: told no (the code a client that lost

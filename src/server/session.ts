@@ -67,9 +67,8 @@ export interface InternalSession extends Session {
   attach(receiver: Receiver, takeOver?: boolean, pos?: number, ack?: number, seen?: SecretSeen): boolean;
   /**
    * Whether a request showing `seen` may act on the session (session secrets: PROTOCOL.md). A
-   * resumable session is bound to a secret its opening request showed, or else to the one issued
-   * to it; it admits requests that show that secret, and, until one has (a browser that keeps no
-   * cookies), requests that show none.
+   * resumable session belongs to the first secret a request showed it, its opening one's or, when
+   * that showed none, a later one's; from then on it admits only requests that show it.
    */
   admits(seen?: SecretSeen): boolean;
   /** The client has everything up to position `pos`: what it confirms need not be kept. */
@@ -112,10 +111,11 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   let received = 0;
   // Set once the session ended with messages dropped: it can no longer be resumed, only told of.
   let lost = false;
-  // Session secrets: the secret of the browser that opened it (resumable sessions only), and
-  // whether that browser has shown it.
+  // Session secrets (resumable sessions only): whether the session is guarded, and the secret it
+  // belongs to, the first one a request showed (its opening one, or a later one when the browser
+  // had none yet).
+  let guarded = false;
   let secret: string | undefined;
-  let proven = false;
   let state: SessionState = 'connecting';
   let receiver: Receiver | null = null;
   let closing: string | null = null;
@@ -280,10 +280,14 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   };
 
   session.admits = (seen?: SecretSeen): boolean => {
-    if (secret === undefined) return true;
-    if (seen?.shown.includes(secret)) return (proven = true);
-    // Until its secret has come back once, a browser that keeps no cookies (it shows none) goes on.
-    return !proven && !seen?.shown.length;
+    if (!guarded) return true;
+    // Until a request has shown a secret, any goes (a browser that keeps no cookies, or one whose
+    // first answer, and the secret issued in it, was cut before its headers arrived).
+    if (secret === undefined) {
+      secret = seen?.shown[0];
+      return true;
+    }
+    return !!seen?.shown.includes(secret);
   };
 
   session.attach = (next: Receiver, takeOver = false, pos?: number, ack?: number, seen?: SecretSeen): boolean => {
@@ -291,10 +295,8 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       // A client asking to resume a session this server does not know (restarted, expired) gets a
       // plain one and its `o`: the client learns of the loss and starts a fresh resumable one at 0.
       resumable = pos === 0;
-      if (resumable && seen) {
-        secret = seen.shown[0] ?? seen.issued;
-        proven = seen.shown.length > 0;
-      }
+      guarded = resumable && !!seen;
+      secret = seen?.shown[0];
     } else if (!session.admits(seen)) {
       // Someone with the session's URL and not its secret: told no (the code a client that lost
       // its cookie needs, to report the loss and start afresh), and the session goes on untouched.
