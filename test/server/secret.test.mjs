@@ -128,6 +128,16 @@ describe('session secrets', () => {
     shown.s.abort();
   });
 
+  it('sets its cookie beside JSESSIONID on a service that sets that too', async () => {
+    const sticky = await start({ prefix: '/svc', jsessionid: true });
+    const s = await on(sticky).stream(sid(), '?pos=0');
+    const [jsession, secret] = setCookie(s);
+    assert.equal(jsession, 'JSESSIONID=dummy; path=/');
+    assert.match(secret, COOKIE);
+    s.abort();
+    await sticky.close();
+  });
+
   it('marks the cookie Secure, SameSite=None and Partitioned behind TLS', async () => {
     const s = await http.stream(sid(), '?pos=0', { 'X-Forwarded-Proto': 'https' });
     assert.match(setCookie(s)[0], /^cometkit_[\w-]{8}=[\w-]{24}; Path=\/svc; HttpOnly; SameSite=None; Secure; Partitioned$/);
