@@ -398,6 +398,8 @@ function createSession(id, host, info) {
     // had none yet).
     let guarded = false;
     let secret;
+    // A streaming receiver was cut and none has attached since (see `stranded`).
+    let stranded = false;
     let state = 'connecting';
     let receiver = null;
     let closing = null;
@@ -491,6 +493,7 @@ function createSession(id, host, info) {
         receiver: { get: () => receiver },
         received: { get: () => received },
         resumable: { get: () => resumable },
+        stranded: { get: () => stranded && receiver === null },
     });
     // For a session that ends with the loss reported (2011, 2012): what it kept can no longer be
     // placed in the client's stream, and the memory it holds should not wait out the grace period.
@@ -622,6 +625,7 @@ function createSession(id, host, info) {
         clearTimeout(expiry);
         expiry = undefined;
         receiver = next;
+        stranded = false;
         // Count idle time from the moment it attaches: a receiver that joins an
         // existing session with nothing to send would otherwise never get a heartbeat.
         armHeartbeat();
@@ -650,6 +654,7 @@ function createSession(id, host, info) {
             return;
         receiver = null;
         clearTimeout(heartbeat);
+        stranded = aborted && resumable && !!gone.streaming;
         if (aborted && state === 'open' && !resumable) {
             // A receiver cut by the network leaves the client unsure of what it got;
             // the protocol lets the server end the session and say so.
@@ -744,6 +749,7 @@ function attachHttpReceiver(session, res, options, tuning = { takeOver: false })
         res.end();
     };
     const receiver = {
+        streaming: options.streaming,
         write(frame) {
             if (ended)
                 return;
@@ -923,6 +929,14 @@ async function receive(ctx, extract, done) {
 }
 /** `POST /<server>/<session>/xhr_send`: a JSON array of messages; 204. */
 function xhrSend(ctx) {
+    // A resuming client whose stream the network cut without its knowing (a forever-iframe: browsers
+    // fire no event for it) learns of it here, not a heartbeat delay later: its send fails, and it
+    // resumes, sending the batch again. (Its batches carry `seq`; a stock client's never do.)
+    if (ctx.existing()?.stranded && position(ctx.url, 'seq') !== undefined) {
+        ctx.req.resume();
+        reply(ctx.res, 410, 'Receiving connection cut: resume.', { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) });
+        return Promise.resolve();
+    }
     return receive(ctx, (body) => body, () => {
         ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
         ctx.res.end();

@@ -44,6 +44,7 @@ export function attachHttpReceiver(
     res.end();
   };
   const receiver: Receiver = {
+    streaming: options.streaming,
     write(frame) {
       if (ended) return;
       const chunk = options.format(frame);

@@ -15,6 +15,8 @@ export interface Receiver {
   writeMessages?(messages: readonly string[]): void;
   /** Ends the connection; the receiver must not call `detach` again afterwards. */
   end(): void;
+  /** A held streaming HTTP response (xhr_streaming, eventsource, htmlfile). */
+  streaming?: boolean;
 }
 
 /** Where a session stands: `open` until it closes; `closed` sessions repeat their close frame. */
@@ -87,6 +89,12 @@ export interface InternalSession extends Session {
   readonly received: number;
   /** Whether its client resumes (its first receiver said `pos=0`). */
   readonly resumable: boolean;
+  /**
+   * Whether the network cut its streaming receiver and none has attached since, on a resumable
+   * session: a client on the forever-iframe does not learn of the cut (browsers fire no event for
+   * it), and is told at its next send instead of at its liveness check.
+   */
+  readonly stranded: boolean;
 }
 
 /** Close code of a session whose unacknowledged messages outgrew `resumeLimit`. */
@@ -116,6 +124,8 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   // had none yet).
   let guarded = false;
   let secret: string | undefined;
+  // A streaming receiver was cut and none has attached since (see `stranded`).
+  let stranded = false;
   let state: SessionState = 'connecting';
   let receiver: Receiver | null = null;
   let closing: string | null = null;
@@ -210,6 +220,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     receiver: { get: () => receiver },
     received: { get: () => received },
     resumable: { get: () => resumable },
+    stranded: { get: () => stranded && receiver === null },
   });
 
   // For a session that ends with the loss reported (2011, 2012): what it kept can no longer be
@@ -337,6 +348,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     clearTimeout(expiry);
     expiry = undefined;
     receiver = next;
+    stranded = false;
     // Count idle time from the moment it attaches: a receiver that joins an
     // existing session with nothing to send would otherwise never get a heartbeat.
     armHeartbeat();
@@ -361,6 +373,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     if (receiver !== gone) return;
     receiver = null;
     clearTimeout(heartbeat);
+    stranded = aborted && resumable && !!gone.streaming;
     if (aborted && state === 'open' && !resumable) {
       // A receiver cut by the network leaves the client unsure of what it got;
       // the protocol lets the server end the session and say so.

@@ -193,6 +193,36 @@ describe('resume', function () {
     }
   });
 
+  describe('a forever-iframe the network cuts (fault proxy cutAfterBytes)', function () {
+    // Neither browser fires an event for a cut htmlfile: left to itself the client finds it at its
+    // liveness check (the server's heartbeat delay + heartbeatTimeout: 35 s by default). A cometkit
+    // server that saw the cut answers the client's next send 410: the client resumes at once and sends
+    // the batch again. Heartbeats are left at the defaults here, so only that answer can be quick.
+    it('iframe: the next send after the cut finds it, the session resumes at once, each echo once and in order', async function () {
+      const p = await proxy('kind=fault');
+      const { client, w } = connect(`${p.url}/echo`, { transports: ['iframe'], retry: () => 0 });
+      await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+      await echoed(client, w, ['before']);
+      // The next body bytes of every response cut it: the echo of "poke" is what cuts the htmlfile.
+      await setFaults(p, { cutAfterBytes: 1 });
+      client.send('poke');
+      const until = Date.now() + 5000;
+      while ((await proxyStats(p)).cuts < 1) {
+        if (Date.now() > until) throw new Error('the proxy cut nothing');
+        await sleep(20);
+      }
+      await setFaults(p, { cutAfterBytes: 0 });
+      assertEqual(w.closes.length, 0, 'closes before the next send (the browser saw no cut)');
+      const sentAt = performance.now() - w.t0;
+      await echoed(client, w, ['after'], 5000);
+      const close = w.closes[0];
+      assertEqual(`${close?.code} ${close?.reason}`, '1006 send failed: HTTP 410', 'the close');
+      assertEqual(w.opens.length, 2, 'opens');
+      assertResumedThroughout(w);
+      console.log(`[resume] ${BROWSER} iframe cut: found ${ms(close.at - sentAt)} after the next send, resumed ${ms(w.opens[1].at - close.at)} later`);
+    });
+  });
+
   describe('the tier changing mid-stream', function () {
     const COUNT = 4000;
 

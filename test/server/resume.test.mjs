@@ -287,6 +287,64 @@ describe('resume over HTTP', () => {
     // Positions are implicit: anything short of m3..m6 here would shift or lose messages silently.
     assert.deepEqual(frames(await ended(resumed)), ['k0', 'a["m3","m4","m5","m6"]', 'c[3000,"Go away!"]']);
   });
+
+  // A client whose stream the network cut learns it at its next send (a forever-iframe cannot see it).
+  const GONE = 'Receiving connection cut: resume.';
+
+  for (const [transport, open] of [
+    ['xhr_streaming', (id) => http.stream(id, '?pos=0')],
+    ['htmlfile', (id) => openStream(`${server.url}/000/${id}/htmlfile?c=cb&pos=0`)],
+  ]) {
+    it(`answers a numbered send 410 after a cut ${transport}, taking nothing, until a receiver attaches`, async () => {
+      const id = sid();
+      const connected = nextConnection(server);
+      const s = await open(id);
+      const log = record(await connected);
+      const session = await connected;
+      await cut(session, () => s.abort());
+      assert.equal(session.stranded, true);
+      const refused = await http.send(id, '?pos=0&seq=1', ['u1']);
+      assert.deepEqual([refused.status, refused.body], [410, GONE]);
+      assert.deepEqual(log.messages, [], 'nothing taken');
+      // An acknowledgement alone (no seq) goes through: it asks nothing back.
+      assert.equal((await http.send(id, '?pos=0', [])).status, 204);
+      // Resumed, the batch goes again and is taken.
+      const again = await http.stream(id, '?pos=0');
+      await again.until((t) => frames(t).includes('k0'), 'the resume answer');
+      assert.equal(session.stranded, false);
+      assert.equal((await http.send(id, '?pos=0&seq=1', ['u1'])).status, 204);
+      assert.deepEqual(log.messages, ['u1']);
+      again.abort();
+    });
+  }
+
+  it('does not after a streaming response ends normally, nor after a cut poll, nor for a stock session', async () => {
+    // Ended at its age limit (ttl): the client renews at once; a send meanwhile is taken.
+    const id = sid();
+    const connected = nextConnection(server);
+    const s = await http.stream(id, '?pos=0&ttl=1000');
+    const session = await connected;
+    await ended(s);
+    assert.equal(session.stranded, false, 'after a normal end');
+    assert.equal((await http.send(id, '?pos=0&seq=1', ['after end'])).status, 204);
+    // A held poll cut: the client's poll fails on its own; its sends are taken.
+    const polled = sid();
+    const opened = nextConnection(server);
+    assert.deepEqual(xhrFrames((await http.poll(polled, '?pos=0')).body), ['k0']);
+    const pollSession = await opened;
+    const held = openStream(`${server.url}/000/${polled}/xhr`, { method: 'POST' });
+    await cut(pollSession, async () => (await held).abort());
+    assert.equal(pollSession.stranded, false, 'after a cut poll');
+    assert.equal((await http.send(polled, '?pos=0&seq=1', ['after poll'])).status, 204);
+    // A stock session (no pos) whose stream is cut ends (1002), as in SockJS.
+    const stock = sid();
+    const stockConnected = nextConnection(server);
+    const plain = await http.stream(stock);
+    const stockSession = await stockConnected;
+    plain.abort();
+    await withTimeout(new Promise((resolve) => stockSession.once('close', resolve)), 'the stock session to end');
+    assert.equal(stockSession.stranded, false, 'a stock session');
+  });
 });
 
 describe('resume: memory bound (resumeLimit: 100)', () => {

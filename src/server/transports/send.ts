@@ -58,6 +58,14 @@ async function receive(
 
 /** `POST /<server>/<session>/xhr_send`: a JSON array of messages; 204. */
 export function xhrSend(ctx: TransportContext): Promise<void> {
+  // A resuming client whose stream the network cut without its knowing (a forever-iframe: browsers
+  // fire no event for it) learns of it here, not a heartbeat delay later: its send fails, and it
+  // resumes, sending the batch again. (Its batches carry `seq`; a stock client's never do.)
+  if (ctx.existing()?.stranded && position(ctx.url, 'seq') !== undefined) {
+    ctx.req.resume();
+    reply(ctx.res, 410, 'Receiving connection cut: resume.', { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) });
+    return Promise.resolve();
+  }
   return receive(
     ctx,
     (body) => body,
