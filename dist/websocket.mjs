@@ -384,8 +384,6 @@ function createCoreClient(url, options, named = []) {
         };
         tune = '';
         const order = o.transports;
-        // A stream that times out without a byte is buffered on this path, and so will the others be.
-        let buffered = false;
         const next = (i) => {
             const t = order[i];
             if (gen != generation)
@@ -414,20 +412,23 @@ function createCoreClient(url, options, named = []) {
                     next(i + 1);
                 }
             };
-            const failTier = (reason) => {
+            const failTier = (reason, fair = true) => {
                 if (phase || gen != generation)
                     return;
                 phase = 2;
                 release();
-                shun(memory, t.name);
+                if (fair)
+                    shun(memory, t.name);
                 record('failed', reason);
             };
             const why = t.unsupported(ctx);
             if (why)
                 return record('skipped', why);
             later(() => {
-                buffered || (buffered = !!t.stream);
-                failTier('timed out after ' + ms + ' ms');
+                // Half its time late, the timer says the page itself was busy (a heavy start-up): the tier
+                // had no fair chance to be heard, so the walk moves on without holding it against the tier
+                // for the next page loads (memory). (The WebSocket-only build keeps no memory.)
+                failTier('timed out after ' + ms + ' ms', MULTI_TIER);
             }, ms);
             // Sink calls made while connect() runs wait until it has returned the connection.
             let early = true;

@@ -65,6 +65,37 @@ describe('learning the network', function () {
     assertEqual(a.connections.length, 1, 'the failed tier is not tried again while another opens');
   });
 
+  // A tier that times out goes last for the next page: unless the timer fired so late that the page
+  // itself was busy (a heavy start-up holding the main thread), when the tier never had a fair chance.
+  for (const [busy, remembered] of [[0, true], [800, false]]) {
+    it(busy ? 'does not hold a timeout against a tier when the page was too busy to hear it' : 'holds a timeout against a tier on a page free to hear it', async function () {
+      // Opens in 301 ms or times out (RTT 1 ms, one round trip, no floor); `busy` ms of main thread
+      // taken right after it started push the timer late by about that much.
+      const silent = fakeTier('websocket', {
+        probe: TUNABLE,
+        behaviour: () =>
+          busy &&
+          setTimeout(() => {
+            const end = performance.now() + busy;
+            while (performance.now() < end);
+          }),
+      });
+      // Opens for the first client (which remembers it as the tier that worked), fails for the second.
+      const b = fakeTier('xhr-streaming', { behaviour: (conn) => (b.connections.length == 1 ? opens : fails)(conn) });
+      const c = fakeTier('jsonp', { behaviour: opens });
+      const transports = [silent.tier, b.tier, c.tier];
+      const first = make({ transports, timeout: 0 });
+      assertEqual((await opened(first)).transport, 'xhr-streaming', 'first client');
+      assertEqual(first.diagnostics()[0].reason, 'timed out after 301 ms', 'first attempt');
+      first.close();
+      // The tier that worked goes first; then the others in their order, a tier held as failed last.
+      const second = make({ transports, timeout: 0 });
+      assertEqual((await opened(second)).transport, 'jsonp', 'second client');
+      const tried = second.diagnostics().map((a) => a.transport).join(' ');
+      assertEqual(tried, remembered ? 'xhr-streaming jsonp' : 'xhr-streaming websocket jsonp', 'tried by the next client');
+    });
+  }
+
   it('keeps nothing with remember: 0', async function () {
     const a = fakeTier('websocket', { probe: TUNABLE, behaviour: fails });
     const b = fakeTier('xhr-streaming', { behaviour: opens });
