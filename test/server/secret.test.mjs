@@ -4,6 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { WebSocket } from 'ws';
 import {
   htmlfileFrames,
   jsonpFrame,
@@ -62,6 +63,16 @@ async function deliver({ s, session }, text) {
   await s.until((t) => messagesOf(frames(t)).includes(text), `delivery of ${text}`);
 }
 
+/** A WebSocket with request headers (openWs has none), its 101, its first message and its close. */
+function wsWith(url, headers) {
+  const ws = new WebSocket(url, { headers });
+  const upgraded = once(ws, 'upgrade').then(([res]) => res);
+  const first = once(ws, 'message').then(([data]) => data.toString());
+  const closed = once(ws, 'close').then(([code]) => code);
+  ws.on('error', () => {});
+  return { ws, upgraded, first: withTimeout(first, 'the first WebSocket message'), closed: withTimeout(closed, 'the WebSocket close') };
+}
+
 /** Every way to receive on a session, asking to resume it from `pos`: resolves with the frames of the answer. */
 const RECEIVERS = {
   xhr_streaming: async (base, id, query, headers) => {
@@ -78,26 +89,15 @@ const RECEIVERS = {
   jsonp: async (base, id, query, headers) => [
     jsonpFrame((await request(`${base}/000/${id}/jsonp?c=cb${query.replace('?', '&')}`, { headers })).body)[1],
   ],
-};
-
-/** A WebSocket with request headers (openWs has none): resolves once open, with its first message. */
-async function wsWith(url, headers) {
-  const { WebSocket } = await import('ws');
-  const ws = new WebSocket(url, { headers });
-  const upgraded = once(ws, 'upgrade').then(([res]) => res);
-  const first = once(ws, 'message').then(([data]) => data.toString());
-  const closed = once(ws, 'close').then(([code]) => code);
-  ws.on('error', () => {});
-  return { ws, upgraded, first: withTimeout(first, 'the first WebSocket message'), closed: withTimeout(closed, 'the WebSocket close') };
-}
-RECEIVERS.websocket = async (base, id, query, headers) => {
-  // (ws sends the Cookie header as given.)
-  const socket = await wsWith(wsUrl(base, `/000/${id}/websocket${query}`), headers);
-  // What a refused socket sends (as soon as it can) must not reach the session.
-  socket.ws.once('open', () => socket.ws.send(JSON.stringify([0, 1, 'sent on a refused socket'])));
-  const first = await socket.first;
-  await socket.closed;
-  return [first];
+  websocket: async (base, id, query, headers) => {
+    // (ws sends the Cookie header as given.)
+    const socket = wsWith(wsUrl(base, `/000/${id}/websocket${query}`), headers);
+    // What a refused socket sends (as soon as it can) must not reach the session.
+    socket.ws.once('open', () => socket.ws.send(JSON.stringify([0, 1, 'sent on a refused socket'])));
+    const first = await socket.first;
+    await socket.closed;
+    return [first];
+  },
 };
 
 describe('session secrets', () => {
@@ -250,7 +250,7 @@ describe('session secrets', () => {
   it('issues the cookie in the 101 of a WebSocket that opens a resumable session, and binds the session to it', async () => {
     const id = sid();
     const connected = nextConnection(server);
-    const socket = await wsWith(wsUrl(server.url, `/000/${id}/websocket?pos=0`), {});
+    const socket = wsWith(wsUrl(server.url, `/000/${id}/websocket?pos=0`), {});
     const res = await withTimeout(socket.upgraded, 'the 101');
     const [value] = setCookie(res);
     assert.match(value, COOKIE);
@@ -266,7 +266,7 @@ describe('session secrets', () => {
   });
 
   it('sets no cookie on a WebSocket without pos, and leaves its session unguarded', async () => {
-    const socket = await wsWith(wsUrl(server.url, `/000/${sid()}/websocket`), {});
+    const socket = wsWith(wsUrl(server.url, `/000/${sid()}/websocket`), {});
     assert.equal(setCookie(await withTimeout(socket.upgraded, 'the 101')), undefined);
     assert.equal(await socket.first, 'o');
     socket.ws.close();
