@@ -493,7 +493,7 @@ function createSession(id, host, info) {
         receiver: { get: () => receiver },
         received: { get: () => received },
         resumable: { get: () => resumable },
-        stranded: { get: () => stranded && receiver === null },
+        stranded: { get: () => stranded },
     });
     // For a session that ends with the loss reported (2011, 2012): what it kept can no longer be
     // placed in the client's stream, and the memory it holds should not wait out the grace period.
@@ -561,35 +561,34 @@ function createSession(id, host, info) {
         if (receiver)
             flush();
     };
-    session.tune = (delay) => {
-        heartbeatDelay = delay;
-    };
-    session.admits = (seen) => {
+    session.admits = (shown) => {
         if (!guarded)
             return true;
         // Until a request has shown a secret, any goes (a browser that keeps no cookies, or one whose
         // first answer, and the secret issued in it, was cut before its headers arrived).
         if (secret === undefined) {
-            secret = seen?.shown[0];
+            secret = shown?.[0];
             return true;
         }
-        return !!seen?.shown.includes(secret);
+        return !!shown?.includes(secret);
     };
-    session.attach = (next, takeOver = false, pos, ack, seen) => {
+    session.attach = (next, tuning = { takeOver: false }) => {
+        const { takeOver, pos, ack } = tuning;
         if (state === 'connecting') {
             // A client asking to resume a session this server does not know (restarted, expired) gets a
             // plain one and its `o`: the client learns of the loss and starts a fresh resumable one at 0.
             resumable = pos === 0;
-            guarded = resumable && !!seen;
-            secret = seen?.shown[0];
+            guarded = resumable && !!tuning.secrets;
         }
-        else if (!session.admits(seen)) {
+        if (!session.admits(tuning.secrets)) {
             // Someone with the session's URL and not its secret: told no (the code a client that lost
             // its cookie needs, to report the loss and start afresh), and the session goes on untouched.
             next.write(closeFrame(CANNOT_RESUME, 'Session secret missing'));
             next.end();
             return false;
         }
+        if (tuning.heartbeat)
+            heartbeatDelay = tuning.heartbeat;
         // A resuming client says where it is: it takes the session over, rewound to there.
         const resuming = resumable && pos !== undefined && state !== 'connecting';
         let rewound = false;
@@ -777,7 +776,7 @@ function attachHttpReceiver(session, res, options, tuning = { takeOver: false })
     });
     if (options.streaming && tuning.ttl)
         timer = setTimeout(finish, tuning.ttl);
-    session.attach(receiver, tuning.takeOver, tuning.pos, tuning.ack, tuning.seen);
+    session.attach(receiver, tuning);
     return receiver;
 }
 
@@ -893,13 +892,23 @@ function parseMessages(body) {
     }
     return { messages: value };
 }
-async function receive(ctx, extract, done) {
+/**
+ * Reads a batch of messages for the session, then `done`. `tellCut`: a resuming client (its batches
+ * carry `seq`; a stock client's never do) whose stream the network cut without its knowing (a
+ * forever-iframe: browsers fire no event for it) learns of it here, not a heartbeat delay later: the
+ * send is answered 410 untaken, and the client resumes and sends the batch again. Only where the
+ * client reads the answer's status (`xhr_send`; a no-cors `jsonp_send` cannot).
+ */
+async function receive(ctx, extract, done, tellCut = false) {
     const { req, res, headers } = ctx;
     const fail = { ...headers, ...NO_CACHE, ...cors(req) };
     const session = ctx.existing();
-    if (!session) {
+    if (!session || (tellCut && session.stranded && position(ctx.url, 'seq') !== undefined)) {
         req.resume();
-        reply(res, 404, '', fail);
+        if (session)
+            reply(res, 410, 'Receiving connection cut: resume.', fail);
+        else
+            reply(res, 404, '', fail);
         return;
     }
     let body;
@@ -929,18 +938,10 @@ async function receive(ctx, extract, done) {
 }
 /** `POST /<server>/<session>/xhr_send`: a JSON array of messages; 204. */
 function xhrSend(ctx) {
-    // A resuming client whose stream the network cut without its knowing (a forever-iframe: browsers
-    // fire no event for it) learns of it here, not a heartbeat delay later: its send fails, and it
-    // resumes, sending the batch again. (Its batches carry `seq`; a stock client's never do.)
-    if (ctx.existing()?.stranded && position(ctx.url, 'seq') !== undefined) {
-        ctx.req.resume();
-        reply(ctx.res, 410, 'Receiving connection cut: resume.', { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) });
-        return Promise.resolve();
-    }
     return receive(ctx, (body) => body, () => {
         ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
         ctx.res.end();
-    });
+    }, true);
 }
 /**
  * A resuming client's form post (one that numbers its batch with `seq`) lands in a hidden iframe whose
@@ -1039,7 +1040,7 @@ function bindClose(ws, session, receiver) {
     ws.on('error', () => ws.terminate());
 }
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-function framedWebsocket(ws, session, takeOver = false, pos, seen) {
+function framedWebsocket(ws, session, tuning) {
     // A confirmation due (`k`, below) rides in the same WebSocket message as the frame written next in
     // the same turn (the reply it caused, usually), joined by a newline: one message per round trip
     // instead of two. Only a client that asked for resume (`pos`) gets `k` frames, and it splits.
@@ -1088,7 +1089,7 @@ function framedWebsocket(ws, session, takeOver = false, pos, seen) {
         }
     });
     bindClose(ws, session, receiver);
-    attached = session.attach(receiver, takeOver, pos, undefined, seen);
+    attached = session.attach(receiver, tuning);
 }
 /** `/websocket`: a raw WebSocket, one message per WebSocket message, no framing. */
 function rawWebsocket(ws, session) {
@@ -1144,13 +1145,20 @@ function msParam(url, name, floor) {
     const value = Number(url.searchParams.get(name) ?? NaN);
     return Number.isInteger(value) ? Math.max(floor, value) : undefined;
 }
-/** `ttl`, `takeover` and `pos`, which cometkit clients add to receiving requests (see PROTOCOL.md). */
-function tuningOf(url, resume) {
+/**
+ * `ttl`, `takeover`, `pos`, `ack` and `h`, which cometkit clients add to receiving requests (see
+ * PROTOCOL.md). `h`: a client behind a proxy that kills idle connections asks for more frequent
+ * heartbeats; never less frequent than the server's own.
+ */
+function tuningOf(url, options) {
+    const resume = options.resumeGrace > 0;
+    const asked = msParam(url, 'h', MIN_TUNED);
     return {
         ttl: msParam(url, 'ttl', MIN_TUNED),
         takeOver: url.searchParams.get('takeover') === '1',
         pos: resume ? position(url, 'pos') : undefined,
         ack: resume ? position(url, 'ack') : undefined,
+        heartbeat: asked === undefined ? undefined : Math.min(asked, options.heartbeatDelay),
     };
 }
 function methodNotAllowed(res, allow) {
@@ -1168,31 +1176,26 @@ function createServer(options) {
     // Session secrets guard resumable sessions only: a stock client has none, and may send no cookie
     // on some of its requests (cross-origin EventSource).
     const secrets = resolved.sessionSecrets && resolved.resumeGrace > 0;
-    // What each WebSocket upgrade showed of its secret, for the 101's Set-Cookie.
+    // The Set-Cookie of a secret issued to a WebSocket upgrade, for its 101.
     const upgrades = new WeakMap();
     wss.on('headers', (headers, req) => {
-        const issued = upgrades.get(req)?.issued;
-        if (issued)
-            headers.push('Set-Cookie: ' + secretCookie(issued, prefix, req));
+        const cookie = upgrades.get(req);
+        if (cookie)
+            headers.push('Set-Cookie: ' + cookie);
     });
     /**
-     * What a request shows of its secret (nothing when secrets are off). A receiving request of a
-     * cometkit client (`pos` or `ack`) that shows none is issued one, which `headers` get; no other
-     * request is, so stock clients and the SockJS protocol suite see no cookie they did not ask for.
+     * The session secrets a request shows (undefined when secrets are off). A receiving request of a
+     * cometkit client (`pos` or `ack`) that shows none is issued one, as the Set-Cookie handed to
+     * `issue`; no other request is, so stock clients and the SockJS protocol suite see no cookie they
+     * did not ask for.
      */
-    function see(req, tuning, headers) {
+    function see(req, tuning, issue) {
         if (!secrets)
             return undefined;
         const shown = shownSecrets(req);
-        if (shown.length > 0 || (tuning.pos === undefined && tuning.ack === undefined))
-            return { shown };
-        const issued = newSecret();
-        if (headers) {
-            const cookie = secretCookie(issued, prefix, req);
-            const set = headers['Set-Cookie'];
-            headers['Set-Cookie'] = set ? [set, cookie].flat() : cookie;
-        }
-        return { shown, issued };
+        if (!shown.length && (tuning.pos !== undefined || tuning.ack !== undefined))
+            issue(secretCookie(newSecret(), prefix, req));
+        return shown;
     }
     const host = {
         options: resolved,
@@ -1213,13 +1216,6 @@ function createServer(options) {
         },
         error: (error) => report(error),
     };
-    // `h`: a cometkit client behind a proxy that kills idle connections asks for
-    // more frequent heartbeats; never less frequent than the server's own.
-    function tune(session, url) {
-        const asked = msParam(url, 'h', MIN_TUNED);
-        if (asked !== undefined)
-            session.tune(Math.min(asked, resolved.heartbeatDelay));
-    }
     // An 'error' event without a listener would throw and take the process down.
     function report(error) {
         if (comet.listenerCount('error') > 0)
@@ -1289,30 +1285,30 @@ function createServer(options) {
         if (method !== spec.methods)
             return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
         const headers = resolved.jsessionid ? jsessionid(req) : {};
-        const tuning = tuningOf(url, resolved.resumeGrace > 0);
-        const seen = see(req, tuning, headers);
+        const tuning = tuningOf(url, resolved);
+        tuning.secrets = see(req, tuning, (cookie) => {
+            const set = headers['Set-Cookie'];
+            headers['Set-Cookie'] = set ? [set, cookie].flat() : cookie;
+        });
         const ctx = {
             req,
             res,
             url,
             options: resolved,
             headers,
-            tuning: { ...tuning, seen },
+            tuning,
             session: () => {
                 let session = sessions.get(id);
                 if (!session) {
                     session = createSession(id, host, describe(req, transport));
                     sessions.set(id, session);
                 }
-                // (attach() refuses a receiver the session does not admit; its tuning must not count either.)
-                if (session.admits(seen))
-                    tune(session, url);
                 return session;
             },
             // A session that does not admit the request is, to it, one that does not exist.
             existing: () => {
                 const session = sessions.get(id);
-                return session?.admits(seen) ? session : undefined;
+                return session?.admits(tuning.secrets) ? session : undefined;
             },
         };
         const done = spec.handler(ctx);
@@ -1342,10 +1338,9 @@ function createServer(options) {
         }
         socket.on('error', () => socket.destroy());
         const url = new URL('http://localhost' + (req.url ?? '/'));
-        const tuning = tuningOf(url, resolved.resumeGrace > 0);
-        const seen = raw ? undefined : see(req, tuning);
-        if (seen)
-            upgrades.set(req, seen);
+        const tuning = tuningOf(url, resolved);
+        if (!raw)
+            tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));
         wss.handleUpgrade(req, socket, head, (ws) => {
             if (raw) {
                 rawWebsocket(ws, createSession('raw-' + randomUUID(), host, describe(req, 'rawwebsocket')));
@@ -1356,9 +1351,7 @@ function createServer(options) {
             const existing = sessions.get(id);
             if ((takeOver && existing?.state === 'open') || (existing && pos !== undefined)) {
                 // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it.
-                if (existing.admits(seen))
-                    tune(existing, url);
-                framedWebsocket(ws, existing, takeOver, pos, seen);
+                framedWebsocket(ws, existing, tuning);
                 return;
             }
             const session = createSession(id, host, describe(req, 'websocket'));
@@ -1366,8 +1359,7 @@ function createServer(options) {
             // a free id is registered (so that another tier can take it over later).
             if (!existing)
                 sessions.set(id, session);
-            tune(session, url);
-            framedWebsocket(ws, session, false, pos, seen);
+            framedWebsocket(ws, session, tuning);
         });
         return true;
     }

@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import type { SecretSeen } from './secret.js';
 import type { InternalSession, Receiver } from './session.js';
 
 export interface HttpReceiverOptions {
@@ -21,8 +20,13 @@ export interface ReceiveTuning {
   pos?: number;
   /** `ack`: on a renewal, what the client has received; resumable sessions only. */
   ack?: number;
-  /** The session secret the request showed, or the one issued to it (session secrets on). */
-  seen?: SecretSeen;
+  /**
+   * `h`: this session's heartbeat delay in ms (clients behind proxies that kill idle connections),
+   * never above the server's.
+   */
+  heartbeat?: number;
+  /** The session secrets the request showed (session secrets on; PROTOCOL.md), else undefined. */
+  secrets?: string[];
 }
 
 /** Attaches a held HTTP response to a session as its receiver. */
@@ -67,6 +71,6 @@ export function attachHttpReceiver(
     session.detach(receiver, true);
   });
   if (options.streaming && tuning.ttl) timer = setTimeout(finish, tuning.ttl);
-  session.attach(receiver, tuning.takeOver, tuning.pos, tuning.ack, tuning.seen);
+  session.attach(receiver, tuning);
   return receiver;
 }

@@ -14,12 +14,6 @@ import type { IncomingMessage } from 'node:http';
  */
 const SHOWN = /(?:^|;\s*)(cometkit_[\w-]{8}=[\w-]{24})(?=;|$)/g;
 
-/** What one request shows of the secrets (`name=value` each), and the secret issued to it when it showed none. */
-export interface SecretSeen {
-  shown: string[];
-  issued?: string | undefined;
-}
-
 /** The secret cookies a request carries (`name=value` each); only the shape this server issues counts. */
 export function shownSecrets(req: IncomingMessage): string[] {
   return [...(req.headers.cookie ?? '').matchAll(SHOWN)].map((match) => match[1]);

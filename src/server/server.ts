@@ -14,7 +14,6 @@ import type { ResolvedOptions, ServerOptions } from './options.js';
 import { createSession } from './session.js';
 import { position } from './position.js';
 import { newSecret, secretCookie, shownSecrets } from './secret.js';
-import type { SecretSeen } from './secret.js';
 import type { ReceiveTuning } from './receiver.js';
 import type { InternalSession, Session, SessionHost, SessionInfo } from './session.js';
 import type { TransportContext } from './transports/context.js';
@@ -92,13 +91,20 @@ function msParam(url: URL, name: string, floor: number): number | undefined {
   return Number.isInteger(value) ? Math.max(floor, value) : undefined;
 }
 
-/** `ttl`, `takeover` and `pos`, which cometkit clients add to receiving requests (see PROTOCOL.md). */
-function tuningOf(url: URL, resume: boolean): ReceiveTuning {
+/**
+ * `ttl`, `takeover`, `pos`, `ack` and `h`, which cometkit clients add to receiving requests (see
+ * PROTOCOL.md). `h`: a client behind a proxy that kills idle connections asks for more frequent
+ * heartbeats; never less frequent than the server's own.
+ */
+function tuningOf(url: URL, options: ResolvedOptions): ReceiveTuning {
+  const resume = options.resumeGrace > 0;
+  const asked = msParam(url, 'h', MIN_TUNED);
   return {
     ttl: msParam(url, 'ttl', MIN_TUNED),
     takeOver: url.searchParams.get('takeover') === '1',
     pos: resume ? position(url, 'pos') : undefined,
     ack: resume ? position(url, 'ack') : undefined,
+    heartbeat: asked === undefined ? undefined : Math.min(asked, options.heartbeatDelay),
   };
 }
 
@@ -118,29 +124,24 @@ export function createServer(options?: ServerOptions): CometServer {
   // Session secrets guard resumable sessions only: a stock client has none, and may send no cookie
   // on some of its requests (cross-origin EventSource).
   const secrets = resolved.sessionSecrets && resolved.resumeGrace > 0;
-  // What each WebSocket upgrade showed of its secret, for the 101's Set-Cookie.
-  const upgrades = new WeakMap<IncomingMessage, SecretSeen>();
+  // The Set-Cookie of a secret issued to a WebSocket upgrade, for its 101.
+  const upgrades = new WeakMap<IncomingMessage, string>();
   wss.on('headers', (headers, req) => {
-    const issued = upgrades.get(req)?.issued;
-    if (issued) headers.push('Set-Cookie: ' + secretCookie(issued, prefix, req));
+    const cookie = upgrades.get(req);
+    if (cookie) headers.push('Set-Cookie: ' + cookie);
   });
 
   /**
-   * What a request shows of its secret (nothing when secrets are off). A receiving request of a
-   * cometkit client (`pos` or `ack`) that shows none is issued one, which `headers` get; no other
-   * request is, so stock clients and the SockJS protocol suite see no cookie they did not ask for.
+   * The session secrets a request shows (undefined when secrets are off). A receiving request of a
+   * cometkit client (`pos` or `ack`) that shows none is issued one, as the Set-Cookie handed to
+   * `issue`; no other request is, so stock clients and the SockJS protocol suite see no cookie they
+   * did not ask for.
    */
-  function see(req: IncomingMessage, tuning: ReceiveTuning, headers?: Headers): SecretSeen | undefined {
+  function see(req: IncomingMessage, tuning: ReceiveTuning, issue: (cookie: string) => void): string[] | undefined {
     if (!secrets) return undefined;
     const shown = shownSecrets(req);
-    if (shown.length > 0 || (tuning.pos === undefined && tuning.ack === undefined)) return { shown };
-    const issued = newSecret();
-    if (headers) {
-      const cookie = secretCookie(issued, prefix, req);
-      const set = headers['Set-Cookie'];
-      headers['Set-Cookie'] = set ? [set, cookie].flat() : cookie;
-    }
-    return { shown, issued };
+    if (!shown.length && (tuning.pos !== undefined || tuning.ack !== undefined)) issue(secretCookie(newSecret(), prefix, req));
+    return shown;
   }
 
   const host: SessionHost = {
@@ -160,13 +161,6 @@ export function createServer(options?: ServerOptions): CometServer {
     },
     error: (error) => report(error),
   };
-
-  // `h`: a cometkit client behind a proxy that kills idle connections asks for
-  // more frequent heartbeats; never less frequent than the server's own.
-  function tune(session: InternalSession, url: URL): void {
-    const asked = msParam(url, 'h', MIN_TUNED);
-    if (asked !== undefined) session.tune(Math.min(asked, resolved.heartbeatDelay));
-  }
 
   // An 'error' event without a listener would throw and take the process down.
   function report(error: unknown): void {
@@ -224,29 +218,30 @@ export function createServer(options?: ServerOptions): CometServer {
     if (method === 'OPTIONS' && spec.preflight) return preflight(req, res, 'OPTIONS, ' + spec.methods);
     if (method !== spec.methods) return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
     const headers: Headers = resolved.jsessionid ? jsessionid(req) : {};
-    const tuning = tuningOf(url, resolved.resumeGrace > 0);
-    const seen = see(req, tuning, headers);
+    const tuning = tuningOf(url, resolved);
+    tuning.secrets = see(req, tuning, (cookie) => {
+      const set = headers['Set-Cookie'];
+      headers['Set-Cookie'] = set ? [set, cookie].flat() : cookie;
+    });
     const ctx: TransportContext = {
       req,
       res,
       url,
       options: resolved,
       headers,
-      tuning: { ...tuning, seen },
+      tuning,
       session: () => {
         let session = sessions.get(id);
         if (!session) {
           session = createSession(id, host, describe(req, transport));
           sessions.set(id, session);
         }
-        // (attach() refuses a receiver the session does not admit; its tuning must not count either.)
-        if (session.admits(seen)) tune(session, url);
         return session;
       },
       // A session that does not admit the request is, to it, one that does not exist.
       existing: () => {
         const session = sessions.get(id);
-        return session?.admits(seen) ? session : undefined;
+        return session?.admits(tuning.secrets) ? session : undefined;
       },
     };
     const done = spec.handler(ctx);
@@ -275,9 +270,8 @@ export function createServer(options?: ServerOptions): CometServer {
     }
     socket.on('error', () => socket.destroy());
     const url = new URL('http://localhost' + (req.url ?? '/'));
-    const tuning = tuningOf(url, resolved.resumeGrace > 0);
-    const seen = raw ? undefined : see(req, tuning);
-    if (seen) upgrades.set(req, seen);
+    const tuning = tuningOf(url, resolved);
+    if (!raw) tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (raw) {
         rawWebsocket(ws, createSession('raw-' + randomUUID(), host, describe(req, 'rawwebsocket')));
@@ -288,16 +282,14 @@ export function createServer(options?: ServerOptions): CometServer {
       const existing = sessions.get(id);
       if ((takeOver && existing?.state === 'open') || (existing && pos !== undefined)) {
         // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it.
-        if (existing.admits(seen)) tune(existing, url);
-        framedWebsocket(ws, existing, takeOver, pos, seen);
+        framedWebsocket(ws, existing, tuning);
         return;
       }
       const session = createSession(id, host, describe(req, 'websocket'));
       // The protocol lets a WebSocket reuse a session id that is in use; only
       // a free id is registered (so that another tier can take it over later).
       if (!existing) sessions.set(id, session);
-      tune(session, url);
-      framedWebsocket(ws, session, false, pos, seen);
+      framedWebsocket(ws, session, tuning);
     });
     return true;
   }

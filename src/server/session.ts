@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { closeFrame, HEARTBEAT_FRAME, keptFrame, messageFrame, OPEN_FRAME } from '../protocol/frames.js';
 import type { ResolvedOptions } from './options.js';
-import type { SecretSeen } from './secret.js';
+import type { ReceiveTuning } from './receiver.js';
 
 /**
  * One receiving connection (a held HTTP response or a WebSocket). It decides
@@ -59,24 +59,22 @@ export interface SessionHost {
 
 export interface InternalSession extends Session {
   /**
-   * Makes `receiver` the session's receiver. A second receiver gets 2010 and
-   * is closed, unless it `takes over` (cometkit clients switching tiers): then
-   * the old one is ended without a close frame and the new one hears an `h`
-   * at once, so the client knows it is attached. A resuming or renewing
-   * receiver the session does not admit gets 2012 and is closed, and nothing
-   * changes. Returns whether `receiver` is attached.
+   * Makes `receiver` the session's receiver, as its request asked (`tuning`).
+   * A second receiver gets 2010 and is closed, unless it `takes over`
+   * (cometkit clients switching tiers): then the old one is ended without a
+   * close frame and the new one hears an `h` at once, so the client knows it
+   * is attached. A receiver the session does not admit gets 2012 and is
+   * closed, and nothing changes. Returns whether `receiver` is attached.
    */
-  attach(receiver: Receiver, takeOver?: boolean, pos?: number, ack?: number, seen?: SecretSeen): boolean;
+  attach(receiver: Receiver, tuning?: ReceiveTuning): boolean;
   /**
-   * Whether a request showing `seen` may act on the session (session secrets: PROTOCOL.md). A
-   * resumable session belongs to the first secret a request showed it, its opening one's or, when
-   * that showed none, a later one's; from then on it admits only requests that show it.
+   * Whether a request showing the session secrets `shown` may act on the session (session secrets:
+   * PROTOCOL.md). A resumable session belongs to the first secret a request showed it, its opening
+   * one's or, when that showed none, a later one's; from then on it admits only requests that show it.
    */
-  admits(seen?: SecretSeen): boolean;
+  admits(shown?: string[]): boolean;
   /** The client has everything up to position `pos`: what it confirms need not be kept. */
   ack(pos: number): void;
-  /** Sets this session's heartbeat delay (ms), as a cometkit client asked for it. */
-  tune(heartbeatDelay: number): void;
   detach(receiver: Receiver, aborted: boolean): void;
   /**
    * Hands the client's messages to the application. With `seq` (the position
@@ -220,7 +218,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     receiver: { get: () => receiver },
     received: { get: () => received },
     resumable: { get: () => resumable },
-    stranded: { get: () => stranded && receiver === null },
+    stranded: { get: () => stranded },
   });
 
   // For a session that ends with the loss reported (2011, 2012): what it kept can no longer be
@@ -286,35 +284,33 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     if (receiver) flush();
   };
 
-  session.tune = (delay: number): void => {
-    heartbeatDelay = delay;
-  };
-
-  session.admits = (seen?: SecretSeen): boolean => {
+  session.admits = (shown?: string[]): boolean => {
     if (!guarded) return true;
     // Until a request has shown a secret, any goes (a browser that keeps no cookies, or one whose
     // first answer, and the secret issued in it, was cut before its headers arrived).
     if (secret === undefined) {
-      secret = seen?.shown[0];
+      secret = shown?.[0];
       return true;
     }
-    return !!seen?.shown.includes(secret);
+    return !!shown?.includes(secret);
   };
 
-  session.attach = (next: Receiver, takeOver = false, pos?: number, ack?: number, seen?: SecretSeen): boolean => {
+  session.attach = (next: Receiver, tuning: ReceiveTuning = { takeOver: false }): boolean => {
+    const { takeOver, pos, ack } = tuning;
     if (state === 'connecting') {
       // A client asking to resume a session this server does not know (restarted, expired) gets a
       // plain one and its `o`: the client learns of the loss and starts a fresh resumable one at 0.
       resumable = pos === 0;
-      guarded = resumable && !!seen;
-      secret = seen?.shown[0];
-    } else if (!session.admits(seen)) {
+      guarded = resumable && !!tuning.secrets;
+    }
+    if (!session.admits(tuning.secrets)) {
       // Someone with the session's URL and not its secret: told no (the code a client that lost
       // its cookie needs, to report the loss and start afresh), and the session goes on untouched.
       next.write(closeFrame(CANNOT_RESUME, 'Session secret missing'));
       next.end();
       return false;
     }
+    if (tuning.heartbeat) heartbeatDelay = tuning.heartbeat;
     // A resuming client says where it is: it takes the session over, rewound to there.
     const resuming = resumable && pos !== undefined && state !== 'connecting';
     let rewound = false;

@@ -19,17 +19,26 @@ function parseMessages(body: string): Parsed {
   return { messages: value };
 }
 
+/**
+ * Reads a batch of messages for the session, then `done`. `tellCut`: a resuming client (its batches
+ * carry `seq`; a stock client's never do) whose stream the network cut without its knowing (a
+ * forever-iframe: browsers fire no event for it) learns of it here, not a heartbeat delay later: the
+ * send is answered 410 untaken, and the client resumes and sends the batch again. Only where the
+ * client reads the answer's status (`xhr_send`; a no-cors `jsonp_send` cannot).
+ */
 async function receive(
   ctx: TransportContext,
   extract: (body: string) => string,
   done: (session: InternalSession) => void,
+  tellCut = false,
 ): Promise<void> {
   const { req, res, headers } = ctx;
   const fail = { ...headers, ...NO_CACHE, ...cors(req) };
   const session = ctx.existing();
-  if (!session) {
+  if (!session || (tellCut && session.stranded && position(ctx.url, 'seq') !== undefined)) {
     req.resume();
-    reply(res, 404, '', fail);
+    if (session) reply(res, 410, 'Receiving connection cut: resume.', fail);
+    else reply(res, 404, '', fail);
     return;
   }
   let body: string;
@@ -58,14 +67,6 @@ async function receive(
 
 /** `POST /<server>/<session>/xhr_send`: a JSON array of messages; 204. */
 export function xhrSend(ctx: TransportContext): Promise<void> {
-  // A resuming client whose stream the network cut without its knowing (a forever-iframe: browsers
-  // fire no event for it) learns of it here, not a heartbeat delay later: its send fails, and it
-  // resumes, sending the batch again. (Its batches carry `seq`; a stock client's never do.)
-  if (ctx.existing()?.stranded && position(ctx.url, 'seq') !== undefined) {
-    ctx.req.resume();
-    reply(ctx.res, 410, 'Receiving connection cut: resume.', { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) });
-    return Promise.resolve();
-  }
   return receive(
     ctx,
     (body) => body,
@@ -73,6 +74,7 @@ export function xhrSend(ctx: TransportContext): Promise<void> {
       ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
       ctx.res.end();
     },
+    true,
   );
 }
 

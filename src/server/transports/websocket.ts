@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { decodeFrame, keptFrame } from '../../protocol/frames.js';
 import { isPosition } from '../position.js';
-import type { SecretSeen } from '../secret.js';
+import type { ReceiveTuning } from '../receiver.js';
 import type { InternalSession, Receiver } from '../session.js';
 
 /** One upstream WebSocket message: a resuming client's `[pos, seq, ...messages]` carries positions. */
@@ -46,7 +46,7 @@ function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver):
 }
 
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOver = false, pos?: number, seen?: SecretSeen): void {
+export function framedWebsocket(ws: WebSocket, session: InternalSession, tuning: ReceiveTuning): void {
   // A confirmation due (`k`, below) rides in the same WebSocket message as the frame written next in
   // the same turn (the reply it caused, usually), joined by a newline: one message per round trip
   // instead of two. Only a client that asked for resume (`pos`) gets `k` frames, and it splits.
@@ -87,7 +87,7 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, takeOve
     }
   });
   bindClose(ws, session, receiver);
-  attached = session.attach(receiver, takeOver, pos, undefined, seen);
+  attached = session.attach(receiver, tuning);
 }
 
 /** `/websocket`: a raw WebSocket, one message per WebSocket message, no framing. */
