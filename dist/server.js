@@ -1041,10 +1041,9 @@ function bindClose(ws, session, receiver) {
 }
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
 function framedWebsocket(ws, session, tuning) {
-    // A confirmation due (`k`, below) rides in the same WebSocket message as the frame written next in
-    // the same turn (the reply it caused, usually), joined by a newline: one message per round trip
-    // instead of two. Only a client that asked for resume (`pos`) gets `k` frames, and it splits.
-    let acking = false;
+    // A confirmation due (`k`, below) rides in the same WebSocket message as the next frame written
+    // (the reply it caused, usually), joined by a newline: one message per round trip instead of two.
+    // Only a client that asked for resume (`pos`) gets `k` frames, and it splits.
     let confirming = false;
     const confirmation = () => {
         confirming = false;
@@ -1075,14 +1074,14 @@ function framedWebsocket(ws, session, tuning) {
         // A WebSocket send has no answer of its own: say what arrived (`k`), in the next frame written
         // (the application's answer, usually, which it then precedes), or alone once what the
         // application answered in this turn has gone (scheduled after it): once per burst either way.
+        // (Scheduled after receive(), so after the flush of what the application answered in it.)
+        const due = up.seq !== undefined && !confirming;
         if (up.seq !== undefined)
             confirming = true;
         if (!session.receive(up.messages, up.seq))
             return broken();
-        if (confirming && !acking) {
-            acking = true;
+        if (due) {
             setImmediate(() => {
-                acking = false;
                 if (confirming && session.receiver === receiver)
                     ws.send(confirmation());
             });
