@@ -182,11 +182,11 @@ export function messagesOf(frames) {
 // ---- WebSocket ----
 
 /**
- * Opens a WebSocket and queues what it receives: `next()` resolves with the
- * next text message, `closed` with `{ code, reason }`.
+ * Opens a WebSocket (with request `headers`, if given) and queues what it receives: `next()`
+ * resolves with the next text message, `closed` with `{ code, reason }`.
  */
-export function openWs(url) {
-  const ws = new WebSocket(url);
+export function openWs(url, { headers } = {}) {
+  const ws = new WebSocket(url, { headers });
   const queue = [];
   const waiters = [];
   ws.on('message', (data) => {
@@ -203,6 +203,8 @@ export function openWs(url) {
     ws,
     queue,
     closed,
+    /** The handshake's answer (the 101), for its headers; never settles for a refused upgrade. */
+    upgraded: new Promise((resolve) => ws.once('upgrade', resolve)),
     next(what = 'websocket message') {
       if (queue.length > 0) return Promise.resolve(queue.shift());
       return withTimeout(new Promise((resolve) => waiters.push(resolve)), what);

@@ -3,14 +3,13 @@
 // resume, take over, renew, send on or close it.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { WebSocket } from 'ws';
 import {
   htmlfileFrames,
   jsonpFrame,
   messagesOf,
   nextConnection,
   openStream,
+  openWs,
   request,
   sid,
   start,
@@ -63,16 +62,6 @@ async function deliver({ s, session }, text) {
   await s.until((t) => messagesOf(frames(t)).includes(text), `delivery of ${text}`);
 }
 
-/** A WebSocket with request headers (openWs has none), its 101, its first message and its close. */
-function wsWith(url, headers) {
-  const ws = new WebSocket(url, { headers });
-  const upgraded = once(ws, 'upgrade').then(([res]) => res);
-  const first = once(ws, 'message').then(([data]) => data.toString());
-  const closed = once(ws, 'close').then(([code]) => code);
-  ws.on('error', () => {});
-  return { ws, upgraded, first: withTimeout(first, 'the first WebSocket message'), closed: withTimeout(closed, 'the WebSocket close') };
-}
-
 /** Every way to receive on a session, asking to resume it from `pos`: resolves with the frames of the answer. */
 const RECEIVERS = {
   xhr_streaming: async (base, id, query, headers) => {
@@ -91,11 +80,11 @@ const RECEIVERS = {
   ],
   websocket: async (base, id, query, headers) => {
     // (ws sends the Cookie header as given.)
-    const socket = wsWith(wsUrl(base, `/000/${id}/websocket${query}`), headers);
+    const socket = openWs(wsUrl(base, `/000/${id}/websocket${query}`), { headers });
     // What a refused socket sends (as soon as it can) must not reach the session.
     socket.ws.once('open', () => socket.ws.send(JSON.stringify([0, 1, 'sent on a refused socket'])));
-    const first = await socket.first;
-    await socket.closed;
+    const first = await socket.next();
+    await withTimeout(socket.closed, 'the WebSocket close');
     return [first];
   },
 };
@@ -250,15 +239,15 @@ describe('session secrets', () => {
   it('issues the cookie in the 101 of a WebSocket that opens a resumable session, and binds the session to it', async () => {
     const id = sid();
     const connected = nextConnection(server);
-    const socket = wsWith(wsUrl(server.url, `/000/${id}/websocket?pos=0`), {});
+    const socket = openWs(wsUrl(server.url, `/000/${id}/websocket?pos=0`));
     const res = await withTimeout(socket.upgraded, 'the 101');
     const [value] = setCookie(res);
     assert.match(value, COOKIE);
-    assert.equal(await socket.first, 'k0');
+    assert.equal(await socket.next(), 'k0');
     const session = await connected;
     // Proven by a resume that shows it (the client's next connection), then required.
     socket.ws.terminate();
-    await socket.closed;
+    await withTimeout(socket.closed, 'the WebSocket close');
     const secret = COOKIE.exec(value)[1];
     assert.equal((await RECEIVERS.xhr(server.url, id, '?pos=0', cookie(secret)))[0], 'k0');
     assert.deepEqual(await RECEIVERS.xhr(server.url, id, '?pos=0', {}), [REFUSED]);
@@ -266,11 +255,11 @@ describe('session secrets', () => {
   });
 
   it('sets no cookie on a WebSocket without pos, and leaves its session unguarded', async () => {
-    const socket = wsWith(wsUrl(server.url, `/000/${sid()}/websocket`), {});
+    const socket = openWs(wsUrl(server.url, `/000/${sid()}/websocket`));
     assert.equal(setCookie(await withTimeout(socket.upgraded, 'the 101')), undefined);
-    assert.equal(await socket.first, 'o');
+    assert.equal(await socket.next(), 'o');
     socket.ws.close();
-    await socket.closed;
+    await withTimeout(socket.closed, 'the WebSocket close');
   });
 
   it('guards no session that is not resumable (stock clients), and nothing with sessionSecrets: false', async () => {
