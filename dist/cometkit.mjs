@@ -378,20 +378,19 @@ function createCoreClient(url, options, named = []) {
     // Leaving the page: free the server session now, not after its timeout; or,
     // with `persist`, leave it for the reloaded page to resume.
     const hide = () => {
+        let notify = true;
         // (Firefox may have closed the page's connections already: a session being resumed counts too.)
         if (o.persist && sid && state != 'closed') {
             try {
                 sessionStorage.setItem(stash(base), JSON.stringify([sid, got, sent, pending.map((out) => out.t)]));
-                if (state == 'open')
-                    drop(1001, 'Page hidden', false, false);
-                return;
+                notify = false;
             }
             catch {
                 // no storage: end the session as without persist
             }
         }
         if (state == 'open')
-            drop(1001, 'Page hidden');
+            drop(1001, 'Page hidden', false, notify);
     };
     const listen = (method) => {
         if (typeof document == 'object') {
@@ -408,14 +407,13 @@ function createCoreClient(url, options, named = []) {
         const gen = ++generation;
         const started = Date.now();
         attempts = [];
+        // What every tier's context shares; each attempt adds its session URL, query and wait.
         const shared = {
             base,
-            session: '',
             info: null,
             crossOrigin: isCrossOrigin(base),
             poll: [o.pollInterval, o.pollIdleInterval] ,
             WebSocket: o.WebSocket,
-            tune: () => '',
             pos: () => (sid ? position() : -1),
         };
         tune = '';
@@ -1025,7 +1023,8 @@ function jsonpFrame() {
             clearTimeout(timer);
             script.remove();
             script = undefined;
-            Reflect.deleteProperty(win, name);
+            // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the callback is a global of the frame's own
+            delete win[name];
             done(error, value);
         };
         timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);

@@ -169,17 +169,17 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // Leaving the page: free the server session now, not after its timeout; or,
   // with `persist`, leave it for the reloaded page to resume.
   const hide = () => {
+    let notify = true;
     // (Firefox may have closed the page's connections already: a session being resumed counts too.)
     if (o.persist && sid && state != 'closed') {
       try {
         sessionStorage.setItem(stash(base), JSON.stringify([sid, got, sent, pending.map((out) => out.t)]));
-        if (state == 'open') drop(1001, 'Page hidden', false, false);
-        return;
+        notify = false;
       } catch {
         // no storage: end the session as without persist
       }
     }
-    if (state == 'open') drop(1001, 'Page hidden');
+    if (state == 'open') drop(1001, 'Page hidden', false, notify);
   };
   const listen = (method: 'addEventListener' | 'removeEventListener') => {
     if (typeof document == 'object') {
@@ -196,14 +196,13 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     const gen = ++generation;
     const started = Date.now();
     attempts = [];
-    const shared: Omit<ConnectContext, 'wait'> = {
+    // What every tier's context shares; each attempt adds its session URL, query and wait.
+    const shared: Omit<ConnectContext, 'wait' | 'session' | 'tune'> = {
       base,
-      session: '',
       info: null,
       crossOrigin: MULTI_TIER && isCrossOrigin(base),
       poll: MULTI_TIER ? [o.pollInterval, o.pollIdleInterval] : [0, 0],
       WebSocket: o.WebSocket,
-      tune: () => '',
       pos: () => (sid ? position() : -1),
     };
     tune = '';

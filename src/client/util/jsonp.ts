@@ -25,7 +25,8 @@ export function jsonpFrame(): [Load, () => void] {
       clearTimeout(timer);
       script.remove();
       script = undefined;
-      Reflect.deleteProperty(win, name);
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the callback is a global of the frame's own
+      delete win[name];
       done(error, value);
     };
     timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
