@@ -36,7 +36,7 @@ const FEATURES = [
   ]],
   ['persist (resume across a reload)', [
     [CLIENT, between('  // Resume across a reload (option `persist`)', '  let openedAt = 0;')],
-    [CLIENT, between("    if (o.persist && sid && state != 'closed') {", "    if (state == 'open') drop(1001, 'Page hidden');")],
+    [CLIENT, between("    if (o.persist && sid && state != 'closed') {", "    if (state == 'open') drop(1001, 'Page hidden'")],
     [CLIENT, between('    try {\n      sessionStorage.removeItem(stash(base));', "    if (state == 'reconnecting') start();")],
   ]],
   ['the JSONP form of /info (probing without CORS)', [['client/info.ts', swap("const jsonp = () => jsonpCall(base + '/info', INFO_TIMEOUT, signal).then(done(false));", "const jsonp = () => Promise.reject(new Error('no CORS'));")]]],
