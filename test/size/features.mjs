@@ -3,11 +3,13 @@
 // edits of today's sources, made for measuring only (the cut builds are not tested and not shipped);
 // an edit whose anchor is gone fails loudly, so the table never reports a cut that did not happen.
 // Same rollup, terser and gzip settings as the size check (test/size/measure.mjs, fromSource).
-// Prints a Markdown table (BENCHMARKS.md, "What each feature costs"). Run: `node test/size/features.mjs`.
+// Prints a Markdown table (BENCHMARKS.md, "What each feature costs"), then the same for `cometkit/websocket`
+// (built as it ships, with MULTI_TIER false) with resume and persist cut. Run: `node test/size/features.mjs`.
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { webSocketOnly } from '../../rollup.config.mjs';
 import { fromSource, gzipped, minified } from './measure.mjs';
 
 const src = fileURLToPath(new URL('../../src/', import.meta.url));
@@ -19,6 +21,11 @@ const between = (from, to, keep = '') => (text) => {
   const b = text.indexOf(to, a);
   if (a < 0 || b < 0) throw new Error(`anchor gone: ${a < 0 ? from : to}`);
   return text.slice(0, a) + keep + text.slice(b);
+};
+/** Replaces every `old` (at least one must be there) with `now`. */
+const swapAll = (old, now) => (text) => {
+  if (!text.includes(old)) throw new Error(`anchor gone: ${old}`);
+  return text.split(old).join(now);
 };
 /** Replaces `old` (which must be there) with `now`. */
 const swap = (old, now = '') => (text) => {
@@ -56,7 +63,10 @@ async function terseMessages(dir) {
   }
 }
 
-async function measure(edits, extra) {
+// The size check's WebSocket-only entry, as a file of the copy.
+const WS_ENTRY = `import { createClient } from './websocket.js';\nexport const connect = (url: string) => createClient(url);\n`;
+
+async function measure(edits, extra, ws = false) {
   const dir = await mkdtemp(join(tmpdir(), 'cometkit-features-'));
   try {
     await cp(src, dir, { recursive: true });
@@ -65,7 +75,9 @@ async function measure(edits, extra) {
       await writeFile(path, edit(await readFile(path, 'utf8')));
     }
     if (extra) await extra(dir);
-    return gzipped(await minified(fromSource(join(dir, 'index.ts'))));
+    if (!ws) return gzipped(await minified(fromSource(join(dir, 'index.ts'))));
+    await writeFile(join(dir, 'ws-entry.ts'), WS_ENTRY);
+    return gzipped(await minified(fromSource(join(dir, 'ws-entry.ts'), [webSocketOnly])));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -83,3 +95,18 @@ const terse = await measure([], terseMessages);
 console.log(`| long messages shortened to codes (errors, reasons) | ${terse} | ${base - terse} |`);
 const all = await measure(FEATURES.flatMap(([, edits]) => edits), terseMessages);
 console.log(`| all of the above at once | ${all} | ${base - all} |`);
+
+// `cometkit/websocket` (budget 1500): resume and persist (no position, no `k`, no stash: at most once, as
+// against a stock server) and the long messages; what is left is issue 3's own list on one tier.
+const NO_RESUME = [
+  [CLIENT, swapAll('o.resume', 'false')],
+  ...FEATURES.find(([name]) => name.startsWith('persist'))[1],
+];
+const wsBase = await measure([], undefined, true);
+console.log(`\n\`cometkit/websocket\` built from src/ as it is: ${wsBase} bytes min+gzip.\n`);
+console.log('| cut out | min+gzip | saves |');
+console.log('|---|---|---|');
+const wsNoResume = await measure(NO_RESUME, undefined, true);
+console.log(`| resume and persist | ${wsNoResume} | ${wsBase - wsNoResume} |`);
+const wsBoth = await measure(NO_RESUME, terseMessages, true);
+console.log(`| resume and persist, and long messages shortened to codes | ${wsBoth} | ${wsBase - wsBoth} |`);

@@ -4,7 +4,7 @@
 import nodeResolve from '@rollup/plugin-node-resolve';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { rollup } from 'rollup';
@@ -48,5 +48,5 @@ const transpile = {
 /** A rollup build of a TypeScript entry (src/index.ts or a copy of it), with `plugins` first. */
 export function fromSource(input, plugins = []) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
-  return rollup({ input, plugins: [...plugins, transpile, nodeResolve({ browser: true, rootDir: root })], onwarn: () => {} });
+  return rollup({ input, plugins: [...plugins, transpile, nodeResolve({ browser: true, rootDir: root, modulePaths: [join(root, 'node_modules')] })], onwarn: () => {} });
 }
