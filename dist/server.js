@@ -903,9 +903,11 @@ async function receive(ctx, extract, done, tellCut = false) {
     const { req, res, headers } = ctx;
     const fail = { ...headers, ...NO_CACHE, ...cors(req) };
     const session = ctx.existing();
-    if (!session || (tellCut && session.stranded && position(ctx.url, 'seq') !== undefined)) {
+    const seq = position(ctx.url, 'seq');
+    const cut = tellCut && !!session?.stranded && seq !== undefined;
+    if (!session || cut) {
         req.resume();
-        if (session)
+        if (cut)
             reply(res, 410, 'Receiving connection cut: resume.', fail);
         else
             reply(res, 404, '', fail);
@@ -930,7 +932,7 @@ async function receive(ctx, extract, done, tellCut = false) {
     const pos = position(ctx.url, 'pos');
     if (pos !== undefined)
         session.ack(pos);
-    if (!session.receive(parsed.messages, position(ctx.url, 'seq'))) {
+    if (!session.receive(parsed.messages, seq)) {
         reply(res, 400, 'Out of order.', fail);
         return;
     }
