@@ -149,6 +149,14 @@ export function xhrFrames(text) {
   return text.split('\n').slice(0, -1);
 }
 
+/** What an xhr_streaming response starts with: 2 KiB of `h` and a newline (SockJS's prelude). */
+export const PRELUDE = 'h'.repeat(2048) + '\n';
+
+/** xhr_streaming: the frames of a response body, prelude included. */
+export function streamFrames(text) {
+  return xhrFrames(text.slice(PRELUDE.length));
+}
+
 /** eventsource: `data: <frame>\r\n\r\n`, percent-escaped. */
 export function eventsourceFrames(text) {
   const out = [];

@@ -6,17 +6,17 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { once } from 'node:events';
 import {
-  start,
+  PRELUDE,
+  messagesOf,
   nextConnection,
   openStream,
-  xhrPoll,
-  xhrFrames,
-  messagesOf,
   sid,
+  start,
+  streamFrames,
   withTimeout,
+  xhrPoll,
 } from './helpers.mjs';
 
-const PRELUDE = 'h'.repeat(2048) + '\n';
 
 describe('http receiver', () => {
   let server;
@@ -57,11 +57,11 @@ describe('http receiver', () => {
       sent.push(m);
       session.send(m);
       i += 1;
-      await stream.until((t) => messagesOf(xhrFrames(t.slice(PRELUDE.length))).length === i || stream.done);
+      await stream.until((t) => messagesOf(streamFrames(t)).length === i || stream.done);
       if (i > 50) assert.fail('the response never ended');
     }
     const body = await stream.ended;
-    const frames = xhrFrames(body.slice(PRELUDE.length));
+    const frames = streamFrames(body);
     assert.ok(body.endsWith('\n'), 'ends on a frame boundary');
     const afterPrelude = body.length - PRELUDE.length;
     assert.ok(afterPrelude >= 200, `wrote up to the limit (${afterPrelude})`);

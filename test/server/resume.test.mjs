@@ -14,13 +14,12 @@ import {
   request,
   sid,
   start,
+  streamFrames,
   withTimeout,
   wsUrl,
   xhrFrames,
 } from './helpers.mjs';
 
-const PRELUDE = 'h'.repeat(2048) + '\n';
-const frames = (text) => xhrFrames(text.slice(PRELUDE.length));
 const FIVE = ['m1', 'm2', 'm3', 'm4', 'm5'];
 const OVERFLOW = 'c[2011,"Unacknowledged messages over the limit"]';
 const cannotResume = (n) => `c[2012,"Cannot resume from position ${n}"]`;
@@ -84,15 +83,15 @@ async function openResumable(server, id = sid()) {
   const s = await on(server).stream(id, '?pos=0');
   const session = await connected;
   const log = record(session);
-  await s.until((t) => frames(t).length > 0, 'the opening frame');
-  return { id, s, session, log, first: frames(s.text)[0] };
+  await s.until((t) => streamFrames(t).length > 0, 'the opening frame');
+  return { id, s, session, log, first: streamFrames(s.text)[0] };
 }
 
 /** The application sends `messages`; resolves once the stream has shown the last one. */
 async function deliver({ s, session }, messages) {
   for (const m of messages) assert.equal(session.send(m), true, `send(${m})`);
   const last = messages[messages.length - 1];
-  await s.until((t) => messagesOf(frames(t)).includes(last), `delivery of ${last}`);
+  await s.until((t) => messagesOf(streamFrames(t)).includes(last), `delivery of ${last}`);
 }
 
 /**
@@ -110,9 +109,9 @@ async function twoPolls(url, pos) {
 const RESUMERS = {
   xhr_streaming: async (base, id, pos) => {
     const s = await openStream(`${base}/000/${id}/xhr_streaming?pos=${pos}`, { method: 'POST' });
-    await s.until((t) => frames(t).some((f) => f.startsWith('a')), 'resent messages');
+    await s.until((t) => streamFrames(t).some((f) => f.startsWith('a')), 'resent messages');
     s.abort();
-    return [frames(s.text)];
+    return [streamFrames(s.text)];
   },
   htmlfile: async (base, id, pos) => {
     const s = await openStream(`${base}/000/${id}/htmlfile?c=cb&pos=${pos}`);
@@ -177,7 +176,7 @@ describe('resume over HTTP', () => {
 
   it('opens a session whose first request says pos=0 with k0 instead of o', async () => {
     const o = await openResumable(server);
-    assert.deepEqual(frames(o.s.text), ['k0']);
+    assert.deepEqual(streamFrames(o.s.text), ['k0']);
     assert.equal(o.session.state, 'open');
     o.s.abort();
   });
@@ -234,8 +233,8 @@ describe('resume over HTTP', () => {
     assert.deepEqual(o.log.messages, ['a', 'b', 'c', 'd']);
     await cut(o.session, () => o.s.abort());
     const resumed = await http.stream(o.id, '?pos=0');
-    await resumed.until((t) => frames(t).length > 0, 'the resume answer');
-    assert.equal(frames(resumed.text)[0], 'k4', 'k reports how many client messages arrived');
+    await resumed.until((t) => streamFrames(t).length > 0, 'the resume answer');
+    assert.equal(streamFrames(resumed.text)[0], 'k4', 'k reports how many client messages arrived');
     resumed.abort();
   });
 
@@ -243,11 +242,11 @@ describe('resume over HTTP', () => {
     const o = await openResumable(server);
     await deliver(o, ['m1', 'm2']);
     const second = await http.stream(o.id, '?pos=1');
-    assert.deepEqual(frames(await ended(o.s)), ['k0', 'a["m1","m2"]', 'h']);
-    await second.until((t) => frames(t).length >= 2, 'k and the resent message');
-    assert.deepEqual(frames(second.text), ['k0', 'a["m2"]']);
+    assert.deepEqual(streamFrames(await ended(o.s)), ['k0', 'a["m1","m2"]', 'h']);
+    await second.until((t) => streamFrames(t).length >= 2, 'k and the resent message');
+    assert.deepEqual(streamFrames(second.text), ['k0', 'a["m2"]']);
     o.session.send('m3');
-    await second.until((t) => frames(t).includes('a["m3"]'), 'm3 on the new receiver');
+    await second.until((t) => streamFrames(t).includes('a["m3"]'), 'm3 on the new receiver');
     assert.deepEqual(o.log.closes, []);
     second.abort();
   });
@@ -259,7 +258,7 @@ describe('resume over HTTP', () => {
     o.session.send('m4');
     const resumed = await http.stream(o.id, '?pos=4');
     // The close frame alone: after an impossible position, no message has a meaning the client could place.
-    assert.deepEqual(frames(await ended(resumed)), [cannotResume(4)]);
+    assert.deepEqual(streamFrames(await ended(resumed)), [cannotResume(4)]);
     assert.equal(o.session.state, 'closed');
     assert.deepEqual(o.log.closes, [[2012, 'Cannot resume from position 4']]);
     assert.equal(o.session.send('m5'), false);
@@ -273,7 +272,7 @@ describe('resume over HTTP', () => {
     assert.equal((await http.send(o.id, '?pos=3', [])).status, 204);
     await cut(o.session, () => o.s.abort());
     const resumed = await http.stream(o.id, '?pos=2');
-    assert.deepEqual(frames(await ended(resumed)), [cannotResume(2)]);
+    assert.deepEqual(streamFrames(await ended(resumed)), [cannotResume(2)]);
     assert.deepEqual(o.log.closes, [[2012, 'Cannot resume from position 2']]);
   });
 
@@ -285,7 +284,7 @@ describe('resume over HTTP', () => {
     o.session.close();
     const resumed = await http.stream(o.id, '?pos=2');
     // Positions are implicit: anything short of m3..m6 here would shift or lose messages silently.
-    assert.deepEqual(frames(await ended(resumed)), ['k0', 'a["m3","m4","m5","m6"]', 'c[3000,"Go away!"]']);
+    assert.deepEqual(streamFrames(await ended(resumed)), ['k0', 'a["m3","m4","m5","m6"]', 'c[3000,"Go away!"]']);
   });
 
   // A client whose stream the network cut learns it at its next send (a forever-iframe cannot see it).
@@ -310,7 +309,7 @@ describe('resume over HTTP', () => {
       assert.equal((await http.send(id, '?pos=0', [])).status, 204);
       // Resumed, the batch goes again and is taken.
       const again = await http.stream(id, '?pos=0');
-      await again.until((t) => frames(t).includes('k0'), 'the resume answer');
+      await again.until((t) => streamFrames(t).includes('k0'), 'the resume answer');
       assert.equal(session.stranded, false);
       assert.equal((await http.send(id, '?pos=0&seq=1', ['u1'])).status, 204);
       assert.deepEqual(log.messages, ['u1']);
@@ -382,7 +381,7 @@ describe('resume: memory bound (resumeLimit: 100)', () => {
     const wide = 'é'.repeat(30);
     await deliver(o, [wide]);
     assert.equal(o.session.send(wide + '!'), false, '60 + 61 bytes, though only 61 characters in all');
-    assert.deepEqual(frames(await ended(o.s)), ['k0', `a["${wide}"]`, OVERFLOW]);
+    assert.deepEqual(streamFrames(await ended(o.s)), ['k0', `a["${wide}"]`, OVERFLOW]);
     assert.deepEqual(o.log.closes, [[2011, 'Unacknowledged messages over the limit']]);
   });
 });
@@ -403,9 +402,9 @@ describe('resume: grace period (resumeGrace: 300, disconnectDelay: 100)', () => 
     // Past disconnectDelay, inside the grace: the timer under test is the point of this wait.
     await sleep(200);
     const resumed = await http.stream(o.id, '?pos=1');
-    await resumed.until((t) => frames(t).includes('k0'), 'the resume answer');
+    await resumed.until((t) => streamFrames(t).includes('k0'), 'the resume answer');
     o.session.send('m2');
-    await resumed.until((t) => frames(t).includes('a["m2"]'), 'm2 after the resume');
+    await resumed.until((t) => streamFrames(t).includes('a["m2"]'), 'm2 after the resume');
     assert.deepEqual(o.log.closes, []);
     await cut(o.session, () => resumed.abort());
     const cutAt = Date.now();
@@ -423,7 +422,7 @@ describe('resume: grace period (resumeGrace: 300, disconnectDelay: 100)', () => 
     const connected = nextConnection(server);
     const s = await http.stream(id);
     const log = record(await connected);
-    await s.until((t) => frames(t)[0] === 'o', 'open');
+    await s.until((t) => streamFrames(t)[0] === 'o', 'open');
     s.abort();
     assert.deepEqual(await log.closed(), [1002, 'Connection interrupted']);
   });
@@ -495,7 +494,7 @@ describe('resume over WebSocket', () => {
     o.ws.ws.send('[3,1,"x"]');
     assert.equal(await o.ws.next(), 'k1', 'no k for a bare acknowledgement');
     const resumed = await http.stream(o.id, '?pos=2');
-    assert.deepEqual(frames(await ended(resumed)), [cannotResume(2)]);
+    assert.deepEqual(streamFrames(await ended(resumed)), [cannotResume(2)]);
     assert.equal(await o.ws.next(), 'h', 'the taken-over socket hears h');
     assert.equal((await o.ws.closed).code, 1000);
   });
@@ -527,8 +526,8 @@ describe('resume over WebSocket', () => {
     assert.equal(o.session.state, 'open');
     assert.deepEqual(o.log.closes, []);
     const resumed = await http.stream(o.id, '?pos=1');
-    await resumed.until((t) => frames(t).length >= 2, 'k and the resent messages');
-    assert.deepEqual(frames(resumed.text), ['k1', 'a["m2","m3"]']);
+    await resumed.until((t) => streamFrames(t).length >= 2, 'k and the resent messages');
+    assert.deepEqual(streamFrames(resumed.text), ['k1', 'a["m2","m3"]']);
     resumed.abort();
   });
 
@@ -563,8 +562,8 @@ describe('resume after a server restart', () => {
     const connected = nextConnection(restarted);
     const s = await on(restarted).stream(o.id, '?pos=7');
     const log = record(await connected);
-    await s.until((t) => frames(t).length > 0, 'the first frame');
-    assert.deepEqual(frames(s.text), ['o'], 'o tells the client its session is lost');
+    await s.until((t) => streamFrames(t).length > 0, 'the first frame');
+    assert.deepEqual(streamFrames(s.text), ['o'], 'o tells the client its session is lost');
     // A plain session: the client drops it and starts a resumable one, so nothing is kept for it.
     s.abort();
     assert.deepEqual(await log.closed(), [1002, 'Connection interrupted']);
@@ -595,7 +594,7 @@ describe('resume turned off (resumeGrace: 0)', () => {
   it('ignores pos: a second receiver gets 2010', async () => {
     const o = await openResumable(server);
     const second = await http.stream(o.id, '?pos=0');
-    assert.deepEqual(frames(await ended(second)), ['c[2010,"Another connection still open"]']);
+    assert.deepEqual(streamFrames(await ended(second)), ['c[2010,"Another connection still open"]']);
     assert.equal(o.s.done, false, 'the first receiver stays');
     o.s.abort();
   });

@@ -13,13 +13,12 @@ import {
   request,
   sid,
   start,
+  streamFrames,
   withTimeout,
   wsUrl,
   xhrFrames,
 } from './helpers.mjs';
 
-const PRELUDE = 'h'.repeat(2048) + '\n';
-const frames = (text) => xhrFrames(text.slice(PRELUDE.length));
 const REFUSED = 'c[2012,"Session secret missing"]';
 const COOKIE = /^(cometkit_[\w-]{8}=[\w-]{24}); Path=\/svc; HttpOnly; SameSite=Lax$/;
 /** A secret of the shape the server issues, from one letter. */
@@ -52,14 +51,14 @@ async function open(server, headers = {}) {
   const log = { messages: [], closes: [] };
   session.on('message', (m) => log.messages.push(m));
   session.on('close', (code) => log.closes.push(code));
-  await s.until((t) => frames(t).length > 0, 'k0');
+  await s.until((t) => streamFrames(t).length > 0, 'k0');
   return { id, s, session, log };
 }
 
 /** The application sends `text`; resolves once the session's stream shows it. */
 async function deliver({ s, session }, text) {
   session.send(text);
-  await s.until((t) => messagesOf(frames(t)).includes(text), `delivery of ${text}`);
+  await s.until((t) => messagesOf(streamFrames(t)).includes(text), `delivery of ${text}`);
 }
 
 /** Every way to receive on a session, asking to resume it from `pos`: resolves with the frames of the answer. */
@@ -67,7 +66,7 @@ const RECEIVERS = {
   xhr_streaming: async (base, id, query, headers) => {
     const s = await openStream(`${base}/000/${id}/xhr_streaming${query}`, { method: 'POST', headers });
     const text = await withTimeout(s.ended, 'the end of the refused stream');
-    return frames(text);
+    return streamFrames(text);
   },
   htmlfile: async (base, id, query, headers) => {
     const s = await openStream(`${base}/000/${id}/htmlfile?c=cb${query.replace('?', '&')}`, { headers });
@@ -154,7 +153,7 @@ describe('session secrets', () => {
       assert.equal(o.session.state, 'open');
       assert.ok(o.session.receiver, 'the first stream is still attached');
       await deliver(o, 'two');
-      assert.deepEqual(messagesOf(frames(o.s.text)), ['one', 'two']);
+      assert.deepEqual(messagesOf(streamFrames(o.s.text)), ['one', 'two']);
       assert.deepEqual(o.log, { messages: [], closes: [] });
       // The browser with the secret resumes.
       assert.deepEqual(await RECEIVERS.xhr(server.url, o.id, '?pos=2', cookie(secret)), ['k0']);
@@ -179,7 +178,7 @@ describe('session secrets', () => {
     await deliver(o, 'after');
     // Nothing announces a heartbeat not sent: the stream is watched for WAIT_MS (3 s), three times the
     // asked delay (the server's own is 60 s here).
-    await assert.rejects(o.s.until((t) => frames(t).includes('h'), 'a heartbeat'), /timed out waiting for a heartbeat/);
+    await assert.rejects(o.s.until((t) => streamFrames(t).includes('h'), 'a heartbeat'), /timed out waiting for a heartbeat/);
     o.s.abort();
   });
 
@@ -192,7 +191,7 @@ describe('session secrets', () => {
     assert.equal(o.session.state, 'open');
     assert.deepEqual(o.log, { messages: [], closes: [] });
     assert.equal((await http.send(o.id, '?seq=1', ['mine'], cookie(secret))).status, 204);
-    await o.s.until((t) => messagesOf(frames(t)).includes('echo mine'), 'the echo');
+    await o.s.until((t) => messagesOf(streamFrames(t)).includes('echo mine'), 'the echo');
     assert.deepEqual(o.log.messages, ['mine']);
     assert.equal((await http.close(o.id, cookie(secret))).status, 204);
     assert.deepEqual(o.log.closes, [1000]);
@@ -211,7 +210,7 @@ describe('session secrets', () => {
     assert.deepEqual(await RECEIVERS.xhr(server.url, o.id, '?pos=0', {}), [REFUSED]);
     // A browser sends every secret it has: the session's among them counts.
     assert.equal((await http.send(o.id, '?seq=3', ['among others'], cookie(OTHER, made('h')))).status, 204);
-    await o.s.until((t) => messagesOf(frames(t)).includes('echo among others'), 'the echoes');
+    await o.s.until((t) => messagesOf(streamFrames(t)).includes('echo among others'), 'the echoes');
     assert.deepEqual(o.log.messages, ['no cookie', 'shown', 'among others']);
     o.s.abort();
   });
@@ -229,8 +228,8 @@ describe('session secrets', () => {
     assert.equal((await http.send(a.id, '?seq=2', ['a again'], cookie(secretA, secretB))).status, 204);
     // A cookie of another shape counts as none, which no longer does.
     assert.equal((await http.send(b.id, '?seq=2', ['odd'], cookie(`cometkit_secret=${'z'.repeat(24)}`))).status, 404);
-    await a.s.until((t) => messagesOf(frames(t)).includes('echo a again'), 'the echoes in a');
-    await b.s.until((t) => messagesOf(frames(t)).includes('echo to b'), 'the echo in b');
+    await a.s.until((t) => messagesOf(streamFrames(t)).includes('echo a again'), 'the echoes in a');
+    await b.s.until((t) => messagesOf(streamFrames(t)).includes('echo to b'), 'the echo in b');
     assert.deepEqual([a.log.messages, b.log.messages], [['to a', 'a again'], ['to b']]);
     a.s.abort();
     b.s.abort();

@@ -6,17 +6,17 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  start,
+  PRELUDE,
   nextConnection,
   openStream,
+  sid,
+  start,
+  streamFrames,
+  withTimeout,
   xhrPoll,
   xhrSend,
-  xhrFrames,
-  sid,
-  withTimeout,
 } from './helpers.mjs';
 
-const PRELUDE = 'h'.repeat(2048) + '\n';
 
 describe('session', () => {
   let server;
@@ -84,7 +84,7 @@ describe('session', () => {
     await stream.until((t) => t.length >= PRELUDE.length);
     for (let i = 0; i < 5; i += 1) session.send(String(i));
     await stream.until((t) => t.endsWith('\n') && t.length > PRELUDE.length);
-    assert.deepEqual(xhrFrames(stream.text.slice(PRELUDE.length)), ['a["0","1","2","3","4"]']);
+    assert.deepEqual(streamFrames(stream.text), ['a["0","1","2","3","4"]']);
     stream.abort();
   });
 
@@ -121,7 +121,7 @@ describe('session', () => {
     assert.equal(session.state, 'closed');
     assert.deepEqual(await withTimeout(closed, 'close event'), [4001, 'Bye now']);
     const body = await stream.ended;
-    assert.deepEqual(xhrFrames(body.slice(PRELUDE.length)), ['a["last","words"]', 'c[4001,"Bye now"]']);
+    assert.deepEqual(streamFrames(body), ['a["last","words"]', 'c[4001,"Bye now"]']);
     assert.equal(session.send('too late'), false);
     // Every later receiver hears the close frame again, and nothing else.
     assert.equal((await xhrPoll(base, id)).body, 'c[4001,"Bye now"]\n');
@@ -248,7 +248,7 @@ describe('heartbeats', () => {
     await stream.until((t) => t.endsWith('o\n'));
     session.send('m');
     await stream.until((t) => t.endsWith('h\n'));
-    assert.deepEqual(xhrFrames(stream.text.slice(PRELUDE.length)), ['o', 'a["m"]', 'h']);
+    assert.deepEqual(streamFrames(stream.text), ['o', 'a["m"]', 'h']);
     stream.abort();
   });
 
