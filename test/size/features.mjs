@@ -33,6 +33,13 @@ const swap = (old, now = '') => (text) => {
   return text.replace(old, now);
 };
 
+// The persist cut, also part of the WebSocket-only build's resume cut below.
+const PERSIST = [
+  [CLIENT, between('  // Resume across a reload (option `persist`)', '  let openedAt = 0;')],
+  [CLIENT, between("    if (o.persist && sid && state != 'closed') {", "    if (state == 'open') drop(1001, 'Page hidden'")],
+  [CLIENT, between('    try {\n      sessionStorage.removeItem(stash(base));', "    if (state == 'reconnecting') start();")],
+];
+
 const FEATURES = [
   ['re-upgrade (background tries of a better tier, takeover)', [[CLIENT, between('  function upgradeLater(): void {', "  listen('addEventListener');", '  function upgradeLater(): void {}\n')]]],
   ['network memory kept across page loads (localStorage)', [['client/remember.ts', swap('  if (MULTI_TIER) {\n    try {', '  if (!MULTI_TIER) {\n    try {')], ['client/remember.ts', swap('if (MULTI_TIER && ttl)', 'if (!MULTI_TIER && ttl)')]]],
@@ -41,11 +48,7 @@ const FEATURES = [
     [CLIENT, swap("const why = MULTI_TIER && t.stream && buffered ? 'streams are buffered on this path' : t.unsupported(ctx);", 'const why = t.unsupported(ctx);')],
     [CLIENT, swap('if (tier?.stream) for (const t of o.transports) if (t.stream) shun(memory, t.name);')],
   ]],
-  ['persist (resume across a reload)', [
-    [CLIENT, between('  // Resume across a reload (option `persist`)', '  let openedAt = 0;')],
-    [CLIENT, between("    if (o.persist && sid && state != 'closed') {", "    if (state == 'open') drop(1001, 'Page hidden'")],
-    [CLIENT, between('    try {\n      sessionStorage.removeItem(stash(base));', "    if (state == 'reconnecting') start();")],
-  ]],
+  ['persist (resume across a reload)', PERSIST],
   ['the JSONP form of /info (probing without CORS)', [['client/info.ts', swap("const jsonp = () => jsonpCall(base + '/info', INFO_TIMEOUT, signal).then(done(false));", "const jsonp = () => Promise.reject(new Error('no CORS'));")]]],
   ['the iframe tier (its bridge page included)', [
     ['client/create-client.ts', swap('export const TIERS = [websocket, xhrStreaming, iframe, jsonp, polling];', 'export const TIERS = [websocket, xhrStreaming, jsonp, polling];')],
@@ -100,7 +103,7 @@ console.log(`| all of the above at once | ${all} | ${base - all} |`);
 // against a stock server) and the long messages; what is left is issue 3's own list on one tier.
 const NO_RESUME = [
   [CLIENT, swapAll('o.resume', 'false')],
-  ...FEATURES.find(([name]) => name.startsWith('persist'))[1],
+  ...PERSIST,
 ];
 const wsBase = await measure([], undefined, true);
 console.log(`\n\`cometkit/websocket\` built from src/ as it is: ${wsBase} bytes min+gzip.\n`);
