@@ -294,7 +294,7 @@ var cometkit = (function (exports) {
     var counter = 0;
     /** A name no other cometkit request on this page uses: callbacks, iframe names. */
     function uniqueName() {
-        return '_ck' + (++counter).toString(36) + Math.random().toString(36).slice(2, 8);
+        return '_ck' + ++counter + Math.random().toString(36).slice(2, 8);
     }
     /** Removes `node` from the page, if there; for the legacy build, whose pages lack `Element#remove`. */
     function remove(node) {
@@ -414,6 +414,8 @@ var cometkit = (function (exports) {
         queueBytes: 1048576,
         WebSocket: undefined
     };
+    // 2^31 - 1: the longest delay setTimeout holds (ms), the modern build's bound too.
+    var MAX = 2147483647;
     var NAMES = ' websocket xhr-streaming iframe jsonp polling ';
     // Own keys only: old pages (Prototype.js and friends) add enumerable members to prototypes.
     var own = function (o, key) { return Object.prototype.hasOwnProperty.call(o, key); };
@@ -440,9 +442,9 @@ var cometkit = (function (exports) {
             if (value === undefined)
                 continue;
             var type = key == 'transports' ? 'object' : typeof DEFAULTS[key] == 'undefined' ? 'function' : typeof DEFAULTS[key];
-            if (typeof value != type || (type == 'number' && !(value >= 0 && value < Infinity))) {
-                var unit = key.charAt(0) == 'q' ? 'number \u2265 0' : 'number of ms \u2265 0';
-                fail('option "' + key + '" must be a ' + (type == 'number' ? unit : type == 'object' ? 'non-empty array' : type));
+            // At most what a timer holds: a longer delay fires at once (a watchdog would spin).
+            if (typeof value != type || (type == 'number' && !(value >= 0 && value <= MAX))) {
+                fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX : type == 'object' ? 'non-empty array' : type));
             }
             out[key] = value;
         }
@@ -640,9 +642,10 @@ var cometkit = (function (exports) {
             }
         };
         var control = createControl(session, info, fail, pos, arrived);
+        // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
         var poll = function () {
             var _a, _b;
-            cancel = jsonp(session + '/jsonp' + query(), ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK, function (error, frame) {
+            cancel = jsonp(session + '/jsonp' + query(), Math.min(1e9, ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK), function (error, frame) {
                 if (closed)
                     return;
                 if (error || typeof frame != 'string')
@@ -770,8 +773,9 @@ var cometkit = (function (exports) {
         };
         var later = function (name, fn, ms) {
             clearTimeout(timers[name]);
+            // Clamped: a delay beyond what a timer holds fires at once (a `retry` that returns Infinity).
             if (fn)
-                timers[name] = setTimeout(fn, ms);
+                timers[name] = setTimeout(fn, Math.min(ms, MAX));
         };
         var online = function () {
             if (state == 'reconnecting')
@@ -889,7 +893,7 @@ var cometkit = (function (exports) {
                         if (gen != generation)
                             return;
                         setState('open', true);
-                        deadAfter = ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + o.heartbeatTimeout;
+                        deadAfter = Math.min(MAX, ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + o.heartbeatTimeout);
                         lastSeen = now();
                         watch();
                         later('stable', function () { return (retries = 0); }, o.stableAfter);

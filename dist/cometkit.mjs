@@ -18,7 +18,7 @@ function keptPosition(text) {
 function decodeFrame(text) {
     if (text == 'o' || text == 'h')
         return [text];
-    const type = text.charAt(0);
+    const type = text[0];
     const pos = keptPosition(text);
     if (pos >= 0)
         return ['k', pos];
@@ -136,6 +136,8 @@ const DEFAULTS = {
     queueBytes: 1048576,
     WebSocket: undefined,
 };
+/** The largest number option: 2^31 - 1, the longest delay `setTimeout` holds (ms). */
+const MAX = 2147483647;
 /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
 function fail(message) {
     throw new TypeError('cometkit: ' + message);
@@ -153,9 +155,9 @@ function resolveOptions(options, named) {
         if (value === undefined)
             continue;
         const type = DEFAULTS[key] === undefined ? 'function' : typeof DEFAULTS[key];
-        if (key != 'transports' && (typeof value != type || (type == 'number' && !(value >= 0 && value < Infinity)))) {
-            fail('option "' + key + '" must be a ' + (type == 'number' ? (key[0] == 'q' ? 'number ≥ 0' : 'number of ms ≥ 0') : type));
-        }
+        // At most what a timer holds: a longer delay fires after 1 ms (a watchdog or poll would spin).
+        if (key != 'transports' && (typeof value != type || (type == 'number' && !(value >= 0 && value <= MAX))))
+            fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX : type));
         out[key] = value;
     }
     const list = (out.transports ?? named);
@@ -187,7 +189,7 @@ function sessionUrl(base) {
     return base + '/' + String((1e3 + Math.random() * 1e3) | 0).slice(1) + '/' + Math.random().toString(36).slice(2, 10).padEnd(8, '0');
 }
 function isCrossOrigin(base) {
-    return typeof location === 'undefined' || new URL(base, location.href).origin !== location.origin;
+    return typeof location === 'undefined' || new URL(base, location.href).origin != location.origin;
 }
 
 const key = (base) => 'cometkit ' + base;
@@ -200,7 +202,8 @@ const key = (base) => 'cometkit ' + base;
 function recall(base) {
     {
         try {
-            const memory = JSON.parse(localStorage.getItem(key(base)) ?? 'null');
+            // JSON.parse(null) is null: nothing kept.
+            const memory = JSON.parse(localStorage.getItem(key(base)));
             if (memory && memory.until > Date.now())
                 return memory;
         }
@@ -322,7 +325,8 @@ function createCoreClient(url, options, named = []) {
     // Resume across a reload (option `persist`): what the page before left in sessionStorage.
     if (o.persist) {
         try {
-            const saved = JSON.parse(sessionStorage.getItem(stash(base)) ?? 'null');
+            // JSON.parse(null) is null: nothing left.
+            const saved = JSON.parse(sessionStorage.getItem(stash(base)));
             sessionStorage.removeItem(stash(base));
             if (saved) {
                 [sid, got, sent] = saved;
@@ -348,8 +352,9 @@ function createCoreClient(url, options, named = []) {
     let timer;
     const later = (fn, ms) => {
         clearTimeout(timer);
+        // Clamped: a delay beyond what a timer holds fires at once (a `retry` that returns Infinity).
         if (fn)
-            timer = setTimeout(fn, ms);
+            timer = setTimeout(fn, Math.min(ms, MAX));
     };
     // Every change of phase starts here: the timer cleared, the connection (if any) closed.
     const release = (notify) => {
@@ -437,7 +442,9 @@ function createCoreClient(url, options, named = []) {
                 ...shared,
                 session: sid || sessionUrl(base),
                 tune: query(tune, from),
-                wait: (shared.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout,
+                // At most 1e9 ms: the timers made from it (a send's adds its body's share) stay within
+                // what setTimeout holds, even with a server that advertises an absurd heartbeat.
+                wait: Math.min(1e9, (shared.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout),
             };
             const since = Date.now();
             const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
@@ -483,7 +490,7 @@ function createCoreClient(url, options, named = []) {
                         const k = kept >= 0;
                         if (text != 'o' && !k) {
                             // A session that ended while the client was away answers with its close frame.
-                            if (sid && text.charAt(0) == 'c')
+                            if (sid && text[0] == 'c')
                                 return (phase = 1), frame(text);
                             return failTier('unexpected first frame ' + text.slice(0, 32));
                         }
@@ -944,7 +951,7 @@ function httpConnection(ctx, sink, receive, sent) {
             return;
         const body = JSON.stringify(queue);
         // A resuming client numbers the batch and says what it has received.
-        const pos = ctx.pos?.() ?? -1;
+        const pos = ctx.pos();
         const query = pos < 0 ? '' : '?pos=' + pos + (queue.length ? '&seq=' + seq : '');
         const last = seq + queue.length - 1;
         seq = last + 1;
@@ -990,7 +997,7 @@ function httpConnection(ctx, sink, receive, sent) {
 let counter = 0;
 /** A name no other cometkit request on this page uses: callbacks, iframe names. */
 function uniqueName() {
-    return '_ck' + (++counter).toString(36) + Math.random().toString(36).slice(2, 8);
+    return '_ck' + ++counter + Math.random().toString(36).slice(2, 8);
 }
 /** `tag` hidden and appended to the page, with `props` set; an iframe without `src` is a same-origin about:blank. */
 function hidden(tag, props) {
@@ -1105,7 +1112,7 @@ const iframe = {
             if (e.source != bridge.contentWindow || e.origin != url.origin)
                 return;
             const data = String(e.data);
-            const kind = data.charAt(0);
+            const kind = data[0];
             if (kind == 'f')
                 frame(data.slice(1));
             // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
@@ -1180,7 +1187,7 @@ const polling = {
                         frames.push('h');
                     let busy = false;
                     for (const f of frames) {
-                        busy || (busy = f.charAt(0) == 'a');
+                        busy || (busy = f[0] == 'a');
                         frame(f);
                     }
                     if (signal.aborted)
@@ -1236,7 +1243,7 @@ const websocket = {
         ws.onerror = () => end('WebSocket error');
         return {
             send(messages, seq) {
-                const pos = ctx.pos?.() ?? -1;
+                const pos = ctx.pos();
                 if (pos >= 0)
                     return ws.send(JSON.stringify([pos, messages.length ? seq : null, ...messages]));
                 // Without resume, handing a batch to the socket is all the delivery there is to report.

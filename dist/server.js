@@ -231,7 +231,7 @@ function closeFrame(code, reason) {
 function decodeFrame(text) {
     if (text == 'o' || text == 'h')
         return [text];
-    const type = text.charAt(0);
+    const type = text[0];
     const pos = keptPosition(text);
     if (pos >= 0)
         return ['k', pos];
@@ -314,6 +314,11 @@ const DEFAULTS = {
     sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',
 };
 const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit'];
+/**
+ * The largest of them: 2^31 - 1, the longest delay a timer holds (Node fires a longer one after
+ * 1 ms: heartbeats would spin and sessions end at once). Bytes beyond it are no sane limit either.
+ */
+const MAX_NUMBER = 2147483647;
 /** The longest resume grace period: a session kept longer holds memory for clients long gone. */
 const MAX_RESUME_GRACE = 600000;
 const BOOLEANS = ['websocket', 'jsessionid', 'sessionSecrets'];
@@ -342,8 +347,8 @@ function resolveOptions(options) {
         const value = given[key];
         if (value === undefined)
             continue;
-        if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-            throw new TypeError(`cometkit server: option "${key}" must be a positive integer`);
+        if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_NUMBER) {
+            throw new TypeError(`cometkit server: option "${key}" must be a positive integer up to ${MAX_NUMBER}`);
         }
         out[key] = value;
     }
@@ -1141,10 +1146,15 @@ function describe(req, transport) {
 }
 // Shorter than this, heartbeats and held requests would cost more than the proxies they outwit.
 const MIN_TUNED = 1000;
-/** A whole number of ms from a query parameter, at least `floor`; undefined when absent or not a number. */
+// The longest delay a timer holds (2^31 - 1 ms, about 24.8 days): Node fires a longer one after 1 ms.
+const MAX_TIMER = 2147483647;
+/**
+ * A whole number of ms from a query parameter, at least `floor`; undefined when absent, not a
+ * number, or beyond what a timer holds (no limit asked, in effect).
+ */
 function msParam(url, name, floor) {
     const value = Number(url.searchParams.get(name) ?? NaN);
-    return Number.isInteger(value) ? Math.max(floor, value) : undefined;
+    return Number.isInteger(value) && value <= MAX_TIMER ? Math.max(floor, value) : undefined;
 }
 /**
  * `ttl`, `takeover`, `pos`, `ack` and `h`, which cometkit clients add to receiving requests (see

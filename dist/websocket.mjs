@@ -18,7 +18,7 @@ function keptPosition(text) {
 function decodeFrame(text) {
     if (text == 'o' || text == 'h')
         return [text];
-    const type = text.charAt(0);
+    const type = text[0];
     const pos = keptPosition(text);
     if (pos >= 0)
         return ['k', pos];
@@ -128,6 +128,8 @@ const DEFAULTS = {
     queueBytes: 1048576,
     WebSocket: undefined,
 };
+/** The largest number option: 2^31 - 1, the longest delay `setTimeout` holds (ms). */
+const MAX = 2147483647;
 /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
 function fail(message) {
     throw new TypeError('cometkit: ' + message);
@@ -145,9 +147,9 @@ function resolveOptions(options, named) {
         if (value === undefined)
             continue;
         const type = DEFAULTS[key] === undefined ? 'function' : typeof DEFAULTS[key];
-        if (key != 'transports' && (typeof value != type || (type == 'number' && !(value >= 0 && value < Infinity)))) {
-            fail('option "' + key + '" must be a ' + (type == 'number' ? (key[0] == 'q' ? 'number ≥ 0' : 'number of ms ≥ 0') : type));
-        }
+        // At most what a timer holds: a longer delay fires after 1 ms (a watchdog or poll would spin).
+        if (key != 'transports' && (typeof value != type || (type == 'number' && !(value >= 0 && value <= MAX))))
+            fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX : type));
         out[key] = value;
     }
     const list = (out.transports ?? named);
@@ -290,7 +292,8 @@ function createCoreClient(url, options, named = []) {
     // Resume across a reload (option `persist`): what the page before left in sessionStorage.
     if (o.persist) {
         try {
-            const saved = JSON.parse(sessionStorage.getItem(stash(base)) ?? 'null');
+            // JSON.parse(null) is null: nothing left.
+            const saved = JSON.parse(sessionStorage.getItem(stash(base)));
             sessionStorage.removeItem(stash(base));
             if (saved) {
                 [sid, got, sent] = saved;
@@ -316,8 +319,9 @@ function createCoreClient(url, options, named = []) {
     let timer;
     const later = (fn, ms) => {
         clearTimeout(timer);
+        // Clamped: a delay beyond what a timer holds fires at once (a `retry` that returns Infinity).
         if (fn)
-            timer = setTimeout(fn, ms);
+            timer = setTimeout(fn, Math.min(ms, MAX));
     };
     // Every change of phase starts here: the timer cleared, the connection (if any) closed.
     const release = (notify) => {
@@ -397,7 +401,9 @@ function createCoreClient(url, options, named = []) {
                 ...shared,
                 session: sid || sessionUrl(base),
                 tune: query(tune, from),
-                wait: (25000) + o.heartbeatTimeout,
+                // At most 1e9 ms: the timers made from it (a send's adds its body's share) stay within
+                // what setTimeout holds, even with a server that advertises an absurd heartbeat.
+                wait: Math.min(1e9, (25000) + o.heartbeatTimeout),
             };
             const since = Date.now();
             const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
@@ -442,7 +448,7 @@ function createCoreClient(url, options, named = []) {
                         const k = kept >= 0;
                         if (text != 'o' && !k) {
                             // A session that ended while the client was away answers with its close frame.
-                            if (sid && text.charAt(0) == 'c')
+                            if (sid && text[0] == 'c')
                                 return (phase = 1), frame(text);
                             return failTier('unexpected first frame ' + text.slice(0, 32));
                         }
@@ -689,7 +695,7 @@ const websocket = {
         ws.onerror = () => end('WebSocket error');
         return {
             send(messages, seq) {
-                const pos = ctx.pos?.() ?? -1;
+                const pos = ctx.pos();
                 if (pos >= 0)
                     return ws.send(JSON.stringify([pos, messages.length ? seq : null, ...messages]));
                 // Without resume, handing a batch to the socket is all the delivery there is to report.

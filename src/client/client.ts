@@ -5,7 +5,7 @@ import { MULTI_TIER } from './features.js';
 import type { Attempt } from './errors.js';
 import { createEmitter, guard } from './events.js';
 import type { EventName, Handler, TransportName } from './events.js';
-import { fail, resolveOptions } from './options.js';
+import { fail, MAX, resolveOptions } from './options.js';
 import type { ClientOptions } from './options.js';
 import { backoff, openTimeout } from './retry.js';
 import type { Connection, ConnectContext, Tier } from './transports/types.js';
@@ -117,7 +117,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // Resume across a reload (option `persist`): what the page before left in sessionStorage.
   if (o.persist) {
     try {
-      const saved = JSON.parse(sessionStorage.getItem(stash(base)) ?? 'null') as [string, number, number, string[]] | null;
+      // JSON.parse(null) is null: nothing left.
+      const saved = JSON.parse(sessionStorage.getItem(stash(base)) as string) as [string, number, number, string[]] | null;
       sessionStorage.removeItem(stash(base));
       if (saved) {
         [sid, got, sent] = saved;
@@ -142,7 +143,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
 
   const later = (fn?: () => void, ms?: number) => {
     clearTimeout(timer);
-    if (fn) timer = setTimeout(fn, ms);
+    // Clamped: a delay beyond what a timer holds fires at once (a `retry` that returns Infinity).
+    if (fn) timer = setTimeout(fn, Math.min(ms as number, MAX));
   };
   // Every change of phase starts here: the timer cleared, the connection (if any) closed.
   const release = (notify?: boolean) => {
@@ -226,7 +228,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         ...shared,
         session: sid || sessionUrl(base),
         tune: query(tune, from),
-        wait: (shared.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout,
+        // At most 1e9 ms: the timers made from it (a send's adds its body's share) stay within
+        // what setTimeout holds, even with a server that advertises an absurd heartbeat.
+        wait: Math.min(1e9, (shared.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout),
       };
       const since = Date.now();
       const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
@@ -268,7 +272,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               const k = kept >= 0;
               if (text != 'o' && !k) {
                 // A session that ended while the client was away answers with its close frame.
-                if (sid && text.charAt(0) == 'c') return (phase = 1), frame(text);
+                if (sid && text[0] == 'c') return (phase = 1), frame(text);
                 return failTier('unexpected first frame ' + text.slice(0, 32));
               }
               phase = 1;

@@ -55,7 +55,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     if (busy || signal.aborted || !(queue.length || ack)) return;
     const body = JSON.stringify(queue);
     // A resuming client numbers the batch and says what it has received.
-    const pos = ctx.pos?.() ?? -1;
+    const pos = ctx.pos();
     const query = pos < 0 ? '' : '?pos=' + pos + (queue.length ? '&seq=' + seq : '');
     const last = seq + queue.length - 1;
     seq = last + 1;

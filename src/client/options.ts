@@ -70,6 +70,9 @@ const DEFAULTS: Record<string, unknown> = {
   WebSocket: undefined,
 };
 
+/** The largest number option: 2^31 - 1, the longest delay `setTimeout` holds (ms). */
+export const MAX = 2147483647;
+
 /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
 export function fail(message: string): never {
   throw new TypeError('cometkit: ' + message);
@@ -85,9 +88,9 @@ export function resolveOptions(options: ClientOptions | undefined, named: readon
     if (!(key in DEFAULTS)) fail('unknown option "' + key + '"');
     if (value === undefined) continue;
     const type = DEFAULTS[key] === undefined ? 'function' : typeof DEFAULTS[key];
-    if (key != 'transports' && (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) < Infinity)))) {
-      fail('option "' + key + '" must be a ' + (type == 'number' ? (key[0] == 'q' ? 'number ≥ 0' : 'number of ms ≥ 0') : type));
-    }
+    // At most what a timer holds: a longer delay fires after 1 ms (a watchdog or poll would spin).
+    if (key != 'transports' && (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) <= MAX))))
+      fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX : type));
     out[key] = value;
   }
   const list = (out.transports ?? named) as unknown[];

@@ -26,7 +26,8 @@ const key = (base: string) => 'cometkit ' + base;
 export function recall(base: string): Memory {
   if (MULTI_TIER) {
     try {
-      const memory = JSON.parse(localStorage.getItem(key(base)) ?? 'null') as Memory | null;
+      // JSON.parse(null) is null: nothing kept.
+      const memory = JSON.parse(localStorage.getItem(key(base)) as string) as Memory | null;
       if (memory && memory.until > Date.now()) return memory;
     } catch {
       // no storage, or a foreign value: start blank

@@ -13,7 +13,7 @@ import { decodeFrame } from './frames.js';
 import { probe } from './info.js';
 import type { Info } from './info.js';
 import type { Cancel } from './jsonp.js';
-import { fail, resolveOptions } from './options.js';
+import { fail, MAX, resolveOptions } from './options.js';
 import type { LegacyOptions } from './options.js';
 import { connect } from './transport.js';
 import { sessionUrl } from './url.js';
@@ -139,7 +139,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   };
   const later = (name: TimerName, fn?: () => void, ms?: number) => {
     clearTimeout(timers[name]);
-    if (fn) timers[name] = setTimeout(fn, ms);
+    // Clamped: a delay beyond what a timer holds fires at once (a `retry` that returns Infinity).
+    if (fn) timers[name] = setTimeout(fn, Math.min(ms as number, MAX));
   };
   const online = () => {
     if (state == 'reconnecting') start();
@@ -245,7 +246,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
             // A delivery callback may have closed the client.
             if (gen != generation) return;
             setState('open', true);
-            deadAfter = (info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout;
+            deadAfter = Math.min(MAX, (info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout);
             lastSeen = now();
             watch();
             later('stable', () => (retries = 0), o.stableAfter);

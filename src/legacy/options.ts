@@ -86,6 +86,9 @@ const DEFAULTS: Record<string, unknown> = {
   WebSocket: undefined
 };
 
+// 2^31 - 1: the longest delay setTimeout holds (ms), the modern build's bound too.
+export const MAX = 2147483647;
+
 const NAMES = ' websocket xhr-streaming iframe jsonp polling ';
 
 // Own keys only: old pages (Prototype.js and friends) add enumerable members to prototypes.
@@ -107,9 +110,9 @@ export function resolveOptions(options: LegacyOptions | undefined): Resolved {
     if (!own(DEFAULTS, key)) fail('unknown option "' + key + '"');
     if (value === undefined) continue;
     const type = key == 'transports' ? 'object' : typeof DEFAULTS[key] == 'undefined' ? 'function' : typeof DEFAULTS[key];
-    if (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) < Infinity))) {
-      const unit = key.charAt(0) == 'q' ? 'number \u2265 0' : 'number of ms \u2265 0';
-      fail('option "' + key + '" must be a ' + (type == 'number' ? unit : type == 'object' ? 'non-empty array' : type));
+    // At most what a timer holds: a longer delay fires at once (a watchdog would spin).
+    if (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) <= MAX))) {
+      fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX : type == 'object' ? 'non-empty array' : type));
     }
     out[key] = value;
   }

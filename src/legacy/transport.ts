@@ -31,8 +31,9 @@ export function connect(session: string, info: Info | null, sink: Sink, query: (
     }
   };
   const control = createControl(session, info, fail, pos, arrived);
+  // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
   const poll = () => {
-    cancel = jsonp(session + '/jsonp' + query(), (info?.cometkit?.heartbeat ?? 25000) + SLACK, (error, frame) => {
+    cancel = jsonp(session + '/jsonp' + query(), Math.min(1e9, (info?.cometkit?.heartbeat ?? 25000) + SLACK), (error, frame) => {
       if (closed) return;
       if (error || typeof frame != 'string') return fail('poll failed: ' + (error || 'not a frame'));
       sink.frame(frame);

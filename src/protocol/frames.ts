@@ -58,7 +58,7 @@ export type Frame = ['o' | 'h'] | ['a', string[]] | ['c', number, string] | ['k'
  */
 export function decodeFrame(text: string): Frame {
   if (text == 'o' || text == 'h') return [text];
-  const type = text.charAt(0);
+  const type = text[0];
   const pos = keptPosition(text);
   if (pos >= 0) return ['k', pos];
   let value: unknown;

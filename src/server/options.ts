@@ -67,6 +67,11 @@ export const DEFAULTS: ResolvedOptions = {
 };
 
 const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit'] as const;
+/**
+ * The largest of them: 2^31 - 1, the longest delay a timer holds (Node fires a longer one after
+ * 1 ms: heartbeats would spin and sessions end at once). Bytes beyond it are no sane limit either.
+ */
+export const MAX_NUMBER = 2147483647;
 /** The longest resume grace period: a session kept longer holds memory for clients long gone. */
 export const MAX_RESUME_GRACE = 600000;
 const BOOLEANS = ['websocket', 'jsessionid', 'sessionSecrets'] as const;
@@ -94,8 +99,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   for (const key of NUMBERS) {
     const value = given[key];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new TypeError(`cometkit server: option "${key}" must be a positive integer`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_NUMBER) {
+      throw new TypeError(`cometkit server: option "${key}" must be a positive integer up to ${MAX_NUMBER}`);
     }
     out[key] = value;
   }

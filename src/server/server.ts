@@ -85,10 +85,16 @@ function describe(req: IncomingMessage, transport: string): SessionInfo {
 // Shorter than this, heartbeats and held requests would cost more than the proxies they outwit.
 const MIN_TUNED = 1000;
 
-/** A whole number of ms from a query parameter, at least `floor`; undefined when absent or not a number. */
+// The longest delay a timer holds (2^31 - 1 ms, about 24.8 days): Node fires a longer one after 1 ms.
+const MAX_TIMER = 2147483647;
+
+/**
+ * A whole number of ms from a query parameter, at least `floor`; undefined when absent, not a
+ * number, or beyond what a timer holds (no limit asked, in effect).
+ */
 function msParam(url: URL, name: string, floor: number): number | undefined {
   const value = Number(url.searchParams.get(name) ?? NaN);
-  return Number.isInteger(value) ? Math.max(floor, value) : undefined;
+  return Number.isInteger(value) && value <= MAX_TIMER ? Math.max(floor, value) : undefined;
 }
 
 /**

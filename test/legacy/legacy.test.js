@@ -336,6 +336,20 @@ for (const events of ['none', 'attach']) {
         client.close();
         await assertClean(sandbox);
       });
+
+      it('holds a retry delay beyond what a timer holds instead of reconnecting at once', async function () {
+        const client = sandbox.win.cometkit.createClient(`${instance.url}/echo`, { retry: () => Infinity, heartbeatTimeout: 2147483647 });
+        await opened(client);
+        const scheduled = once(client, 'reconnecting');
+        await admin('POST', `/cometkit/${instance.id}/restart?down=300&mode=crash`);
+        const { attempt, delay } = await scheduled;
+        assertEqual(attempt, 1, 'reconnecting.attempt');
+        assertEqual(delay, Infinity, 'the delay retry gave');
+        assertEqual(sandbox.win.__sandbox.longest(), 2147483647, 'the longest timer asked for');
+        assertEqual(client.state, 'reconnecting', 'state');
+        client.close();
+        await assertClean(sandbox);
+      });
     });
   });
 }

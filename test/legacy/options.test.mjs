@@ -45,13 +45,15 @@ describe('legacy options', () => {
   });
 
   it('throws the modern messages', () => {
-    rejects({ queueLimit: -1 }, 'option "queueLimit" must be a number \u2265 0');
-    rejects({ queueBytes: 'lots' }, 'option "queueBytes" must be a number \u2265 0');
+    rejects({ queueLimit: -1 }, 'option "queueLimit" must be a number from 0 to 2147483647');
+    rejects({ queueBytes: 'lots' }, 'option "queueBytes" must be a number from 0 to 2147483647');
     rejects({ persist: 1 }, 'option "persist" must be a boolean');
     rejects({ nope: 1 }, 'unknown option "nope"');
     rejects({ toString: 1 }, 'unknown option "toString"');
-    rejects({ timeout: -1 }, 'option "timeout" must be a number of ms \u2265 0');
-    rejects({ timeout: Infinity }, 'option "timeout" must be a number of ms \u2265 0');
+    rejects({ timeout: -1 }, 'option "timeout" must be a number from 0 to 2147483647');
+    rejects({ timeout: Infinity }, 'option "timeout" must be a number from 0 to 2147483647');
+    rejects({ heartbeatTimeout: 2147483648 }, 'option "heartbeatTimeout" must be a number from 0 to 2147483647');
+    rejects({ queueBytes: 3e9 }, 'option "queueBytes" must be a number from 0 to 2147483647');
     rejects({ reconnect: 'yes' }, 'option "reconnect" must be a boolean');
     rejects({ retry: 5 }, 'option "retry" must be a function');
     rejects({ transports: [] }, 'option "transports" must be a non-empty array');

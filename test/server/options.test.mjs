@@ -33,12 +33,13 @@ describe('options validation', () => {
     assert.equal(createServer({ prefix: '' }).options.prefix, '');
   });
 
-  it('checks the numeric options are positive integers', () => {
+  it('checks the numeric options are positive integers up to what a timer holds', () => {
     for (const key of ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize']) {
-      for (const bad of [0, -1, 1.5, '100', NaN, Infinity, null]) {
-        rejects({ [key]: bad }, `${P}option "${key}" must be a positive integer`);
+      for (const bad of [0, -1, 1.5, '100', NaN, Infinity, null, 2147483648, 3e9]) {
+        rejects({ [key]: bad }, `${P}option "${key}" must be a positive integer up to 2147483647`);
       }
       assert.equal(createServer({ [key]: 7 }).options[key], 7);
+      assert.equal(createServer({ [key]: 2147483647 }).options[key], 2147483647);
     }
   });
 

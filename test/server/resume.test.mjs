@@ -156,8 +156,8 @@ describe('resume: /info and options', () => {
   });
 
   it('takes resumeLimit as a positive integer, 1 MiB by default', () => {
-    const message = 'cometkit server: option "resumeLimit" must be a positive integer';
-    for (const bad of [0, -1, 1.5, '100', NaN, Infinity, null]) {
+    const message = 'cometkit server: option "resumeLimit" must be a positive integer up to 2147483647';
+    for (const bad of [0, -1, 1.5, '100', NaN, Infinity, null, 2147483648]) {
       assert.throws(() => createServer({ resumeLimit: bad }), { name: 'TypeError', message }, `resumeLimit: ${bad}`);
     }
     assert.equal(createServer({ resumeLimit: 1 }).options.resumeLimit, 1);

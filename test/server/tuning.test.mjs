@@ -62,6 +62,18 @@ describe('receive tuning and takeover', () => {
     second.abort();
   });
 
+  it('takes a ttl beyond what a timer holds as none, instead of ending the response at once', async () => {
+    const id = sid();
+    const connected = nextConnection(server);
+    const s = await stream(id, '?ttl=3000000000');
+    const session = await connected;
+    await s.until((t) => frames(t).includes('o'), 'open');
+    session.send('still streaming');
+    await s.until((t) => frames(t).includes('a["still streaming"]'), 'the message on the same response');
+    assert.equal(s.done, false, 'the response is still open');
+    s.abort();
+  });
+
   it('refuses a second receiver with 2010 when it does not ask to take over', async () => {
     const id = sid();
     const first = await stream(id);

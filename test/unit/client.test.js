@@ -61,6 +61,22 @@ function assertThrows(fn, Type, message, what) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The longest delay a browser timer holds; beyond it, setTimeout fires at once. */
+const MAX_DELAY = 2147483647;
+
+/** Runs `fn` and returns the delays of the timers it set. */
+function timerDelays(fn) {
+  const delays = [];
+  const real = window.setTimeout;
+  window.setTimeout = (handler, ms, ...args) => (delays.push(ms), real(handler, ms, ...args));
+  try {
+    fn();
+  } finally {
+    window.setTimeout = real;
+  }
+  return delays;
+}
+
 describe('createCoreClient', function () {
   let clients = [];
   /**
@@ -588,6 +604,20 @@ describe('createCoreClient', function () {
       assert(waited >= 140, `reconnected after ${waited} ms`);
     });
 
+    it('holds a retry delay beyond what a timer holds instead of reconnecting at once', async function () {
+      const { tier, connections } = fakeTier('websocket', { onConnect: opensLater });
+      const client = await connect({ transports: [tier], retry: () => Infinity });
+      await nextEvent(client, 'open');
+      const log = record(client);
+      const delays = timerDelays(() => connections[0].sink.close('network gone'));
+      assertJson(log.map((e) => e.type), ['close', 'reconnecting'], 'events');
+      assertEqual(log[1].delay, Infinity, 'the delay announced is the one retry gave');
+      assertJson(delays, [MAX_DELAY], 'timer delays');
+      await tick();
+      assertEqual(connections.length, 1, 'connect() calls');
+      assertEqual(client.state, 'reconnecting', 'state');
+    });
+
     it('starts the backoff over after stableAfter ms open', async function () {
       const { tier, connections } = fakeTier('websocket', { onConnect: opensLater });
       const client = await connect({ transports: [tier], retry: () => 0, stableAfter: 60 });
@@ -686,6 +716,22 @@ describe('createCoreClient', function () {
       assertEqual(client.state, 'open', 'state');
       // And the watchdog still runs once the beats stop.
       assertEqual((await nextEvent(client, 'close', 1000)).code, 1006, 'close code after the beats stop');
+    });
+
+    it('keeps the watchdog within what a timer holds when the heartbeat and heartbeatTimeout are huge', async function () {
+      const { tier, connections } = fakeTier('websocket', {
+        probe: probeWith({ rtt: 1, cometkit: { version: 1, heartbeat: MAX_DELAY } }),
+      });
+      const client = await connect({ transports: [tier], heartbeatTimeout: MAX_DELAY, reconnect: false });
+      await until(() => connections.length === 1, 2000, 'connect()');
+      // Every timer made from it (the watchdog, a send's timeout) stays below what a timer holds.
+      assertEqual(connections[0].ctx.wait, 1e9, 'the wait a tier is given');
+      const delays = timerDelays(() => connections[0].sink.frame('o'));
+      await tick();
+      assertEqual(client.state, 'open', 'state');
+      assert(delays.length > 0 && delays.every((ms) => ms <= MAX_DELAY), `timer delays ${json(delays)}`);
+      await tick();
+      assertEqual(client.state, 'open', 'state after a tick');
     });
 
     it('checks liveness at once when the page becomes visible', async function () {

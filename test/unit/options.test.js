@@ -32,13 +32,13 @@ const MESSAGES = {
   notObject: 'cometkit: options must be an object',
   unknown: (key) => `cometkit: unknown option "${key}"`,
   type: (key, type) => `cometkit: option "${key}" must be a ${type}`,
-  number: (key) => `cometkit: option "${key}" must be a number of ms ≥ 0`,
+  number: (key) => `cometkit: option "${key}" must be a number from 0 to 2147483647`,
   transports: 'cometkit: option "transports" must be a non-empty array',
   transport: (value) => `cometkit: unknown transport ${JSON.stringify(value)}`,
   url: 'cometkit: url must be an http(s) URL or a path',
 };
 
-const NUMBERS = ['timeout', 'reconnectDelay', 'maxReconnectDelay', 'stableAfter', 'heartbeatTimeout', 'pollInterval', 'pollIdleInterval'];
+const NUMBERS = ['timeout', 'reconnectDelay', 'maxReconnectDelay', 'stableAfter', 'heartbeatTimeout', 'pollInterval', 'pollIdleInterval', 'remember', 'upgradeInterval'];
 
 function throwsTypeError(fn, message, what) {
   try {
@@ -95,10 +95,15 @@ describe('options', function () {
   });
 
   for (const key of NUMBERS) {
-    it(`rejects a ${key} that is not a non-negative finite number`, function () {
-      for (const value of [-1, -0.5, Infinity, NaN, '100', null, true]) {
+    // Beyond 2^31 - 1 ms a browser fires a timer at once: a watchdog or a poll would spin.
+    it(`rejects a ${key} that is not a number of ms a timer holds`, function () {
+      for (const value of [-1, -0.5, Infinity, NaN, '100', null, true, 2147483648, 3e9]) {
         rejects({ [key]: value }, MESSAGES.number(key), `${key}: ${String(value)}`);
       }
+    });
+
+    it(`takes a ${key} of 2147483647`, function () {
+      keep(createCoreClient(BASE, { transports: [idleTier()], [key]: 2147483647 }));
     });
   }
 

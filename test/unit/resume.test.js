@@ -488,12 +488,13 @@ describe('resume, send callbacks and the send queue', function () {
     });
 
     for (const [key, value, message] of [
-      ['queueLimit', -1, 'cometkit: option "queueLimit" must be a number ≥ 0'],
-      ['queueLimit', '3', 'cometkit: option "queueLimit" must be a number ≥ 0'],
-      ['queueLimit', NaN, 'cometkit: option "queueLimit" must be a number ≥ 0'],
-      ['queueLimit', Infinity, 'cometkit: option "queueLimit" must be a number ≥ 0'],
-      ['queueBytes', -1, 'cometkit: option "queueBytes" must be a number ≥ 0'],
-      ['queueBytes', '10', 'cometkit: option "queueBytes" must be a number ≥ 0'],
+      ['queueLimit', -1, 'cometkit: option "queueLimit" must be a number from 0 to 2147483647'],
+      ['queueLimit', '3', 'cometkit: option "queueLimit" must be a number from 0 to 2147483647'],
+      ['queueLimit', NaN, 'cometkit: option "queueLimit" must be a number from 0 to 2147483647'],
+      ['queueLimit', Infinity, 'cometkit: option "queueLimit" must be a number from 0 to 2147483647'],
+      ['queueBytes', -1, 'cometkit: option "queueBytes" must be a number from 0 to 2147483647'],
+      ['queueBytes', '10', 'cometkit: option "queueBytes" must be a number from 0 to 2147483647'],
+      ['queueBytes', 2147483648, 'cometkit: option "queueBytes" must be a number from 0 to 2147483647'],
       ['resume', 'yes', 'cometkit: option "resume" must be a boolean'],
       ['resume', 1, 'cometkit: option "resume" must be a boolean'],
       ['persist', 'true', 'cometkit: option "persist" must be a boolean'],

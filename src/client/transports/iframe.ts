@@ -28,7 +28,7 @@ export const iframe: Tier = {
       const relay = (e: MessageEvent) => {
         if (e.source != bridge.contentWindow || e.origin != url.origin) return;
         const data = String(e.data);
-        const kind = data.charAt(0);
+        const kind = data[0];
         if (kind == 'f') frame(data.slice(1));
         // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
         else if (kind == 'x') tell('r' + ctx.tune());

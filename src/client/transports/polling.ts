@@ -40,7 +40,7 @@ export const polling: Tier = {
             if (!frames.length) frames.push('h');
             let busy = false;
             for (const f of frames) {
-              busy ||= f.charAt(0) == 'a';
+              busy ||= f[0] == 'a';
               frame(f);
             }
             if (signal.aborted) return;

@@ -40,7 +40,8 @@ export interface ConnectContext {
   poll: [number, number];
   /**
    * Longest silence, ms, before the connection counts as dead: the server's heartbeat delay plus the
-   * `heartbeatTimeout` option. A held poll or a send waits for its answer as long.
+   * `heartbeatTimeout` option, at most 1e9 (timers made from it stay within what `setTimeout` holds).
+   * A held poll or a send waits for its answer as long.
    */
   wait: number;
   /** WebSocket constructor to use instead of the page's (tests inject fakes). */
@@ -55,9 +56,9 @@ export interface ConnectContext {
   tune: () => string;
   /**
    * The client's downstream position, which sends and acknowledgements carry
-   * on a resumable session; -1 (or no function) when the session is not.
+   * on a resumable session; -1 when the session is not.
    */
-  pos?: () => number;
+  pos: () => number;
 }
 
 /**

@@ -27,7 +27,7 @@ export const websocket: Tier = {
     ws.onerror = () => end('WebSocket error');
     return {
       send(messages, seq) {
-        const pos = ctx.pos?.() ?? -1;
+        const pos = ctx.pos();
         if (pos >= 0) return ws.send(JSON.stringify([pos, messages.length ? seq : null, ...messages]));
         // Without resume, handing a batch to the socket is all the delivery there is to report.
         if (messages.length) ws.send(JSON.stringify(messages));

@@ -2,7 +2,7 @@ let counter = 0;
 
 /** A name no other cometkit request on this page uses: callbacks, iframe names. */
 export function uniqueName(): string {
-  return '_ck' + (++counter).toString(36) + Math.random().toString(36).slice(2, 8);
+  return '_ck' + ++counter + Math.random().toString(36).slice(2, 8);
 }
 
 /** `tag` hidden and appended to the page, with `props` set; an iframe without `src` is a same-origin about:blank. */

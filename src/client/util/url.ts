@@ -4,5 +4,5 @@ export function sessionUrl(base: string): string {
 }
 
 export function isCrossOrigin(base: string): boolean {
-  return typeof location === 'undefined' || new URL(base, location.href).origin !== location.origin;
+  return typeof location === 'undefined' || new URL(base, location.href).origin != location.origin;
 }
