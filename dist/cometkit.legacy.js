@@ -1024,12 +1024,11 @@ var cometkit = (function (exports) {
             handed = pending.length;
             conn.send(batch, seq);
         }
-        // The server has the client's messages up to position `pos`.
+        // The server has the client's messages up to position `pos`. (By what it confirms, not `pos`: a
+        // broken server's `k` beyond what the client has would otherwise skip positions in its numbering.)
         function confirm(pos) {
             var done = pending.splice(0, pos - sent);
-            if (!done.length)
-                return;
-            sent = pos;
+            sent += done.length;
             handed = handed > done.length ? handed - done.length : 0;
             bytes -= settle(done);
         }

@@ -186,7 +186,8 @@ function openTimeout(rtt, roundTrips, floor) {
 
 /** Session URL stem: a random server id (for load-balancer affinity) and session id, as SockJS clients pick them. */
 function sessionUrl(base) {
-    return base + '/' + String((1e3 + Math.random() * 1e3) | 0).slice(1) + '/' + Math.random().toString(36).slice(2, 10).padEnd(8, '0');
+    // 1000 ≤ n < 2000 prints as "1ddd…": its three digits after the 1 are the server id.
+    return base + '/' + String(1e3 + Math.random() * 1e3).slice(1, 4) + '/' + Math.random().toString(36).slice(2, 10).padEnd(8, '0');
 }
 function isCrossOrigin(base) {
     return typeof location === 'undefined' || new URL(base, location.href).origin != location.origin;
@@ -611,12 +612,11 @@ function createCoreClient(url, options, named = []) {
             drop(1006, 'Server lost session');
         }
     }
-    // The server has the client's messages up to position `pos`.
+    // The server has the client's messages up to position `pos`. (By what it confirms, not `pos`: a
+    // broken server's `k` beyond what the client has would otherwise skip positions in its numbering.)
     function confirm(pos) {
         const done = pending.splice(0, pos - sent);
-        if (!done.length)
-            return;
-        sent = pos;
+        sent += done.length;
         handed = Math.max(0, handed - done.length);
         settle(done);
     }

@@ -365,11 +365,11 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     conn.send(batch, seq);
   }
 
-  // The server has the client's messages up to position `pos`.
+  // The server has the client's messages up to position `pos`. (By what it confirms, not `pos`: a
+  // broken server's `k` beyond what the client has would otherwise skip positions in its numbering.)
   function confirm(pos: number): void {
     const done = pending.splice(0, pos - sent);
-    if (!done.length) return;
-    sent = pos;
+    sent += done.length;
     handed = handed > done.length ? handed - done.length : 0;
     bytes -= settle(done);
   }

@@ -53,6 +53,7 @@
 import { createHash } from 'node:crypto';
 import { STATUS_CODES, createServer, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { mulberry32 } from '../browser/support/random.js';
 
 const DEFAULT_FAULTS = Object.freeze({
   refuseUpgrade: false,
@@ -101,18 +102,6 @@ function checkFaults(partial) {
     }
   }
   return faults;
-}
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The cut points cutRandom draws, in order: `next()` gives the byte count for the next connection. */

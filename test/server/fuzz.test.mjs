@@ -8,6 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { WebSocket } from 'ws';
+import { seeded } from '../browser/support/random.js';
 import { PRELUDE, openStream, openWs, start, streamFrames, withTimeout, wsUrl, xhrSend } from './helpers.mjs';
 
 const SEEDS = process.env.FUZZ_SEED ? [Number(process.env.FUZZ_SEED)] : [1, 2, 3];
@@ -15,20 +16,6 @@ const REQUESTS = 1500;
 const WORKERS = 8;
 // The answers the server gives to bad input on purpose (README, "Bad input").
 const DOCUMENTED_500 = /^(Broken JSON encoding\.|Payload expected\.|"callback" parameter required|invalid "callback" parameter)/;
-
-/** mulberry32: a small PRNG whose sequence a seed fixes. */
-function random(seed) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = (list) => list[Math.floor(next() * list.length)];
-  return { next, pick };
-}
 
 const IDS = ['a', 'b', 'c', 'd', 'e'];
 const METHOD_OF = {
@@ -48,7 +35,7 @@ const VALUES = ['0', '1', '5', '-1', '1e3', '9007199254740993', 'abc', 'x.y', '_
 const NUMBERS = [0, 1, 2, -1, 1.5, 1e300, '3', null, Number.MAX_SAFE_INTEGER + 2, 5];
 
 function generator(seed) {
-  const { next, pick } = random(seed);
+  const { next, pick } = seeded(seed);
   const query = () => {
     const parts = [];
     for (let i = Math.floor(next() * 4); i > 0; i--) {

@@ -3,6 +3,7 @@
 import { NegotiationError, createCoreClient } from '../../dist/cometkit.mjs';
 import { assertEqual, until } from '../browser/support/echo.js';
 import { assert, assertJson, json, nextEvent, tick } from '../browser/support/assert.js';
+import { seeded } from '../browser/support/random.js';
 
 // Never contacted: every tier here is a fake.
 const BASE = 'https://push.example/svc';
@@ -292,6 +293,48 @@ describe('createCoreClient', function () {
         assertEqual(conn.closes.length, 0, 'connection closes');
       });
     }
+
+    it('takes 2,000 seeded random frames: each malformed one an error event, each good one delivered in order', async function () {
+      const { client, conn, log } = await openClient();
+      // Seeded, so a failure replays.
+      const { next, pick } = seeded(7);
+      const texts = ['', 'x', 'ż', '\u2028', '\ud800', '"', '\\', '</script>', 'a'.repeat(100), '\u0000', '😀', '[1]', 'c[3000,"x"]'];
+      const good = () => Array.from({ length: Math.floor(next() * 4) }, () => pick(texts));
+      // Each is malformed by construction, whatever the random parts.
+      const malformed = [
+        () => 'a' + JSON.stringify(good()).slice(0, -1),
+        () => 'a' + JSON.stringify([...good(), pick([1, null, {}, []])]),
+        () => pick(['x', 'b', 'A', 'C', 'K', '{', '[', ' ']) + JSON.stringify(good()),
+        () => 'c' + JSON.stringify(pick([['x', 3000], [3000], [3000, 1], 'c', {}])),
+        () => 'm' + JSON.stringify(pick([1, null, [1]])),
+        () => 'k' + pick(['', '-1', '1.5', 'x', '1e3', '9'.repeat(16)]),
+        () => pick(['', 'oo', 'hh', 'o ', 'h\n']),
+      ];
+      const expected = [];
+      for (let i = 0; i < 2000; i++) {
+        const r = next();
+        if (r < 0.4) {
+          const messages = good();
+          conn.sink.frame('a' + JSON.stringify(messages));
+          for (const data of messages) expected.push({ type: 'message', data });
+        } else if (r < 0.45) {
+          const data = pick(texts);
+          conn.sink.frame('m' + JSON.stringify(data));
+          expected.push({ type: 'message', data });
+        } else if (r < 0.5) {
+          conn.sink.frame(pick(['h', 'k0']));
+        } else {
+          const text = pick(malformed)();
+          conn.sink.frame(text);
+          expected.push({ type: 'error', message: `Malformed frame: ${text.slice(0, 64)}` });
+        }
+      }
+      const seen = log.map((e) => (e.type === 'error' ? { type: 'error', message: e.error.message } : e));
+      assertEqual(seen.length, expected.length, 'events');
+      assertJson(seen, expected, 'events in order');
+      assertEqual(client.state, 'open', 'state');
+      assertEqual(conn.closes.length, 0, 'connection closes');
+    });
 
     it('ignores h frames', async function () {
       const { client, conn, log } = await openClient();

@@ -309,6 +309,19 @@ describe('resume, send callbacks and the send queue', function () {
       assertJson([a.calls, b.calls], [['delivered'], ['delivered']], 'callbacks after k2 (twice)');
     });
 
+    it('takes a k frame beyond what was sent (a broken server) as confirming what was sent, and numbers on from there', async function () {
+      const { client, conn } = await openWith('k0');
+      const [a, b] = [callback(), callback()];
+      client.send('a', a);
+      client.send('b', b);
+      await tick();
+      conn.sink.frame('k100');
+      assertJson([a.calls, b.calls], [['delivered'], ['delivered']], 'callbacks after k100');
+      client.send('c');
+      await tick();
+      assertJson(conn.sends, [[['a', 'b'], 1], [['c'], 3]], 'send() calls on the connection');
+    });
+
     it('after a resume answered k<m>, resends exactly the unconfirmed messages from seq m+1, then those sent while cut', async function () {
       const { client, conn, ...fake } = await openWith('k0');
       const cbs = ['a', 'b', 'c', 'd'].map(() => callback());
