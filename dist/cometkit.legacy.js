@@ -370,14 +370,15 @@ var cometkit = (function (exports) {
     /** How long the `/info` probe may take, as in sockjs-client. */
     var INFO_TIMEOUT = 8000;
     /**
-     * `GET <base>/info?c=<callback>`, the JSONP form a cometkit server answers
-     * (`/**\/callback({...});`). A stock SockJS server answers plain JSON, which
+     * `GET <base>/info?c=<callback>` (after the service URL's own query, `extra`),
+     * the JSONP form a cometkit server answers (`/**\/callback({...});`). A stock
+     * SockJS server answers plain JSON, which
      * calls no callback (or never runs): `done(null)` then, and the client goes
      * straight to JSONP without extensions, as it also does when the probe fails.
      */
-    function probe(base, done) {
+    function probe(base, extra, done) {
         var started = now();
-        return jsonp(base + '/info', INFO_TIMEOUT, function (error, body) {
+        return jsonp(base + '/info' + extra.replace('&', '?'), INFO_TIMEOUT, function (error, body) {
             var info = !error && body && typeof body == 'object' ? body : null;
             if (info)
                 info.rtt = now() - started;
@@ -562,10 +563,11 @@ var cometkit = (function (exports) {
      * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
      * page has fetch, else a form post), everything queued meanwhile goes in the
      * next one, at once; `arrived(last)` once the batch ending at upstream position
-     * `last` is in. The rules of src/client/control.ts, which needs AbortController
-     * and JSON besides fetch.
+     * `last` is in. Every request carries `extra`, the service URL's own query (`&…`
+     * or ''). The rules of src/client/control.ts, which needs AbortController and
+     * JSON besides fetch.
      */
-    function createControl(session, info, fail, pos, arrived) {
+    function createControl(session, info, fail, pos, arrived, extra) {
         var queue = [];
         // Upstream position of queue[0].
         var seq = 0;
@@ -578,7 +580,7 @@ var cometkit = (function (exports) {
             // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
             var at = pos();
             var last = seq + queue.length - 1;
-            var url = session + '/jsonp_send' + (at < 0 ? '' : '?pos=' + at + '&seq=' + seq);
+            var url = session + '/jsonp_send' + (extra + (at < 0 ? '' : '&pos=' + at + '&seq=' + seq)).replace('&', '?');
             seq = last + 1;
             queue = [];
             var done = function (ok, framed) {
@@ -608,7 +610,7 @@ var cometkit = (function (exports) {
                 cancel = null;
                 if (notify && ((_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.close)) {
                     // sendBeacon survives page unload where the page has it; a form post serves everywhere.
-                    var url = session + '/close';
+                    var url = session + '/close' + extra.replace('&', '?');
                     if (!(navigator.sendBeacon && navigator.sendBeacon(url)))
                         formPost(url, null, SEND_TIMEOUT, function () { return undefined; });
                 }
@@ -625,10 +627,11 @@ var cometkit = (function (exports) {
      * answer, then the next poll at once) and sends by form posts on the control
      * channel (`jsonp_send`). The sink contract of src/client/transports/types.ts:
      * `close` once when the connection ends by itself, nothing after close().
-     * `query()` is each poll's query (resume: `?pos=…` on the first, `?ack=…` on
-     * the renewals); `pos` and `arrived` go to the control channel.
+     * `query()` is each poll's query as `&…` (the service URL's own, `extra`, then
+     * for resume `&pos=…` on the first, `&ack=…` on the renewals); `pos`, `arrived`
+     * and `extra` go to the control channel.
      */
-    function connect(session, info, sink, query, pos, arrived) {
+    function connect(session, info, sink, query, pos, arrived, extra) {
         var _a;
         var closed = false;
         var cancel = function () { return undefined; };
@@ -641,11 +644,11 @@ var cometkit = (function (exports) {
                 sink.close(reason);
             }
         };
-        var control = createControl(session, info, fail, pos, arrived);
+        var control = createControl(session, info, fail, pos, arrived, extra);
         // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
         var poll = function () {
             var _a, _b;
-            cancel = jsonp(session + '/jsonp' + query(), Math.min(1e9, ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK), function (error, frame) {
+            cancel = jsonp(session + '/jsonp' + query().replace('&', '?'), Math.min(1e9, ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK), function (error, frame) {
                 if (closed)
                     return;
                 if (error || typeof frame != 'string')
@@ -675,6 +678,16 @@ var cometkit = (function (exports) {
     function sessionUrl(base) {
         var server = String(1000 + Math.floor(Math.random() * 1000)).slice(1);
         return base + '/' + server + '/' + (Math.random().toString(36) + '00000000').slice(2, 10);
+    }
+    /**
+     * The service URL without its #fragment (browsers never send one), split at its first `?`:
+     * [path, its own query as `&…`, or '']. Not a split by a regular expression with a capture
+     * group, which old IE gets wrong.
+     */
+    function splitUrl(url) {
+        var whole = url.split('#')[0];
+        var at = whole.indexOf('?');
+        return at < 0 ? [whole, ''] : [whole.slice(0, at), '&' + whole.slice(at + 1)];
     }
 
     /** Runs delivery callbacks (one that throws cannot stop the others); returns the bytes freed. */
@@ -708,8 +721,10 @@ var cometkit = (function (exports) {
             fail('url must be an http(s) URL or a path');
         var o = resolveOptions(options);
         var retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
-        var base = url.replace(/\/+$/, '');
-        var _a = createEmitter(), on = _a.on, off = _a.off, emit = _a.emit;
+        // The URL's own query (a token, say) goes on every request, after the path each request adds.
+        var _a = splitUrl(url), path = _a[0], extra = _a[1];
+        var base = path.replace(/\/+$/, '');
+        var _b = createEmitter(), on = _b.on, off = _b.off, emit = _b.emit;
         var timers = {};
         var state = 'connecting';
         var conn = null;
@@ -911,7 +926,7 @@ var cometkit = (function (exports) {
                 }, 
                 // The first poll says where the client resumes from; each renewal what it has, so that what
                 // a cut swallowed comes again (the renewal's frame starts after it).
-                function () { return (first ? ((first = false), '?pos=' + from) : sid ? '?ack=' + (at = got) : ''); }, function () { return (sid ? got : -1); }, confirm);
+                function () { return extra + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = got) : ''); }, function () { return (sid ? got : -1); }, confirm, extra);
                 if (phase == 2)
                     c.close();
             };
@@ -923,7 +938,7 @@ var cometkit = (function (exports) {
             }
             if (!jsonpListed)
                 return next(0);
-            probing = probe(base, function (result) {
+            probing = probe(base, extra, function (result) {
                 probing = null;
                 info = result;
                 next(0);

@@ -271,7 +271,11 @@
             fail('url must be an http(s) URL or a path');
         const o = resolveOptions(options, named);
         const retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
-        const base = url.replace(/\/+$/, '');
+        // The URL's own query (a token, say) goes on every request, after the path each request adds;
+        // a #fragment goes nowhere, as browsers never send one.
+        const [path, search] = url.split(/\?([^#]*)|#/);
+        const base = path.replace(/\/+$/, '');
+        const extra = search ? '&' + search : '';
         const { on, off, emit } = createEmitter();
         let state = 'connecting';
         // What this page (or a recent one) learnt of the network to this service:
@@ -321,13 +325,13 @@
         // candidate resumes from: one beyond it would make that position one the server can no longer resume.
         let frozen = Infinity;
         const position = () => Math.min(got, frozen);
-        // A connection's receiving query: the first request says where the client resumes from
-        // (`pos`), each renewal what it has (`ack`), so that what a cut swallowed, even one that looked
-        // like the end of a response, comes again.
+        // A connection's receiving query: the URL's own, the tuning, then where the client resumes from
+        // on the first request (`pos`) and what it has on each renewal (`ack`), so that what a cut
+        // swallowed, even one that looked like the end of a response, comes again.
         const query = (tuned, from) => {
             let first = o.resume;
             // A renewal's stream starts after the position it names; frozen while the session moves.
-            return () => tuned + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = position()) : '');
+            return () => extra + tuned + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = position()) : '');
         };
         // Resume across a reload (option `persist`): what the page before left in sessionStorage.
         if (o.persist) {
@@ -422,6 +426,8 @@
             // What every tier's context shares; each attempt adds its session URL, query and wait.
             const shared = {
                 base,
+                // (Only the HTTP tiers read it: the WebSocket gets it in `tune()`.)
+                query: extra ,
                 info: null,
                 crossOrigin: isCrossOrigin(base),
                 poll: [o.pollInterval, o.pollIdleInterval] ,
@@ -557,7 +563,7 @@
             // Until a tier connects, the probe stands as the connection: what ends one (close()) ends it.
             const probing = new AbortController();
             conn = { close: () => probing.abort() };
-            probe(base, probing.signal).then((info) => {
+            probe(base, probing.signal, extra).then((info) => {
                 shared.info = info;
                 // Only a cometkit server that says so understands the tuning parameters.
                 if (info.cometkit?.tune)
@@ -848,26 +854,29 @@
      * (a blob document has the page's origin without sharing its document.domain
      * state, which an about:blank frame would).
      *
-     * Its hash carries `[parentOrigin, htmlfileUrl, callbackName]`. It loads only
-     * an htmlfile URL on its own origin and posts each frame to the parent's origin
-     * alone: `f<frame>`, `x` when the htmlfile has ended (at the server's size
-     * limit, or cut), or `e<reason>` when the stream cannot start. It reopens the
-     * htmlfile when the parent says `r<query>`, with that query (`&ack=…`, the
-     * client's position) in place of the first request's `&pos=…`.
+     * Its hash carries `[parentOrigin, htmlfileUrl, callbackName, query]`: the
+     * htmlfile URL ends at its callback (`…/htmlfile?c=<name>`), and `query` (`&…`
+     * or '') is the first request's (the service URL's own, the tuning, `&pos=…`).
+     * It loads only an htmlfile URL on its own origin and posts each frame to the
+     * parent's origin alone: `f<frame>`, `x` when the htmlfile has ended (at the
+     * server's size limit, or cut), or `e<reason>` when the stream cannot start. It
+     * reopens the htmlfile when the parent says `r<query>`, with that query (the
+     * renewal's: `&ack=…`, the client's position, in place of `&pos=…`) after the
+     * same URL. A query cannot leave the URL's path: it starts with `&` or is empty.
      * Modern syntax: only the ES2020 client loads it (the legacy build has no iframe tier).
      */
     // Kept terse by hand: the client bundle carries it. In order: read the hash;
-    // refuse any URL that is not an htmlfile on this origin; set document.domain
-    // (the htmlfile page sets it, and Firefox then lets it reach only a parent
-    // that did too); open the htmlfile; on its end tell the parent and wait for
-    // `r`, whose query must be `&name=digits` pairs. Messages from the parent count
-    // only from the parent's own origin.
-    const BRIDGE_SCRIPT = 'let[o,u,k]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(d,o),' +
-        'n=()=>{let m=c={};f?.remove();f=document.createElement("iframe");f.onload=()=>c==m&&!m.s&&p(E);f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.append(f)};' +
-        'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
+    // refuse any URL that is not an htmlfile on this origin ending at its callback;
+    // set document.domain (the htmlfile page sets it, and Firefox then lets it reach
+    // only a parent that did too); open the htmlfile with the first query; on its
+    // end tell the parent and wait for `r`, whose query must start with `&`.
+    // Messages from the parent count only from the parent's own origin.
+    const BRIDGE_SCRIPT = 'let[o,u,k,q]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(d,o),' +
+        'n=d=>{if(/^r(&|$)/.test(d)){let m=c={};f?.remove();f=document.createElement("iframe");f.onload=()=>c==m&&!m.s&&p(E);f.src=u+d.slice(1);document.body.append(f)}};' +
+        'if(/\\/htmlfile\\?c=[\\w.-]+$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
         'try{document.domain=document.domain}catch{}' +
-        'onmessage=e=>{let d=e.data+"";e.source==parent&&e.origin==o&&/^r(&\\w+=\\d+)*$/.test(d)&&(u=u.replace(/&ack=\\d+/,"")+d.slice(1),n())};' +
-        'window[k]={start(){c.s=1},message:d=>p("f"+d),stop:()=>p(c.s?"x":E)};n()}';
+        'onmessage=e=>{e.source==parent&&e.origin==o&&n(e.data+"")};' +
+        'window[k]={start(){c.s=1},message:d=>p("f"+d),stop:()=>p(c.s?"x":E)};n("r"+q)}';
     // The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
     // so the script runs in the body, where document.body exists for it.
     const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';
@@ -941,7 +950,7 @@
             abort.abort();
             if (notify && ctx.info?.cometkit) {
                 // sendBeacon survives page unload; a plain POST serves where it is missing.
-                const url = ctx.session + '/close';
+                const url = ctx.session + '/close?t' + ctx.query;
                 if (!navigator.sendBeacon?.(url))
                     post(url, null).catch(() => undefined);
             }
@@ -958,7 +967,7 @@
             const body = JSON.stringify(queue);
             // A resuming client numbers the batch and says what it has received.
             const pos = ctx.pos();
-            const query = pos < 0 ? '' : '?pos=' + pos + (queue.length ? '&seq=' + seq : '');
+            const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (queue.length ? '&seq=' + seq : ''));
             const last = seq + queue.length - 1;
             seq = last + 1;
             queue = [];
@@ -1082,14 +1091,14 @@
     /** How long the `/info` probe may take, as in sockjs-client. */
     const INFO_TIMEOUT = 8000;
     /**
-     * `GET <base>/info`: RTT, whether WebSocket is allowed, and the server's
-     * extensions. Where CORS fails, a cometkit server answers the JSONP form.
+     * `GET <base>/info` (with the service URL's own `query`, `&…`): RTT, whether WebSocket is
+     * allowed, and the server's extensions. Where CORS fails, a cometkit server answers the JSONP form.
      */
-    function probe(base, signal) {
+    function probe(base, signal, query = '') {
         const started = Date.now();
         const done = (cors) => (body) => ({ ...body, rtt: Date.now() - started, cors });
-        const jsonp = () => jsonpCall(base + '/info', INFO_TIMEOUT, signal).then(done(false));
-        return fetch(base + '/info?t=' + started, { credentials: 'include', signal: AbortSignal.timeout(INFO_TIMEOUT) }).then(
+        const jsonp = () => jsonpCall(base + '/info?t' + query, INFO_TIMEOUT, signal).then(done(false));
+        return fetch(base + '/info?t=' + started + query, { credentials: 'include', signal: AbortSignal.timeout(INFO_TIMEOUT) }).then(
         // An HTTP status means the server answered: the JSONP form cannot do better.
         (res) => (res.ok ? res.json().then(done(true), jsonp) : Promise.reject(new Error('HTTP ' + res.status))), jsonp);
     }
@@ -1108,10 +1117,10 @@
         unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
         connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
             const callback = uniqueName();
-            const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune(), location.href);
-            const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
+            const url = new URL(ctx.session + '/htmlfile?c=' + callback, location.href);
+            const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback, ctx.tune()]));
             const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
-            const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html') + hash });
+            const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html?t' + ctx.query) + hash });
             // Only the bridge we made, from the service's origin, may speak.
             const tell = (word) => bridge.contentWindow?.postMessage(word, url.origin);
             const relay = (e) => {

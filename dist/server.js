@@ -118,26 +118,29 @@ function callbackName(url, res) {
  * (a blob document has the page's origin without sharing its document.domain
  * state, which an about:blank frame would).
  *
- * Its hash carries `[parentOrigin, htmlfileUrl, callbackName]`. It loads only
- * an htmlfile URL on its own origin and posts each frame to the parent's origin
- * alone: `f<frame>`, `x` when the htmlfile has ended (at the server's size
- * limit, or cut), or `e<reason>` when the stream cannot start. It reopens the
- * htmlfile when the parent says `r<query>`, with that query (`&ack=…`, the
- * client's position) in place of the first request's `&pos=…`.
+ * Its hash carries `[parentOrigin, htmlfileUrl, callbackName, query]`: the
+ * htmlfile URL ends at its callback (`…/htmlfile?c=<name>`), and `query` (`&…`
+ * or '') is the first request's (the service URL's own, the tuning, `&pos=…`).
+ * It loads only an htmlfile URL on its own origin and posts each frame to the
+ * parent's origin alone: `f<frame>`, `x` when the htmlfile has ended (at the
+ * server's size limit, or cut), or `e<reason>` when the stream cannot start. It
+ * reopens the htmlfile when the parent says `r<query>`, with that query (the
+ * renewal's: `&ack=…`, the client's position, in place of `&pos=…`) after the
+ * same URL. A query cannot leave the URL's path: it starts with `&` or is empty.
  * Modern syntax: only the ES2020 client loads it (the legacy build has no iframe tier).
  */
 // Kept terse by hand: the client bundle carries it. In order: read the hash;
-// refuse any URL that is not an htmlfile on this origin; set document.domain
-// (the htmlfile page sets it, and Firefox then lets it reach only a parent
-// that did too); open the htmlfile; on its end tell the parent and wait for
-// `r`, whose query must be `&name=digits` pairs. Messages from the parent count
-// only from the parent's own origin.
-const BRIDGE_SCRIPT = 'let[o,u,k]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(d,o),' +
-    'n=()=>{let m=c={};f?.remove();f=document.createElement("iframe");f.onload=()=>c==m&&!m.s&&p(E);f.src=u;u=u.replace(/&pos=\\d+/,"");document.body.append(f)};' +
-    'if(/\\/htmlfile\\?c=[\\w.-]+(&\\w+=\\d+)*$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
+// refuse any URL that is not an htmlfile on this origin ending at its callback;
+// set document.domain (the htmlfile page sets it, and Firefox then lets it reach
+// only a parent that did too); open the htmlfile with the first query; on its
+// end tell the parent and wait for `r`, whose query must start with `&`.
+// Messages from the parent count only from the parent's own origin.
+const BRIDGE_SCRIPT = 'let[o,u,k,q]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(d,o),' +
+    'n=d=>{if(/^r(&|$)/.test(d)){let m=c={};f?.remove();f=document.createElement("iframe");f.onload=()=>c==m&&!m.s&&p(E);f.src=u+d.slice(1);document.body.append(f)}};' +
+    'if(/\\/htmlfile\\?c=[\\w.-]+$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
     'try{document.domain=document.domain}catch{}' +
-    'onmessage=e=>{let d=e.data+"";e.source==parent&&e.origin==o&&/^r(&\\w+=\\d+)*$/.test(d)&&(u=u.replace(/&ack=\\d+/,"")+d.slice(1),n())};' +
-    'window[k]={start(){c.s=1},message:d=>p("f"+d),stop:()=>p(c.s?"x":E)};n()}';
+    'onmessage=e=>{e.source==parent&&e.origin==o&&n(e.data+"")};' +
+    'window[k]={start(){c.s=1},message:d=>p("f"+d),stop:()=>p(c.s?"x":E)};n("r"+q)}';
 // The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
 // so the script runs in the body, where document.body exists for it.
 const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';
@@ -172,17 +175,21 @@ function iframePage(sockjsUrl) {
 </html>`;
     return { body, etag: '"' + createHash('sha1').update(body).digest('base64') + '"' };
 }
-/** Serves a fixed page with long caching and ETag revalidation. */
-function servePage(req, res, page) {
+/**
+ * Serves a fixed page with its ETag: cached for a year (SockJS's rule for its iframe page), or,
+ * with `fresh`, revalidated on every load (cometkit's bridge, which a newer version changes).
+ */
+function servePage(req, res, page, fresh) {
+    const cache = fresh ? { 'Cache-Control': 'no-cache' } : cacheForever();
     if (req.headers['if-none-match'] === page.etag) {
-        res.writeHead(304, { ETag: page.etag, ...cacheForever() });
+        res.writeHead(304, { ETag: page.etag, ...cache });
         res.end();
         return;
     }
     res.writeHead(200, {
         'Content-Type': HTML,
         ETag: page.etag,
-        ...cacheForever(),
+        ...cache,
         'Content-Length': String(Buffer.byteLength(page.body)),
     });
     res.end(page.body);
@@ -1273,7 +1280,7 @@ function createServer(options) {
         if (path === BRIDGE_PATH) {
             if (method !== 'GET')
                 return methodNotAllowed(res, 'GET');
-            return servePage(req, res, bridgePage);
+            return servePage(req, res, bridgePage, true);
         }
         if (IFRAME_PATH.test(path)) {
             if (method !== 'GET')

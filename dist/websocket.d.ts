@@ -83,8 +83,13 @@ interface Info {
 }
 /** What a tier is given to connect with. */
 interface ConnectContext {
-    /** The service URL, without a trailing slash. */
+    /** The service URL, without a trailing slash or a query. */
     base: string;
+    /**
+     * The service URL's own query as `&…` (a token, say), or '': every request carries it, the
+     * receiving ones in `tune()`; a request without a query of its own takes it with `?` for its `&`.
+     */
+    query: string;
     /** `<base>/<server>/<session>`: the session's URL stem. */
     session: string;
     /** The `/info` probe result, or null when the probe was not needed or failed. */
@@ -102,11 +107,11 @@ interface ConnectContext {
     /** WebSocket constructor to use instead of the page's (tests inject fakes). */
     WebSocket?: typeof WebSocket;
     /**
-     * The query a receiving URL carries for a cometkit server, else '': `&h=…&ttl=…`
-     * when the client asks for shorter heartbeats or streaming responses (proxies
-     * that kill idle or old requests), and on a connection's first request the
-     * resume position `&pos=…`. Tiers call it for every request and append it
-     * after their own query, or after `?t`.
+     * The query a receiving URL carries: the service URL's own (`query`), then for a
+     * cometkit server `&h=…&ttl=…` when the client asks for shorter heartbeats or
+     * streaming responses (proxies that kill idle or old requests), and on a
+     * connection's first request the resume position `&pos=…`. Tiers call it for
+     * every request and append it after their own query, or after `?t`.
      */
     tune: () => string;
     /**
@@ -143,7 +148,7 @@ interface Tier {
     /** A streaming tier: a proxy that buffers one stream buffers them all, so one timing out skips the rest. */
     stream?: boolean;
     /** The `/info` probe, on tiers that need it (the HTTP tiers); `signal` ends what it left in the page. */
-    probe?: (base: string, signal?: AbortSignal) => Promise<Info>;
+    probe?: (base: string, signal?: AbortSignal, query?: string) => Promise<Info>;
     /** Why this tier cannot run here, or '' when it can. */
     unsupported: (ctx: ConnectContext) => string;
     connect: (ctx: ConnectContext, sink: Sink) => Connection;

@@ -56,7 +56,11 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   if (typeof url != 'string' || !/^(https?:)?\//.test(url)) fail('url must be an http(s) URL or a path');
   const o = resolveOptions(options, named);
   const retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
-  const base = url.replace(/\/+$/, '');
+  // The URL's own query (a token, say) goes on every request, after the path each request adds;
+  // a #fragment goes nowhere, as browsers never send one.
+  const [path, search] = url.split(/\?([^#]*)|#/);
+  const base = path.replace(/\/+$/, '');
+  const extra = search ? '&' + search : '';
   const { on, off, emit } = createEmitter();
   let state: ClientState = 'connecting';
   // What this page (or a recent one) learnt of the network to this service:
@@ -106,13 +110,13 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // candidate resumes from: one beyond it would make that position one the server can no longer resume.
   let frozen = Infinity;
   const position = () => Math.min(got, frozen);
-  // A connection's receiving query: the first request says where the client resumes from
-  // (`pos`), each renewal what it has (`ack`), so that what a cut swallowed, even one that looked
-  // like the end of a response, comes again.
+  // A connection's receiving query: the URL's own, the tuning, then where the client resumes from
+  // on the first request (`pos`) and what it has on each renewal (`ack`), so that what a cut
+  // swallowed, even one that looked like the end of a response, comes again.
   const query = (tuned: string, from: number) => {
     let first = o.resume;
     // A renewal's stream starts after the position it names; frozen while the session moves.
-    return () => tuned + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = position()) : '');
+    return () => extra + tuned + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = position()) : '');
   };
   // Resume across a reload (option `persist`): what the page before left in sessionStorage.
   if (o.persist) {
@@ -201,6 +205,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     // What every tier's context shares; each attempt adds its session URL, query and wait.
     const shared: Omit<ConnectContext, 'wait' | 'session' | 'tune'> = {
       base,
+      // (Only the HTTP tiers read it: the WebSocket gets it in `tune()`.)
+      query: MULTI_TIER ? extra : '',
       info: null,
       crossOrigin: MULTI_TIER && isCrossOrigin(base),
       poll: MULTI_TIER ? [o.pollInterval, o.pollIdleInterval] : [0, 0],
@@ -325,7 +331,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     // Until a tier connects, the probe stands as the connection: what ends one (close()) ends it.
     const probing = new AbortController();
     conn = { close: () => probing.abort() } as Connection;
-    probe(base, probing.signal).then(
+    probe(base, probing.signal, extra).then(
       (info) => {
         shared.info = info;
         // Only a cometkit server that says so understands the tuning parameters.

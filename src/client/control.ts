@@ -40,7 +40,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     abort.abort();
     if (notify && ctx.info?.cometkit) {
       // sendBeacon survives page unload; a plain POST serves where it is missing.
-      const url = ctx.session + '/close';
+      const url = ctx.session + '/close?t' + ctx.query;
       if (!navigator.sendBeacon?.(url)) post(url, null).catch(() => undefined);
     }
   };
@@ -56,7 +56,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     const body = JSON.stringify(queue);
     // A resuming client numbers the batch and says what it has received.
     const pos = ctx.pos();
-    const query = pos < 0 ? '' : '?pos=' + pos + (queue.length ? '&seq=' + seq : '');
+    const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (queue.length ? '&seq=' + seq : ''));
     const last = seq + queue.length - 1;
     seq = last + 1;
     queue = [];

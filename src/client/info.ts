@@ -7,14 +7,14 @@ const INFO_TIMEOUT = 8000;
 type Body = Omit<Info, 'rtt' | 'cors'>;
 
 /**
- * `GET <base>/info`: RTT, whether WebSocket is allowed, and the server's
- * extensions. Where CORS fails, a cometkit server answers the JSONP form.
+ * `GET <base>/info` (with the service URL's own `query`, `&…`): RTT, whether WebSocket is
+ * allowed, and the server's extensions. Where CORS fails, a cometkit server answers the JSONP form.
  */
-export function probe(base: string, signal?: AbortSignal): Promise<Info> {
+export function probe(base: string, signal?: AbortSignal, query = ''): Promise<Info> {
   const started = Date.now();
   const done = (cors: boolean) => (body: unknown): Info => ({ ...(body as Body), rtt: Date.now() - started, cors });
-  const jsonp = () => jsonpCall(base + '/info', INFO_TIMEOUT, signal).then(done(false));
-  return fetch(base + '/info?t=' + started, { credentials: 'include', signal: AbortSignal.timeout(INFO_TIMEOUT) }).then(
+  const jsonp = () => jsonpCall(base + '/info?t' + query, INFO_TIMEOUT, signal).then(done(false));
+  return fetch(base + '/info?t=' + started + query, { credentials: 'include', signal: AbortSignal.timeout(INFO_TIMEOUT) }).then(
     // An HTTP status means the server answered: the JSONP form cannot do better.
     (res) => (res.ok ? res.json().then(done(true), jsonp) : Promise.reject(new Error('HTTP ' + res.status))),
     jsonp,

@@ -16,7 +16,7 @@ import type { Cancel } from './jsonp.js';
 import { fail, MAX, resolveOptions } from './options.js';
 import type { LegacyOptions } from './options.js';
 import { connect } from './transport.js';
-import { sessionUrl } from './url.js';
+import { sessionUrl, splitUrl } from './url.js';
 
 /**
  * The modern build's client, minus getters (ES3 has none): `state` and
@@ -78,7 +78,9 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   if (typeof url != 'string' || !/^(https?:)?\//.test(url)) fail('url must be an http(s) URL or a path');
   const o = resolveOptions(options);
   const retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
-  const base = url.replace(/\/+$/, '');
+  // The URL's own query (a token, say) goes on every request, after the path each request adds.
+  const [path, extra] = splitUrl(url);
+  const base = path.replace(/\/+$/, '');
   const { on, off, emit } = createEmitter();
   const timers: Partial<Record<TimerName, ReturnType<typeof setTimeout>>> = {};
   let state: ClientState = 'connecting';
@@ -261,9 +263,10 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
         },
         // The first poll says where the client resumes from; each renewal what it has, so that what
         // a cut swallowed comes again (the renewal's frame starts after it).
-        () => (first ? ((first = false), '?pos=' + from) : sid ? '?ack=' + (at = got) : ''),
+        () => extra + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = got) : ''),
         () => (sid ? got : -1),
-        confirm
+        confirm,
+        extra
       );
       if (phase == 2) c.close();
     };
@@ -271,7 +274,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     let jsonpListed = false;
     for (const name of order) if (name == 'jsonp') jsonpListed = true;
     if (!jsonpListed) return next(0);
-    probing = probe(base, (result) => {
+    probing = probe(base, extra, (result) => {
       probing = null;
       info = result;
       next(0);

@@ -42,15 +42,17 @@ function fetchPost(url: string, body: string, done: (ok: boolean, framed?: boole
  * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
  * page has fetch, else a form post), everything queued meanwhile goes in the
  * next one, at once; `arrived(last)` once the batch ending at upstream position
- * `last` is in. The rules of src/client/control.ts, which needs AbortController
- * and JSON besides fetch.
+ * `last` is in. Every request carries `extra`, the service URL's own query (`&…`
+ * or ''). The rules of src/client/control.ts, which needs AbortController and
+ * JSON besides fetch.
  */
 export function createControl(
   session: string,
   info: Info | null,
   fail: (reason: string) => void,
   pos: () => number,
-  arrived: (last: number) => void
+  arrived: (last: number) => void,
+  extra: string
 ): Control {
   let queue: string[] = [];
   // Upstream position of queue[0].
@@ -64,7 +66,7 @@ export function createControl(
     // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
     const at = pos();
     const last = seq + queue.length - 1;
-    const url = session + '/jsonp_send' + (at < 0 ? '' : '?pos=' + at + '&seq=' + seq);
+    const url = session + '/jsonp_send' + (extra + (at < 0 ? '' : '&pos=' + at + '&seq=' + seq)).replace('&', '?');
     seq = last + 1;
     queue = [];
     const done = (ok: boolean, framed?: boolean) => {
@@ -90,7 +92,7 @@ export function createControl(
       cancel = null;
       if (notify && info?.cometkit?.close) {
         // sendBeacon survives page unload where the page has it; a form post serves everywhere.
-        const url = session + '/close';
+        const url = session + '/close' + extra.replace('&', '?');
         if (!(navigator.sendBeacon && navigator.sendBeacon(url))) formPost(url, null, SEND_TIMEOUT, () => undefined);
       }
     }

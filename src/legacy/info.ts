@@ -19,14 +19,15 @@ export interface Info {
 }
 
 /**
- * `GET <base>/info?c=<callback>`, the JSONP form a cometkit server answers
- * (`/**\/callback({...});`). A stock SockJS server answers plain JSON, which
+ * `GET <base>/info?c=<callback>` (after the service URL's own query, `extra`),
+ * the JSONP form a cometkit server answers (`/**\/callback({...});`). A stock
+ * SockJS server answers plain JSON, which
  * calls no callback (or never runs): `done(null)` then, and the client goes
  * straight to JSONP without extensions, as it also does when the probe fails.
  */
-export function probe(base: string, done: (info: Info | null) => void): Cancel {
+export function probe(base: string, extra: string, done: (info: Info | null) => void): Cancel {
   const started = now();
-  return jsonp(base + '/info', INFO_TIMEOUT, (error, body) => {
+  return jsonp(base + '/info' + extra.replace('&', '?'), INFO_TIMEOUT, (error, body) => {
     const info = !error && body && typeof body == 'object' ? (body as Info) : null;
     if (info) info.rtt = now() - started;
     done(info);

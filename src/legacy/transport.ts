@@ -15,10 +15,19 @@ const LINGER = 3000;
  * answer, then the next poll at once) and sends by form posts on the control
  * channel (`jsonp_send`). The sink contract of src/client/transports/types.ts:
  * `close` once when the connection ends by itself, nothing after close().
- * `query()` is each poll's query (resume: `?pos=…` on the first, `?ack=…` on
- * the renewals); `pos` and `arrived` go to the control channel.
+ * `query()` is each poll's query as `&…` (the service URL's own, `extra`, then
+ * for resume `&pos=…` on the first, `&ack=…` on the renewals); `pos`, `arrived`
+ * and `extra` go to the control channel.
  */
-export function connect(session: string, info: Info | null, sink: Sink, query: () => string, pos: () => number, arrived: (last: number) => void): Control {
+export function connect(
+  session: string,
+  info: Info | null,
+  sink: Sink,
+  query: () => string,
+  pos: () => number,
+  arrived: (last: number) => void,
+  extra: string
+): Control {
   let closed = false;
   let cancel: Cancel = () => undefined;
   const notifies = !!info?.cometkit?.close;
@@ -30,10 +39,10 @@ export function connect(session: string, info: Info | null, sink: Sink, query: (
       sink.close(reason);
     }
   };
-  const control = createControl(session, info, fail, pos, arrived);
+  const control = createControl(session, info, fail, pos, arrived, extra);
   // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
   const poll = () => {
-    cancel = jsonp(session + '/jsonp' + query(), Math.min(1e9, (info?.cometkit?.heartbeat ?? 25000) + SLACK), (error, frame) => {
+    cancel = jsonp(session + '/jsonp' + query().replace('&', '?'), Math.min(1e9, (info?.cometkit?.heartbeat ?? 25000) + SLACK), (error, frame) => {
       if (closed) return;
       if (error || typeof frame != 'string') return fail('poll failed: ' + (error || 'not a frame'));
       sink.frame(frame);

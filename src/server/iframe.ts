@@ -27,17 +27,21 @@ export function iframePage(sockjsUrl: string): { body: string; etag: string } {
   return { body, etag: '"' + createHash('sha1').update(body).digest('base64') + '"' };
 }
 
-/** Serves a fixed page with long caching and ETag revalidation. */
-export function servePage(req: IncomingMessage, res: ServerResponse, page: { body: string; etag: string }): void {
+/**
+ * Serves a fixed page with its ETag: cached for a year (SockJS's rule for its iframe page), or,
+ * with `fresh`, revalidated on every load (cometkit's bridge, which a newer version changes).
+ */
+export function servePage(req: IncomingMessage, res: ServerResponse, page: { body: string; etag: string }, fresh?: boolean): void {
+  const cache = fresh ? { 'Cache-Control': 'no-cache' } : cacheForever();
   if (req.headers['if-none-match'] === page.etag) {
-    res.writeHead(304, { ETag: page.etag, ...cacheForever() });
+    res.writeHead(304, { ETag: page.etag, ...cache });
     res.end();
     return;
   }
   res.writeHead(200, {
     'Content-Type': HTML,
     ETag: page.etag,
-    ...cacheForever(),
+    ...cache,
     'Content-Length': String(Buffer.byteLength(page.body)),
   });
   res.end(page.body);

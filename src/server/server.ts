@@ -208,7 +208,7 @@ export function createServer(options?: ServerOptions): CometServer {
     }
     if (path === BRIDGE_PATH) {
       if (method !== 'GET') return methodNotAllowed(res, 'GET');
-      return servePage(req, res, bridgePage);
+      return servePage(req, res, bridgePage, true);
     }
     if (IFRAME_PATH.test(path)) {
       if (method !== 'GET') return methodNotAllowed(res, 'GET');

@@ -6,6 +6,7 @@ import { createClient as createWebSocketClient } from '../../dist/websocket.mjs'
 import { config } from '../browser/support/config.js';
 import { assertEqual, assertSameMessages, echoMessages } from '../browser/support/echo.js';
 import { trackTimers } from '../browser/support/timers.js';
+import { GATE_TOKEN } from '../browser/support/gate.js';
 
 // [label, tier, createClient]
 const TIERS = [
@@ -90,6 +91,51 @@ for (const server of ['cometkit', 'sockjs']) {
             assertEqual(client.state, 'closed', 'state');
             timers.restore();
             assertEqual(timers.pending.size, 0, 'timers left pending after close');
+          });
+
+          it("carries the URL's own query on every request past a gate that refuses any without it, and sends no #fragment", async function () {
+            // Marks this test's requests in the gate's log (both browsers share the servers).
+            const run = Math.random().toString(36).slice(2, 10);
+            const query = `token=${encodeURIComponent(GATE_TOKEN)}&run=${run}`;
+            const client = create(`${base()}/token_echo?${query}#not-sent`, { transports: [tier], reconnect: false });
+            const open = await opened(client);
+            assertEqual(open.transport, tier, 'open.transport');
+            // Four rounds, each echoed in more than the service's streaming responses carry: renewals.
+            const expected = ['one', 'zwei ż', 'три', '四'].concat(Array.from({ length: 20 }, (_, i) => `echo ${i} ${'x'.repeat(100)}`));
+            const received = [];
+            let round = () => {};
+            client.on('message', ({ data }) => {
+              received.push(data);
+              if (received.length % 6 === 0) round();
+            });
+            for (let i = 0; i < expected.length; i += 6) {
+              const echoed = new Promise((resolve) => (round = resolve));
+              for (const m of expected.slice(i, i + 6)) client.send(m);
+              await echoed;
+            }
+            assertSameMessages(received, expected);
+            client.close();
+            // The gate's log is on the server: read until this test's requests are there (with the
+            // close, where the client tells a cometkit server of it on its own request).
+            const tellsClose = server === 'cometkit' && tier !== 'websocket';
+            const mine = (log) => log.seen.filter((entry) => entry.includes(`run=${run}`));
+            const deadline = Date.now() + 5000;
+            let log;
+            for (;;) {
+              log = await (await fetch(`${base()}/gate/log`, { cache: 'no-store' })).json();
+              if (!tellsClose || mine(log).some((entry) => /^POST \S*\/close\?/.test(entry))) break;
+              if (Date.now() > deadline) throw new Error(`no close request in the gate's log: ${mine(log).join(' | ')}`);
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+            assertEqual(JSON.stringify(log.refused), '[]', 'requests the gate refused');
+            const seen = mine(log);
+            if (!seen.length) throw new Error('the gate saw none of the requests');
+            // Once each: renewals (many: the service's responses end after a frame or two) must not pile it up.
+            for (const entry of seen) if (entry.split(query).length !== 2) throw new Error(`the query not there once, as given: ${entry}`);
+            if (seen.some((entry) => entry.includes('not-sent'))) throw new Error(`a fragment went out: ${seen.join(' | ')}`);
+            const streams = seen.filter((entry) => /\/(xhr_streaming|htmlfile)\?/.test(entry)).length;
+            if (server === 'cometkit' && ['xhr-streaming', 'iframe'].includes(tier) && streams < 2) throw new Error(`no renewal: ${seen.join(' | ')}`);
+            if (tier !== 'websocket' && !seen.some((entry) => entry.includes('/info?'))) throw new Error(`no /info with the query: ${seen.join(' | ')}`);
           });
 
           it('sees a server-initiated close with its code and reason', async function () {

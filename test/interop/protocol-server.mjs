@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createServer } from '../../dist/server.js';
+import { GATE_PREFIX, installGate } from './gate.mjs';
 
 const SOCKJS_CLIENT = fileURLToPath(new URL('../../node_modules/sockjs-client/dist/sockjs.min.js', import.meta.url));
 /** Where the iframe pages find stock sockjs-client: served by this same server, so nothing leaves the machine. */
@@ -63,7 +64,7 @@ export function burstStream(session) {
 }
 
 /**
- * Starts /echo, /close, /disabled_websocket_echo, /cookie_needed_echo, /stream (see tickStream) and /burst (see burstStream) on one
+ * Starts /echo, /close, /disabled_websocket_echo, /cookie_needed_echo, /stream (see tickStream), /burst (see burstStream) and /token_echo (behind gate.mjs) on one
  * http.Server. Resolves with { port, url, http, sessions(), close(), crash() }: sessions() lists the open
  * sessions as `<prefix>/<session id>` (what a test needs to act on a session without its client); close() ends
  * every session with a close frame (1001 "Server shutting down"); crash() cuts
@@ -88,6 +89,9 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
     [{ prefix: '/cookie_needed_echo', jsessionid: true }, echo],
     [{ prefix: '/stream', responseLimit: 4096 }, tickStream],
     [{ prefix: '/burst' }, burstStream],
+    // Behind a gate that refuses requests without the token in their query (gate.mjs); streaming
+    // responses end after a frame or two, so that renewals (each with the query) are many.
+    [{ prefix: GATE_PREFIX, responseLimit: 256 }, echo],
   ];
   const comets = services.map(([opts, onConnection]) => {
     const comet = createServer({ ...base, ...opts });
@@ -95,6 +99,7 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
     comet.attach(http);
     return comet;
   });
+  installGate(http);
   // Upgraded sockets leave the server's own bookkeeping (closeAllConnections misses them): track every one.
   const sockets = new Set();
   http.on('connection', (socket) => {
@@ -130,5 +135,5 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const server = await startProtocolServer({ port: Number(process.env.PORT ?? 8081) });
-  console.log(`SockJS protocol test services on ${server.url}: /echo /close /disabled_websocket_echo /cookie_needed_echo /stream /burst`);
+  console.log(`SockJS protocol test services on ${server.url}: /echo /close /disabled_websocket_echo /cookie_needed_echo /stream /burst /token_echo`);
 }

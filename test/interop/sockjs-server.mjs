@@ -5,6 +5,8 @@ import { createServer as createHttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+import { GATE_PREFIX, installGate } from './gate.mjs';
+
 const require = createRequire(import.meta.url);
 const sockjs = require('sockjs');
 const SOCKJS_CLIENT = fileURLToPath(new URL('../../node_modules/sockjs-client/dist/sockjs.min.js', import.meta.url));
@@ -28,6 +30,8 @@ export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
   const services = {
     '/echo': (conn) => conn.on('data', (text) => conn.write(text)),
     '/close': (conn) => conn.close(3000, 'Go away!'),
+    // Behind a gate that refuses requests without the token in their query (gate.mjs).
+    [GATE_PREFIX]: (conn) => conn.on('data', (text) => conn.write(text)),
     '/stream': (conn) => {
       let n = 0;
       const timer = setInterval(() => conn.write(`tick ${++n}`), TICK_INTERVAL);
@@ -41,6 +45,7 @@ export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
     server.on('connection', onConnection);
     server.installHandlers(http, { prefix });
   }
+  installGate(http);
   await new Promise((resolve, reject) => {
     http.once('error', reject);
     http.listen(port, host, resolve);

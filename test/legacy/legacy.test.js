@@ -6,6 +6,7 @@ import { config } from '../browser/support/config.js';
 import { admin } from '../browser/support/admin.js';
 import { assertEqual, assertSameMessages, echoMessages, until } from '../browser/support/echo.js';
 import { assertLost, assertResumedThroughout, flow, waitFor, watch } from '../browser/support/flow.js';
+import { GATE_TOKEN } from '../browser/support/gate.js';
 
 const SANDBOX = new URL('./sandbox.html', import.meta.url).pathname;
 const TAGS = ['script', 'iframe', 'form'];
@@ -72,6 +73,34 @@ function opened(client) {
       client.on('error', ({ error }) => (offs.forEach((f) => f()), reject(error))),
     ];
   });
+}
+
+/**
+ * Sends `expected` with a delivery callback each and waits for every echo and every callback: an echo
+ * can come back before the post's frame reports its load. Each send must report delivery, in order.
+ */
+async function echoDelivered(client, expected) {
+  const received = [];
+  const all = new Promise((resolve) => {
+    client.on('message', ({ data }) => {
+      received.push(data);
+      if (received.length === expected.length) resolve();
+    });
+  });
+  let delivered = 0;
+  const failures = [];
+  let allDelivered;
+  const confirmed = new Promise((resolve) => (allDelivered = resolve));
+  const report = (error) => {
+    if (error) failures.push(error.message);
+    else if (++delivered === expected.length) allDelivered();
+  };
+  for (const m of expected) client.send(m, report);
+  await all;
+  assertSameMessages(received, expected);
+  await confirmed;
+  assertEqual(delivered, expected.length, 'delivery callbacks');
+  assertEqual(failures.join(), '', 'failed deliveries');
 }
 
 /** The suite's admin endpoint (test/browser/suite.mjs): servers and proxies of a test's own. */
@@ -165,30 +194,7 @@ for (const events of ['none', 'attach']) {
             }
           }
 
-          const expected = echoMessages();
-          const received = [];
-          const all = new Promise((resolve) => {
-            client.on('message', ({ data }) => {
-              received.push(data);
-              if (received.length === expected.length) resolve();
-            });
-          });
-          // Each send reports delivery: once its form post has arrived.
-          // (An echo can come back before the post's frame reports its load: wait for both.)
-          let delivered = 0;
-          const failures = [];
-          let allDelivered;
-          const confirmed = new Promise((resolve) => (allDelivered = resolve));
-          const report = (error) => {
-            if (error) failures.push(error.message);
-            else if (++delivered === expected.length) allDelivered();
-          };
-          for (const m of expected) client.send(m, report);
-          await all;
-          assertSameMessages(received, expected);
-          await confirmed;
-          assertEqual(delivered, expected.length, 'delivery callbacks');
-          assertEqual(failures.join(), '', 'failed deliveries');
+          await echoDelivered(client, echoMessages());
 
           const closed = once(client, 'close');
           client.close();
@@ -219,6 +225,23 @@ for (const events of ['none', 'attach']) {
           // close() tells a cometkit server at once, by form post (the sandbox has no sendBeacon).
           if (server === 'cometkit') assertEqual(seen.forms.at(-1).endsWith('/close'), true, 'a /close form post last');
           assertEqual(win.__sandbox.errors.join('\n'), '', 'script errors in the sandbox');
+        });
+
+        it("carries the URL's own query on every script and form post past a gate that refuses any without it", async function () {
+          const { win, seen } = sandbox;
+          const query = `token=${encodeURIComponent(GATE_TOKEN)}&run=${Math.random().toString(36).slice(2, 10)}`;
+          const client = win.cometkit.createClient(`${base()}/token_echo?${query}#not-sent`);
+          await opened(client);
+          await echoDelivered(client, ['one', 'zwei ż', 'три']);
+          client.close();
+          await assertClean(sandbox);
+          const urls = seen.scripts.concat(seen.forms);
+          for (const url of urls) if (!url.includes(query) || url.includes('not-sent')) throw new Error(`a request without the query as given: ${url}`);
+          if (!/\/token_echo\/info\?token=/.test(seen.scripts[0])) throw new Error(`first script: ${seen.scripts[0]}`);
+          if (!seen.forms.some((url) => /\/jsonp_send\?token=/.test(url))) throw new Error(`forms: ${seen.forms.join(' ')}`);
+          if (server === 'cometkit' && !/\/close\?token=/.test(seen.forms.at(-1))) throw new Error(`last form: ${seen.forms.at(-1)}`);
+          const log = await (await fetch(`${base()}/gate/log`, { cache: 'no-store' })).json();
+          assertEqual(JSON.stringify(log.refused), '[]', 'requests the gate refused');
         });
 
         it('fails the delivery callbacks of sends the client closed before sending', async function () {

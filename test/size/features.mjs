@@ -49,7 +49,7 @@ const FEATURES = [
     [CLIENT, swap('if (tier?.stream) for (const t of o.transports) if (t.stream) shun(memory, t.name);')],
   ]],
   ['persist (resume across a reload)', PERSIST],
-  ['the JSONP form of /info (probing without CORS)', [['client/info.ts', swap("const jsonp = () => jsonpCall(base + '/info', INFO_TIMEOUT, signal).then(done(false));", "const jsonp = () => Promise.reject(new Error('no CORS'));")]]],
+  ['the JSONP form of /info (probing without CORS)', [['client/info.ts', swap("const jsonp = () => jsonpCall(base + '/info?t' + query, INFO_TIMEOUT, signal).then(done(false));", "const jsonp = () => Promise.reject(new Error('no CORS'));")]]],
   ['the iframe tier (its bridge page included)', [
     ['client/create-client.ts', swap('export const TIERS = [websocket, xhrStreaming, iframe, jsonp, polling];', 'export const TIERS = [websocket, xhrStreaming, jsonp, polling];')],
     ['index.ts', swap("export { iframe } from './client/transports/iframe.js';\n")],

@@ -912,7 +912,7 @@ describe('resume on the control channel (msw)', function () {
     const [x, y] = [callback(), callback()];
     client.send('x', x);
     await until(() => server.sends.length === 1, 3000, 'the first xhr_send');
-    assertJson(server.sends[0], { query: '?pos=2&seq=1', body: ['x'] }, 'first xhr_send');
+    assertJson(server.sends[0], { query: '?t&pos=2&seq=1', body: ['x'] }, 'first xhr_send');
     await tick();
     assertJson(x.calls, [], 'callback while xhr_send is unanswered');
     server.sendGate.open();
@@ -921,7 +921,7 @@ describe('resume on the control channel (msw)', function () {
     server.sendGate = null;
     client.send('y', y);
     await until(() => y.calls.length > 0, 3000, 'the callback of y');
-    assertJson(server.sends[1], { query: '?pos=2&seq=2', body: ['y'] }, 'second xhr_send');
+    assertJson(server.sends[1], { query: '?t&pos=2&seq=2', body: ['y'] }, 'second xhr_send');
     assertJson(y.calls, ['delivered'], 'callback of y');
     assert(server.polls.slice(1).every((query) => !query.includes('pos=')), `queries of later polls: ${json(server.polls)}`);
   });
@@ -931,7 +931,7 @@ describe('resume on the control channel (msw)', function () {
     const { received } = await openPolling(['k0\na["m1"]\n', '']);
     await until(() => server.sends.length === 1, 3000, 'the acknowledgement');
     assertJson(received, ['m1'], 'messages');
-    assertJson(server.sends, [{ query: '?pos=1', body: [] }], 'xhr_send requests');
+    assertJson(server.sends, [{ query: '?t&pos=1', body: [] }], 'xhr_send requests');
   });
 
   it('sends batches without pos or seq on a session that is not resumable', async function () {
@@ -940,7 +940,7 @@ describe('resume on the control channel (msw)', function () {
     const x = callback();
     client.send('x', x);
     await until(() => x.calls.length > 0, 3000, 'the callback of x');
-    assertJson(server.sends, [{ query: '', body: ['x'] }], 'xhr_send requests');
+    assertJson(server.sends, [{ query: '?t', body: ['x'] }], 'xhr_send requests');
     assertJson(x.calls, ['delivered'], 'callback');
   });
 });

@@ -19,10 +19,10 @@ export const iframe: Tier = {
   connect: (ctx, sink) =>
     httpConnection(ctx, sink, (frame, fail, signal) => {
       const callback = uniqueName();
-      const url = new URL(ctx.session + '/htmlfile?c=' + callback + ctx.tune(), location.href);
-      const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback]));
+      const url = new URL(ctx.session + '/htmlfile?c=' + callback, location.href);
+      const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback, ctx.tune()]));
       const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
-      const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html') + hash });
+      const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html?t' + ctx.query) + hash });
       // Only the bridge we made, from the service's origin, may speak.
       const tell = (word: string) => bridge.contentWindow?.postMessage(word, url.origin);
       const relay = (e: MessageEvent) => {
