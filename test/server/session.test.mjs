@@ -9,10 +9,13 @@ import {
   PRELUDE,
   nextConnection,
   openStream,
+  openWs,
+  request,
   sid,
   start,
   streamFrames,
   withTimeout,
+  wsUrl,
   xhrPoll,
   xhrSend,
 } from './helpers.mjs';
@@ -44,6 +47,18 @@ describe('session', () => {
     assert.equal(session.info.headers['x-test'], 'yes');
     assert.equal(session.info.remoteAddress, '127.0.0.1');
     assert.equal(server.comet.sessions.get(id), session);
+  });
+
+  it("hands the application the opening request's URL with its query, where a client's token travels", async () => {
+    const id = sid();
+    let connection = nextConnection(server);
+    await request(`${base}/000/${id}/xhr?t&token=a%20b&pos=0`, { method: 'POST' });
+    assert.equal((await connection).info.url, `/000/${id}/xhr?t&token=a%20b&pos=0`);
+    connection = nextConnection(server);
+    const ws = openWs(wsUrl(base, `/000/${sid()}/websocket?t&token=a%20b`));
+    await ws.opened;
+    assert.match((await connection).info.url, /\/websocket\?t&token=a%20b$/);
+    ws.ws.close();
   });
 
   it('emits connection once per session, not per request', async () => {
