@@ -1018,7 +1018,7 @@
     function hidden(tag, props) {
         const node = Object.assign(document.createElement(tag), props);
         node.style.display = 'none';
-        (document.body || document.documentElement).append(node);
+        (document.body ?? document.documentElement).append(node);
         return node;
     }
 
@@ -1157,7 +1157,9 @@
             const poll = () => load(ctx.session + '/jsonp?t' + ctx.tune(), ctx.wait, (error, value) => {
                 if (error)
                     return fail('poll failed: ' + error);
-                frame(value);
+                // As text: anything else (a broken or hostile answer) is then a malformed frame, reported
+                // as any other, where it would have thrown in the frame checks.
+                frame(String(value));
                 if (!signal.aborted)
                     poll();
             });

@@ -35,6 +35,31 @@ export function tickStream(session) {
   echo(session);
 }
 
+/**
+ * /not_frames/<kind>: a service whose JSONP polls call their callback with something other than a
+ * frame (a string): `number`, `null`, `object`, or nothing (`none`); its /info is plain JSON. Bad
+ * input for the client's JSONP tier.
+ */
+const NOT_FRAMES = '/not_frames/';
+const NOT_FRAME_VALUES = { number: '12', null: 'null', object: '{"o":1}', none: '' };
+
+function notFrames(req, res) {
+  const url = new URL(req.url, 'http://localhost');
+  const [kind, , , endpoint] = url.pathname.slice(NOT_FRAMES.length).split('/');
+  const cors = { 'Access-Control-Allow-Origin': req.headers.origin ?? '*', 'Access-Control-Allow-Credentials': 'true', 'Cache-Control': 'no-store' };
+  if (url.pathname === NOT_FRAMES + kind + '/info') {
+    res.writeHead(200, { ...cors, 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify({ websocket: false, cookie_needed: false, origins: ['*:*'], entropy: 1 }));
+  }
+  const callback = url.searchParams.get('c') ?? '';
+  if (endpoint !== 'jsonp' || !(kind in NOT_FRAME_VALUES) || !/^[\w.]+$/.test(callback)) {
+    res.writeHead(404, cors);
+    return res.end();
+  }
+  res.writeHead(200, { ...cors, 'Content-Type': 'application/javascript; charset=UTF-8' });
+  res.end(`/**/${callback}(${NOT_FRAME_VALUES[kind]});\r\n`);
+}
+
 /** /burst's largest burst, bytes. */
 const MAX_BURST = 4 * 1024 * 1024;
 
@@ -73,6 +98,7 @@ export function burstStream(session) {
 export async function startProtocolServer({ port = 0, host = '127.0.0.1', options = {} } = {}) {
   const script = readFileSync(SOCKJS_CLIENT);
   const http = createHttpServer((req, res) => {
+    if (req.url?.startsWith(NOT_FRAMES)) return notFrames(req, res);
     if (req.url === SOCKJS_PATH) {
       res.writeHead(200, { 'Content-Type': 'application/javascript', 'Cache-Control': 'max-age=3600' });
       res.end(script);

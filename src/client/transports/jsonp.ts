@@ -15,7 +15,9 @@ export const jsonp: Tier = {
       const poll = () =>
         load(ctx.session + '/jsonp?t' + ctx.tune(), ctx.wait, (error, value) => {
           if (error) return fail('poll failed: ' + error);
-          frame(value as string);
+          // As text: anything else (a broken or hostile answer) is then a malformed frame, reported
+          // as any other, where it would have thrown in the frame checks.
+          frame(String(value));
           if (!signal.aborted) poll();
         });
       signal.addEventListener('abort', remove);

@@ -9,7 +9,7 @@ export function uniqueName(): string {
 export function hidden<K extends keyof HTMLElementTagNameMap>(tag: K, props?: Partial<HTMLElementTagNameMap[K]>): HTMLElementTagNameMap[K] {
   const node = Object.assign(document.createElement(tag), props);
   node.style.display = 'none';
-  (document.body || document.documentElement).append(node);
+  (document.body ?? document.documentElement).append(node);
   return node;
 }
 
