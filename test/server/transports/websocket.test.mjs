@@ -174,13 +174,18 @@ describe('websocket heartbeats', () => {
   });
 });
 
+// 61 two-byte characters, then 4-byte ones: 126 bytes, over the 123 a WebSocket close reason holds.
+const LONG_REASON = 'ż'.repeat(61) + '😀😀😀';
+
 describe('raw websocket', () => {
   let server;
+  const errors = [];
   before(async () => {
     server = await start({ prefix: '/raw' }, (s) =>
       s.on('message', (m) => {
         if (m === 'close me') s.close(4321, 'As asked');
         else if (m === 'close 1001') s.close(1001, 'Going');
+        else if (m === 'close long') s.close(4000, LONG_REASON);
         else s.send(m);
       }),
     );
@@ -235,6 +240,17 @@ describe('raw websocket', () => {
     await c.opened;
     c.ws.send('close 1001');
     assert.deepEqual(await withTimeout(c.closed, 'close'), { code: 1000, reason: 'Going' });
+  });
+
+  it('cuts a close reason to the 123 bytes a WebSocket holds, at a character, and still closes', async () => {
+    server.comet.on('error', (error) => errors.push(error));
+    const c = openWs(wsUrl(server.url, '/websocket'));
+    await c.opened;
+    c.ws.send('close long');
+    const { code, reason } = await withTimeout(c.closed, 'close');
+    assert.equal(code, 4000);
+    assert.equal(reason, 'ż'.repeat(61));
+    assert.deepEqual(errors, []);
   });
 });
 
