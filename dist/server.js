@@ -1116,8 +1116,8 @@ function rawWebsocket(ws, session) {
                 return;
             const [, given, reason] = close;
             // A WebSocket close reason holds 123 bytes (ws throws beyond, and the socket would stay open):
-            // cut between characters as a reader sees them (grapheme clusters), never inside one.
-            const chars = Array.from(new Intl.Segmenter().segment(reason), (part) => part.segment);
+            // cut between code points, so that what is left is valid UTF-8.
+            const chars = Array.from(reason);
             while (Buffer.byteLength(chars.join('')) > 123)
                 chars.pop();
             // A WebSocket close code must be 1000 or 3000–4999; protocol codes (2010, 1002) map to 1000.

@@ -99,8 +99,8 @@ export function rawWebsocket(ws: WebSocket, session: InternalSession): void {
       if (close[0] !== 'c') return;
       const [, given, reason] = close;
       // A WebSocket close reason holds 123 bytes (ws throws beyond, and the socket would stay open):
-      // cut between characters as a reader sees them (grapheme clusters), never inside one.
-      const chars = Array.from(new Intl.Segmenter().segment(reason), (part) => part.segment);
+      // cut between code points, so that what is left is valid UTF-8.
+      const chars = Array.from(reason);
       while (Buffer.byteLength(chars.join('')) > 123) chars.pop();
       // A WebSocket close code must be 1000 or 3000–4999; protocol codes (2010, 1002) map to 1000.
       ws.close(given === 1000 || (given >= 3000 && given <= 4999) ? given : 1000, chars.join(''));
