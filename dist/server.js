@@ -561,6 +561,10 @@ function createSession(id, host, info) {
         return true;
     };
     session.close = (code = 3000, reason = 'Go away!') => {
+        // A wrong type would reach the client as a close frame it cannot read.
+        if (!Number.isInteger(code) || typeof reason !== 'string') {
+            throw new TypeError('cometkit server: close() takes an integer code and a string reason');
+        }
         if (state === 'closed')
             return;
         if (state === 'connecting') {
@@ -1423,6 +1427,9 @@ function createServer(options) {
             session.send(text);
     };
     comet.close = (code = 1001, reason = 'Server shutting down') => {
+        if (!Number.isInteger(code) || typeof reason !== 'string') {
+            throw new TypeError('cometkit server: close() takes an integer code and a string reason');
+        }
         for (const session of [...live])
             session.close(code, reason);
         for (const client of wss.clients)

@@ -336,6 +336,9 @@ export function createServer(options?: ServerOptions): CometServer {
   };
 
   comet.close = (code = 1001, reason = 'Server shutting down'): void => {
+    if (!Number.isInteger(code) || typeof reason !== 'string') {
+      throw new TypeError('cometkit server: close() takes an integer code and a string reason');
+    }
     for (const session of [...live]) session.close(code, reason);
     for (const client of wss.clients) client.terminate();
     // As documented: later upgrades are refused (ws answers them 503).

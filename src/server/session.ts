@@ -274,6 +274,10 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   };
 
   session.close = (code = 3000, reason = 'Go away!'): void => {
+    // A wrong type would reach the client as a close frame it cannot read.
+    if (!Number.isInteger(code) || typeof reason !== 'string') {
+      throw new TypeError('cometkit server: close() takes an integer code and a string reason');
+    }
     if (state === 'closed') return;
     if (state === 'connecting') {
       state = 'closed';

@@ -110,6 +110,18 @@ describe('session', () => {
     }
   });
 
+  it('close() takes an integer code and a string reason, and a bad one changes nothing', async () => {
+    const { session } = await openSession();
+    const message = 'cometkit server: close() takes an integer code and a string reason';
+    for (const [code, reason] of [['3000', 'x'], [3000.5, 'x'], [NaN, 'x'], [3000, 12], [3000, null]]) {
+      assert.throws(() => session.close(code, reason), { name: 'TypeError', message }, `close(${code}, ${reason})`);
+      assert.throws(() => server.comet.close(code, reason), { name: 'TypeError', message }, `server close(${code}, ${reason})`);
+    }
+    assert.equal(session.state, 'open');
+    session.close(3001, 'fine');
+    assert.equal(session.state, 'closed');
+  });
+
   it('a second receiver gets c[2010] and the first keeps working', async () => {
     const { id, session } = await openSession();
     const first = await openStream(`${base}/000/${id}/xhr_streaming`, { method: 'POST' });
