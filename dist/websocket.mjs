@@ -668,7 +668,7 @@ function createCoreClient(url, options, named = []) {
             return state;
         },
         get transport() {
-            return tier ? tier.name : null;
+            return tier?.name ?? null;
         },
         diagnostics: () => attempts.slice(),
     };
@@ -696,7 +696,8 @@ const websocket = {
         };
         // A cometkit server joins a confirmation (`k`) and the frame after it with a newline, which no
         // frame contains (JSON escapes it).
-        ws.onmessage = (e) => e.data.split('\n').map(sink.frame);
+        // As text: a binary message (no SockJS server sends one) is then a malformed frame, reported.
+        ws.onmessage = (e) => String(e.data).split('\n').map(sink.frame);
         ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
         ws.onerror = () => end('WebSocket error');
         return {

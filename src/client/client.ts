@@ -591,7 +591,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       return state;
     },
     get transport() {
-      return tier ? tier.name : null;
+      return tier?.name ?? null;
     },
     diagnostics: () => attempts.slice(),
   };

@@ -25,7 +25,7 @@ const BUILDS = [
     entry: `import { createClient } from 'cometkit/websocket';
 export const connect = (url) => createClient(url);`,
     budget: 1500,
-    mark: 3733,
+    mark: 3732,
   },
   // For comparison, no budget: WebSocket alone from the main entry, which keeps the multi-tier code.
   {
@@ -33,7 +33,7 @@ export const connect = (url) => createClient(url);`,
     entry: `import { createCoreClient, websocket } from 'cometkit';
 export const connect = (url) => createCoreClient(url, { transports: [websocket] });`,
   },
-  { name: 'script tag (cometkit.min.js)', file: 'cometkit.min.js', budget: 5500, mark: 6802 },
+  { name: 'script tag (cometkit.min.js)', file: 'cometkit.min.js', budget: 5500, mark: 6800 },
   // The legacy build (IE 7-class pages) meets its budget: enforced on its own.
   { name: 'legacy (cometkit.legacy.min.js)', file: 'cometkit.legacy.min.js', budget: 6000, enforced: true },
 ];

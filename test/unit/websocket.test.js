@@ -85,6 +85,20 @@ describe('websocket tier', function () {
     assertJson(received, ['one', 'two', 'three'], 'messages');
   });
 
+  it('reports a binary message as a malformed frame and goes on', async function () {
+    const { client, socket } = await openSocket();
+    const errors = [];
+    const received = [];
+    client.on('error', ({ error }) => errors.push(error.message));
+    client.on('message', ({ data }) => received.push(data));
+    socket.receive(new Blob(['a["binary"]']));
+    socket.receive(new Uint8Array([97, 91, 93]).buffer);
+    socket.receive('a["text"]');
+    assertJson(errors, ['Malformed frame: [object Blob]', 'Malformed frame: [object ArrayBuffer]'], 'errors');
+    assertJson(received, ['text'], 'messages');
+    assertEqual(client.state, 'open', 'state');
+  });
+
   it('sends the messages of one tick as one JSON array', async function () {
     const { client, socket } = await openSocket();
     client.send('one');

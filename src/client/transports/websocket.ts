@@ -22,7 +22,8 @@ export const websocket: Tier = {
     };
     // A cometkit server joins a confirmation (`k`) and the frame after it with a newline, which no
     // frame contains (JSON escapes it).
-    ws.onmessage = (e: MessageEvent<string>) => e.data.split('\n').map(sink.frame);
+    // As text: a binary message (no SockJS server sends one) is then a malformed frame, reported.
+    ws.onmessage = (e: MessageEvent<unknown>) => String(e.data).split('\n').map(sink.frame);
     ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
     ws.onerror = () => end('WebSocket error');
     return {
