@@ -87,7 +87,7 @@ interface ConnectContext {
     base: string;
     /**
      * The service URL's own query as `&…` (a token, say), or '': every request carries it, the
-     * receiving ones in `tune()`; a request without a query of its own takes it with `?` for its `&`.
+     * receiving ones in `tune()`; a request without a query of its own puts it after `?t`.
      */
     query: string;
     /** `<base>/<server>/<session>`: the session's URL stem. */
