@@ -384,6 +384,15 @@ function resolveOptions(options) {
     return out;
 }
 
+/**
+ * Throws unless `close(code, reason)` got an integer and a string, on a session or on the server: a
+ * wrong type would reach the client as a close frame it cannot read.
+ */
+function checkClose(code, reason) {
+    if (!Number.isInteger(code) || typeof reason !== 'string') {
+        throw new TypeError('cometkit server: close() takes an integer code and a string reason');
+    }
+}
 /** Close code of a session whose unacknowledged messages outgrew `resumeLimit`. */
 const OVERFLOW = 2011;
 /** Close code of a session a client asked to resume from a position it cannot have. */
@@ -561,10 +570,7 @@ function createSession(id, host, info) {
         return true;
     };
     session.close = (code = 3000, reason = 'Go away!') => {
-        // A wrong type would reach the client as a close frame it cannot read.
-        if (!Number.isInteger(code) || typeof reason !== 'string') {
-            throw new TypeError('cometkit server: close() takes an integer code and a string reason');
-        }
+        checkClose(code, reason);
         if (state === 'closed')
             return;
         if (state === 'connecting') {
@@ -1162,15 +1168,13 @@ function describe(req, transport) {
 }
 // Shorter than this, heartbeats and held requests would cost more than the proxies they outwit.
 const MIN_TUNED = 1000;
-// The longest delay a timer holds (2^31 - 1 ms, about 24.8 days): Node fires a longer one after 1 ms.
-const MAX_TIMER = 2147483647;
 /**
  * A whole number of ms from a query parameter, at least `floor`; undefined when absent, not a
- * number, or beyond what a timer holds (no limit asked, in effect).
+ * number, or beyond what a timer holds (MAX_NUMBER: no limit asked, in effect).
  */
 function msParam(url, name, floor) {
     const value = Number(url.searchParams.get(name) ?? NaN);
-    return Number.isInteger(value) && value <= MAX_TIMER ? Math.max(floor, value) : undefined;
+    return Number.isInteger(value) && value <= MAX_NUMBER ? Math.max(floor, value) : undefined;
 }
 /**
  * `ttl`, `takeover`, `pos`, `ack` and `h`, which cometkit clients add to receiving requests (see
@@ -1427,9 +1431,7 @@ function createServer(options) {
             session.send(text);
     };
     comet.close = (code = 1001, reason = 'Server shutting down') => {
-        if (!Number.isInteger(code) || typeof reason !== 'string') {
-            throw new TypeError('cometkit server: close() takes an integer code and a string reason');
-        }
+        checkClose(code, reason);
         for (const session of [...live])
             session.close(code, reason);
         for (const client of wss.clients)

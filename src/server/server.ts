@@ -9,9 +9,9 @@ import type { Headers } from './http.js';
 import { BRIDGE_PATH, bridgePage } from './bridge.js';
 import { iframePage, servePage } from './iframe.js';
 import { info } from './info.js';
-import { resolveOptions } from './options.js';
+import { MAX_NUMBER, resolveOptions } from './options.js';
 import type { ResolvedOptions, ServerOptions } from './options.js';
-import { createSession } from './session.js';
+import { checkClose, createSession } from './session.js';
 import { position } from './position.js';
 import { newSecret, secretCookie, shownSecrets } from './secret.js';
 import type { ReceiveTuning } from './receiver.js';
@@ -85,16 +85,13 @@ function describe(req: IncomingMessage, transport: string): SessionInfo {
 // Shorter than this, heartbeats and held requests would cost more than the proxies they outwit.
 const MIN_TUNED = 1000;
 
-// The longest delay a timer holds (2^31 - 1 ms, about 24.8 days): Node fires a longer one after 1 ms.
-const MAX_TIMER = 2147483647;
-
 /**
  * A whole number of ms from a query parameter, at least `floor`; undefined when absent, not a
- * number, or beyond what a timer holds (no limit asked, in effect).
+ * number, or beyond what a timer holds (MAX_NUMBER: no limit asked, in effect).
  */
 function msParam(url: URL, name: string, floor: number): number | undefined {
   const value = Number(url.searchParams.get(name) ?? NaN);
-  return Number.isInteger(value) && value <= MAX_TIMER ? Math.max(floor, value) : undefined;
+  return Number.isInteger(value) && value <= MAX_NUMBER ? Math.max(floor, value) : undefined;
 }
 
 /**
@@ -336,9 +333,7 @@ export function createServer(options?: ServerOptions): CometServer {
   };
 
   comet.close = (code = 1001, reason = 'Server shutting down'): void => {
-    if (!Number.isInteger(code) || typeof reason !== 'string') {
-      throw new TypeError('cometkit server: close() takes an integer code and a string reason');
-    }
+    checkClose(code, reason);
     for (const session of [...live]) session.close(code, reason);
     for (const client of wss.clients) client.terminate();
     // As documented: later upgrades are refused (ws answers them 503).

@@ -95,6 +95,16 @@ export interface InternalSession extends Session {
   readonly stranded: boolean;
 }
 
+/**
+ * Throws unless `close(code, reason)` got an integer and a string, on a session or on the server: a
+ * wrong type would reach the client as a close frame it cannot read.
+ */
+export function checkClose(code: unknown, reason: unknown): void {
+  if (!Number.isInteger(code) || typeof reason !== 'string') {
+    throw new TypeError('cometkit server: close() takes an integer code and a string reason');
+  }
+}
+
 /** Close code of a session whose unacknowledged messages outgrew `resumeLimit`. */
 export const OVERFLOW = 2011;
 /** Close code of a session a client asked to resume from a position it cannot have. */
@@ -274,10 +284,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   };
 
   session.close = (code = 3000, reason = 'Go away!'): void => {
-    // A wrong type would reach the client as a close frame it cannot read.
-    if (!Number.isInteger(code) || typeof reason !== 'string') {
-      throw new TypeError('cometkit server: close() takes an integer code and a string reason');
-    }
+    checkClose(code, reason);
     if (state === 'closed') return;
     if (state === 'connecting') {
       state = 'closed';

@@ -3,10 +3,7 @@
 // `takeover=1` (move a session to another receiver, WebSocket included).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, nextConnection, openStream, openWs, wsUrl, xhrFrames, sid } from './helpers.mjs';
-
-const PRELUDE = 'h'.repeat(2048) + '\n';
-const frames = (text) => xhrFrames(text.slice(PRELUDE.length));
+import { start, nextConnection, openStream, openWs, wsUrl, streamFrames as frames, sid } from './helpers.mjs';
 
 describe('receive tuning and takeover', () => {
   let server;
