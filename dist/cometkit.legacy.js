@@ -1,6 +1,11 @@
 var cometkit = (function (exports) {
 
     /**
+     * The longest delay `setTimeout` holds, 2^31 - 1 ms (about 24.8 days): a longer one fires at once.
+     * Every number option is at most this (both builds), and the clients' timers are clamped to it.
+     */
+    var MAX_DELAY = 2147483647;
+    /**
      * Full-jitter exponential backoff: a random delay in [0, min(cap, base·2^(attempt-1))).
      * Spreads a crowd of clients reconnecting to a restarted server.
      */
@@ -415,8 +420,6 @@ var cometkit = (function (exports) {
         queueBytes: 1048576,
         WebSocket: undefined
     };
-    // 2^31 - 1: the longest delay setTimeout holds (ms), the modern build's bound too.
-    var MAX = 2147483647;
     var NAMES = ' websocket xhr-streaming iframe jsonp polling ';
     // Own keys only: old pages (Prototype.js and friends) add enumerable members to prototypes.
     var own = function (o, key) { return Object.prototype.hasOwnProperty.call(o, key); };
@@ -444,8 +447,8 @@ var cometkit = (function (exports) {
                 continue;
             var type = key == 'transports' ? 'object' : typeof DEFAULTS[key] == 'undefined' ? 'function' : typeof DEFAULTS[key];
             // At most what a timer holds: a longer delay fires at once (a watchdog would spin).
-            if (typeof value != type || (type == 'number' && !(value >= 0 && value <= MAX))) {
-                fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX : type == 'object' ? 'non-empty array' : type));
+            if (typeof value != type || (type == 'number' && !(value >= 0 && value <= MAX_DELAY))) {
+                fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX_DELAY : type == 'object' ? 'non-empty array' : type));
             }
             out[key] = value;
         }
@@ -790,7 +793,7 @@ var cometkit = (function (exports) {
             clearTimeout(timers[name]);
             // Clamped: a delay beyond what a timer holds fires at once (a `retry` that returns Infinity).
             if (fn)
-                timers[name] = setTimeout(fn, Math.min(ms, MAX));
+                timers[name] = setTimeout(fn, Math.min(ms, MAX_DELAY));
         };
         var online = function () {
             if (state == 'reconnecting')
@@ -908,7 +911,7 @@ var cometkit = (function (exports) {
                         if (gen != generation)
                             return;
                         setState('open', true);
-                        deadAfter = Math.min(MAX, ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + o.heartbeatTimeout);
+                        deadAfter = Math.min(MAX_DELAY, ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + o.heartbeatTimeout);
                         lastSeen = now();
                         watch();
                         later('stable', function () { return (retries = 0); }, o.stableAfter);

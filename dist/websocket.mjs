@@ -105,6 +105,23 @@ function createEmitter() {
     };
 }
 
+/**
+ * The longest delay `setTimeout` holds, 2^31 - 1 ms (about 24.8 days): a longer one fires at once.
+ * Every number option is at most this (both builds), and the clients' timers are clamped to it.
+ */
+const MAX_DELAY = 2147483647;
+/**
+ * Full-jitter exponential backoff: a random delay in [0, min(cap, base·2^(attempt-1))).
+ * Spreads a crowd of clients reconnecting to a restarted server.
+ */
+function backoff(base, cap) {
+    return (attempt) => Math.floor(Math.random() * Math.min(cap, base * 2 ** (attempt - 1)));
+}
+/** Per-tier open timeout: sockjs-client's RTO scaled by round trips, never under `floor`. 5 s while the RTT is unknown. */
+function openTimeout(rtt, roundTrips, floor) {
+    return Math.max(floor, 5000 );
+}
+
 // Each option's default, whose type is the type the option must have
 // (`undefined`: a function). `transports` is checked on its own, after the
 // loop. No prototype, so `in` finds no inherited names ('toString').
@@ -128,8 +145,6 @@ const DEFAULTS = {
     queueBytes: 1048576,
     WebSocket: undefined,
 };
-/** The largest number option: 2^31 - 1, the longest delay `setTimeout` holds (ms). */
-const MAX = 2147483647;
 /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
 function fail(message) {
     throw new TypeError('cometkit: ' + message);
@@ -148,8 +163,8 @@ function resolveOptions(options, named) {
             continue;
         const type = DEFAULTS[key] === undefined ? 'function' : typeof DEFAULTS[key];
         // At most what a timer holds: a longer delay fires after 1 ms (a watchdog or poll would spin).
-        if (key != 'transports' && (typeof value != type || (type == 'number' && !(value >= 0 && value <= MAX))))
-            fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX : type));
+        if (key != 'transports' && (typeof value != type || (type == 'number' && !(value >= 0 && value <= MAX_DELAY))))
+            fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX_DELAY : type));
         out[key] = value;
     }
     const list = (out.transports ?? named);
@@ -162,18 +177,6 @@ function resolveOptions(options, named) {
         return tier;
     });
     return out;
-}
-
-/**
- * Full-jitter exponential backoff: a random delay in [0, min(cap, base·2^(attempt-1))).
- * Spreads a crowd of clients reconnecting to a restarted server.
- */
-function backoff(base, cap) {
-    return (attempt) => Math.floor(Math.random() * Math.min(cap, base * 2 ** (attempt - 1)));
-}
-/** Per-tier open timeout: sockjs-client's RTO scaled by round trips, never under `floor`. 5 s while the RTT is unknown. */
-function openTimeout(rtt, roundTrips, floor) {
-    return Math.max(floor, 5000 );
 }
 
 /** Session URL stem: a random server id (for load-balancer affinity) and session id, as SockJS clients pick them. */
@@ -326,7 +329,7 @@ function createCoreClient(url, options, named = []) {
         clearTimeout(timer);
         // Clamped: a delay beyond what a timer holds fires at once (a `retry` that returns Infinity).
         if (fn)
-            timer = setTimeout(fn, Math.min(ms, MAX));
+            timer = setTimeout(fn, Math.min(ms, MAX_DELAY));
     };
     // Every change of phase starts here: the timer cleared, the connection (if any) closed.
     const release = (notify) => {

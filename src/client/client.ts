@@ -5,9 +5,9 @@ import { MULTI_TIER } from './features.js';
 import type { Attempt } from './errors.js';
 import { createEmitter, guard } from './events.js';
 import type { EventName, Handler, TransportName } from './events.js';
-import { fail, MAX, resolveOptions } from './options.js';
+import { fail, resolveOptions } from './options.js';
 import type { ClientOptions } from './options.js';
-import { backoff, openTimeout } from './retry.js';
+import { MAX_DELAY, backoff, openTimeout } from './retry.js';
 import type { Connection, ConnectContext, Tier } from './transports/types.js';
 import { isCrossOrigin, sessionUrl } from './util/url.js';
 import { recall, remember, shun, worked } from './remember.js';
@@ -148,7 +148,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   const later = (fn?: () => void, ms?: number) => {
     clearTimeout(timer);
     // Clamped: a delay beyond what a timer holds fires at once (a `retry` that returns Infinity).
-    if (fn) timer = setTimeout(fn, Math.min(ms as number, MAX));
+    if (fn) timer = setTimeout(fn, Math.min(ms as number, MAX_DELAY));
   };
   // Every change of phase starts here: the timer cleared, the connection (if any) closed.
   const release = (notify?: boolean) => {

@@ -1,5 +1,6 @@
 import type { TransportName } from './events.js';
 import type { Tier } from './transports/types.js';
+import { MAX_DELAY } from './retry.js';
 
 /** Options of `createClient`. Every duration is in milliseconds. */
 export interface ClientOptions {
@@ -70,9 +71,6 @@ const DEFAULTS: Record<string, unknown> = {
   WebSocket: undefined,
 };
 
-/** The largest number option: 2^31 - 1, the longest delay `setTimeout` holds (ms). */
-export const MAX = 2147483647;
-
 /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
 export function fail(message: string): never {
   throw new TypeError('cometkit: ' + message);
@@ -89,8 +87,8 @@ export function resolveOptions(options: ClientOptions | undefined, named: readon
     if (value === undefined) continue;
     const type = DEFAULTS[key] === undefined ? 'function' : typeof DEFAULTS[key];
     // At most what a timer holds: a longer delay fires after 1 ms (a watchdog or poll would spin).
-    if (key != 'transports' && (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) <= MAX))))
-      fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX : type));
+    if (key != 'transports' && (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) <= MAX_DELAY))))
+      fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX_DELAY : type));
     out[key] = value;
   }
   const list = (out.transports ?? named) as unknown[];

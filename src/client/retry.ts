@@ -1,4 +1,10 @@
 /**
+ * The longest delay `setTimeout` holds, 2^31 - 1 ms (about 24.8 days): a longer one fires at once.
+ * Every number option is at most this (both builds), and the clients' timers are clamped to it.
+ */
+export const MAX_DELAY = 2147483647;
+
+/**
  * Full-jitter exponential backoff: a random delay in [0, min(cap, base·2^(attempt-1))).
  * Spreads a crowd of clients reconnecting to a restarted server.
  */

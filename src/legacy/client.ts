@@ -1,7 +1,7 @@
 import type { ClientState } from '../client/client.js';
 import type { Attempt } from '../client/errors.js';
 import type { EventName, Handler, TransportName } from '../client/events.js';
-import { backoff, openTimeout } from '../client/retry.js';
+import { MAX_DELAY, backoff, openTimeout } from '../client/retry.js';
 import { utf8Bytes as size } from '../client/util/utf8.js';
 import type { Control as Connection } from './control.js';
 import { listen, now } from './dom.js';
@@ -13,7 +13,7 @@ import { decodeFrame } from './frames.js';
 import { probe } from './info.js';
 import type { Info } from './info.js';
 import type { Cancel } from './jsonp.js';
-import { fail, MAX, resolveOptions } from './options.js';
+import { fail, resolveOptions } from './options.js';
 import type { LegacyOptions } from './options.js';
 import { connect } from './transport.js';
 import { sessionUrl, splitUrl } from './url.js';
@@ -142,7 +142,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   const later = (name: TimerName, fn?: () => void, ms?: number) => {
     clearTimeout(timers[name]);
     // Clamped: a delay beyond what a timer holds fires at once (a `retry` that returns Infinity).
-    if (fn) timers[name] = setTimeout(fn, Math.min(ms as number, MAX));
+    if (fn) timers[name] = setTimeout(fn, Math.min(ms as number, MAX_DELAY));
   };
   const online = () => {
     if (state == 'reconnecting') start();
@@ -248,7 +248,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
             // A delivery callback may have closed the client.
             if (gen != generation) return;
             setState('open', true);
-            deadAfter = Math.min(MAX, (info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout);
+            deadAfter = Math.min(MAX_DELAY, (info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout);
             lastSeen = now();
             watch();
             later('stable', () => (retries = 0), o.stableAfter);

@@ -1,4 +1,5 @@
 import type { TransportName } from '../client/events.js';
+import { MAX_DELAY } from '../client/retry.js';
 
 /**
  * Throws the TypeError that every misuse gets, prefixed `cometkit: `, as
@@ -86,9 +87,6 @@ const DEFAULTS: Record<string, unknown> = {
   WebSocket: undefined
 };
 
-// 2^31 - 1: the longest delay setTimeout holds (ms), the modern build's bound too.
-export const MAX = 2147483647;
-
 const NAMES = ' websocket xhr-streaming iframe jsonp polling ';
 
 // Own keys only: old pages (Prototype.js and friends) add enumerable members to prototypes.
@@ -111,8 +109,8 @@ export function resolveOptions(options: LegacyOptions | undefined): Resolved {
     if (value === undefined) continue;
     const type = key == 'transports' ? 'object' : typeof DEFAULTS[key] == 'undefined' ? 'function' : typeof DEFAULTS[key];
     // At most what a timer holds: a longer delay fires at once (a watchdog would spin).
-    if (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) <= MAX))) {
-      fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX : type == 'object' ? 'non-empty array' : type));
+    if (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) <= MAX_DELAY))) {
+      fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX_DELAY : type == 'object' ? 'non-empty array' : type));
     }
     out[key] = value;
   }

@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { legacyContext, plain } from './compile.mjs';
 
-const { resolveOptions } = legacyContext().load('legacy/options');
+// Dependencies first (compile.mjs): the options take their bound from the shared retry module.
+const context = legacyContext();
+context.load('client/retry');
+const { resolveOptions } = context.load('legacy/options');
 
 // The modern build's option names, read from its DEFAULTS: one options object must work with both builds.
 const modern = readFileSync(new URL('../../src/client/options.ts', import.meta.url), 'utf8');
