@@ -26,6 +26,13 @@ interface ServerOptions {
      */
     resumeLimit?: number;
     /**
+     * Bytes a WebSocket may hold unsent for a client that does not read them (a stalled network, a
+     * frozen tab) on a session without resume. Past it the session ends with code 2011, its close
+     * frame queued behind what is held, rather than grow the process without bound. Resumable
+     * sessions are bounded by `resumeLimit` instead. Default 1048576 (1 MiB).
+     */
+    bufferLimit?: number;
+    /**
      * Session secrets (with resume): an HttpOnly cookie binds each resumable session to the browser
      * that opened it, so that whoever learns a session URL (from a log) cannot resume, take over,
      * send on or close it. Default true.
@@ -49,6 +56,7 @@ interface ResolvedOptions {
     maxBodySize: number;
     resumeGrace: number;
     resumeLimit: number;
+    bufferLimit: number;
     sessionSecrets: boolean;
     websocket: boolean;
     jsessionid: boolean;

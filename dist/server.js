@@ -315,12 +315,13 @@ const DEFAULTS = {
     maxBodySize: 1048576,
     resumeGrace: 30000,
     resumeLimit: 1048576,
+    bufferLimit: 1048576,
     sessionSecrets: true,
     websocket: true,
     jsessionid: false,
     sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',
 };
-const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit'];
+const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit', 'bufferLimit'];
 /**
  * The largest of them: 2^31 - 1, the longest delay a timer holds (Node fires a longer one after
  * 1 ms: heartbeats would spin and sessions end at once). Bytes beyond it are no sane limit either.
@@ -1049,6 +1050,17 @@ function parseUpstream(data, resumable) {
     }
     return up.messages.every((m) => typeof m === 'string') ? up : 'broken';
 }
+/**
+ * `ws` holds without bound what a client does not read (a stalled network, a frozen tab): past
+ * `limit` bytes a session without resume ends, its close frame queued behind what is held (which
+ * `ws` then drops with the socket if the client never reads on). A resumable session is bounded
+ * by `resumeLimit` instead, and its client resumes.
+ */
+function checkBuffer(ws, session, limit) {
+    if (ws.bufferedAmount > limit && !session.resumable && session.state === 'open') {
+        session.close(OVERFLOW, 'Client not reading: unsent messages over the limit');
+    }
+}
 function bindClose(ws, session, receiver) {
     ws.on('close', (code) => {
         // A socket another receiver took over no longer speaks for the session.
@@ -1064,7 +1076,7 @@ function bindClose(ws, session, receiver) {
     ws.on('error', () => ws.terminate());
 }
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-function framedWebsocket(ws, session, tuning) {
+function framedWebsocket(ws, session, tuning, limit) {
     // A confirmation due (`k`, below) rides in the same WebSocket message as the next frame written
     // (the reply it caused, usually), joined by a newline: one message per round trip instead of two.
     // Only a client that asked for resume (`pos`) gets `k` frames, and it splits.
@@ -1074,7 +1086,10 @@ function framedWebsocket(ws, session, tuning) {
         return keptFrame(session.received);
     };
     const receiver = {
-        write: (frame) => ws.send(confirming ? confirmation() + '\n' + frame : frame),
+        write(frame) {
+            ws.send(confirming ? confirmation() + '\n' + frame : frame);
+            checkBuffer(ws, session, limit);
+        },
         end: () => ws.close(1000),
     };
     const broken = () => {
@@ -1115,7 +1130,7 @@ function framedWebsocket(ws, session, tuning) {
     attached = session.attach(receiver, tuning);
 }
 /** `/websocket`: a raw WebSocket, one message per WebSocket message, no framing. */
-function rawWebsocket(ws, session) {
+function rawWebsocket(ws, session, limit) {
     const receiver = {
         write(frame) {
             // Only the close frame means something without SockJS framing.
@@ -1136,6 +1151,7 @@ function rawWebsocket(ws, session) {
         writeMessages(messages) {
             for (const m of messages)
                 ws.send(m);
+            checkBuffer(ws, session, limit);
         },
         end: () => ws.close(1000),
     };
@@ -1374,7 +1390,7 @@ function createServer(options) {
             tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));
         wss.handleUpgrade(req, socket, head, (ws) => {
             if (raw) {
-                rawWebsocket(ws, createSession('raw-' + randomUUID(), host, describe(req, 'rawwebsocket')));
+                rawWebsocket(ws, createSession('raw-' + randomUUID(), host, describe(req, 'rawwebsocket')), resolved.bufferLimit);
                 return;
             }
             const id = match?.[2] ?? '';
@@ -1382,7 +1398,7 @@ function createServer(options) {
             const existing = sessions.get(id);
             if ((takeOver && existing?.state === 'open') || (existing && pos !== undefined)) {
                 // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it.
-                framedWebsocket(ws, existing, tuning);
+                framedWebsocket(ws, existing, tuning, resolved.bufferLimit);
                 return;
             }
             const session = createSession(id, host, describe(req, 'websocket'));
@@ -1390,7 +1406,7 @@ function createServer(options) {
             // a free id is registered (so that another tier can take it over later).
             if (!existing)
                 sessions.set(id, session);
-            framedWebsocket(ws, session, tuning);
+            framedWebsocket(ws, session, tuning, resolved.bufferLimit);
         });
         return true;
     }

@@ -22,6 +22,13 @@ export interface ServerOptions {
    */
   resumeLimit?: number;
   /**
+   * Bytes a WebSocket may hold unsent for a client that does not read them (a stalled network, a
+   * frozen tab) on a session without resume. Past it the session ends with code 2011, its close
+   * frame queued behind what is held, rather than grow the process without bound. Resumable
+   * sessions are bounded by `resumeLimit` instead. Default 1048576 (1 MiB).
+   */
+  bufferLimit?: number;
+  /**
    * Session secrets (with resume): an HttpOnly cookie binds each resumable session to the browser
    * that opened it, so that whoever learns a session URL (from a log) cannot resume, take over,
    * send on or close it. Default true.
@@ -46,6 +53,7 @@ export interface ResolvedOptions {
   maxBodySize: number;
   resumeGrace: number;
   resumeLimit: number;
+  bufferLimit: number;
   sessionSecrets: boolean;
   websocket: boolean;
   jsessionid: boolean;
@@ -60,13 +68,14 @@ export const DEFAULTS: ResolvedOptions = {
   maxBodySize: 1048576,
   resumeGrace: 30000,
   resumeLimit: 1048576,
+  bufferLimit: 1048576,
   sessionSecrets: true,
   websocket: true,
   jsessionid: false,
   sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',
 };
 
-const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit'] as const;
+const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit', 'bufferLimit'] as const;
 /**
  * The largest of them: 2^31 - 1, the longest delay a timer holds (Node fires a longer one after
  * 1 ms: heartbeats would spin and sessions end at once). Bytes beyond it are no sane limit either.

@@ -277,7 +277,7 @@ export function createServer(options?: ServerOptions): CometServer {
     if (!raw) tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (raw) {
-        rawWebsocket(ws, createSession('raw-' + randomUUID(), host, describe(req, 'rawwebsocket')));
+        rawWebsocket(ws, createSession('raw-' + randomUUID(), host, describe(req, 'rawwebsocket')), resolved.bufferLimit);
         return;
       }
       const id = match?.[2] ?? '';
@@ -285,14 +285,14 @@ export function createServer(options?: ServerOptions): CometServer {
       const existing = sessions.get(id);
       if ((takeOver && existing?.state === 'open') || (existing && pos !== undefined)) {
         // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it.
-        framedWebsocket(ws, existing, tuning);
+        framedWebsocket(ws, existing, tuning, resolved.bufferLimit);
         return;
       }
       const session = createSession(id, host, describe(req, 'websocket'));
       // The protocol lets a WebSocket reuse a session id that is in use; only
       // a free id is registered (so that another tier can take it over later).
       if (!existing) sessions.set(id, session);
-      framedWebsocket(ws, session, tuning);
+      framedWebsocket(ws, session, tuning, resolved.bufferLimit);
     });
     return true;
   }

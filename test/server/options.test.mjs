@@ -73,6 +73,7 @@ describe('options validation', () => {
       maxBodySize: 1048576,
       resumeGrace: 30000,
       resumeLimit: 1048576,
+      bufferLimit: 1048576,
       sessionSecrets: true,
       websocket: true,
       jsessionid: false,

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { decodeFrame, keptFrame } from '../../protocol/frames.js';
 import { isPosition } from '../position.js';
 import type { ReceiveTuning } from '../receiver.js';
+import { OVERFLOW } from '../session.js';
 import type { InternalSession, Receiver } from '../session.js';
 
 /** One upstream WebSocket message: a resuming client's `[pos, seq, ...messages]` carries positions. */
@@ -32,6 +33,18 @@ function parseUpstream(data: string, resumable: boolean): Upstream | null | 'bro
   return up.messages.every((m) => typeof m === 'string') ? up : 'broken';
 }
 
+/**
+ * `ws` holds without bound what a client does not read (a stalled network, a frozen tab): past
+ * `limit` bytes a session without resume ends, its close frame queued behind what is held (which
+ * `ws` then drops with the socket if the client never reads on). A resumable session is bounded
+ * by `resumeLimit` instead, and its client resumes.
+ */
+function checkBuffer(ws: WebSocket, session: InternalSession, limit: number): void {
+  if (ws.bufferedAmount > limit && !session.resumable && session.state === 'open') {
+    session.close(OVERFLOW, 'Client not reading: unsent messages over the limit');
+  }
+}
+
 function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver): void {
   ws.on('close', (code) => {
     // A socket another receiver took over no longer speaks for the session.
@@ -46,7 +59,7 @@ function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver):
 }
 
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-export function framedWebsocket(ws: WebSocket, session: InternalSession, tuning: ReceiveTuning): void {
+export function framedWebsocket(ws: WebSocket, session: InternalSession, tuning: ReceiveTuning, limit: number): void {
   // A confirmation due (`k`, below) rides in the same WebSocket message as the next frame written
   // (the reply it caused, usually), joined by a newline: one message per round trip instead of two.
   // Only a client that asked for resume (`pos`) gets `k` frames, and it splits.
@@ -56,7 +69,10 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, tuning:
     return keptFrame(session.received);
   };
   const receiver: Receiver = {
-    write: (frame) => ws.send(confirming ? confirmation() + '\n' + frame : frame),
+    write(frame) {
+      ws.send(confirming ? confirmation() + '\n' + frame : frame);
+      checkBuffer(ws, session, limit);
+    },
     end: () => ws.close(1000),
   };
   const broken = () => {
@@ -90,7 +106,7 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, tuning:
 }
 
 /** `/websocket`: a raw WebSocket, one message per WebSocket message, no framing. */
-export function rawWebsocket(ws: WebSocket, session: InternalSession): void {
+export function rawWebsocket(ws: WebSocket, session: InternalSession, limit: number): void {
   const receiver: Receiver = {
     write(frame) {
       // Only the close frame means something without SockJS framing.
@@ -107,6 +123,7 @@ export function rawWebsocket(ws: WebSocket, session: InternalSession): void {
     },
     writeMessages(messages) {
       for (const m of messages) ws.send(m);
+      checkBuffer(ws, session, limit);
     },
     end: () => ws.close(1000),
   };
