@@ -1038,6 +1038,10 @@
         const frame = hidden('iframe');
         // Appended to the page, the frame has its window.
         const win = frame.contentWindow;
+        // Opened from the page, the frame's document takes the page's URL: its scripts then send a
+        // Referer (an about:blank one sends none), which a server checking origins needs for JSONP.
+        const doc = win.document.open();
+        doc.close();
         let timer;
         const load = (url, timeout, done) => {
             const name = uniqueName();
@@ -1054,7 +1058,7 @@
             };
             timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
             win[name] = (value) => finish(null, value);
-            win.document.body.append((script = Object.assign(win.document.createElement('script'), {
+            doc.body.append((script = Object.assign(doc.createElement('script'), {
                 src: url + (url.includes('?') ? '&' : '?') + 'c=' + name,
                 onerror: () => finish('script failed to load'),
                 // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.

@@ -2,6 +2,9 @@ import { EventEmitter } from 'node:events';
 import { IncomingHttpHeaders, Server, IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 
+/** The `origins` option: the page origins allowed, or a function that says. */
+type Origins = readonly string[] | ((origin: string) => boolean);
+
 /** Options of {@link createServer}. Every duration is in milliseconds, every size in bytes. */
 interface ServerOptions {
     /** Path the service is mounted at, starting with `/` and without a trailing `/`. Default `''` (the root). */
@@ -38,6 +41,14 @@ interface ServerOptions {
      * send on or close it. Default true.
      */
     sessionSecrets?: boolean;
+    /**
+     * The pages allowed to use the service: their origins (`['https://app.example.com']`), or a
+     * function given a request's origin (possibly `'null'`) that returns `true` to allow it. Requests
+     * from other pages get 403 and WebSocket upgrades from them are refused, so that a page on another
+     * site cannot act with the cookies of a user who visits it (cross-site WebSocket hijacking and its
+     * HTTP kin). The server's own origin is always allowed. Default: every origin (as SockJS servers).
+     */
+    origins?: Origins;
     /** Whether the WebSocket endpoints are enabled. Default true. */
     websocket?: boolean;
     /** Whether session URLs set a `JSESSIONID` cookie (for sticky load balancers). Default false. */
@@ -57,6 +68,7 @@ interface ResolvedOptions {
     resumeGrace: number;
     resumeLimit: number;
     bufferLimit: number;
+    origins: Origins | undefined;
     sessionSecrets: boolean;
     websocket: boolean;
     jsessionid: boolean;

@@ -307,6 +307,71 @@ function info(req, res, url, options) {
     });
 }
 
+/**
+ * Whether `origin` is what a browser sends in `Origin`: scheme, host and port only, lower-case,
+ * the default port left out (`https://app.example.com`, `http://localhost:3000`).
+ */
+function isOrigin(origin) {
+    if (!/^https?:\/\/[^/?#]+$/.test(origin))
+        return false;
+    try {
+        return new URL(origin).origin === origin;
+    }
+    catch {
+        return false;
+    }
+}
+/** `new URL(text)`'s `part`, or 'null' when `text` is no URL (an opaque origin, garbage). */
+function partOf(text, part) {
+    try {
+        return new URL(text)[part];
+    }
+    catch {
+        return 'null';
+    }
+}
+/**
+ * The check behind `origins` (undefined when every origin is allowed). A browser names the page a
+ * request comes from in `Origin` (fetch, XHR, form posts, WebSocket), else in `Referer` (script
+ * tags, iframes), unless the page's referrer policy drops it; fetch metadata (`Sec-Fetch-Site`)
+ * still tells whether it came from the server's own origin. The server's own origin (its `Host`)
+ * is always allowed: the bridge and iframe pages make their requests from it.
+ *
+ * `strict` is for what hands data to whichever page asked, whoever it is: a JSONP answer runs in
+ * that page, an iframe page relays to it. A request that names no origin, and whose fetch metadata
+ * does not say it is the server's own, is refused there; elsewhere it is allowed, since a browser
+ * names the origin of every cross-origin request that can read an answer (what sends none is not a
+ * page: a Node client, curl).
+ * `onError` gets what a function given as `origins` threw (the request is then refused).
+ */
+function originCheck(origins, onError) {
+    if (origins === undefined)
+        return undefined;
+    const allows = (origin) => {
+        if (typeof origins !== 'function')
+            return origins.includes(origin);
+        try {
+            // Only `true`: an async function's promise (truthy) must not let every origin in.
+            const answer = origins(origin);
+            return answer === true;
+        }
+        catch (error) {
+            onError(error);
+            return false;
+        }
+    };
+    return (req, strict) => {
+        const { origin, referer, host } = req.headers;
+        const named = origin ?? (referer === undefined ? undefined : partOf(referer, 'origin'));
+        if (named !== undefined)
+            return partOf(named, 'host') === host || allows(named);
+        const site = req.headers['sec-fetch-site'];
+        if (site === 'same-origin' || site === 'none')
+            return true;
+        return site === undefined && !strict;
+    };
+}
+
 const DEFAULTS = {
     prefix: '',
     heartbeatDelay: 25000,
@@ -316,6 +381,7 @@ const DEFAULTS = {
     resumeGrace: 30000,
     resumeLimit: 1048576,
     bufferLimit: 1048576,
+    origins: undefined,
     sessionSecrets: true,
     websocket: true,
     jsessionid: false,
@@ -375,6 +441,16 @@ function resolveOptions(options) {
             throw new TypeError(`cometkit server: option "${key}" must be a boolean`);
         }
         out[key] = value;
+    }
+    const origins = given.origins;
+    if (typeof origins === 'function') {
+        out.origins = origins;
+    }
+    else if (origins !== undefined) {
+        if (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string' && isOrigin(o))) {
+            throw new TypeError('cometkit server: option "origins" must be an array of origins such as "https://app.example.com" (scheme, host, port if not the default; lower-case) or a function');
+        }
+        out.origins = Object.freeze([...origins]);
     }
     if (given.sockjsUrl !== undefined) {
         if (typeof given.sockjsUrl !== 'string' || given.sockjsUrl === '') {
@@ -1220,6 +1296,14 @@ function createServer(options) {
     const page = iframePage(resolved.sockjsUrl);
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });
     const comet = new EventEmitter();
+    const checkOrigin = originCheck(resolved.origins, (error) => report(error));
+    /** Answers 403 (readable across origins, so a client can say why) unless the request's page may use the service. */
+    function refused(req, res, strict) {
+        if (!checkOrigin || checkOrigin(req, strict))
+            return false;
+        reply(res, 403, 'Origin not allowed.', { ...NO_CACHE, ...cors(req) });
+        return true;
+    }
     // Session secrets guard resumable sessions only: a stock client has none, and may send no cookie
     // on some of its requests (cross-origin EventSource).
     const secrets = resolved.sessionSecrets && resolved.resumeGrace > 0;
@@ -1304,17 +1388,26 @@ function createServer(options) {
                 return preflight(req, res, 'OPTIONS, GET');
             if (method !== 'GET')
                 return methodNotAllowed(res, 'OPTIONS, GET');
+            // The JSONP form answers whichever page loads it.
+            if (refused(req, res, url.searchParams.has('c') || url.searchParams.has('callback')))
+                return;
             return info(req, res, url, resolved);
         }
         if (path === BRIDGE_PATH) {
             if (method !== 'GET')
                 return methodNotAllowed(res, 'GET');
+            // The iframe pages relay what they hear to the page that embeds them: checked by its origin
+            // on every load (revalidated, not cached, while origins are checked).
+            if (refused(req, res, true))
+                return;
             return servePage(req, res, bridgePage, true);
         }
         if (IFRAME_PATH.test(path)) {
             if (method !== 'GET')
                 return methodNotAllowed(res, 'GET');
-            return servePage(req, res, page);
+            if (refused(req, res, true))
+                return;
+            return servePage(req, res, page, !!checkOrigin);
         }
         if (path === '/websocket')
             return websocketOverHttp(res, method);
@@ -1331,6 +1424,8 @@ function createServer(options) {
             return preflight(req, res, 'OPTIONS, ' + spec.methods);
         if (method !== spec.methods)
             return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
+        if (refused(req, res, transport === 'jsonp'))
+            return;
         const headers = resolved.jsessionid ? jsessionid(req) : {};
         const tuning = tuningOf(url, resolved);
         tuning.secrets = see(req, tuning, (cookie) => {
@@ -1384,6 +1479,10 @@ function createServer(options) {
             return true;
         }
         socket.on('error', () => socket.destroy());
+        if (checkOrigin && !checkOrigin(req, false)) {
+            socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+            return true;
+        }
         const url = new URL('http://localhost' + (req.url ?? '/'));
         const tuning = tuningOf(url, resolved);
         if (!raw)

@@ -1,3 +1,6 @@
+import { isOrigin } from './origin.js';
+import type { Origins } from './origin.js';
+
 /** Options of {@link createServer}. Every duration is in milliseconds, every size in bytes. */
 export interface ServerOptions {
   /** Path the service is mounted at, starting with `/` and without a trailing `/`. Default `''` (the root). */
@@ -34,6 +37,14 @@ export interface ServerOptions {
    * send on or close it. Default true.
    */
   sessionSecrets?: boolean;
+  /**
+   * The pages allowed to use the service: their origins (`['https://app.example.com']`), or a
+   * function given a request's origin (possibly `'null'`) that returns `true` to allow it. Requests
+   * from other pages get 403 and WebSocket upgrades from them are refused, so that a page on another
+   * site cannot act with the cookies of a user who visits it (cross-site WebSocket hijacking and its
+   * HTTP kin). The server's own origin is always allowed. Default: every origin (as SockJS servers).
+   */
+  origins?: Origins;
   /** Whether the WebSocket endpoints are enabled. Default true. */
   websocket?: boolean;
   /** Whether session URLs set a `JSESSIONID` cookie (for sticky load balancers). Default false. */
@@ -54,6 +65,7 @@ export interface ResolvedOptions {
   resumeGrace: number;
   resumeLimit: number;
   bufferLimit: number;
+  origins: Origins | undefined;
   sessionSecrets: boolean;
   websocket: boolean;
   jsessionid: boolean;
@@ -69,6 +81,7 @@ export const DEFAULTS: ResolvedOptions = {
   resumeGrace: 30000,
   resumeLimit: 1048576,
   bufferLimit: 1048576,
+  origins: undefined,
   sessionSecrets: true,
   websocket: true,
   jsessionid: false,
@@ -127,6 +140,17 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       throw new TypeError(`cometkit server: option "${key}" must be a boolean`);
     }
     out[key] = value;
+  }
+  const origins = given.origins;
+  if (typeof origins === 'function') {
+    out.origins = origins as Origins;
+  } else if (origins !== undefined) {
+    if (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string' && isOrigin(o))) {
+      throw new TypeError(
+        'cometkit server: option "origins" must be an array of origins such as "https://app.example.com" (scheme, host, port if not the default; lower-case) or a function',
+      );
+    }
+    out.origins = Object.freeze([...(origins as string[])]);
   }
   if (given.sockjsUrl !== undefined) {
     if (typeof given.sockjsUrl !== 'string' || given.sockjsUrl === '') {

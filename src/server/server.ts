@@ -4,12 +4,13 @@ import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { NO_CACHE, TEXT, jsessionid, preflight, reply } from './http.js';
+import { NO_CACHE, TEXT, cors, jsessionid, preflight, reply } from './http.js';
 import type { Headers } from './http.js';
 import { BRIDGE_PATH, bridgePage } from './bridge.js';
 import { iframePage, servePage } from './iframe.js';
 import { info } from './info.js';
 import { MAX_NUMBER, resolveOptions } from './options.js';
+import { originCheck } from './origin.js';
 import type { ResolvedOptions, ServerOptions } from './options.js';
 import { checkClose, createSession } from './session.js';
 import { position } from './position.js';
@@ -124,6 +125,13 @@ export function createServer(options?: ServerOptions): CometServer {
   const page = iframePage(resolved.sockjsUrl);
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });
   const comet = new EventEmitter<ServerEvents>() as CometServer;
+  const checkOrigin = originCheck(resolved.origins, (error) => report(error));
+  /** Answers 403 (readable across origins, so a client can say why) unless the request's page may use the service. */
+  function refused(req: IncomingMessage, res: ServerResponse, strict: boolean): boolean {
+    if (!checkOrigin || checkOrigin(req, strict)) return false;
+    reply(res, 403, 'Origin not allowed.', { ...NO_CACHE, ...cors(req) });
+    return true;
+  }
   // Session secrets guard resumable sessions only: a stock client has none, and may send no cookie
   // on some of its requests (cross-origin EventSource).
   const secrets = resolved.sessionSecrets && resolved.resumeGrace > 0;
@@ -201,15 +209,21 @@ export function createServer(options?: ServerOptions): CometServer {
     if (path === '/info') {
       if (method === 'OPTIONS') return preflight(req, res, 'OPTIONS, GET');
       if (method !== 'GET') return methodNotAllowed(res, 'OPTIONS, GET');
+      // The JSONP form answers whichever page loads it.
+      if (refused(req, res, url.searchParams.has('c') || url.searchParams.has('callback'))) return;
       return info(req, res, url, resolved);
     }
     if (path === BRIDGE_PATH) {
       if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      // The iframe pages relay what they hear to the page that embeds them: checked by its origin
+      // on every load (revalidated, not cached, while origins are checked).
+      if (refused(req, res, true)) return;
       return servePage(req, res, bridgePage, true);
     }
     if (IFRAME_PATH.test(path)) {
       if (method !== 'GET') return methodNotAllowed(res, 'GET');
-      return servePage(req, res, page);
+      if (refused(req, res, true)) return;
+      return servePage(req, res, page, !!checkOrigin);
     }
     if (path === '/websocket') return websocketOverHttp(res, method);
     const match = SESSION_PATH.exec(path);
@@ -220,6 +234,7 @@ export function createServer(options?: ServerOptions): CometServer {
     if (!spec) return reply(res, 404, '');
     if (method === 'OPTIONS' && spec.preflight) return preflight(req, res, 'OPTIONS, ' + spec.methods);
     if (method !== spec.methods) return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
+    if (refused(req, res, transport === 'jsonp')) return;
     const headers: Headers = resolved.jsessionid ? jsessionid(req) : {};
     const tuning = tuningOf(url, resolved);
     tuning.secrets = see(req, tuning, (cookie) => {
@@ -272,6 +287,10 @@ export function createServer(options?: ServerOptions): CometServer {
       return true;
     }
     socket.on('error', () => socket.destroy());
+    if (checkOrigin && !checkOrigin(req, false)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
     const url = new URL('http://localhost' + (req.url ?? '/'));
     const tuning = tuningOf(url, resolved);
     if (!raw) tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));

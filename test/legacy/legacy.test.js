@@ -374,6 +374,38 @@ for (const events of ['none', 'attach']) {
         await assertClean(sandbox);
       });
     });
+
+    describe("cometkit server that checks origins (the server's origins option)", function () {
+      const made = [];
+      afterEach(async () => {
+        await Promise.all(made.splice(0).map((instance) => admin('DELETE', `/cometkit/${instance.id}`)));
+      });
+      const serve = async (origin) => {
+        const instance = await admin('POST', `/cometkit?origins=${encodeURIComponent(origin)}`);
+        made.push(instance);
+        return instance;
+      };
+
+      it('works from a page on a listed origin (scripts and form posts name it), and leaves nothing behind', async function () {
+        const instance = await serve(location.origin);
+        const client = sandbox.win.cometkit.createClient(`${instance.url}/echo`);
+        assertEqual((await opened(client)).transport, 'jsonp', 'open.transport');
+        await echoDelivered(client, ['one', 'zwei ż', 'три']);
+        client.close();
+        await assertClean(sandbox);
+      });
+
+      it('gets nowhere from a page on another origin, and opens no session', async function () {
+        const instance = await serve('https://elsewhere.example');
+        const client = sandbox.win.cometkit.createClient(`${instance.url}/echo`, { reconnect: false });
+        const { error } = await once(client, 'error');
+        assertEqual(error.name, 'NegotiationError', 'error.name');
+        assertEqual(client.state, 'closed', 'state');
+        const { sessions } = await admin('GET', `/cometkit/${instance.id}/sessions`);
+        assertEqual(JSON.stringify(sessions), '[]', 'sessions on the server');
+        await assertClean(sandbox);
+      });
+    });
   });
 }
 

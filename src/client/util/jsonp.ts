@@ -16,6 +16,10 @@ export function jsonpFrame(): [Load, () => void] {
   const frame = hidden('iframe');
   // Appended to the page, the frame has its window.
   const win = frame.contentWindow as Window & Record<string, unknown>;
+  // Opened from the page, the frame's document takes the page's URL: its scripts then send a
+  // Referer (an about:blank one sends none), which a server checking origins needs for JSONP.
+  const doc = win.document.open();
+  doc.close();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const load: Load = (url, timeout, done) => {
     const name = uniqueName();
@@ -31,8 +35,8 @@ export function jsonpFrame(): [Load, () => void] {
     };
     timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
     win[name] = (value: unknown) => finish(null, value);
-    win.document.body.append(
-      (script = Object.assign(win.document.createElement('script'), {
+    doc.body.append(
+      (script = Object.assign(doc.createElement('script'), {
         src: url + (url.includes('?') ? '&' : '?') + 'c=' + name,
         onerror: () => finish('script failed to load'),
         // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
