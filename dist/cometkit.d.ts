@@ -52,6 +52,8 @@ interface Extensions {
     takeover?: boolean;
     /** Loss-free resume: the server's grace period, ms (PROTOCOL.md, "Resume"). */
     resume?: number;
+    /** The largest send body (request or WebSocket message) the server takes, bytes. */
+    maxBody?: number;
 }
 /** What the `/info` probe learned. */
 interface Info {
@@ -117,6 +119,7 @@ interface Connection {
     /**
      * Sends messages in order, the first at upstream position `seq`; HTTP tiers
      * batch them on the control channel. No messages: only acknowledges (resume).
+     * `messages` is a fresh array each call, the tier's to keep or change.
      */
     send: (messages: string[], seq: number) => void;
     /** Ends the connection; `notify` tells the server at once (client close, page hide). */

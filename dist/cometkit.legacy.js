@@ -466,6 +466,23 @@ var cometkit = (function (exports) {
     }
 
     /**
+     * How many of `messages`, from the first, one request or WebSocket message carries: as many as keep
+     * it within the server's body limit `max` (bytes: /info's `maxBody`; where the server does not say,
+     * as on WebSocket alone, 1 MiB: the reference server's default, and nginx's `client_max_body_size`;
+     * SockJS servers take more), and one at the least. A body over the limit is refused whole, and sent
+     * again whole after every reconnection: a backlog larger than it would never go. A character counts
+     * as the most its encoding may take, in a form post (`%E2%82%AC`, 9 bytes; in JSON 6 at most,
+     * `\u001f`), with 99 bytes left for the batch's own brackets and positions.
+     */
+    function fit(messages, max) {
+        if (max === void 0) { max = 1048576; }
+        var n = 0;
+        while (n < messages.length && ((max -= messages[n].length * 9 + 3) > 99 || !n))
+            n++;
+        return n;
+    }
+
+    /**
      * POSTs `data` (as form field `d`, or no field) by a hidden form into a
      * hidden iframe: the one upstream path an IE 7 page has across origins, with
      * no XHR and no CORS. `done(true)` once the iframe loads (the answer is on the
@@ -565,7 +582,7 @@ var cometkit = (function (exports) {
      * Client-to-server messages on their own requests, never behind the held
      * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
      * page has fetch, else a form post), everything queued meanwhile goes in the
-     * next one, at once; `arrived(last)` once the batch ending at upstream position
+     * next one, at once (in as many as the server's body limit asks); `arrived(last)` once the batch ending at upstream position
      * `last` is in. Every request carries `extra`, the service URL's own query (`&…`
      * or ''). The rules of src/client/control.ts, which needs AbortController and
      * JSON besides fetch.
@@ -577,15 +594,18 @@ var cometkit = (function (exports) {
         var cancel = null;
         var closed = false;
         function pump() {
+            var _a;
             if (cancel || closed || !queue.length)
                 return;
-            var body = stringify(queue);
+            // Within the server's body limit (src/client/util/fit.ts); the rest goes in the next post, at once.
+            var n = fit(queue, (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.maxBody);
+            var body = stringify(queue.slice(0, n));
             // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
             var at = pos();
-            var last = seq + queue.length - 1;
+            var last = seq + n - 1;
             var url = session + '/jsonp_send' + (extra + (at < 0 ? '' : '&pos=' + at + '&seq=' + seq)).replace('&', '?');
             seq = last + 1;
-            queue = [];
+            queue = queue.slice(n);
             var done = function (ok, framed) {
                 cancel = null;
                 if (!ok)

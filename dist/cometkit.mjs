@@ -879,6 +879,22 @@ const BRIDGE_SCRIPT = 'let[o,u,k,q]=JSON.parse(decodeURIComponent(location.hash.
 const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';
 
 /**
+ * How many of `messages`, from the first, one request or WebSocket message carries: as many as keep
+ * it within the server's body limit `max` (bytes: /info's `maxBody`; where the server does not say,
+ * as on WebSocket alone, 1 MiB: the reference server's default, and nginx's `client_max_body_size`;
+ * SockJS servers take more), and one at the least. A body over the limit is refused whole, and sent
+ * again whole after every reconnection: a backlog larger than it would never go. A character counts
+ * as the most its encoding may take, in a form post (`%E2%82%AC`, 9 bytes; in JSON 6 at most,
+ * `\u001f`), with 99 bytes left for the batch's own brackets and positions.
+ */
+function fit(messages, max = 1048576) {
+    let n = 0;
+    while (n < messages.length && ((max -= messages[n].length * 9 + 3) > 99 || !n))
+        n++;
+    return n;
+}
+
+/**
  * A credentialed POST that resolves with the response if its status is `expect`, else rejects with
  * `HTTP <status>` or the network error. `mode` 'no-cors' (with `expect` 0, an opaque answer's status)
  * reaches a service that allows no CORS: the answer is unreadable, but it resolves once one came
@@ -930,10 +946,10 @@ const noCors = (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS'
  * An HTTP tier's connection: its receiver plus the control channel.
  * Client-to-server messages go on their own requests, never behind the held
  * receiving request: one request in flight, everything queued meanwhile goes
- * in the next one, at once. `sent` runs after each batch.
+ * in the next one, at once (in as many as the server's body limit asks). `sent` runs after each batch.
  */
 function httpConnection(ctx, sink, receive, sent) {
-    let queue = [];
+    const queue = [];
     // Upstream position of queue[0]; and whether a bare acknowledgement is wanted (resume).
     let seq = 0;
     let ack = false;
@@ -961,13 +977,14 @@ function httpConnection(ctx, sink, receive, sent) {
     function pump() {
         if (busy || signal.aborted || !(queue.length || ack))
             return;
-        const body = JSON.stringify(queue);
+        // What does not fit goes in the next request, at once.
+        const batch = queue.splice(0, fit(queue, ctx.info?.cometkit?.maxBody));
+        const body = JSON.stringify(batch);
         // A resuming client numbers the batch and says what it has received.
         const pos = ctx.pos();
-        const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (queue.length ? '&seq=' + seq : ''));
-        const last = seq + queue.length - 1;
+        const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (batch.length ? '&seq=' + seq : ''));
+        const last = seq + batch.length - 1;
         seq = last + 1;
-        queue = [];
         ack = false;
         busy = true;
         const next = () => {
@@ -987,7 +1004,13 @@ function httpConnection(ctx, sink, receive, sent) {
         // Without CORS, `jsonp_send` by a no-cors fetch: unlike a form post into a hidden frame (the
         // legacy build's way), it fails when the request is cut, where Chromium reports a cut post's
         // error page as loaded and Firefox reports nothing at all.
-        post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? 204 : 0, cors ? 'cors' : 'no-cors').then(next, (e) => fail('send failed: ' + e.message));
+        post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? 204 : 0, cors ? 'cors' : 'no-cors').then(next, (e) => {
+            // A message over the server's body limit (alone in its batch, see fit()): a cometkit server
+            // ends the session, and its close frame, on the receiver, says so. Sending stops until then
+            // (or the send timeout); a reconnection would resume, and send the message again.
+            if (e.message != 'HTTP 413')
+                fail('send failed: ' + e.message);
+        });
     }
     receive((text) => {
         if (!signal.aborted)
@@ -1260,16 +1283,24 @@ const websocket = {
         ws.onmessage = (e) => String(e.data).split('\n').map(sink.frame);
         ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
         ws.onerror = () => end('WebSocket error');
+        // In as many WebSocket messages as the server's body limit asks (see fit()); `messages` is the
+        // caller's to give away. Only several tiers probe /info, which says the limit.
+        const send = (messages, seq) => {
+            const part = messages.splice(0, fit(messages, ctx.info?.cometkit?.maxBody ));
+            const pos = ctx.pos();
+            if (pos >= 0)
+                ws.send(JSON.stringify([pos, part.length ? seq : null, ...part]));
+            else {
+                // Without resume, handing a batch to the socket is all the delivery there is to report (and
+                // a batch is never empty: only a resumable session sends bare acknowledgements).
+                ws.send(JSON.stringify(part));
+                sink.frame(keptFrame(seq + part.length - 1));
+            }
+            if (messages.length)
+                send(messages, seq + part.length);
+        };
         return {
-            send(messages, seq) {
-                const pos = ctx.pos();
-                if (pos >= 0)
-                    return ws.send(JSON.stringify([pos, messages.length ? seq : null, ...messages]));
-                // Without resume, handing a batch to the socket is all the delivery there is to report.
-                if (messages.length)
-                    ws.send(JSON.stringify(messages));
-                sink.frame(keptFrame(seq + messages.length - 1));
-            },
+            send,
             // 1000 ends the session; a connection given up for another (4000) leaves it to be resumed.
             close(notify) {
                 detach();

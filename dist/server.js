@@ -279,6 +279,8 @@ function infoBody(options) {
             tune: true,
             takeover: true,
             heartbeat: options.heartbeatDelay,
+            // The largest send body taken (bytes): a cometkit client keeps each request within it.
+            maxBody: options.maxBodySize,
             // The grace period in ms: a client resumes only when it is there.
             ...(options.resumeGrace > 0 ? { resume: options.resumeGrace } : {}),
             // Resumable sessions are bound to the browser's secret cookie (session secrets).
@@ -474,6 +476,8 @@ function checkClose(code, reason) {
 const OVERFLOW = 2011;
 /** Close code of a session a client asked to resume from a position it cannot have. */
 const CANNOT_RESUME = 2012;
+/** Close code of a session whose client sent a message over `maxBodySize` (WebSocket's "message too big"). */
+const TOO_BIG = 1009;
 function createSession(id, host, info) {
     const { disconnectDelay, resumeGrace, resumeLimit } = host.options;
     let heartbeatDelay = host.options.heartbeatDelay;
@@ -733,8 +737,11 @@ function createSession(id, host, info) {
             write(resumable ? 'k0' : OPEN_FRAME);
             host.opened(session);
         }
-        else if (rewound) {
-            // The resume answer: how many of the client's messages arrived, so it resends the rest.
+        else if (rewound && (state !== 'closed' || queue.length > 0)) {
+            // The resume answer: how many of the client's messages arrived, so it resends the rest. A
+            // closed session with nothing left to deliver answers with its close frame alone: a client
+            // told it resumed would resend at once what ended the session (a message over maxBodySize)
+            // and, on a tier whose receiver takes one frame per request, never hear the close.
             write(keptFrame(received));
         }
         else if (takeOver && state === 'open') {
@@ -1020,6 +1027,11 @@ async function receive(ctx, extract, done, tellCut = false) {
         // Closing the connection stops a client that is still uploading a huge body.
         const tooLarge = error instanceof BodyTooLarge;
         reply(res, tooLarge ? 413 : 400, tooLarge ? 'Payload too large.' : 'Bad request.', { ...fail, Connection: 'close' });
+        // A client keeps its batches within the limit (/info's maxBody): a body over it holds a message
+        // that can never be taken, which a resuming client would send again and again. The session ends,
+        // saying why, and the client goes on with a fresh one, told that the message was not delivered.
+        if (tooLarge)
+            session.close(TOO_BIG, 'Message too big');
         return;
     }
     const parsed = parseMessages(body);
@@ -1138,6 +1150,14 @@ function checkBuffer(ws, session, limit) {
     }
 }
 function bindClose(ws, session, receiver) {
+    ws.on('error', (error) => {
+        // A message over maxPayload (maxBodySize): `ws` closes the socket with 1009. Without more, a
+        // resuming client would send it again on the next socket; the session ends, saying why (the
+        // client hears it when it comes back), as for an HTTP send over the limit.
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && session.receiver === receiver)
+            session.close(TOO_BIG, 'Message too big');
+        ws.terminate();
+    });
     ws.on('close', (code) => {
         // A socket another receiver took over no longer speaks for the session.
         if (session.receiver !== receiver)
@@ -1149,7 +1169,6 @@ function bindClose(ws, session, receiver) {
         if (clean)
             session.close(1000, 'Normal closure');
     });
-    ws.on('error', () => ws.terminate());
 }
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
 function framedWebsocket(ws, session, tuning, limit) {

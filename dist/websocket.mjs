@@ -677,6 +677,22 @@ function createCoreClient(url, options, named = []) {
     };
 }
 
+/**
+ * How many of `messages`, from the first, one request or WebSocket message carries: as many as keep
+ * it within the server's body limit `max` (bytes: /info's `maxBody`; where the server does not say,
+ * as on WebSocket alone, 1 MiB: the reference server's default, and nginx's `client_max_body_size`;
+ * SockJS servers take more), and one at the least. A body over the limit is refused whole, and sent
+ * again whole after every reconnection: a backlog larger than it would never go. A character counts
+ * as the most its encoding may take, in a form post (`%E2%82%AC`, 9 bytes; in JSON 6 at most,
+ * `\u001f`), with 99 bytes left for the batch's own brackets and positions.
+ */
+function fit(messages, max = 1048576) {
+    let n = 0;
+    while (n < messages.length && ((max -= messages[n].length * 9 + 3) > 99 || !n))
+        n++;
+    return n;
+}
+
 /** Framed SockJS over one WebSocket: the only duplex tier. */
 const websocket = {
     name: 'websocket',
@@ -703,16 +719,24 @@ const websocket = {
         ws.onmessage = (e) => String(e.data).split('\n').map(sink.frame);
         ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
         ws.onerror = () => end('WebSocket error');
+        // In as many WebSocket messages as the server's body limit asks (see fit()); `messages` is the
+        // caller's to give away. Only several tiers probe /info, which says the limit.
+        const send = (messages, seq) => {
+            const part = messages.splice(0, fit(messages, undefined));
+            const pos = ctx.pos();
+            if (pos >= 0)
+                ws.send(JSON.stringify([pos, part.length ? seq : null, ...part]));
+            else {
+                // Without resume, handing a batch to the socket is all the delivery there is to report (and
+                // a batch is never empty: only a resumable session sends bare acknowledgements).
+                ws.send(JSON.stringify(part));
+                sink.frame(keptFrame(seq + part.length - 1));
+            }
+            if (messages.length)
+                send(messages, seq + part.length);
+        };
         return {
-            send(messages, seq) {
-                const pos = ctx.pos();
-                if (pos >= 0)
-                    return ws.send(JSON.stringify([pos, messages.length ? seq : null, ...messages]));
-                // Without resume, handing a batch to the socket is all the delivery there is to report.
-                if (messages.length)
-                    ws.send(JSON.stringify(messages));
-                sink.frame(keptFrame(seq + messages.length - 1));
-            },
+            send,
             // 1000 ends the session; a connection given up for another (4000) leaves it to be resumed.
             close(notify) {
                 detach();

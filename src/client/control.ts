@@ -1,5 +1,6 @@
 import { keptFrame } from '../protocol/frames.js';
 import type { Connection, ConnectContext, Sink } from './transports/types.js';
+import { fit } from './util/fit.js';
 import { post } from './util/http.js';
 
 /**
@@ -22,10 +23,10 @@ export type Receive = (frame: (text: string) => void, fail: (reason: string) => 
  * An HTTP tier's connection: its receiver plus the control channel.
  * Client-to-server messages go on their own requests, never behind the held
  * receiving request: one request in flight, everything queued meanwhile goes
- * in the next one, at once. `sent` runs after each batch.
+ * in the next one, at once (in as many as the server's body limit asks). `sent` runs after each batch.
  */
 export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive, sent?: () => void): Connection {
-  let queue: string[] = [];
+  const queue: string[] = [];
   // Upstream position of queue[0]; and whether a bare acknowledgement is wanted (resume).
   let seq = 0;
   let ack = false;
@@ -53,13 +54,14 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
 
   function pump(): void {
     if (busy || signal.aborted || !(queue.length || ack)) return;
-    const body = JSON.stringify(queue);
+    // What does not fit goes in the next request, at once.
+    const batch = queue.splice(0, fit(queue, ctx.info?.cometkit?.maxBody));
+    const body = JSON.stringify(batch);
     // A resuming client numbers the batch and says what it has received.
     const pos = ctx.pos();
-    const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (queue.length ? '&seq=' + seq : ''));
-    const last = seq + queue.length - 1;
+    const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (batch.length ? '&seq=' + seq : ''));
+    const last = seq + batch.length - 1;
     seq = last + 1;
-    queue = [];
     ack = false;
     busy = true;
     const next = () => {
@@ -78,9 +80,12 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     // Without CORS, `jsonp_send` by a no-cors fetch: unlike a form post into a hidden frame (the
     // legacy build's way), it fails when the request is cut, where Chromium reports a cut post's
     // error page as loaded and Firefox reports nothing at all.
-    post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? 204 : 0, cors ? 'cors' : 'no-cors').then(next, (e: unknown) =>
-      fail('send failed: ' + (e as Error).message),
-    );
+    post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? 204 : 0, cors ? 'cors' : 'no-cors').then(next, (e: unknown) => {
+      // A message over the server's body limit (alone in its batch, see fit()): a cometkit server
+      // ends the session, and its close frame, on the receiver, says so. Sending stops until then
+      // (or the send timeout); a reconnection would resume, and send the message again.
+      if ((e as Error).message != 'HTTP 413') fail('send failed: ' + (e as Error).message);
+    });
   }
 
   receive(

@@ -1,3 +1,4 @@
+import { fit } from '../client/util/fit.js';
 import { formPost } from './form.js';
 import type { Info } from './info.js';
 import { stringify } from './json.js';
@@ -41,7 +42,7 @@ function fetchPost(url: string, body: string, done: (ok: boolean, framed?: boole
  * Client-to-server messages on their own requests, never behind the held
  * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
  * page has fetch, else a form post), everything queued meanwhile goes in the
- * next one, at once; `arrived(last)` once the batch ending at upstream position
+ * next one, at once (in as many as the server's body limit asks); `arrived(last)` once the batch ending at upstream position
  * `last` is in. Every request carries `extra`, the service URL's own query (`&…`
  * or ''). The rules of src/client/control.ts, which needs AbortController and
  * JSON besides fetch.
@@ -62,13 +63,15 @@ export function createControl(
 
   function pump(): void {
     if (cancel || closed || !queue.length) return;
-    const body = stringify(queue);
+    // Within the server's body limit (src/client/util/fit.ts); the rest goes in the next post, at once.
+    const n = fit(queue, info?.cometkit?.maxBody);
+    const body = stringify(queue.slice(0, n));
     // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
     const at = pos();
-    const last = seq + queue.length - 1;
+    const last = seq + n - 1;
     const url = session + '/jsonp_send' + (extra + (at < 0 ? '' : '&pos=' + at + '&seq=' + seq)).replace('&', '?');
     seq = last + 1;
-    queue = [];
+    queue = queue.slice(n);
     const done = (ok: boolean, framed?: boolean) => {
       cancel = null;
       if (!ok) return fail('send failed or timed out after ' + SEND_TIMEOUT + ' ms');

@@ -13,6 +13,8 @@ export interface Info {
     close?: boolean;
     /** The server's heartbeat delay, ms. */
     heartbeat?: number;
+    /** The largest send body the server takes, bytes. */
+    maxBody?: number;
   };
   /** Round-trip time of the probe, ms. */
   rtt: number;

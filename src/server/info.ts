@@ -24,6 +24,8 @@ export function infoBody(options: ResolvedOptions): Record<string, unknown> {
       tune: true,
       takeover: true,
       heartbeat: options.heartbeatDelay,
+      // The largest send body taken (bytes): a cometkit client keeps each request within it.
+      maxBody: options.maxBodySize,
       // The grace period in ms: a client resumes only when it is there.
       ...(options.resumeGrace > 0 ? { resume: options.resumeGrace } : {}),
       // Resumable sessions are bound to the browser's secret cookie (session secrets).

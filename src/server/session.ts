@@ -109,6 +109,8 @@ export function checkClose(code: unknown, reason: unknown): void {
 export const OVERFLOW = 2011;
 /** Close code of a session a client asked to resume from a position it cannot have. */
 export const CANNOT_RESUME = 2012;
+/** Close code of a session whose client sent a message over `maxBodySize` (WebSocket's "message too big"). */
+export const TOO_BIG = 1009;
 
 export function createSession(id: string, host: SessionHost, info: SessionInfo): InternalSession {
   const { disconnectDelay, resumeGrace, resumeLimit } = host.options;
@@ -364,8 +366,11 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       // `k0` opens a resumable session: the client learns, in band, that positions are on.
       write(resumable ? 'k0' : OPEN_FRAME);
       host.opened(session);
-    } else if (rewound) {
-      // The resume answer: how many of the client's messages arrived, so it resends the rest.
+    } else if (rewound && (state !== 'closed' || queue.length > 0)) {
+      // The resume answer: how many of the client's messages arrived, so it resends the rest. A
+      // closed session with nothing left to deliver answers with its close frame alone: a client
+      // told it resumed would resend at once what ended the session (a message over maxBodySize)
+      // and, on a tier whose receiver takes one frame per request, never hear the close.
       write(keptFrame(received));
     } else if (takeOver && state === 'open') {
       write(HEARTBEAT_FRAME);

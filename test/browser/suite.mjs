@@ -35,7 +35,7 @@ class BadRequest extends Error {}
  * Chromium and Firefox run at once, so restarting the shared server would break
  * whatever the other browser is doing.
  *
- *   POST   /cometkit?heartbeat=<ms>&resumeGrace=<ms>&resumeLimit=<bytes>&disconnectDelay=<ms>&origins=<a,b>
+ *   POST   /cometkit?heartbeat=<ms>&resumeGrace=<ms>&resumeLimit=<bytes>&disconnectDelay=<ms>&maxBodySize=<bytes>&origins=<a,b>
  *                                                  → 201 {id, url}: a fresh protocol server (all its services, see
  *                                                    test/interop/protocol-server.mjs; each option optional, see
  *                                                    serverOptions() below; default: the server's own)
@@ -66,8 +66,8 @@ class BadRequest extends Error {}
  *
  * Server options (upstream=cometkit only, as for POST /cometkit): heartbeat (100–60000 ms), resumeGrace
  * (0–600000 ms), resumeLimit (1–16777216 bytes), disconnectDelay (100–60000 ms; a resumable session
- * waits the longer of it and resumeGrace), origins (comma-separated, the server's `origins`). At most
- * MAX_PROXIES at once.
+ * waits the longer of it and resumeGrace), maxBodySize (256–16777216 bytes), origins (comma-separated,
+ * the server's `origins`). At most MAX_PROXIES at once.
  * onReport (option): when given, `POST /report` with a JSON body hands it over (204); benchmarks
  * send their figures back to Node that way.
  */
@@ -85,6 +85,7 @@ export async function startAdmin({ host = '127.0.0.1', sockjs = null, onReport =
     ['resumeGrace', 'resumeGrace', 0, 600000, 'ms'],
     ['resumeLimit', 'resumeLimit', 1, 16777216, 'bytes'],
     ['disconnectDelay', 'disconnectDelay', 100, 60000, 'ms'],
+    ['maxBodySize', 'maxBodySize', 256, 16777216, 'bytes'],
   ];
   function serverOptions(url) {
     const options = {};

@@ -375,6 +375,29 @@ for (const events of ['none', 'attach']) {
       });
     });
 
+    describe('cometkit server with a body limit (maxBodySize 65536)', function () {
+      let instance;
+      before(async () => (instance = await admin('POST', '/cometkit?maxBodySize=65536')));
+      after(async () => {
+        if (instance) await admin('DELETE', `/cometkit/${instance.id}`);
+      });
+
+      it('sends a backlog several times the limit in posts within it: every message once, in order, confirmed', async function () {
+        // About 2 KB each once JSON-encoded, more in a form post: quotes, backslashes, control characters.
+        const messages = Array.from({ length: 100 }, (_, i) => `${i} "${'\\"'.repeat(200)}" ${'\u0001'.repeat(100)} ${'ż'.repeat(300)}`);
+        const encoded = encodeURIComponent(JSON.stringify(messages)).length;
+        if (encoded < 4 * 65536) throw new Error(`the backlog is only ${encoded} bytes in a form post`);
+        const client = sandbox.win.cometkit.createClient(`${instance.url}/echo`);
+        await opened(client);
+        const closes = [];
+        client.on('close', (event) => closes.push(event));
+        await echoDelivered(client, messages);
+        assertEqual(JSON.stringify(closes), '[]', 'connections lost on the way');
+        client.close();
+        await assertClean(sandbox);
+      });
+    });
+
     describe("cometkit server that checks origins (the server's origins option)", function () {
       const made = [];
       afterEach(async () => {

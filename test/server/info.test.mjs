@@ -9,7 +9,7 @@ describe('/info', () => {
   let server;
   let noWs;
   before(async () => {
-    server = await start({ heartbeatDelay: 4321 });
+    server = await start({ heartbeatDelay: 4321, maxBodySize: 5000 });
     noWs = await start({ websocket: false, jsessionid: true });
   });
   after(() => Promise.all([server.close(), noWs.close()]));
@@ -31,6 +31,8 @@ describe('/info', () => {
     assert.equal(body.cometkit.version, 1);
     assert.equal(body.cometkit.polling, true);
     assert.equal(body.cometkit.heartbeat, 4321);
+    // The largest send body taken: cometkit clients keep their batches within it.
+    assert.equal(body.cometkit.maxBody, 5000);
     assert.equal(res.headers['content-length'], String(Buffer.byteLength(res.body)));
   });
 

@@ -287,6 +287,17 @@ describe('resume over HTTP', () => {
     assert.deepEqual(streamFrames(await ended(resumed)), ['k0', 'a["m3","m4","m5","m6"]', 'c[3000,"Go away!"]']);
   });
 
+  it('resumes a session that ended with nothing left to deliver with its close frame alone, no k', async () => {
+    const o = await openResumable(server);
+    await deliver(o, FIVE);
+    assert.equal((await http.send(o.id, '?pos=5', [])).status, 204);
+    await cut(o.session, () => o.s.abort());
+    o.session.close();
+    // A k would tell the client it resumed, and it would send at once whatever it had not had
+    // confirmed, which may be what ended the session (a message over maxBodySize).
+    assert.deepEqual(xhrFrames((await http.poll(o.id, '?pos=5')).body), ['c[3000,"Go away!"]']);
+  });
+
   // A client whose stream the network cut learns it at its next send (a forever-iframe cannot see it).
   const GONE = 'Receiving connection cut: resume.';
 
@@ -543,6 +554,35 @@ describe('resume over WebSocket', () => {
     await ws.closed;
     assert.deepEqual(log.messages, []);
   });
+});
+
+describe('resume: a message over maxBodySize (100)', () => {
+  let server;
+  let http;
+  before(async () => {
+    server = await start({ maxBodySize: 100 });
+    http = on(server);
+  });
+  after(() => server.close());
+
+  for (const [how, sendBig] of [
+    ['on xhr_send (413)', (o) => http.send(o.id, '?pos=0&seq=1', ['x'.repeat(200)]).then((res) => assert.equal(res.status, 413))],
+    ['on a WebSocket (ws closes it, 1009)', async (o) => {
+      const ws = http.ws(o.id, '?pos=0&takeover=1');
+      assert.equal(await ws.next(), 'k0');
+      ws.ws.send(JSON.stringify([0, 1, 'x'.repeat(200)]));
+      assert.equal((await withTimeout(ws.closed, 'socket close')).code, 1009);
+    }],
+  ]) {
+    it(`${how}: the session ends with 1009, and resuming hears the close frame alone`, async () => {
+      const o = await openResumable(server);
+      await sendBig(o);
+      assert.deepEqual(await o.log.closed(), [1009, 'Message too big']);
+      assert.deepEqual(o.log.messages, []);
+      o.s.abort();
+      assert.deepEqual(xhrFrames((await http.poll(o.id, '?pos=0')).body), ['c[1009,"Message too big"]']);
+    });
+  }
 });
 
 describe('resume after a server restart', () => {

@@ -1,4 +1,6 @@
 import { keptFrame } from '../../protocol/frames.js';
+import { MULTI_TIER } from '../features.js';
+import { fit } from '../util/fit.js';
 import type { Tier } from './types.js';
 
 /** Framed SockJS over one WebSocket: the only duplex tier. */
@@ -26,14 +28,22 @@ export const websocket: Tier = {
     ws.onmessage = (e: MessageEvent<unknown>) => String(e.data).split('\n').map(sink.frame);
     ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
     ws.onerror = () => end('WebSocket error');
+    // In as many WebSocket messages as the server's body limit asks (see fit()); `messages` is the
+    // caller's to give away. Only several tiers probe /info, which says the limit.
+    const send = (messages: string[], seq: number): void => {
+      const part = messages.splice(0, fit(messages, MULTI_TIER ? ctx.info?.cometkit?.maxBody : undefined));
+      const pos = ctx.pos();
+      if (pos >= 0) ws.send(JSON.stringify([pos, part.length ? seq : null, ...part]));
+      else {
+        // Without resume, handing a batch to the socket is all the delivery there is to report (and
+        // a batch is never empty: only a resumable session sends bare acknowledgements).
+        ws.send(JSON.stringify(part));
+        sink.frame(keptFrame(seq + part.length - 1));
+      }
+      if (messages.length) send(messages, seq + part.length);
+    };
     return {
-      send(messages, seq) {
-        const pos = ctx.pos();
-        if (pos >= 0) return ws.send(JSON.stringify([pos, messages.length ? seq : null, ...messages]));
-        // Without resume, handing a batch to the socket is all the delivery there is to report.
-        if (messages.length) ws.send(JSON.stringify(messages));
-        sink.frame(keptFrame(seq + messages.length - 1));
-      },
+      send,
       // 1000 ends the session; a connection given up for another (4000) leaves it to be resumed.
       close(notify) {
         detach();

@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { decodeFrame, keptFrame } from '../../protocol/frames.js';
 import { isPosition } from '../position.js';
 import type { ReceiveTuning } from '../receiver.js';
-import { OVERFLOW } from '../session.js';
+import { OVERFLOW, TOO_BIG } from '../session.js';
 import type { InternalSession, Receiver } from '../session.js';
 
 /** One upstream WebSocket message: a resuming client's `[pos, seq, ...messages]` carries positions. */
@@ -46,6 +46,13 @@ function checkBuffer(ws: WebSocket, session: InternalSession, limit: number): vo
 }
 
 function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver): void {
+  ws.on('error', (error: Error & { code?: string }) => {
+    // A message over maxPayload (maxBodySize): `ws` closes the socket with 1009. Without more, a
+    // resuming client would send it again on the next socket; the session ends, saying why (the
+    // client hears it when it comes back), as for an HTTP send over the limit.
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && session.receiver === receiver) session.close(TOO_BIG, 'Message too big');
+    ws.terminate();
+  });
   ws.on('close', (code) => {
     // A socket another receiver took over no longer speaks for the session.
     if (session.receiver !== receiver) return;
@@ -55,7 +62,6 @@ function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver):
     session.detach(receiver, !clean);
     if (clean) session.close(1000, 'Normal closure');
   });
-  ws.on('error', () => ws.terminate());
 }
 
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */

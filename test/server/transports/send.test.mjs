@@ -2,7 +2,8 @@
 // POST /<server>/<session>/jsonp_send.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, request, nextConnection, xhrPoll, xhrSend, sid } from '../helpers.mjs';
+import { once } from 'node:events';
+import { start, request, nextConnection, xhrPoll, xhrSend, sid, withTimeout } from '../helpers.mjs';
 
 const NO_CACHE = 'no-store, no-cache, no-transform, must-revalidate, max-age=0';
 // PROTOCOL.md, "Resume": the answer to a resuming client's form post.
@@ -79,15 +80,18 @@ describe('xhr_send', () => {
     assert.equal((await xhrPoll(base, id)).body, 'a["and back"]\n');
   });
 
-  it('413 for a body over maxBodySize; the session lives on', async () => {
+  it('413 for a body over maxBodySize, and the session ends with 1009 (sent again, it would be refused again)', async () => {
     const { id, session, heard } = await open();
+    const closed = once(session, 'close');
     const res = await xhrSend(base, id, [' '.repeat(200)]);
     assert.equal(res.status, 413);
     assert.equal(res.body, 'Payload too large.');
     assert.deepEqual(heard, []);
-    assert.equal(session.state, 'open');
+    assert.deepEqual(await withTimeout(closed, 'session close'), [1009, 'Message too big']);
+    assert.equal((await xhrPoll(base, id)).body, 'c[1009,"Message too big"]\n');
+    // Nothing more is taken: the session is over.
     assert.equal((await xhrSend(base, id, ['small'])).status, 204);
-    assert.deepEqual(heard, ['small']);
+    assert.deepEqual(heard, []);
   });
 
   it('accepts the content types SockJS clients send, and none', async () => {
@@ -210,12 +214,14 @@ describe('jsonp_send', () => {
     assert.deepEqual(heard, ['ok']);
   });
 
-  it('413 over maxBodySize; the session lives on', async () => {
-    const { id, heard } = await open();
+  it('413 over maxBodySize, and the session ends with 1009', async () => {
+    const { id, session, heard } = await open();
+    const closed = once(session, 'close');
     const res = await send(id, 'd=' + encodeURIComponent(JSON.stringify(['x'.repeat(150)])));
     assert.equal(res.status, 413);
+    assert.deepEqual(await withTimeout(closed, 'session close'), [1009, 'Message too big']);
     assert.equal((await send(id, 'd=%5B%22y%22%5D')).status, 200);
-    assert.deepEqual(heard, ['y']);
+    assert.deepEqual(heard, []);
   });
 
   it('404s an unknown session', async () => {

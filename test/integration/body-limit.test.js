@@ -1,0 +1,112 @@
+// What the client sends against the server's body limit (`maxBodySize`): a backlog
+// larger than one request or WebSocket message may carry goes in as many as it takes, each within
+// the limit, and nothing reconnects; a single message over the limit ends the session (1009), its
+// delivery callback hears of it (with whatever else was in flight, as at any end of a session), and
+// the client goes on with a fresh session instead of sending it again and again.
+import { createClient } from '../../dist/cometkit.mjs';
+import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
+import { next, opened, record } from '../browser/support/client.js';
+import { config } from '../browser/support/config.js';
+import { admin } from '../browser/support/admin.js';
+import { assertEqual, assertSameMessages, until } from '../browser/support/echo.js';
+
+// The HTTP tiers read the server's limit from /info: 64 KiB here. A WebSocket forced alone has no
+// /info, and assumes the reference server's default (1 MiB), which its server here has.
+const HTTP_LIMIT = 65536;
+const DEFAULT_LIMIT = 1048576;
+// [label, tier, createClient, the server's limit]
+const TIERS = [
+  ['websocket', 'websocket', createClient, DEFAULT_LIMIT],
+  ...['xhr-streaming', 'iframe', 'jsonp', 'polling'].map((tier) => [tier, tier, createClient, HTTP_LIMIT]),
+  ['websocket from cometkit/websocket', 'websocket', createWebSocketClient, DEFAULT_LIMIT],
+];
+// Room for backlogs past the default limit: the queue's own bounds are not what is tested here.
+const QUEUE = { queueLimit: 5000, queueBytes: 8 * DEFAULT_LIMIT };
+
+/** `count` messages of about 1,000 characters that JSON makes longer (quotes, backslashes, control characters). */
+function escapingMessages(count) {
+  return Array.from({ length: count }, (_, i) => `{"n":${i},"q":"${'\\"'.repeat(200)}","c":"${'\u0001\u001f'.repeat(50)}","t":"${'ż🐦'.repeat(100)}"}`);
+}
+
+/** What went wrong among delivery outcomes, in a line: how many failed, and the first reason. */
+function failures(outcomes) {
+  const failed = outcomes.filter((o) => o !== 'delivered');
+  return failed.length ? `${failed.length} of ${outcomes.length}, e.g. ${failed[0]}` : '';
+}
+
+/** Sends each message with a delivery callback; resolves with the callbacks' outcomes by message. */
+function sendAll(client, messages) {
+  return Promise.all(
+    messages.map((m) => new Promise((resolve) => client.send(m, (error) => resolve(error ? error.message : 'delivered')))),
+  );
+}
+
+describe("sends against the server's body limit (maxBodySize)", function () {
+  this.timeout(20000);
+  const instances = {};
+  let client = null;
+
+  before(async function () {
+    if (!config().admin) this.skip();
+    // The echoes of a backlog this large outrun the client's acknowledgements: room for them too.
+    for (const limit of [HTTP_LIMIT, DEFAULT_LIMIT]) instances[limit] = await admin('POST', `/cometkit?maxBodySize=${limit}&resumeLimit=16777216`);
+  });
+  after(async function () {
+    for (const instance of Object.values(instances)) await admin('DELETE', `/cometkit/${instance.id}`);
+  });
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed' && this.currentTest.ctx.log) console.log(`[body-limit] events: ${JSON.stringify(this.currentTest.ctx.log)}`);
+    if (client && client.state !== 'closed') {
+      const closed = next(client, 'close');
+      client.close();
+      await closed;
+    }
+    client = null;
+  });
+
+  for (const [label, tier, create, limit] of TIERS) {
+    describe(`${label} (maxBodySize ${limit})`, function () {
+      const url = () => `${instances[limit].url}/echo`;
+      it('a backlog several times the limit arrives whole, in order, in requests within it, without a reconnection', async function () {
+        client = create(url(), { transports: [tier], ...QUEUE });
+        await opened(client);
+        const reconnecting = record(client, 'reconnecting');
+        const messages = escapingMessages(Math.ceil((2 * limit) / 1500));
+        const encoded = new TextEncoder().encode(JSON.stringify(messages)).length;
+        if (encoded < 2.5 * limit) throw new Error(`the backlog is only ${encoded} bytes encoded`);
+        const received = [];
+        client.on('message', ({ data }) => received.push(data));
+        const outcomes = await sendAll(client, messages);
+        assertEqual(failures(outcomes), '', 'failed deliveries');
+        await until(() => received.length >= messages.length, 10000, 'every echo');
+        assertSameMessages(received, messages);
+        assertEqual(reconnecting.length, 0, 'reconnections');
+      });
+
+      it('a message over the limit fails its delivery and ends the session; the rest go on, on a fresh one', async function () {
+        client = create(url(), { transports: [tier], ...QUEUE });
+        await opened(client);
+        const log = [];
+        for (const type of ['open', 'close', 'error']) {
+          client.on(type, (event) => log.push({ type, ...event, error: event.error?.message }));
+        }
+        this.test.ctx.log = log;
+        const received = [];
+        client.on('message', ({ data }) => received.push(data));
+        assertEqual((await sendAll(client, ['before']))[0], 'delivered', 'the message before');
+        const [bigOutcome] = await sendAll(client, ['x'.repeat(limit + 1)]);
+        if (bigOutcome === 'delivered') throw new Error('the message over the limit reported delivered');
+        assertEqual((await sendAll(client, ['after']))[0], 'delivered', 'a message after');
+        await until(() => received.includes('after'), 5000, 'the last echo');
+        assertEqual(JSON.stringify(received), JSON.stringify(['before', 'after']), 'echoes');
+        // One cut (the refused request, or the socket the server closed), then one fresh session: the
+        // server ended the old one (1009), and the resume found its close frame alone. No loop.
+        const [cut, reopen, ...rest] = log;
+        if (cut?.type !== 'close' || !cut.willReconnect || reopen?.type !== 'open' || reopen.resumed || rest.length) {
+          throw new Error(`not one cut and one fresh session: ${JSON.stringify(log)}`);
+        }
+        console.log(`[body-limit] ${label}: over the limit → ${bigOutcome}; ${JSON.stringify(log)}`);
+      });
+    });
+  }
+});
