@@ -187,7 +187,10 @@ describe('nginx in front of the cometkit server', { skip, concurrency: true, tim
       try {
         await sleep(2 * READ_TIMEOUT + 300);
         assert.equal(stream.outcome, null, 'the stream is still open');
-        assert.ok(stream.text().endsWith('h\n'), 'heartbeats arrive');
+        // Counted as whole lines (the prelude is one line of 2048 h's): what the last read happened to
+        // end with depends on how the proxy's writes met the reads, which a loaded machine varies.
+        const beats = stream.text().split('\n').filter((line) => line === 'h').length;
+        assert.ok(beats >= 4, `heartbeats arrive on the stream: ${beats}`);
         assert.equal(socket.closed, null, 'the WebSocket is still open');
         assert.ok(socket.frames.filter((f) => f.data === 'h').length >= 4, 'heartbeats arrive');
       } finally {
