@@ -105,6 +105,10 @@ describe("sends against the server's body limit (maxBodySize)", function () {
         if (cut?.type !== 'close' || !cut.willReconnect || reopen?.type !== 'open' || reopen.resumed || rest.length) {
           throw new Error(`not one cut and one fresh session: ${JSON.stringify(log)}`);
         }
+        // On HTTP the refused send (413) stops the sending, and the server's close frame, on the
+        // receiver, ends the connection: the app hears why. (A WebSocket over the limit is closed by
+        // the server's WebSocket library before a close frame can go.)
+        if (tier !== 'websocket') assertEqual(`${cut.code} ${cut.reason}`, '1009 Message too big', 'the close');
         console.log(`[body-limit] ${label}: over the limit → ${bigOutcome}; ${JSON.stringify(log)}`);
       });
     });
