@@ -218,7 +218,8 @@
                     return memory;
             }
             catch {
-                // no storage, or a foreign value: start blank
+                // no storage, or a value that is not JSON: start blank (one that is JSON is taken as this code
+                // wrote it: a change of its shape must come with a new key)
             }
         }
         return { bad: [], h: 0, ttl: 0, until: 0 };
@@ -343,8 +344,9 @@
                 const saved = JSON.parse(sessionStorage.getItem(stash(base)));
                 sessionStorage.removeItem(stash(base));
                 if (saved) {
-                    [sid, got, sent] = saved;
+                    // The queue first: a stash of another shape throws here, before anything of it is taken.
                     pending = saved[3].map((t) => ({ t, b: utf8Bytes(t) }));
+                    [sid, got, sent] = saved;
                     for (const out of pending)
                         bytes += out.b;
                     // The page before may have sent them: resent only on a resume, which drops what arrived.

@@ -304,8 +304,9 @@ function createCoreClient(url, options, named = []) {
             const saved = JSON.parse(sessionStorage.getItem(stash(base)));
             sessionStorage.removeItem(stash(base));
             if (saved) {
-                [sid, got, sent] = saved;
+                // The queue first: a stash of another shape throws here, before anything of it is taken.
                 pending = saved[3].map((t) => ({ t, b: utf8Bytes(t) }));
+                [sid, got, sent] = saved;
                 for (const out of pending)
                     bytes += out.b;
                 // The page before may have sent them: resent only on a resume, which drops what arrived.

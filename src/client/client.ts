@@ -125,8 +125,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       const saved = JSON.parse(sessionStorage.getItem(stash(base)) as string) as [string, number, number, string[]] | null;
       sessionStorage.removeItem(stash(base));
       if (saved) {
-        [sid, got, sent] = saved;
+        // The queue first: a stash of another shape throws here, before anything of it is taken.
         pending = saved[3].map((t) => ({ t, b: size(t) }));
+        [sid, got, sent] = saved;
         for (const out of pending) bytes += out.b;
         // The page before may have sent them: resent only on a resume, which drops what arrived.
         handed = pending.length;

@@ -30,7 +30,8 @@ export function recall(base: string): Memory {
       const memory = JSON.parse(localStorage.getItem(key(base)) as string) as Memory | null;
       if (memory && memory.until > Date.now()) return memory;
     } catch {
-      // no storage, or a foreign value: start blank
+      // no storage, or a value that is not JSON: start blank (one that is JSON is taken as this code
+      // wrote it: a change of its shape must come with a new key)
     }
   }
   return { bad: [], h: 0, ttl: 0, until: 0 };

@@ -711,6 +711,21 @@ describe('resume, send callbacks and the send queue', function () {
       assertEqual(next.ctx.pos(), 3, 'ctx.pos()');
     });
 
+    it('starts a fresh session from a stash of another shape, taking nothing of it', async function () {
+      // As a stash left by a version that kept its queue otherwise would be.
+      sessionStorage.setItem(STASH, JSON.stringify(['https://elsewhere.example/x/1/2', 9, 4, 'not a list']));
+      const fake = fakeTier('websocket');
+      const client = createCoreClient(BASE, { transports: [fake.tier], persist: true });
+      clients.push(client);
+      assertEqual(sessionStorage.getItem(STASH), null, 'sessionStorage entry once read');
+      const next = await fake.next(1);
+      if (!next.ctx.session.startsWith(BASE + '/')) throw new Error(`session URL ${next.ctx.session}`);
+      assertEqual(next.ctx.tune(), '&pos=0', 'ctx.tune() of the first connection');
+      const opened = nextEvent(client, 'open');
+      next.sink.frame('k0');
+      assertJson(await opened, { transport: 'websocket', resumed: false }, 'open event');
+    });
+
     // Back from the back-forward cache the page goes on with its own client: what it left for a reload is
     // stale at once. Kept, a reload after close() (or after the session stopped being resumable) read it and
     // resumed a session already ended: the new page's client closed for good on its close frame.
