@@ -396,6 +396,20 @@ for (const events of ['none', 'attach']) {
         client.close();
         await assertClean(sandbox);
       });
+
+      it('reports a message over the limit (the server ends the session) and goes on with a fresh session', async function () {
+        const client = sandbox.win.cometkit.createClient(`${instance.url}/echo`);
+        await opened(client);
+        const opens = [];
+        client.on('open', (event) => opens.push(event));
+        await echoDelivered(client, ['before']);
+        const outcome = await new Promise((resolve) => client.send('x'.repeat(65537), (error) => resolve(error ? error.message : 'delivered')));
+        if (outcome === 'delivered') throw new Error('the message over the limit reported delivered');
+        await echoDelivered(client, ['after']);
+        assertEqual(JSON.stringify(opens.map((o) => o.resumed)), '[false]', 'reopened once, on a fresh session');
+        client.close();
+        await assertClean(sandbox);
+      });
     });
 
     describe("cometkit server that checks origins (the server's origins option)", function () {
