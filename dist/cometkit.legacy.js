@@ -582,10 +582,10 @@ var cometkit = (function (exports) {
      * Client-to-server messages on their own requests, never behind the held
      * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
      * page has fetch, else a form post), everything queued meanwhile goes in the
-     * next one, at once (in as many as the server's body limit asks); `arrived(last)` once the batch ending at upstream position
-     * `last` is in. Every request carries `extra`, the service URL's own query (`&…`
-     * or ''). The rules of src/client/control.ts, which needs AbortController and
-     * JSON besides fetch.
+     * next one, at once (in as many as the server's body limit asks); `arrived(last)`
+     * once the batch ending at upstream position `last` is in. Every request carries
+     * `extra`, the service URL's own query (`&…` or ''). The rules of
+     * src/client/control.ts, which needs AbortController and JSON besides fetch.
      */
     function createControl(session, info, fail, pos, arrived, extra) {
         var queue = [];

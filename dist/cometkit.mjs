@@ -948,7 +948,8 @@ const noCors = (ctx) => (ctx.crossOrigin && ctx.info?.cors === false ? 'no CORS'
  * An HTTP tier's connection: its receiver plus the control channel.
  * Client-to-server messages go on their own requests, never behind the held
  * receiving request: one request in flight, everything queued meanwhile goes
- * in the next one, at once (in as many as the server's body limit asks). `sent` runs after each batch.
+ * in the next one, at once (in as many as the server's body limit asks). `sent`
+ * runs after each batch.
  */
 function httpConnection(ctx, sink, receive, sent) {
     const queue = [];

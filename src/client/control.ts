@@ -23,7 +23,8 @@ export type Receive = (frame: (text: string) => void, fail: (reason: string) => 
  * An HTTP tier's connection: its receiver plus the control channel.
  * Client-to-server messages go on their own requests, never behind the held
  * receiving request: one request in flight, everything queued meanwhile goes
- * in the next one, at once (in as many as the server's body limit asks). `sent` runs after each batch.
+ * in the next one, at once (in as many as the server's body limit asks). `sent`
+ * runs after each batch.
  */
 export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive, sent?: () => void): Connection {
   const queue: string[] = [];
