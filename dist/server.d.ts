@@ -29,10 +29,11 @@ interface ServerOptions {
      */
     resumeLimit?: number;
     /**
-     * Bytes a WebSocket may hold unsent for a client that does not read them (a stalled network, a
-     * frozen tab) on a session without resume. Past it the session ends with code 2011, its close
-     * frame queued behind what is held, rather than grow the process without bound. Resumable
-     * sessions are bounded by `resumeLimit` instead. Default 1048576 (1 MiB).
+     * Bytes a WebSocket may still hold unsent from earlier writes when the session writes again, for a
+     * client that does not read them (a stalled network, a frozen tab), on a session without resume.
+     * Past it the session ends with code 2011, its close frame queued behind what is held, rather than
+     * grow the process without bound; one large message alone never trips it. Resumable sessions are
+     * bounded by `resumeLimit` instead. Default 1048576 (1 MiB).
      */
     bufferLimit?: number;
     /**

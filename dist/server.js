@@ -1139,13 +1139,19 @@ function parseUpstream(data, resumable) {
     return up.messages.every((m) => typeof m === 'string') ? up : 'broken';
 }
 /**
- * `ws` holds without bound what a client does not read (a stalled network, a frozen tab): past
- * `limit` bytes a session without resume ends, its close frame queued behind what is held (which
- * `ws` then drops with the socket if the client never reads on). A resumable session is bounded
- * by `resumeLimit` instead, and its client resumes.
+ * Sends each of `data` as a WebSocket message, then ends a session without resume whose client does
+ * not read (a stalled network, a frozen tab): `ws` holds without bound what is not yet sent. What
+ * counts is what was still unsent from earlier writes when this one came, so that one large write (its
+ * own size no sign of a client that does not read) never trips it; past `limit` bytes of that the
+ * session ends, its close frame queued behind what is held (which `ws` drops with the socket if the
+ * client never reads on). A resumable session is bounded by `resumeLimit` instead, and its client
+ * resumes.
  */
-function checkBuffer(ws, session, limit) {
-    if (ws.bufferedAmount > limit && !session.resumable && session.state === 'open') {
+function sendChecked(ws, session, limit, data) {
+    const unsent = ws.bufferedAmount;
+    for (const item of data)
+        ws.send(item);
+    if (unsent > limit && !session.resumable && session.state === 'open') {
         session.close(OVERFLOW, 'Client not reading: unsent messages over the limit');
     }
 }
@@ -1181,10 +1187,7 @@ function framedWebsocket(ws, session, tuning, limit) {
         return keptFrame(session.received);
     };
     const receiver = {
-        write(frame) {
-            ws.send(confirming ? confirmation() + '\n' + frame : frame);
-            checkBuffer(ws, session, limit);
-        },
+        write: (frame) => sendChecked(ws, session, limit, [confirming ? confirmation() + '\n' + frame : frame]),
         end: () => ws.close(1000),
     };
     const broken = () => {
@@ -1243,11 +1246,7 @@ function rawWebsocket(ws, session, limit) {
             // A WebSocket close code must be 1000 or 3000–4999; protocol codes (2010, 1002) map to 1000.
             ws.close(given === 1000 || (given >= 3000 && given <= 4999) ? given : 1000, chars.join(''));
         },
-        writeMessages(messages) {
-            for (const m of messages)
-                ws.send(m);
-            checkBuffer(ws, session, limit);
-        },
+        writeMessages: (messages) => sendChecked(ws, session, limit, messages),
         end: () => ws.close(1000),
     };
     ws.on('message', (data) => session.receive([data.toString()]));

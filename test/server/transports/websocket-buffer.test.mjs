@@ -87,6 +87,26 @@ describe('websocket: a client that does not read (bufferLimit)', () => {
     assert.equal(c.queue.length, taken, 'every message the session took reached the client');
   });
 
+  it('one message larger than bufferLimit does not end the session by itself: the client gets it when it reads', async () => {
+    const connection = nextConnection(server);
+    const c = openWs(wsUrl(server.url, `/000/${sid()}/websocket`));
+    assert.equal(await c.next(), 'o');
+    const session = await connection;
+    c.ws._socket.pause();
+    // 4 MiB in one write: far more than loopback takes at once from a socket nobody reads yet.
+    const big = 'b'.repeat(4 * 1024 * 1024);
+    assert.equal(session.send(big), true);
+    // The session writes in a later turn: two turns on, it has.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(session.state, 'open', 'a large write alone is no sign of a client that does not read');
+    c.ws._socket.resume();
+    assert.equal(await c.next('the large message'), 'a' + JSON.stringify([big]));
+    assert.equal(session.send('after'), true);
+    assert.equal(await c.next(), 'a["after"]');
+    assert.equal(session.state, 'open');
+    c.ws.close();
+  });
+
   it('a resumable session is bounded by resumeLimit instead: it stays open past bufferLimit', async () => {
     const connection = nextConnection(server);
     const c = openWs(wsUrl(server.url, `/000/${sid()}/websocket?pos=0`));
