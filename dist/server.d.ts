@@ -25,7 +25,8 @@ interface ServerOptions {
     resumeGrace?: number;
     /**
      * Resume: bytes (UTF-8) of unacknowledged messages a session keeps. Past it the session ends with
-     * code 2011 and the client starts afresh, told of the loss. Default 1048576 (1 MiB).
+     * code 2011 and the client starts afresh, told of the loss. One larger message is kept when nothing
+     * else is. Default 1048576 (1 MiB).
      */
     resumeLimit?: number;
     /**

@@ -265,7 +265,10 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     if (typeof text !== 'string') throw new TypeError('cometkit server: send() takes a string');
     if (state === 'closed') return false;
     const size = resumable ? Buffer.byteLength(text) : 0;
-    if (resumable && kept + size > resumeLimit) {
+    // One message larger than the limit, with nothing else kept, is no sign of a client that is not
+    // taking what it is sent (an application's state dump on connection: refused, it would be sent
+    // again on every fresh session, for ever).
+    if (resumable && kept > 0 && kept + size > resumeLimit) {
       // Kept for a client that is not taking it: end the session and say why, rather than grow
       // without bound. The refused message must not reach the client after all, nor a resume
       // get the queue (positions after what was kept) as if it followed the client's position.

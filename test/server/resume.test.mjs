@@ -387,6 +387,16 @@ describe('resume: memory bound (resumeLimit: 100)', () => {
     assert.equal((await http.poll(o.id, '?pos=6')).body, OVERFLOW + '\n');
   });
 
+  it('takes one message larger than the limit when nothing else is kept; the next one before an acknowledgement ends it', async () => {
+    const o = await openResumable(server);
+    const big = 'b'.repeat(250);
+    assert.equal(o.session.send(big), true, 'nothing else kept: taken');
+    await o.s.until((t) => messagesOf(streamFrames(t)).includes(big), 'the large message');
+    assert.deepEqual(o.log.closes, []);
+    assert.equal(o.session.send(msg(1)), false, 'unacknowledged, the large one counts');
+    assert.deepEqual(o.log.closes, [[2011, 'Unacknowledged messages over the limit']]);
+  });
+
   it('counts UTF-8 bytes, and an attached receiver hears 2011 without the refused message', async () => {
     const o = await openResumable(server);
     const wide = 'é'.repeat(30);
