@@ -2,6 +2,7 @@
 // the cometkit reference server, on each of its transports forced alone,
 // cross-origin (the server's own port) and same-origin (through karma's origin).
 /* global SockJS */
+import { admin } from '../browser/support/admin.js';
 import { config } from '../browser/support/config.js';
 import { assertEqual, assertSameMessages, echoMessages } from '../browser/support/echo.js';
 
@@ -63,3 +64,54 @@ for (const origin of ['cross', 'same']) {
     }
   });
 }
+
+// The server's `origins` option with a stock client: every transport works from a listed page (the
+// iframe transport's page checked by its Referer, what it loads then sent from the server's own
+// origin), and none from a page that is not listed.
+describe("sockjs-client against a cometkit server that checks origins (the server's origins option)", function () {
+  this.timeout(30000);
+  this.foreign = true;
+  const instances = {};
+  before(async function () {
+    if (!config().admin) this.skip();
+    // The listed one's heartbeat is the longest the admin allows: a closed stock client's held JSONP
+    // poll is then not answered (an error in the page, below) before the run ends.
+    for (const [name, origin, heartbeat] of [['listed', location.origin, 60000], ['other', 'https://elsewhere.example', 25000]]) {
+      instances[name] = await admin('POST', `/cometkit?origins=${encodeURIComponent(origin)}&heartbeat=${heartbeat}`);
+    }
+  });
+  after(async function () {
+    // Only the refusing one: a closed stock client's held JSONP poll runs when its server answers it,
+    // its callback gone (an error in the page), and stopping a server answers it at once. The listed
+    // instance is stopped with the others when the run ends, as the shared servers are.
+    if (instances.other) await admin('DELETE', `/cometkit/${instances.other.id}`);
+  });
+
+  for (const transport of TRANSPORTS) {
+    it(`${transport}: opens and echoes from a listed page; cannot open from another`, async function () {
+      const sock = connect(`${instances.listed.url}/echo`, transport);
+      await opened(sock);
+      assertEqual(sock.transport, transport, 'transport in use');
+      const expected = ['one', 'zwei ż', 'x'.repeat(5000)];
+      const received = [];
+      const all = new Promise((resolve) => {
+        sock.onmessage = (e) => {
+          received.push(e.data);
+          if (received.length === expected.length) resolve();
+        };
+      });
+      for (const m of expected) sock.send(m);
+      await all;
+      assertSameMessages(received, expected);
+      const done = closed(sock);
+      sock.close();
+      assertEqual((await done).code, 1000, 'client close code');
+
+      const refused = connect(`${instances.other.url}/echo`, transport);
+      const event = await closed(refused);
+      if (event.code === 1000) throw new Error(`opened from a page not listed: ${event.code} ${event.reason}`);
+      const { sessions } = await admin('GET', `/cometkit/${instances.other.id}/sessions`);
+      assertEqual(JSON.stringify(sessions), '[]', 'sessions on the server that refused');
+    });
+  }
+});
