@@ -25,6 +25,26 @@ function closed(sock) {
   });
 }
 
+/** Opens `url` on `transport` alone, checks that `expected` comes back in order, and closes (1000). */
+async function echoAndClose(url, transport, expected) {
+  const sock = connect(url, transport);
+  await opened(sock);
+  assertEqual(sock.transport, transport, 'transport in use');
+  const received = [];
+  const all = new Promise((resolve) => {
+    sock.onmessage = (e) => {
+      received.push(e.data);
+      if (received.length === expected.length) resolve();
+    };
+  });
+  for (const m of expected) sock.send(m);
+  await all;
+  assertSameMessages(received, expected);
+  const done = closed(sock);
+  sock.close();
+  assertEqual((await done).code, 1000, 'client close code');
+}
+
 for (const origin of ['cross', 'same']) {
   describe(`sockjs-client against the cometkit server (${origin}-origin)`, function () {
     this.timeout(30000);
@@ -34,23 +54,7 @@ for (const origin of ['cross', 'same']) {
     for (const transport of TRANSPORTS) {
       describe(transport, function () {
         it('opens and echoes 200 messages in order, non-ASCII and 64 KiB ones included', async function () {
-          const sock = connect(`${base()}/echo`, transport);
-          await opened(sock);
-          assertEqual(sock.transport, transport, 'transport in use');
-          const expected = echoMessages();
-          const received = [];
-          const all = new Promise((resolve) => {
-            sock.onmessage = (e) => {
-              received.push(e.data);
-              if (received.length === expected.length) resolve();
-            };
-          });
-          for (const m of expected) sock.send(m);
-          await all;
-          assertSameMessages(received, expected);
-          const done = closed(sock);
-          sock.close();
-          assertEqual((await done).code, 1000, 'client close code');
+          await echoAndClose(`${base()}/echo`, transport, echoMessages());
         });
 
         it('sees a server-initiated close with its code and reason', async function () {
@@ -89,23 +93,7 @@ describe("sockjs-client against a cometkit server that checks origins (the serve
 
   for (const transport of TRANSPORTS) {
     it(`${transport}: opens and echoes from a listed page; cannot open from another`, async function () {
-      const sock = connect(`${instances.listed.url}/echo`, transport);
-      await opened(sock);
-      assertEqual(sock.transport, transport, 'transport in use');
-      const expected = ['one', 'zwei ż', 'x'.repeat(5000)];
-      const received = [];
-      const all = new Promise((resolve) => {
-        sock.onmessage = (e) => {
-          received.push(e.data);
-          if (received.length === expected.length) resolve();
-        };
-      });
-      for (const m of expected) sock.send(m);
-      await all;
-      assertSameMessages(received, expected);
-      const done = closed(sock);
-      sock.close();
-      assertEqual((await done).code, 1000, 'client close code');
+      await echoAndClose(`${instances.listed.url}/echo`, transport, ['one', 'zwei ż', 'x'.repeat(5000)]);
 
       const refused = connect(`${instances.other.url}/echo`, transport);
       const event = await closed(refused);
