@@ -1,0 +1,67 @@
+// How the xhr-streaming tier reads its stream (src/client/transports/xhr-streaming.ts, lineReader),
+// against a server mocked with msw that cuts its response into chunks at awkward places: the 2 KiB
+// prelude in pieces, a long frame in many small chunks, several frames and a line end in one chunk.
+import { createClient } from '../../dist/cometkit.mjs';
+import { assertEqual, until } from '../browser/support/echo.js';
+import { HttpResponse, http, startMsw, stopMsw } from '../browser/support/msw.js';
+import { nextEvent } from '../browser/support/assert.js';
+
+// Same-origin, so the client takes the CORS (fetch) path; only msw answers here.
+const BASE = '/mock/lines';
+const INFO = { websocket: false, cookie_needed: false, origins: ['*:*'], entropy: 1 };
+const LONG = 'ł'.repeat(300000) + ' "quoted" \\ end';
+const FRAMES = ['o', 'a' + JSON.stringify(['one', 'two']), 'a' + JSON.stringify([LONG]), 'h', 'a' + JSON.stringify(['three'])];
+
+/** The response body cut into chunks: the prelude in three, the long frame in ~4 KiB pieces, the rest whole. */
+function chunks() {
+  const body = 'h'.repeat(2048) + '\n' + FRAMES.join('\n') + '\n';
+  const out = [body.slice(0, 1000), body.slice(1000, 2047), body.slice(2047, 2060)];
+  for (let at = 2060; at < body.length; at += 4093) out.push(body.slice(at, at + 4093));
+  return out;
+}
+
+const encoder = new TextEncoder();
+const handlers = [
+  http.get(`${BASE}/info`, () => HttpResponse.json(INFO)),
+  http.post(`${BASE}/:server/:session/xhr_streaming`, () => {
+    const parts = chunks();
+    const body = new ReadableStream({
+      async pull(controller) {
+        // One chunk per read, each in a task of its own, so the page reads them apart.
+        await new Promise((resolve) => setTimeout(resolve));
+        const part = parts.shift();
+        if (part === undefined) return; // held open, as a streaming response is
+        controller.enqueue(encoder.encode(part));
+      },
+    });
+    return new HttpResponse(body, { headers: { 'Content-Type': 'application/javascript' } });
+  }),
+  http.post(`${BASE}/:server/:session/close`, () => new HttpResponse(null, { status: 204 })),
+];
+
+describe('xhr-streaming reads lines across chunks (msw)', function () {
+  this.timeout(20000);
+  let worker;
+  before(async function () {
+    worker = await startMsw(...handlers);
+  });
+  after(async function () {
+    if (worker) await stopMsw(worker);
+  });
+
+  it('hands on every frame whole and in order, a long one cut into some 70 chunks included', async function () {
+    const client = createClient(BASE, { transports: ['xhr-streaming'], reconnect: false });
+    const received = [];
+    client.on('message', ({ data }) => received.push(data));
+    const errors = [];
+    client.on('error', ({ error }) => errors.push(error.message));
+    assertEqual((await nextEvent(client, 'open', 5000)).transport, 'xhr-streaming', 'open.transport');
+    await until(() => received.length >= 4, 10000, 'every message');
+    assertEqual(received.length, 4, 'messages');
+    assertEqual(JSON.stringify(received.slice(0, 2)), '["one","two"]', 'the first frame');
+    assertEqual(received[2] === LONG, true, 'the long message, whole');
+    assertEqual(received[3], 'three', 'the frame after it');
+    assertEqual(errors.join(), '', 'errors');
+    client.close();
+  });
+});
