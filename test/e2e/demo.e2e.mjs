@@ -103,7 +103,15 @@ async function say(page, text) {
 }
 
 const heard = (page, text) => page.locator('#chat-log li', { hasText: text }).waitFor({ timeout: WAIT });
-const logged = (page, kind, text = '') => page.locator(`#log li.${kind}`, { hasText: text }).last().waitFor({ timeout: WAIT });
+/** Waits for a line of the page's event log; on a timeout the error carries the log's last lines. */
+async function logged(page, kind, text = '') {
+  try {
+    await page.locator(`#log li.${kind}`, { hasText: text }).last().waitFor({ timeout: WAIT });
+  } catch (error) {
+    const log = await page.evaluate(() => [...document.querySelectorAll('#log li')].map((li) => `${li.className}: ${li.textContent}`).slice(-20)).catch(() => null);
+    throw new Error(`no "${kind}" line with "${text}" in the log within ${WAIT} ms: ${JSON.stringify(log)}`, { cause: error });
+  }
+}
 
 async function chat(a, b, label) {
   await say(a, `hello from a over ${label}`);
