@@ -476,8 +476,14 @@ function checkClose(code, reason) {
 const OVERFLOW = 2011;
 /** Close code of a session a client asked to resume from a position it cannot have. */
 const CANNOT_RESUME = 2012;
-/** Close code of a session whose client sent a message over `maxBodySize` (WebSocket's "message too big"). */
-const TOO_BIG = 1009;
+/**
+ * Ends a session whose client sent a message over `maxBodySize` (on a send or a WebSocket), with
+ * WebSocket's "message too big" code: such a message can never be taken, and a resuming client would
+ * send it again and again.
+ */
+function tooBig(session) {
+    session.close(1009, 'Message too big');
+}
 function createSession(id, host, info) {
     const { disconnectDelay, resumeGrace, resumeLimit } = host.options;
     let heartbeatDelay = host.options.heartbeatDelay;
@@ -1030,11 +1036,9 @@ async function receive(ctx, extract, done, tellCut = false) {
         // Closing the connection stops a client that is still uploading a huge body.
         const tooLarge = error instanceof BodyTooLarge;
         reply(res, tooLarge ? 413 : 400, tooLarge ? 'Payload too large.' : 'Bad request.', { ...fail, Connection: 'close' });
-        // A client keeps its batches within the limit (/info's maxBody): a body over it holds a message
-        // that can never be taken, which a resuming client would send again and again. The session ends,
-        // saying why, and the client goes on with a fresh one, told that the message was not delivered.
+        // A client keeps its batches within the limit (/info's maxBody): a body over it holds a message.
         if (tooLarge)
-            session.close(TOO_BIG, 'Message too big');
+            tooBig(session);
         return;
     }
     const parsed = parseMessages(body);
@@ -1142,18 +1146,14 @@ function parseUpstream(data, resumable) {
     return up.messages.every((m) => typeof m === 'string') ? up : 'broken';
 }
 /**
- * Sends each of `data` as a WebSocket message, then ends a session without resume whose client does
- * not read (a stalled network, a frozen tab): `ws` holds without bound what is not yet sent. What
- * counts is what was still unsent from earlier writes when this one came, so that one large write (its
- * own size no sign of a client that does not read) never trips it; past `limit` bytes of that the
- * session ends, its close frame queued behind what is held (which `ws` drops with the socket if the
- * client never reads on). A resumable session is bounded by `resumeLimit` instead, and its client
- * resumes.
+ * Ends a session without resume whose client does not read (a stalled network, a frozen tab): `ws`
+ * holds without bound what is not yet sent. Called after a write with what was still unsent from
+ * earlier writes when it came (`ws.bufferedAmount` read before it), so that one large write (its own
+ * size no sign of a client that does not read) never trips it; past `limit` bytes of that the session
+ * ends, its close frame queued behind what is held (which `ws` drops with the socket if the client
+ * never reads on). A resumable session is bounded by `resumeLimit` instead, and its client resumes.
  */
-function sendChecked(ws, session, limit, data) {
-    const unsent = ws.bufferedAmount;
-    for (const item of data)
-        ws.send(item);
+function endIfStalled(session, unsent, limit) {
     if (unsent > limit && !session.resumable && session.state === 'open') {
         session.close(OVERFLOW, 'Client not reading: unsent messages over the limit');
     }
@@ -1164,7 +1164,7 @@ function bindClose(ws, session, receiver) {
         // resuming client would send it again on the next socket; the session ends, saying why (the
         // client hears it when it comes back), as for an HTTP send over the limit.
         if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && session.receiver === receiver)
-            session.close(TOO_BIG, 'Message too big');
+            tooBig(session);
         ws.terminate();
     });
     ws.on('close', (code) => {
@@ -1190,7 +1190,11 @@ function framedWebsocket(ws, session, tuning, limit) {
         return keptFrame(session.received);
     };
     const receiver = {
-        write: (frame) => sendChecked(ws, session, limit, [confirming ? confirmation() + '\n' + frame : frame]),
+        write(frame) {
+            const unsent = ws.bufferedAmount;
+            ws.send(confirming ? confirmation() + '\n' + frame : frame);
+            endIfStalled(session, unsent, limit);
+        },
         end: () => ws.close(1000),
     };
     const broken = () => {
@@ -1244,12 +1248,18 @@ function rawWebsocket(ws, session, limit) {
             // A WebSocket close reason holds 123 bytes (ws throws beyond, and the socket would stay open):
             // cut between code points, so that what is left is valid UTF-8.
             const chars = Array.from(reason);
-            while (Buffer.byteLength(chars.join('')) > 123)
-                chars.pop();
+            let bytes = Buffer.byteLength(reason);
+            while (bytes > 123)
+                bytes -= Buffer.byteLength(chars.pop());
             // A WebSocket close code must be 1000 or 3000–4999; protocol codes (2010, 1002) map to 1000.
             ws.close(given === 1000 || (given >= 3000 && given <= 4999) ? given : 1000, chars.join(''));
         },
-        writeMessages: (messages) => sendChecked(ws, session, limit, messages),
+        writeMessages(messages) {
+            const unsent = ws.bufferedAmount;
+            for (const m of messages)
+                ws.send(m);
+            endIfStalled(session, unsent, limit);
+        },
         end: () => ws.close(1000),
     };
     ws.on('message', (data) => session.receive([data.toString()]));

@@ -109,8 +109,14 @@ export function checkClose(code: unknown, reason: unknown): void {
 export const OVERFLOW = 2011;
 /** Close code of a session a client asked to resume from a position it cannot have. */
 export const CANNOT_RESUME = 2012;
-/** Close code of a session whose client sent a message over `maxBodySize` (WebSocket's "message too big"). */
-export const TOO_BIG = 1009;
+/**
+ * Ends a session whose client sent a message over `maxBodySize` (on a send or a WebSocket), with
+ * WebSocket's "message too big" code: such a message can never be taken, and a resuming client would
+ * send it again and again.
+ */
+export function tooBig(session: Session): void {
+  session.close(1009, 'Message too big');
+}
 
 export function createSession(id: string, host: SessionHost, info: SessionInfo): InternalSession {
   const { disconnectDelay, resumeGrace, resumeLimit } = host.options;

@@ -1,6 +1,6 @@
 import type { TransportContext } from './context.js';
 import { BodyTooLarge, HTML, NO_CACHE, TEXT, cors, readBody, reply } from '../http.js';
-import { TOO_BIG } from '../session.js';
+import { tooBig } from '../session.js';
 import type { InternalSession } from '../session.js';
 import { position } from '../position.js';
 
@@ -51,10 +51,8 @@ async function receive(
     // Closing the connection stops a client that is still uploading a huge body.
     const tooLarge = error instanceof BodyTooLarge;
     reply(res, tooLarge ? 413 : 400, tooLarge ? 'Payload too large.' : 'Bad request.', { ...fail, Connection: 'close' });
-    // A client keeps its batches within the limit (/info's maxBody): a body over it holds a message
-    // that can never be taken, which a resuming client would send again and again. The session ends,
-    // saying why, and the client goes on with a fresh one, told that the message was not delivered.
-    if (tooLarge) session.close(TOO_BIG, 'Message too big');
+    // A client keeps its batches within the limit (/info's maxBody): a body over it holds a message.
+    if (tooLarge) tooBig(session);
     return;
   }
   const parsed = parseMessages(body);

@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { decodeFrame, keptFrame } from '../../protocol/frames.js';
 import { isPosition } from '../position.js';
 import type { ReceiveTuning } from '../receiver.js';
-import { OVERFLOW, TOO_BIG } from '../session.js';
+import { OVERFLOW, tooBig } from '../session.js';
 import type { InternalSession, Receiver } from '../session.js';
 
 /** One upstream WebSocket message: a resuming client's `[pos, seq, ...messages]` carries positions. */
@@ -34,17 +34,14 @@ function parseUpstream(data: string, resumable: boolean): Upstream | null | 'bro
 }
 
 /**
- * Sends each of `data` as a WebSocket message, then ends a session without resume whose client does
- * not read (a stalled network, a frozen tab): `ws` holds without bound what is not yet sent. What
- * counts is what was still unsent from earlier writes when this one came, so that one large write (its
- * own size no sign of a client that does not read) never trips it; past `limit` bytes of that the
- * session ends, its close frame queued behind what is held (which `ws` drops with the socket if the
- * client never reads on). A resumable session is bounded by `resumeLimit` instead, and its client
- * resumes.
+ * Ends a session without resume whose client does not read (a stalled network, a frozen tab): `ws`
+ * holds without bound what is not yet sent. Called after a write with what was still unsent from
+ * earlier writes when it came (`ws.bufferedAmount` read before it), so that one large write (its own
+ * size no sign of a client that does not read) never trips it; past `limit` bytes of that the session
+ * ends, its close frame queued behind what is held (which `ws` drops with the socket if the client
+ * never reads on). A resumable session is bounded by `resumeLimit` instead, and its client resumes.
  */
-function sendChecked(ws: WebSocket, session: InternalSession, limit: number, data: readonly string[]): void {
-  const unsent = ws.bufferedAmount;
-  for (const item of data) ws.send(item);
+function endIfStalled(session: InternalSession, unsent: number, limit: number): void {
   if (unsent > limit && !session.resumable && session.state === 'open') {
     session.close(OVERFLOW, 'Client not reading: unsent messages over the limit');
   }
@@ -55,7 +52,7 @@ function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver):
     // A message over maxPayload (maxBodySize): `ws` closes the socket with 1009. Without more, a
     // resuming client would send it again on the next socket; the session ends, saying why (the
     // client hears it when it comes back), as for an HTTP send over the limit.
-    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && session.receiver === receiver) session.close(TOO_BIG, 'Message too big');
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && session.receiver === receiver) tooBig(session);
     ws.terminate();
   });
   ws.on('close', (code) => {
@@ -80,7 +77,11 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, tuning:
     return keptFrame(session.received);
   };
   const receiver: Receiver = {
-    write: (frame) => sendChecked(ws, session, limit, [confirming ? confirmation() + '\n' + frame : frame]),
+    write(frame) {
+      const unsent = ws.bufferedAmount;
+      ws.send(confirming ? confirmation() + '\n' + frame : frame);
+      endIfStalled(session, unsent, limit);
+    },
     end: () => ws.close(1000),
   };
   const broken = () => {
@@ -125,11 +126,16 @@ export function rawWebsocket(ws: WebSocket, session: InternalSession, limit: num
       // A WebSocket close reason holds 123 bytes (ws throws beyond, and the socket would stay open):
       // cut between code points, so that what is left is valid UTF-8.
       const chars = Array.from(reason);
-      while (Buffer.byteLength(chars.join('')) > 123) chars.pop();
+      let bytes = Buffer.byteLength(reason);
+      while (bytes > 123) bytes -= Buffer.byteLength(chars.pop() as string);
       // A WebSocket close code must be 1000 or 3000–4999; protocol codes (2010, 1002) map to 1000.
       ws.close(given === 1000 || (given >= 3000 && given <= 4999) ? given : 1000, chars.join(''));
     },
-    writeMessages: (messages) => sendChecked(ws, session, limit, messages),
+    writeMessages(messages) {
+      const unsent = ws.bufferedAmount;
+      for (const m of messages) ws.send(m);
+      endIfStalled(session, unsent, limit);
+    },
     end: () => ws.close(1000),
   };
   ws.on('message', (data) => session.receive([(data as Buffer).toString()]));
