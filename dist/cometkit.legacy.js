@@ -372,6 +372,30 @@ var cometkit = (function (exports) {
         };
     }
 
+    /**
+     * Session URL stem `<base>/<server>/<session>`, as SockJS clients pick them:
+     * three random digits (load-balancer affinity) and eight random characters.
+     * src/client/util/url.ts needs padStart/padEnd, which are ES2017.
+     */
+    function sessionUrl(base) {
+        var server = String(1000 + Math.floor(Math.random() * 1000)).slice(1);
+        return base + '/' + server + '/' + (Math.random().toString(36) + '00000000').slice(2, 10);
+    }
+    /**
+     * The service URL without its #fragment (browsers never send one), split at its first `?`:
+     * [path, its own query as `&…`, or '']. Not a split by a regular expression with a capture
+     * group, which old IE gets wrong.
+     */
+    function splitUrl(url) {
+        var whole = url.split('#')[0];
+        var at = whole.indexOf('?');
+        return at < 0 ? [whole, ''] : [whole.slice(0, at), '&' + whole.slice(at + 1)];
+    }
+    /** `path` with a query given as `&…` (or ''), its first `&` made the `?` that starts it. */
+    function withQuery(path, query) {
+        return path + query.replace('&', '?');
+    }
+
     /** How long the `/info` probe may take, as in sockjs-client. */
     var INFO_TIMEOUT = 8000;
     /**
@@ -383,7 +407,7 @@ var cometkit = (function (exports) {
      */
     function probe(base, extra, done) {
         var started = now();
-        return jsonp(base + '/info' + extra.replace('&', '?'), INFO_TIMEOUT, function (error, body) {
+        return jsonp(withQuery(base + '/info', extra), INFO_TIMEOUT, function (error, body) {
             var info = !error && body && typeof body == 'object' ? body : null;
             if (info)
                 info.rtt = now() - started;
@@ -603,7 +627,7 @@ var cometkit = (function (exports) {
             // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
             var at = pos();
             var last = seq + n - 1;
-            var url = session + '/jsonp_send' + (extra + (at < 0 ? '' : '&pos=' + at + '&seq=' + seq)).replace('&', '?');
+            var url = withQuery(session + '/jsonp_send', extra + (at < 0 ? '' : '&pos=' + at + '&seq=' + seq));
             seq = last + 1;
             queue = queue.slice(n);
             var done = function (ok, framed) {
@@ -633,7 +657,7 @@ var cometkit = (function (exports) {
                 cancel = null;
                 if (notify && ((_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.close)) {
                     // sendBeacon survives page unload where the page has it; a form post serves everywhere.
-                    var url = session + '/close' + extra.replace('&', '?');
+                    var url = withQuery(session + '/close', extra);
                     if (!(navigator.sendBeacon && navigator.sendBeacon(url)))
                         formPost(url, null, SEND_TIMEOUT, function () { return undefined; });
                 }
@@ -671,7 +695,7 @@ var cometkit = (function (exports) {
         // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
         var poll = function () {
             var _a, _b;
-            cancel = jsonp(session + '/jsonp' + query().replace('&', '?'), Math.min(1e9, ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK), function (error, frame) {
+            cancel = jsonp(withQuery(session + '/jsonp', query()), Math.min(1e9, ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK), function (error, frame) {
                 if (closed)
                     return;
                 if (error || typeof frame != 'string')
@@ -691,26 +715,6 @@ var cometkit = (function (exports) {
                 control.close(notify);
             }
         };
-    }
-
-    /**
-     * Session URL stem `<base>/<server>/<session>`, as SockJS clients pick them:
-     * three random digits (load-balancer affinity) and eight random characters.
-     * src/client/util/url.ts needs padStart/padEnd, which are ES2017.
-     */
-    function sessionUrl(base) {
-        var server = String(1000 + Math.floor(Math.random() * 1000)).slice(1);
-        return base + '/' + server + '/' + (Math.random().toString(36) + '00000000').slice(2, 10);
-    }
-    /**
-     * The service URL without its #fragment (browsers never send one), split at its first `?`:
-     * [path, its own query as `&…`, or '']. Not a split by a regular expression with a capture
-     * group, which old IE gets wrong.
-     */
-    function splitUrl(url) {
-        var whole = url.split('#')[0];
-        var at = whole.indexOf('?');
-        return at < 0 ? [whole, ''] : [whole.slice(0, at), '&' + whole.slice(at + 1)];
     }
 
     /** Runs delivery callbacks (one that throws cannot stop the others); returns the bytes freed. */

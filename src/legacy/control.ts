@@ -2,6 +2,7 @@ import { fit } from '../client/util/fit.js';
 import { formPost } from './form.js';
 import type { Info } from './info.js';
 import { stringify } from './json.js';
+import { withQuery } from './url.js';
 
 /** How long one send post may take before the connection counts as broken, ms. */
 const SEND_TIMEOUT = 30000;
@@ -69,7 +70,7 @@ export function createControl(
     // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
     const at = pos();
     const last = seq + n - 1;
-    const url = session + '/jsonp_send' + (extra + (at < 0 ? '' : '&pos=' + at + '&seq=' + seq)).replace('&', '?');
+    const url = withQuery(session + '/jsonp_send', extra + (at < 0 ? '' : '&pos=' + at + '&seq=' + seq));
     seq = last + 1;
     queue = queue.slice(n);
     const done = (ok: boolean, framed?: boolean) => {
@@ -95,7 +96,7 @@ export function createControl(
       cancel = null;
       if (notify && info?.cometkit?.close) {
         // sendBeacon survives page unload where the page has it; a form post serves everywhere.
-        const url = session + '/close' + extra.replace('&', '?');
+        const url = withQuery(session + '/close', extra);
         if (!(navigator.sendBeacon && navigator.sendBeacon(url))) formPost(url, null, SEND_TIMEOUT, () => undefined);
       }
     }

@@ -1,6 +1,7 @@
 import { now } from './dom.js';
 import { jsonp } from './jsonp.js';
 import type { Cancel } from './jsonp.js';
+import { withQuery } from './url.js';
 
 /** How long the `/info` probe may take, as in sockjs-client. */
 const INFO_TIMEOUT = 8000;
@@ -29,7 +30,7 @@ export interface Info {
  */
 export function probe(base: string, extra: string, done: (info: Info | null) => void): Cancel {
   const started = now();
-  return jsonp(base + '/info' + extra.replace('&', '?'), INFO_TIMEOUT, (error, body) => {
+  return jsonp(withQuery(base + '/info', extra), INFO_TIMEOUT, (error, body) => {
     const info = !error && body && typeof body == 'object' ? (body as Info) : null;
     if (info) info.rtt = now() - started;
     done(info);

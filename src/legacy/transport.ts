@@ -4,6 +4,7 @@ import type { Control } from './control.js';
 import type { Info } from './info.js';
 import { jsonp } from './jsonp.js';
 import type { Cancel } from './jsonp.js';
+import { withQuery } from './url.js';
 
 /** The longest a held poll may take beyond the server's heartbeat before it counts as lost, ms. */
 const SLACK = 10000;
@@ -42,7 +43,7 @@ export function connect(
   const control = createControl(session, info, fail, pos, arrived, extra);
   // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
   const poll = () => {
-    cancel = jsonp(session + '/jsonp' + query().replace('&', '?'), Math.min(1e9, (info?.cometkit?.heartbeat ?? 25000) + SLACK), (error, frame) => {
+    cancel = jsonp(withQuery(session + '/jsonp', query()), Math.min(1e9, (info?.cometkit?.heartbeat ?? 25000) + SLACK), (error, frame) => {
       if (closed) return;
       if (error || typeof frame != 'string') return fail('poll failed: ' + (error || 'not a frame'));
       sink.frame(frame);

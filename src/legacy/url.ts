@@ -18,3 +18,8 @@ export function splitUrl(url: string): [string, string] {
   const at = whole.indexOf('?');
   return at < 0 ? [whole, ''] : [whole.slice(0, at), '&' + whole.slice(at + 1)];
 }
+
+/** `path` with a query given as `&…` (or ''), its first `&` made the `?` that starts it. */
+export function withQuery(path: string, query: string): string {
+  return path + query.replace('&', '?');
+}
