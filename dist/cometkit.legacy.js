@@ -676,9 +676,10 @@ var cometkit = (function (exports) {
      * `close` once when the connection ends by itself, nothing after close().
      * `query()` is each poll's query as `&…` (the service URL's own, `extra`, then
      * for resume `&pos=…` on the first, `&ack=…` on the renewals); `pos`, `arrived`
-     * and `extra` go to the control channel.
+     * and `extra` go to the control channel. A poll waits for its answer the server's heartbeat and
+     * SLACK, times `patience` (the client's, after liveness drops).
      */
-    function connect(session, info, sink, query, pos, arrived, extra) {
+    function connect(session, info, sink, query, pos, arrived, extra, patience) {
         var _a;
         var closed = false;
         var cancel = function () { return undefined; };
@@ -695,7 +696,7 @@ var cometkit = (function (exports) {
         // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
         var poll = function () {
             var _a, _b;
-            cancel = jsonp(withQuery(session + '/jsonp', query()), Math.min(1e9, ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK), function (error, frame) {
+            cancel = jsonp(withQuery(session + '/jsonp', query()), Math.min(1e9, (((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK) * patience), function (error, frame) {
                 if (closed)
                     return;
                 if (error || typeof frame != 'string')
@@ -773,6 +774,11 @@ var cometkit = (function (exports) {
         var sid = '';
         var lastSeen = 0;
         var deadAfter = 0;
+        // Doubled (up to 8×) by each drop of a connection that heard nothing past the heartbeat delay (the
+        // watchdog or a poll's timeout), until a frame is heard again: the next connections wait that much
+        // longer, so a message longer in coming than the wait (a large one on a slow link) gets through,
+        // where a fixed wait would cut it, and have it resent, for ever.
+        var patience = 1;
         var attempts = [];
         // IE 8 fires `online` on document.body, not on window.
         var body = document.body;
@@ -935,7 +941,7 @@ var cometkit = (function (exports) {
                         if (gen != generation)
                             return;
                         setState('open', true);
-                        deadAfter = Math.min(MAX_DELAY, ((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + o.heartbeatTimeout);
+                        deadAfter = Math.min(MAX_DELAY, (((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + o.heartbeatTimeout) * patience);
                         lastSeen = now();
                         watch();
                         later('stable', function () { return (retries = 0); }, o.stableAfter);
@@ -953,7 +959,7 @@ var cometkit = (function (exports) {
                 }, 
                 // The first poll says where the client resumes from; each renewal what it has, so that what
                 // a cut swallowed comes again (the renewal's frame starts after it).
-                function () { return extra + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = got) : ''); }, function () { return (sid ? got : -1); }, confirm, extra);
+                function () { return extra + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = got) : ''); }, function () { return (sid ? got : -1); }, confirm, extra, patience);
                 if (phase == 2)
                     c.close();
             };
@@ -973,6 +979,7 @@ var cometkit = (function (exports) {
         }
         function frame(text) {
             lastSeen = now();
+            patience = 1;
             var c = conn;
             var f;
             try {
@@ -1044,6 +1051,9 @@ var cometkit = (function (exports) {
             }
         }
         function drop(code, reason, wasOpen, forGood) {
+            // (Silent past the heartbeat delay: a poll may time out before the watchdog, its slack being its own.)
+            if (wasOpen && now() - lastSeen > deadAfter - o.heartbeatTimeout * patience && patience < 8)
+                patience *= 2;
             var delay = forGood || !o.reconnect ? null : retry(retries + 1);
             var again = delay != null;
             stop(code == 1001, again ? 'reconnecting' : 'closed');

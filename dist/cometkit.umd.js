@@ -358,6 +358,12 @@
             }
         }
         let openedAt = 0;
+        // Doubled (up to 8×) by each drop of a connection that heard nothing for its whole wait (the
+        // watchdog, a held poll's or a send's timeout), until a frame is heard again: the wait of the next
+        // connections grows with it, so a message longer in coming than the wait (a large one on a slow
+        // link, the heartbeats queued behind it) gets through, where a fixed wait would cut it, and have it
+        // resent, for ever.
+        let patience = 1;
         let lastSeen = 0;
         // The latest negotiation's attempts. Only the current negotiation records any (stale ones stop at
         // the generation check), so a NegotiationError can keep the list it is given.
@@ -462,7 +468,7 @@
                     tune: query(tune, from),
                     // At most 1e9 ms: the timers made from it (a send's adds its body's share) stay within
                     // what setTimeout holds, even with a server that advertises an absurd heartbeat.
-                    wait: Math.min(1e9, (shared.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout),
+                    wait: Math.min(1e9, ((shared.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout) * patience),
                 };
                 const since = Date.now();
                 const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
@@ -580,6 +586,7 @@
         }
         function frame(text) {
             lastSeen = Date.now();
+            patience = 1;
             const gen = generation;
             let f;
             try {
@@ -707,6 +714,8 @@
             const wasOpen = state == 'open';
             if (wasOpen && code == 1006)
                 sense();
+            if (wasOpen && Date.now() - lastSeen >= opened.wait && patience < 8)
+                patience *= 2;
             // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
             if (wasOpen && Date.now() - openedAt >= o.stableAfter)
                 retries = 0;

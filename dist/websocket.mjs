@@ -318,6 +318,12 @@ function createCoreClient(url, options, named = []) {
         }
     }
     let openedAt = 0;
+    // Doubled (up to 8×) by each drop of a connection that heard nothing for its whole wait (the
+    // watchdog, a held poll's or a send's timeout), until a frame is heard again: the wait of the next
+    // connections grows with it, so a message longer in coming than the wait (a large one on a slow
+    // link, the heartbeats queued behind it) gets through, where a fixed wait would cut it, and have it
+    // resent, for ever.
+    let patience = 1;
     let lastSeen = 0;
     // The latest negotiation's attempts. Only the current negotiation records any (stale ones stop at
     // the generation check), so a NegotiationError can keep the list it is given.
@@ -414,7 +420,7 @@ function createCoreClient(url, options, named = []) {
                 tune: query(tune, from),
                 // At most 1e9 ms: the timers made from it (a send's adds its body's share) stay within
                 // what setTimeout holds, even with a server that advertises an absurd heartbeat.
-                wait: Math.min(1e9, (25000) + o.heartbeatTimeout),
+                wait: Math.min(1e9, ((25000) + o.heartbeatTimeout) * patience),
             };
             const since = Date.now();
             const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
@@ -517,6 +523,7 @@ function createCoreClient(url, options, named = []) {
     }
     function frame(text) {
         lastSeen = Date.now();
+        patience = 1;
         const gen = generation;
         let f;
         try {
@@ -606,6 +613,8 @@ function createCoreClient(url, options, named = []) {
      */
     function drop(code, reason, final, notify = code == 1001) {
         const wasOpen = state == 'open';
+        if (wasOpen && Date.now() - lastSeen >= opened.wait && patience < 8)
+            patience *= 2;
         // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
         if (wasOpen && Date.now() - openedAt >= o.stableAfter)
             retries = 0;

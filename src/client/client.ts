@@ -137,6 +137,12 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     }
   }
   let openedAt = 0;
+  // Doubled (up to 8×) by each drop of a connection that heard nothing for its whole wait (the
+  // watchdog, a held poll's or a send's timeout), until a frame is heard again: the wait of the next
+  // connections grows with it, so a message longer in coming than the wait (a large one on a slow
+  // link, the heartbeats queued behind it) gets through, where a fixed wait would cut it, and have it
+  // resent, for ever.
+  let patience = 1;
   let lastSeen = 0;
   // The latest negotiation's attempts. Only the current negotiation records any (stale ones stop at
   // the generation check), so a NegotiationError can keep the list it is given.
@@ -237,7 +243,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         tune: query(tune, from),
         // At most 1e9 ms: the timers made from it (a send's adds its body's share) stay within
         // what setTimeout holds, even with a server that advertises an absurd heartbeat.
-        wait: Math.min(1e9, (shared.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout),
+        wait: Math.min(1e9, ((shared.info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout) * patience),
       };
       const since = Date.now();
       const ms = openTimeout(shared.info?.rtt, t.roundTrips, o.timeout);
@@ -346,6 +352,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
 
   function frame(text: string): void {
     lastSeen = Date.now();
+    patience = 1;
     const gen = generation;
     let f: Frame;
     try {
@@ -462,6 +469,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   function drop(code: number, reason: string, final?: boolean, notify = code == 1001): void {
     const wasOpen = state == 'open';
     if (MULTI_TIER && wasOpen && code == 1006) sense();
+    if (wasOpen && Date.now() - lastSeen >= (opened as ConnectContext).wait && patience < 8) patience *= 2;
     // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
     if (wasOpen && Date.now() - openedAt >= o.stableAfter) retries = 0;
     const delay = final || !o.reconnect ? null : retry(retries + 1);

@@ -18,7 +18,7 @@ export interface ClientOptions {
   maxReconnectDelay?: number;
   /** Time open after which the backoff starts over. Default 10000 ms. */
   stableAfter?: number;
-  /** Silence beyond the server's heartbeat delay (25000 ms unless advertised) after which the connection counts as dead. Default 10000 ms. */
+  /** Silence beyond the server's heartbeat delay (25000 ms unless advertised) after which the connection counts as dead; the whole wait doubles (up to 8×) after each such drop until a frame is heard. Default 10000 ms. */
   heartbeatTimeout?: number;
   /** Plain polling interval while messages flow. Default 50 ms. */
   pollInterval?: number;

@@ -103,6 +103,11 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   let sid = '';
   let lastSeen = 0;
   let deadAfter = 0;
+  // Doubled (up to 8×) by each drop of a connection that heard nothing past the heartbeat delay (the
+  // watchdog or a poll's timeout), until a frame is heard again: the next connections wait that much
+  // longer, so a message longer in coming than the wait (a large one on a slow link) gets through,
+  // where a fixed wait would cut it, and have it resent, for ever.
+  let patience = 1;
   let attempts: Attempt[] = [];
   // IE 8 fires `online` on document.body, not on window.
   const body = document.body;
@@ -248,7 +253,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
             // A delivery callback may have closed the client.
             if (gen != generation) return;
             setState('open', true);
-            deadAfter = Math.min(MAX_DELAY, (info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout);
+            deadAfter = Math.min(MAX_DELAY, ((info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout) * patience);
             lastSeen = now();
             watch();
             later('stable', () => (retries = 0), o.stableAfter);
@@ -266,7 +271,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
         () => extra + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = got) : ''),
         () => (sid ? got : -1),
         confirm,
-        extra
+        extra,
+        patience
       );
       if (phase == 2) c.close();
     };
@@ -283,6 +289,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
 
   function frame(text: string): void {
     lastSeen = now();
+    patience = 1;
     const c = conn;
     let f: Frame;
     try {
@@ -348,6 +355,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   }
 
   function drop(code: number, reason: string, wasOpen: boolean, forGood?: boolean): void {
+    // (Silent past the heartbeat delay: a poll may time out before the watchdog, its slack being its own.)
+    if (wasOpen && now() - lastSeen > deadAfter - o.heartbeatTimeout * patience && patience < 8) patience *= 2;
     const delay = forGood || !o.reconnect ? null : retry(retries + 1);
     const again = delay != null;
     stop(code == 1001, again ? 'reconnecting' : 'closed');

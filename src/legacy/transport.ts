@@ -18,7 +18,8 @@ const LINGER = 3000;
  * `close` once when the connection ends by itself, nothing after close().
  * `query()` is each poll's query as `&…` (the service URL's own, `extra`, then
  * for resume `&pos=…` on the first, `&ack=…` on the renewals); `pos`, `arrived`
- * and `extra` go to the control channel.
+ * and `extra` go to the control channel. A poll waits for its answer the server's heartbeat and
+ * SLACK, times `patience` (the client's, after liveness drops).
  */
 export function connect(
   session: string,
@@ -27,7 +28,8 @@ export function connect(
   query: () => string,
   pos: () => number,
   arrived: (last: number) => void,
-  extra: string
+  extra: string,
+  patience: number
 ): Control {
   let closed = false;
   let cancel: Cancel = () => undefined;
@@ -43,7 +45,7 @@ export function connect(
   const control = createControl(session, info, fail, pos, arrived, extra);
   // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
   const poll = () => {
-    cancel = jsonp(withQuery(session + '/jsonp', query()), Math.min(1e9, (info?.cometkit?.heartbeat ?? 25000) + SLACK), (error, frame) => {
+    cancel = jsonp(withQuery(session + '/jsonp', query()), Math.min(1e9, ((info?.cometkit?.heartbeat ?? 25000) + SLACK) * patience), (error, frame) => {
       if (closed) return;
       if (error || typeof frame != 'string') return fail('poll failed: ' + (error || 'not a frame'));
       sink.frame(frame);

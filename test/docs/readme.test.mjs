@@ -26,6 +26,7 @@ import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 import { createServer as createCometServer } from '../../dist/server.js';
+import { BUILDS, measure } from '../size/builds.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -78,6 +79,30 @@ test('README opens with the two commands: npm start and npm test', () => {
   assert.deepEqual(commands, ['npm start', 'npm test']);
   assert.match(pkg.scripts.start, /^node demo\/server\.mjs$/);
   assert.ok(existsSync(join(root, 'demo/server.mjs')));
+});
+
+// README gives the builds' sizes in KB of one decimal (1000 bytes): each must be the measured figure,
+// so a change that moves a build by 50 bytes or more moves README with it.
+test("README's sizes of cometkit's builds are today's", async () => {
+  const kb = async (prefix) => (Math.round((await measure(BUILDS.find((b) => b.name.startsWith(prefix)))).gz / 100) / 10).toFixed(1);
+  const said = (pattern) => {
+    const m = readme.match(pattern);
+    assert.ok(m, `README no longer says ${pattern}: update this test with it`);
+    return m.slice(1);
+  };
+  const [script, full, ws, legacy] = said(/\*\*(\d\.\d) KB\*\* script tag, (\d\.\d) KB ESM all tiers, \*\*(\d\.\d) KB\*\* WebSocket only.*?, (\d\.\d) KB legacy/);
+  const [onlyWs, throughMain] = said(/(\d\.\d) KB against (\d\.\d) KB for WebSocket alone through the main entry/);
+  assert.deepEqual(
+    { script, full, ws, legacy, onlyWs, throughMain },
+    {
+      script: await kb('script tag'),
+      full: await kb('full client'),
+      ws: await kb('WebSocket-only'),
+      legacy: await kb('legacy'),
+      onlyWs: await kb('WebSocket-only'),
+      throughMain: await kb('createCoreClient + websocket'),
+    },
+  );
 });
 
 /** GitHub's anchor for a heading. */

@@ -317,6 +317,34 @@ for (const events of ['none', 'attach']) {
         if (!sandbox.seen.forms.some((action) => new URL(action).pathname.endsWith('/jsonp_send'))) throw new Error('no jsonp_send form post');
       });
 
+      it('hears a message longer in coming than the liveness wait (a slow link): the echo arrives once, on the resumed session', async function () {
+        // The server's 500 ms heartbeat + heartbeatTimeout 500 ms: 1 s of silence drops a connection.
+        // Paced at 64 KiB/s, the 96 KiB echo takes ~1.5 s; each silent drop doubles the next wait, so
+        // the second poll hears it. With a fixed wait it would be cut, and resent, for ever.
+        const p = await admin('POST', '/proxy?kind=fault&heartbeat=500');
+        made.push(`/proxy/${p.id}`);
+        const client = sandbox.win.cometkit.createClient(`${p.url}/echo`, { heartbeatTimeout: 500, reconnectDelay: 50 });
+        const w = watch(client);
+        const echoes = [];
+        client.on('message', ({ data }) => echoes.push(data));
+        await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+        await admin('POST', `/proxy/${p.id}/faults`, JSON.stringify({ rate: 65536 }));
+        const long = new Array(96 * 1024 + 1).join('x');
+        client.send(long);
+        await waitFor(client, w, () => echoes.length >= 1, 12000, 'the long echo');
+        await admin('POST', `/proxy/${p.id}/faults`, JSON.stringify({ rate: 0 }));
+        client.send('after');
+        await waitFor(client, w, () => echoes.length >= 2, 5000, 'the echo after');
+        assertEqual(echoes.length, 2, 'echoes');
+        assertEqual(echoes[0] === long && echoes[1] === 'after', true, 'the long echo whole, once, then the one after');
+        const silent = w.closes.filter((c) => /^(No heartbeat for|poll failed: timed out after) \d+ ms$/.test(c.reason));
+        if (silent.length < 1) throw new Error(`no silent drop: the link was not slow enough to test anything (${JSON.stringify(w.closes)})`);
+        assertEqual(w.opens[w.opens.length - 1].resumed, true, 'the last open resumed the session');
+        console.log(`[resume] legacy (${events}) slow link (64 KiB/s): 96 KiB echo after ${silent.length} silent drop(s): ${silent.map((c) => c.reason).join('; ')}`);
+        client.close();
+        await assertClean(sandbox);
+      });
+
       it('after a server restart (the session gone): one SessionLostError, then a fresh session that works', async function () {
         const instance = await admin('POST', '/cometkit');
         made.push(`/cometkit/${instance.id}`);

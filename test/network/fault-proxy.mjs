@@ -16,6 +16,9 @@
 //                            (a buffering proxy); turning it off releases what is held at once
 //   latency: ms              delay every chunk, both ways, order kept (request and response heads too,
 //                            so a request/response round trip takes ≥ 2 × latency)
+//   rate: bytes per second   pace the body bytes going to the client (HTTP response bodies, WebSocket
+//                            bytes after the 101 head) of each connection at that rate, in pieces of
+//                            at most a twentieth of it, as a slow link would; read when a chunk arrives
 //   killAfter: ms            destroy a request (its client connection and its upstream request) or
 //                            an upgraded connection ms after it started
 //   killIdleAfter: ms        destroy it when no byte arrived from either side for ms
@@ -60,6 +63,7 @@ const DEFAULT_FAULTS = Object.freeze({
   silentUpgrade: false,
   bufferBytes: 0,
   latency: 0,
+  rate: 0,
   killAfter: 0,
   killIdleAfter: 0,
   cutAfterBytes: 0,
@@ -141,9 +145,10 @@ class Lane {
     this.running = false;
   }
 
-  push(action) {
+  /** Queues `action`; `takes` ms more (a piece's time on a slow link) before it and everything after. */
+  push(action, takes = 0) {
     if (this.closed) return;
-    const due = Math.max(Date.now() + this.latency(), this.lastDue);
+    const due = Math.max(Date.now() + this.latency(), this.lastDue) + takes;
     this.lastDue = due;
     this.queue.push({ due, action });
     if (!this.timer && !this.running) this.pump();
@@ -171,6 +176,16 @@ class Lane {
     clearTimeout(this.timer);
     this.timer = null;
     this.queue = [];
+  }
+}
+
+/** Pushes `write(piece)` for each piece of `chunk` on `lane`, paced at `rate` bytes per second (0: at once, whole). */
+function paced(lane, rate, chunk, write) {
+  if (!rate) return lane.push(() => write(chunk));
+  const size = Math.max(1, Math.floor(rate / 20));
+  for (let at = 0; at < chunk.length; at += size) {
+    const piece = chunk.subarray(at, at + size);
+    lane.push(() => write(piece), (piece.length / rate) * 1000);
   }
 }
 
@@ -397,7 +412,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
           const block = held.length === 1 ? held[0] : Buffer.concat(held);
           held = [];
           heldBytes = 0;
-          toClient.push(() => writeBody(block));
+          paced(toClient, faults.rate, block, writeBody);
         }
       };
       exchange.onFaults = () => {
@@ -413,7 +428,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
           if (heldBytes >= faults.bufferBytes) release();
         } else {
           release();
-          toClient.push(() => writeBody(chunk));
+          paced(toClient, faults.rate, chunk, writeBody);
         }
       });
       response.on('end', () => {
@@ -501,7 +516,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
           body = chunk.subarray(headBytes);
           if (body.length === 0) return;
         }
-        toClient.push(() => exchange.pass(body, true, (part, then) => socket.write(part, then)));
+        paced(toClient, faults.rate, body, (piece) => exchange.pass(piece, true, (part, then) => socket.write(part, then)));
       });
       upstreamSocket.on('end', () => toClient.push(() => socket.end()));
       upstreamSocket.on('close', () => toClient.push(() => exchange.destroy()));

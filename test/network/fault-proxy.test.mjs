@@ -133,6 +133,38 @@ describe('fault proxy in front of the cometkit server', { concurrency: true, tim
     stream.destroy();
   });
 
+  test('rate paces what goes to the client, in pieces, on a stream and a WebSocket; turning it off lets the rest go at once', async () => {
+    const proxy = await proxyFor(echo, { rate: 20000 });
+    const session = sessionPath();
+    const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+    try {
+      // The 2051-byte opening alone takes ~100 ms at 20,000 bytes/s.
+      await stream.waitFor(OPENING, 2000);
+      const big = 'x'.repeat(10000);
+      const sent = Date.now();
+      await xhrSend(`${echo.origin}${session}/xhr_send`, [big]);
+      await stream.waitFor(`${big}"]\n`, 3000);
+      within(Date.now() - sent, 400, 1500, '10,006 bytes at 20,000 bytes/s');
+      assert.ok(stream.chunks.length >= 10, `${stream.chunks.length} deliveries: paced in pieces`);
+      // Off mid-message: what is still queued keeps its place, what comes next passes at once.
+      proxy.setFaults({ rate: 0 });
+      const again = Date.now();
+      await xhrSend(`${echo.origin}${session}/xhr_send`, [big]);
+      await stream.waitFor(`${big}"]\na["${big}"]\n`, PROMPT);
+      assert.ok(Date.now() - again < PROMPT, `unpaced in ${Date.now() - again} ms`);
+    } finally {
+      stream.destroy();
+    }
+    proxy.setFaults({ rate: 20000 });
+    const socket = openWebSocket(`${proxy.url}${sessionPath()}/websocket`);
+    await socket.waitFor('o', 2000);
+    const sent = Date.now();
+    socket.send('y'.repeat(10000));
+    await socket.waitFor(`a["${'y'.repeat(10000)}"]`, 3000);
+    within(Date.now() - sent, 400, 1500, 'a 10 KB WebSocket echo at 20,000 bytes/s');
+    socket.ws.terminate();
+  });
+
   test('killAfter destroys a stream and a WebSocket n ms after they started; short requests finish', async () => {
     const proxy = await proxyFor(echo, { killAfter: 400 });
     const stream = openStream(`${proxy.url}${sessionPath()}/xhr_streaming`, { method: 'POST' });

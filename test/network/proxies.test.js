@@ -407,6 +407,42 @@ describe('behind proxies', function () {
     });
   });
 
+  describe('a slow link', function () {
+    // One message longer in coming than the liveness wait (the server's 500 ms heartbeat +
+    // heartbeatTimeout 500 ms): paced at 64 KiB/s, the 96 KiB echo takes ~1.5 s, the heartbeats queued
+    // behind it. The first connection hears nothing for 1 s and is dropped; each liveness drop doubles
+    // the wait of the next connections until a frame is heard, so the resumed session's next
+    // connection (2 s) hears it. With a fixed wait it would be cut, and resent, for ever.
+    for (const tier of ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling']) {
+      it(`on ${tier}: a message longer in coming than the liveness wait arrives, once, on the resumed session`, async function () {
+        const p = await proxy.call(this, 'kind=fault&heartbeat=500');
+        // (A WebSocket alone reads no /info, and would not know the server's heartbeat: polling listed after it.)
+        const transports = tier === 'websocket' ? [tier, 'polling'] : [tier];
+        const { client, w } = connect(p.url + '/echo', { transports, heartbeatTimeout: 500, reconnectDelay: 50, remember: 0 });
+        await waitFor(client, w, () => w.connections.length > 0, 5000, 'open');
+        await setFaults(p, { rate: 65536 });
+        const started = performance.now();
+        const long = 'x'.repeat(96 * 1024);
+        client.send(long);
+        await waitFor(client, w, () => w.echoes.length >= 1, 12000, 'the long echo');
+        const took = performance.now() - started;
+        await setFaults(p, { rate: 0 });
+        await echoRound(client, w, 'after');
+        assertEqual(w.echoes.length, 1 + ECHOES, 'echoes (the long one once, then the round)');
+        assertEqual(w.echoes[0] === long, true, 'the long echo whole');
+        const dropped = w.closes.filter((c) => /^No heartbeat for \d+ ms$/.test(c.reason));
+        if (dropped.length < 1) throw new Error(`no liveness drop: the link was not slow enough to test anything (${state(client, w)})`);
+        const last = w.connections[w.connections.length - 1];
+        assertEqual(last.resumed, true, 'the last connection resumed the session');
+        assertEqual(last.transport, tier, 'the tier');
+        console.log(
+          `[proxies] ${BROWSER} slow link (${tier}, 64 KiB/s): 96 KiB echo in ${ms(took)}, after ${dropped.length} liveness drop(s): ` +
+            dropped.map((c) => c.reason.replace('No heartbeat for ', '')).join(', '),
+        );
+      });
+    }
+  });
+
   describe('stock sockjs server', function () {
     const sockjs = (query) => `${query}&upstream=sockjs`;
 

@@ -777,6 +777,41 @@ describe('createCoreClient', function () {
       assertEqual(client.state, 'open', 'state after a tick');
     });
 
+    it('doubles the wait after each drop of a connection silent for its whole wait, up to 8×, and goes back once a frame is heard', async function () {
+      // heartbeat 10 advertised + heartbeatTimeout 10: each connection opens, hears nothing and is dropped.
+      const { tier, connections } = fakeTier('websocket', {
+        probe: probeWith({ rtt: 1, cometkit: { version: 1, heartbeat: 10 } }),
+        onConnect: opensLater,
+      });
+      const client = await connect({ transports: [tier], heartbeatTimeout: 10, retry: () => 0 });
+      const log = record(client);
+      await until(() => connections.length >= 6 && client.state === 'open', 3000, 'a sixth open connection');
+      assertJson(connections.slice(0, 6).map((c) => c.ctx.wait), [20, 40, 80, 160, 160, 160], 'the wait each connection was given');
+      assertJson(
+        log.filter((e) => e.type === 'close').slice(0, 5).map((e) => e.reason),
+        [20, 40, 80, 160, 160].map((ms) => `No heartbeat for ${ms} ms`),
+        'close reasons',
+      );
+      // A frame heard, then a cut: the next connection waits as long as the first did.
+      const sixth = connections[5];
+      sixth.sink.frame('h');
+      sixth.sink.close('network gone');
+      await until(() => connections.length >= 7, 1000, 'the seventh connection');
+      assertEqual(connections[6].ctx.wait, 20, 'the wait after a frame was heard');
+    });
+
+    it('keeps the wait after a cut of a connection that heard a frame within its wait', async function () {
+      const { tier, connections } = fakeTier('websocket', {
+        probe: probeWith({ rtt: 1, cometkit: { version: 1, heartbeat: 50 } }),
+        onConnect: opensLater,
+      });
+      const client = await connect({ transports: [tier], heartbeatTimeout: 100, retry: () => 0 });
+      await nextEvent(client, 'open');
+      connections[0].sink.close('network gone');
+      await until(() => connections.length >= 2, 1000, 'the reconnection');
+      assertEqual(connections[1].ctx.wait, 150, 'the wait after a cut that was not silence');
+    });
+
     it('checks liveness at once when the page becomes visible', async function () {
       const { client } = await openWatched();
       const log = record(client);
