@@ -358,7 +358,7 @@
             }
         }
         let openedAt = 0;
-        // Doubled (up to 8×) by each drop of a connection that heard nothing for its whole wait (the
+        // Doubled (up to 8×) by each drop of a connection that heard nothing past the heartbeat delay (the
         // watchdog, a held poll's or a send's timeout), until a frame is heard again: the wait of the next
         // connections grows with it, so a message longer in coming than the wait (a large one on a slow
         // link, the heartbeats queued behind it) gets through, where a fixed wait would cut it, and have it
@@ -714,7 +714,8 @@
             const wasOpen = state == 'open';
             if (wasOpen && code == 1006)
                 sense();
-            if (wasOpen && Date.now() - lastSeen >= opened.wait && patience < 8)
+            // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
+            if (wasOpen && Date.now() - lastSeen > opened.wait - o.heartbeatTimeout * patience && patience < 8)
                 patience *= 2;
             // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
             if (wasOpen && Date.now() - openedAt >= o.stableAfter)

@@ -318,7 +318,7 @@ function createCoreClient(url, options, named = []) {
         }
     }
     let openedAt = 0;
-    // Doubled (up to 8×) by each drop of a connection that heard nothing for its whole wait (the
+    // Doubled (up to 8×) by each drop of a connection that heard nothing past the heartbeat delay (the
     // watchdog, a held poll's or a send's timeout), until a frame is heard again: the wait of the next
     // connections grows with it, so a message longer in coming than the wait (a large one on a slow
     // link, the heartbeats queued behind it) gets through, where a fixed wait would cut it, and have it
@@ -613,7 +613,8 @@ function createCoreClient(url, options, named = []) {
      */
     function drop(code, reason, final, notify = code == 1001) {
         const wasOpen = state == 'open';
-        if (wasOpen && Date.now() - lastSeen >= opened.wait && patience < 8)
+        // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
+        if (wasOpen && Date.now() - lastSeen > opened.wait - o.heartbeatTimeout * patience && patience < 8)
             patience *= 2;
         // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
         if (wasOpen && Date.now() - openedAt >= o.stableAfter)

@@ -800,16 +800,23 @@ describe('createCoreClient', function () {
       assertEqual(connections[6].ctx.wait, 20, 'the wait after a frame was heard');
     });
 
-    it('keeps the wait after a cut of a connection that heard a frame within its wait', async function () {
+    it("doubles the wait after a tier's own timeout once silent past the heartbeat delay, not after a cut sooner", async function () {
+      // heartbeat 50 advertised + heartbeatTimeout 100: a wait of 150 ms.
       const { tier, connections } = fakeTier('websocket', {
         probe: probeWith({ rtt: 1, cometkit: { version: 1, heartbeat: 50 } }),
         onConnect: opensLater,
       });
       const client = await connect({ transports: [tier], heartbeatTimeout: 100, retry: () => 0 });
       await nextEvent(client, 'open');
+      // A cut with nothing missed yet: the next connection waits as long.
       connections[0].sink.close('network gone');
-      await until(() => connections.length >= 2, 1000, 'the reconnection');
-      assertEqual(connections[1].ctx.wait, 150, 'the wait after a cut that was not silence');
+      await until(() => connections.length >= 2 && client.state === 'open', 1000, 'the reconnection');
+      assertEqual(connections[1].ctx.wait, 150, 'the wait after a cut within the heartbeat delay');
+      // Silent past the heartbeat delay, the tier gives up first (a held poll's timeout): doubled.
+      await sleep(80);
+      connections[1].sink.close('poll failed: timed out after 150 ms');
+      await until(() => connections.length >= 3, 1000, 'the second reconnection');
+      assertEqual(connections[2].ctx.wait, 300, 'the wait after a silent drop by the tier');
     });
 
     it('checks liveness at once when the page becomes visible', async function () {
