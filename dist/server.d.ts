@@ -38,6 +38,13 @@ interface ServerOptions {
      */
     bufferLimit?: number;
     /**
+     * Most sessions the server keeps at once (open, or waiting for their client to come back). Past
+     * it, a request that would open a session gets 503 `Too many sessions.` (`Retry-After: 5`; an
+     * upgrade, the same status) and the client tries again later; the sessions there go on. A bound
+     * on what a flood of new sessions may cost the process. Default 100000.
+     */
+    maxSessions?: number;
+    /**
      * Session secrets (with resume): an HttpOnly cookie binds each resumable session to the browser
      * that opened it, so that whoever learns a session URL (from a log) cannot resume, take over,
      * send on or close it. Default true.
@@ -70,6 +77,7 @@ interface ResolvedOptions {
     resumeGrace: number;
     resumeLimit: number;
     bufferLimit: number;
+    maxSessions: number;
     origins: Origins | undefined;
     sessionSecrets: boolean;
     websocket: boolean;

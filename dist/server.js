@@ -383,13 +383,14 @@ const DEFAULTS = {
     resumeGrace: 30000,
     resumeLimit: 1048576,
     bufferLimit: 1048576,
+    maxSessions: 100000,
     origins: undefined,
     sessionSecrets: true,
     websocket: true,
     jsessionid: false,
     sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',
 };
-const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit', 'bufferLimit'];
+const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit', 'bufferLimit', 'maxSessions'];
 /**
  * The largest of them: 2^31 - 1, the longest delay a timer holds (Node fires a longer one after
  * 1 ms: heartbeats would spin and sessions end at once). Bytes beyond it are no sane limit either.
@@ -1268,13 +1269,13 @@ function rawWebsocket(ws, session, limit) {
 }
 
 const ROUTES = {
-    xhr_streaming: { methods: 'POST', handler: xhrStreaming, preflight: true },
-    xhr: { methods: 'POST', handler: xhrPolling, preflight: true },
-    poll: { methods: 'POST', handler: plainPolling, preflight: true },
+    xhr_streaming: { methods: 'POST', handler: xhrStreaming, preflight: true, opens: true },
+    xhr: { methods: 'POST', handler: xhrPolling, preflight: true, opens: true },
+    poll: { methods: 'POST', handler: plainPolling, preflight: true, opens: true },
     xhr_send: { methods: 'POST', handler: xhrSend, preflight: true },
-    eventsource: { methods: 'GET', handler: eventsource, preflight: false },
-    htmlfile: { methods: 'GET', handler: htmlfile, preflight: false },
-    jsonp: { methods: 'GET', handler: jsonp, preflight: false },
+    eventsource: { methods: 'GET', handler: eventsource, preflight: false, opens: true },
+    htmlfile: { methods: 'GET', handler: htmlfile, preflight: false, opens: true },
+    jsonp: { methods: 'GET', handler: jsonp, preflight: false, opens: true },
     jsonp_send: { methods: 'POST', handler: jsonpSend, preflight: false },
     close: { methods: 'POST', handler: closeSession, preflight: true },
 };
@@ -1329,6 +1330,9 @@ function createServer(options) {
     const comet = new EventEmitter();
     const checkOrigin = originCheck(resolved.origins, (error) => report(error));
     /** Answers 403 (readable across origins, so a client can say why) unless the request's page may use the service. */
+    // A new session past maxSessions (every open one counts, those waiting for their client to resume
+    // too); a request to a session in use goes on.
+    const full = (id) => (id === null || !sessions.has(id)) && live.size >= resolved.maxSessions;
     function refused(req, res, strict) {
         if (!checkOrigin || checkOrigin(req, strict))
             return false;
@@ -1457,6 +1461,8 @@ function createServer(options) {
             return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
         if (refused(req, res, transport === 'jsonp'))
             return;
+        if (spec.opens && full(id))
+            return reply(res, 503, 'Too many sessions.', { ...NO_CACHE, ...cors(req), 'Retry-After': '5' });
         const headers = resolved.jsessionid ? jsessionid(req) : {};
         const tuning = tuningOf(url, resolved);
         tuning.secrets = see(req, tuning, (cookie) => {
@@ -1512,6 +1518,10 @@ function createServer(options) {
         socket.on('error', () => socket.destroy());
         if (checkOrigin && !checkOrigin(req, false)) {
             socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+            return true;
+        }
+        if (full(raw ? null : (match?.[2] ?? ''))) {
+            socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n');
             return true;
         }
         const url = new URL('http://localhost' + (req.url ?? '/'));

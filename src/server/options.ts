@@ -34,6 +34,13 @@ export interface ServerOptions {
    */
   bufferLimit?: number;
   /**
+   * Most sessions the server keeps at once (open, or waiting for their client to come back). Past
+   * it, a request that would open a session gets 503 `Too many sessions.` (`Retry-After: 5`; an
+   * upgrade, the same status) and the client tries again later; the sessions there go on. A bound
+   * on what a flood of new sessions may cost the process. Default 100000.
+   */
+  maxSessions?: number;
+  /**
    * Session secrets (with resume): an HttpOnly cookie binds each resumable session to the browser
    * that opened it, so that whoever learns a session URL (from a log) cannot resume, take over,
    * send on or close it. Default true.
@@ -67,6 +74,7 @@ export interface ResolvedOptions {
   resumeGrace: number;
   resumeLimit: number;
   bufferLimit: number;
+  maxSessions: number;
   origins: Origins | undefined;
   sessionSecrets: boolean;
   websocket: boolean;
@@ -83,6 +91,7 @@ export const DEFAULTS: ResolvedOptions = {
   resumeGrace: 30000,
   resumeLimit: 1048576,
   bufferLimit: 1048576,
+  maxSessions: 100000,
   origins: undefined,
   sessionSecrets: true,
   websocket: true,
@@ -90,7 +99,7 @@ export const DEFAULTS: ResolvedOptions = {
   sockjsUrl: 'https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js',
 };
 
-const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit', 'bufferLimit'] as const;
+const NUMBERS = ['heartbeatDelay', 'disconnectDelay', 'responseLimit', 'maxBodySize', 'resumeLimit', 'bufferLimit', 'maxSessions'] as const;
 /**
  * The largest of them: 2^31 - 1, the longest delay a timer holds (Node fires a longer one after
  * 1 ms: heartbeats would spin and sessions end at once). Bytes beyond it are no sane limit either.

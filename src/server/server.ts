@@ -56,16 +56,18 @@ interface Route {
   handler: Handler;
   /** Answers CORS preflights (XHR routes only). */
   preflight: boolean;
+  /** Receives: a request for a session id not in use opens that session. */
+  opens?: boolean;
 }
 
 const ROUTES: Partial<Record<string, Route>> = {
-  xhr_streaming: { methods: 'POST', handler: xhrStreaming, preflight: true },
-  xhr: { methods: 'POST', handler: xhrPolling, preflight: true },
-  poll: { methods: 'POST', handler: plainPolling, preflight: true },
+  xhr_streaming: { methods: 'POST', handler: xhrStreaming, preflight: true, opens: true },
+  xhr: { methods: 'POST', handler: xhrPolling, preflight: true, opens: true },
+  poll: { methods: 'POST', handler: plainPolling, preflight: true, opens: true },
   xhr_send: { methods: 'POST', handler: xhrSend, preflight: true },
-  eventsource: { methods: 'GET', handler: eventsource, preflight: false },
-  htmlfile: { methods: 'GET', handler: htmlfile, preflight: false },
-  jsonp: { methods: 'GET', handler: jsonp, preflight: false },
+  eventsource: { methods: 'GET', handler: eventsource, preflight: false, opens: true },
+  htmlfile: { methods: 'GET', handler: htmlfile, preflight: false, opens: true },
+  jsonp: { methods: 'GET', handler: jsonp, preflight: false, opens: true },
   jsonp_send: { methods: 'POST', handler: jsonpSend, preflight: false },
   close: { methods: 'POST', handler: closeSession, preflight: true },
 };
@@ -127,6 +129,9 @@ export function createServer(options?: ServerOptions): CometServer {
   const comet = new EventEmitter<ServerEvents>() as CometServer;
   const checkOrigin = originCheck(resolved.origins, (error) => report(error));
   /** Answers 403 (readable across origins, so a client can say why) unless the request's page may use the service. */
+  // A new session past maxSessions (every open one counts, those waiting for their client to resume
+  // too); a request to a session in use goes on.
+  const full = (id: string | null): boolean => (id === null || !sessions.has(id)) && live.size >= resolved.maxSessions;
   function refused(req: IncomingMessage, res: ServerResponse, strict: boolean): boolean {
     if (!checkOrigin || checkOrigin(req, strict)) return false;
     reply(res, 403, 'Origin not allowed.', { ...NO_CACHE, ...cors(req) });
@@ -235,6 +240,7 @@ export function createServer(options?: ServerOptions): CometServer {
     if (method === 'OPTIONS' && spec.preflight) return preflight(req, res, 'OPTIONS, ' + spec.methods);
     if (method !== spec.methods) return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
     if (refused(req, res, transport === 'jsonp')) return;
+    if (spec.opens && full(id)) return reply(res, 503, 'Too many sessions.', { ...NO_CACHE, ...cors(req), 'Retry-After': '5' });
     const headers: Headers = resolved.jsessionid ? jsessionid(req) : {};
     const tuning = tuningOf(url, resolved);
     tuning.secrets = see(req, tuning, (cookie) => {
@@ -289,6 +295,10 @@ export function createServer(options?: ServerOptions): CometServer {
     socket.on('error', () => socket.destroy());
     if (checkOrigin && !checkOrigin(req, false)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
+    if (full(raw ? null : (match?.[2] ?? ''))) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n');
       return true;
     }
     const url = new URL('http://localhost' + (req.url ?? '/'));

@@ -35,7 +35,7 @@ class BadRequest extends Error {}
  * Chromium and Firefox run at once, so restarting the shared server would break
  * whatever the other browser is doing.
  *
- *   POST   /cometkit?heartbeat=<ms>&resumeGrace=<ms>&resumeLimit=<bytes>&disconnectDelay=<ms>&maxBodySize=<bytes>&origins=<a,b>
+ *   POST   /cometkit?heartbeat=<ms>&resumeGrace=<ms>&resumeLimit=<bytes>&disconnectDelay=<ms>&maxBodySize=<bytes>&maxSessions=<n>&origins=<a,b>
  *                                                  → 201 {id, url}: a fresh protocol server (all its services, see
  *                                                    test/interop/protocol-server.mjs; each option optional, see
  *                                                    serverOptions() below; default: the server's own)
@@ -86,6 +86,7 @@ export async function startAdmin({ host = '127.0.0.1', sockjs = null, onReport =
     ['resumeLimit', 'resumeLimit', 1, 16777216, 'bytes'],
     ['disconnectDelay', 'disconnectDelay', 100, 60000, 'ms'],
     ['maxBodySize', 'maxBodySize', 256, 16777216, 'bytes'],
+    ['maxSessions', 'maxSessions', 1, 100000, 'sessions'],
   ];
   function serverOptions(url) {
     const options = {};

@@ -74,6 +74,7 @@ describe('options validation', () => {
       resumeGrace: 30000,
       resumeLimit: 1048576,
       bufferLimit: 1048576,
+      maxSessions: 100000,
       origins: undefined,
       sessionSecrets: true,
       websocket: true,

@@ -1,0 +1,82 @@
+// The `maxSessions` option: a bound on the sessions the server keeps at once. Past it a request that
+// would open a session gets 503 (an upgrade too); the sessions there go on, and a freed place is taken.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from '../../dist/server.js';
+import { startEcho, request, openStream, openWs, wsUrl, sid, xhrSend, xhrPoll, nextConnection, PRELUDE } from './helpers.mjs';
+
+const BAD = 'cometkit server: option "maxSessions" must be a positive integer up to 2147483647';
+
+describe('maxSessions: the option', () => {
+  it('is 100000 by default and takes a positive integer up to 2147483647', () => {
+    assert.equal(createServer().options.maxSessions, 100000);
+    assert.equal(createServer({ maxSessions: 1 }).options.maxSessions, 1);
+    for (const bad of [0, -1, 1.5, 2147483648, '10', null, Infinity]) {
+      assert.throws(() => createServer({ maxSessions: bad }), { name: 'TypeError', message: BAD }, String(bad));
+    }
+  });
+});
+
+describe('maxSessions: requests', () => {
+  let server;
+  const streams = [];
+  before(async () => {
+    server = await startEcho({ prefix: '/echo', maxSessions: 2 });
+  });
+  after(async () => {
+    for (const s of streams) s.req.destroy();
+    await server.close();
+  });
+  const base = () => server.url;
+  const ORIGIN = 'http://app.test:8080';
+
+  it('answers a new session past the bound with 503 on every receiving endpoint and the upgrades; the open sessions go on; a freed place is taken', async () => {
+    const [a, b] = [sid(), sid()];
+    for (const id of [a, b]) {
+      const opened = nextConnection(server);
+      const stream = await openStream(`${base()}/000/${id}/xhr_streaming`, { method: 'POST' });
+      streams.push(stream);
+      await stream.until((t) => t === PRELUDE + 'o\n', 'the open frame');
+      await opened;
+    }
+    assert.equal(server.comet.sessions.size, 2);
+
+    // Every way in to a new session is refused, readable cross-origin, with a hint of when to come back.
+    const refusals = [
+      ['POST', 'xhr_streaming'],
+      ['POST', 'xhr'],
+      ['POST', 'poll'],
+      ['GET', 'eventsource'],
+      ['GET', 'htmlfile?c=cb'],
+      ['GET', 'jsonp?c=cb'],
+    ];
+    for (const [method, path] of refusals) {
+      const res = await request(`${base()}/000/${sid()}/${path}`, { method, headers: { Origin: ORIGIN } });
+      assert.equal(res.status, 503, path);
+      assert.equal(res.body, 'Too many sessions.', path);
+      assert.equal(res.headers['retry-after'], '5', path);
+      assert.equal(res.headers['access-control-allow-origin'], ORIGIN, path);
+    }
+    for (const path of [`/000/${sid()}/websocket`, '/websocket']) {
+      const ws = openWs(wsUrl(base(), path));
+      await assert.rejects(ws.opened, { status: 503 }, path);
+    }
+    assert.equal(server.comet.sessions.size, 2, 'no session opened by the refused requests');
+
+    // The sessions there go on: sends, and a receiving request of their own.
+    assert.equal((await xhrSend(base(), a, ['still here'])).status, 204);
+    await streams[0].until((t) => t.endsWith('a["still here"]\n'), 'the echo on the first session');
+    streams[1].req.destroy();
+    const poll = await xhrPoll(base(), b);
+    assert.equal(poll.status, 200, 'a receiving request to a session in use');
+
+    // A place freed: a new session is taken.
+    server.comet.sessions.get(a).close(3000, 'Go away!');
+    const id = sid();
+    const opened = nextConnection(server);
+    const stream = await openStream(`${base()}/000/${id}/xhr_streaming`, { method: 'POST' });
+    streams.push(stream);
+    await stream.until((t) => t.startsWith(PRELUDE + 'o\n'), 'the open frame of a new session');
+    assert.equal((await opened).id, id);
+  });
+});
