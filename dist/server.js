@@ -1329,10 +1329,10 @@ function createServer(options) {
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });
     const comet = new EventEmitter();
     const checkOrigin = originCheck(resolved.origins, (error) => report(error));
-    /** Answers 403 (readable across origins, so a client can say why) unless the request's page may use the service. */
     // A new session past maxSessions (every open one counts, those waiting for their client to resume
-    // too); a request to a session in use goes on.
+    // too); a request to a session in use goes on. (null: a raw WebSocket, always a new session.)
     const full = (id) => (id === null || !sessions.has(id)) && live.size >= resolved.maxSessions;
+    /** Answers 403 (readable across origins, so a client can say why) unless the request's page may use the service. */
     function refused(req, res, strict) {
         if (!checkOrigin || checkOrigin(req, strict))
             return false;

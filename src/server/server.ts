@@ -128,10 +128,10 @@ export function createServer(options?: ServerOptions): CometServer {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });
   const comet = new EventEmitter<ServerEvents>() as CometServer;
   const checkOrigin = originCheck(resolved.origins, (error) => report(error));
-  /** Answers 403 (readable across origins, so a client can say why) unless the request's page may use the service. */
   // A new session past maxSessions (every open one counts, those waiting for their client to resume
-  // too); a request to a session in use goes on.
+  // too); a request to a session in use goes on. (null: a raw WebSocket, always a new session.)
   const full = (id: string | null): boolean => (id === null || !sessions.has(id)) && live.size >= resolved.maxSessions;
+  /** Answers 403 (readable across origins, so a client can say why) unless the request's page may use the service. */
   function refused(req: IncomingMessage, res: ServerResponse, strict: boolean): boolean {
     if (!checkOrigin || checkOrigin(req, strict)) return false;
     reply(res, 403, 'Origin not allowed.', { ...NO_CACHE, ...cors(req) });
