@@ -295,6 +295,10 @@
         // A better tier being tried in the background (re-upgrade), and its timer.
         let candidate;
         let upgradeTimer;
+        // Re-upgrades so far from the current tier: each tries the next tier above it in turn, best first, so
+        // that one that keeps failing (WebSocket behind a proxy that refuses upgrades) does not hold the
+        // session from the others.
+        let climbs = 0;
         // The connection a negotiation is waiting on, then the open one: never more than one.
         let conn;
         // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -756,8 +760,8 @@
                 upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
         }
         /**
-         * Re-upgrade, on a resumable session: tries the best tier above the current
-         * one, resuming the session there (`takeover=1`) from what was delivered.
+         * Re-upgrade, on a resumable session: tries a tier above the current one
+         * (the best first, then the next at each try), resuming the session there (`takeover=1`) from what was delivered.
          * Its `k` switches over at once: what the old connection delivered since
          * comes again and is skipped by position, unconfirmed sends go again and the
          * server drops what it has. Acknowledgements stay at the candidate's
@@ -767,7 +771,8 @@
         function upgrade() {
             const ctx = opened;
             const from = tier;
-            const better = o.transports.slice(0, o.transports.indexOf(from)).find((t) => !t.unsupported(ctx));
+            const above = o.transports.slice(0, o.transports.indexOf(from)).filter((t) => !t.unsupported(ctx));
+            const better = above[climbs++ % above.length];
             if (!better)
                 return;
             const gen = generation;
@@ -799,6 +804,7 @@
                         moved = true;
                         frozen = Infinity;
                         tier = better;
+                        climbs = 0;
                         worked(memory, better.name);
                         keep();
                         emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });

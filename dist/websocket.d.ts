@@ -179,7 +179,7 @@ interface ClientOptions {
     pollInterval?: number;
     /** Longest plain polling interval when idle. Default 2000 ms. */
     pollIdleInterval?: number;
-    /** How often, while open below the best tier on a resumable session, a better one is tried in the background (a cometkit server moves the session onto it without a gap); 0 never. Default 60000 ms. */
+    /** How often, while open below the best tier on a resumable session, a better one is tried in the background (the best first, then each tier above in turn; a cometkit server moves the session onto it without a gap); 0 never. Default 60000 ms. */
     upgradeInterval?: number;
     /** How long what was learnt about the network (the tier that worked, those that failed, tuning) is kept for the next page load, in localStorage; 0 keeps nothing. Default 3600000 ms. */
     remember?: number;

@@ -76,6 +76,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // A better tier being tried in the background (re-upgrade), and its timer.
   let candidate: Connection | undefined;
   let upgradeTimer: ReturnType<typeof setTimeout> | undefined;
+  // Re-upgrades so far from the current tier: each tries the next tier above it in turn, best first, so
+  // that one that keeps failing (WebSocket behind a proxy that refuses upgrades) does not hold the
+  // session from the others.
+  let climbs = 0;
   // The connection a negotiation is waiting on, then the open one: never more than one.
   let conn: Connection | undefined;
   // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -509,8 +513,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   }
 
   /**
-   * Re-upgrade, on a resumable session: tries the best tier above the current
-   * one, resuming the session there (`takeover=1`) from what was delivered.
+   * Re-upgrade, on a resumable session: tries a tier above the current one
+   * (the best first, then the next at each try), resuming the session there (`takeover=1`) from what was delivered.
    * Its `k` switches over at once: what the old connection delivered since
    * comes again and is skipped by position, unconfirmed sends go again and the
    * server drops what it has. Acknowledgements stay at the candidate's
@@ -520,7 +524,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   function upgrade(): void {
     const ctx = opened as ConnectContext;
     const from = tier as Tier;
-    const better = o.transports.slice(0, o.transports.indexOf(from)).find((t) => !t.unsupported(ctx));
+    const above = o.transports.slice(0, o.transports.indexOf(from)).filter((t) => !t.unsupported(ctx));
+    const better = above[climbs++ % above.length];
     if (!better) return;
     const gen = generation;
     const since = (frozen = got);
@@ -550,6 +555,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
             moved = true;
             frozen = Infinity;
             tier = better;
+            climbs = 0;
             worked(memory, better.name);
             keep();
             emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });

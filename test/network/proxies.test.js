@@ -254,6 +254,31 @@ describe('behind proxies', function () {
       });
     }
 
+    it('climbs past a tier above that keeps failing: upgrades refused throughout, jsonp → xhr-streaming once streams pass', async function () {
+      this.timeout(20000);
+      const p = await proxy.call(this, faults({ refuseUpgrade: 403, bufferBytes: 65536 }));
+      // (No iframe: a re-upgrade to it first would make the climb two moves.)
+      const transports = ['websocket', 'xhr-streaming', 'jsonp'];
+      const { client, w } = connect(p.url + '/stream', { upgradeInterval: 300, remember: 0, transports });
+      const moves = [];
+      client.on('transport', (event) => moves.push(event));
+      await waitFor(client, w, () => w.connections.length > 0, 5000, 'open');
+      assertEqual(w.connections[0].transport, 'jsonp', 'landed on');
+      const asked = performance.now();
+      await setFaults(p, { bufferBytes: 0 });
+      // Each try of WebSocket is refused; the next try goes to the next tier above.
+      await waitFor(client, w, () => client.transport === 'xhr-streaming', 8000, 'the re-upgrade to xhr-streaming');
+      const movedAt = performance.now() - asked;
+      await echoRound(client, w, 'after the climb');
+      assertEqual(w.connections.length, 1, 'open events (the session never ended)');
+      assertTicks(w);
+      const move = moves.find((m) => m.reason === 're-upgrade');
+      assertEqual(`${move?.from} → ${move?.to}`, 'jsonp → xhr-streaming', 're-upgrade');
+      const { stats } = await admin('GET', `/proxy/${p.id}`);
+      if (stats.refused < 2) throw new Error(`${stats.refused} upgrades refused: WebSocket was not tried before and after`);
+      console.log(`[proxies] ${BROWSER} re-upgrade past a refused WebSocket: jsonp → xhr-streaming ${ms(movedAt)} after streams passed; ${stats.refused} upgrades refused`);
+    });
+
     it('WebSocket upgrades refused (403) → xhr-streaming, quickly', async function () {
       const { first } = await land(this, { name: 'fault refuseUpgrade 403', query: faults({ refuseUpgrade: 403 }), tiers: ['xhr-streaming'], openWithin: 3000 });
       // A refusal is an answer: no open timeout to wait out.
