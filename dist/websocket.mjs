@@ -445,12 +445,10 @@ function createCoreClient(url, options, named = []) {
             const why = t.unsupported(ctx);
             if (why)
                 return record('skipped', why);
-            later(() => {
-                // Half its time late, the timer says the page itself was busy (a heavy start-up): the tier
-                // had no fair chance to be heard, so the walk moves on without holding it against the tier
-                // for the next page loads (memory). (The WebSocket-only build keeps no memory.)
+            const expire = (again) => {
                 failTier('timed out after ' + ms + ' ms', MULTI_TIER);
-            }, ms);
+            };
+            later(expire, ms);
             // Sink calls made while connect() runs wait until it has returned the connection.
             let early = true;
             const defer = (fn) => (early ? queueMicrotask(fn) : fn());

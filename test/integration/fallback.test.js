@@ -285,6 +285,30 @@ describe('fallback', function () {
       console.log(`[fallback] timed-out websocket: ${JSON.stringify(attempts)}`);
     });
 
+    it('keeps a WebSocket that opened while the page was too busy to hear it (its timer ran late, first)', async function () {
+      // A real WebSocket, after whose creation the page's main thread is taken for 1.5 s: the socket
+      // opens meanwhile, and the client's open timeout (~600 ms) comes due meanwhile too.
+      const busy = [];
+      class BusyPage extends WebSocket {
+        constructor(url) {
+          super(url);
+          setTimeout(() => {
+            const start = performance.now();
+            while (performance.now() < start + 1500);
+            busy.push(performance.now() - start);
+          });
+        }
+      }
+      const client = track(createClient(`${config().servers.cometkit.cross}/echo`, { transports: ['websocket', 'xhr-streaming'], WebSocket: BusyPage, reconnect: false, remember: 0 }));
+      const open = await opened(client);
+      const attempts = client.diagnostics();
+      assertEqual(busy.length, 1, 'busy spells');
+      assertEqual(open.transport, 'websocket', `open.transport (attempts ${JSON.stringify(attempts)})`);
+      assertEqual(attempts.length, 1, 'attempts');
+      await echo(client, SAMPLE);
+      console.log(`[fallback] websocket opened behind a busy page: ${JSON.stringify(attempts)}`);
+    });
+
     // No service at the path: every tier fails or is skipped, and all of it is told.
     const EXPECTED = {
       // Across origins the 404s carry no CORS headers: the fetch of /info and its JSONP form both fail.

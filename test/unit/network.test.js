@@ -96,6 +96,26 @@ describe('learning the network', function () {
     });
   }
 
+  it('gives a tier its time once more when the page was too busy to hear it: an open that waited behind the busy page counts', async function () {
+    // Opens in 301 ms or times out (RTT 1 ms, one round trip, no floor). Its open frame comes at 400 ms,
+    // while 800 ms of main thread are taken: the timeout, due first, runs first once the page is free.
+    const late = fakeTier('websocket', {
+      probe: TUNABLE,
+      behaviour: (conn) => {
+        setTimeout(() => {
+          const end = performance.now() + 800;
+          while (performance.now() < end);
+        });
+        setTimeout(() => conn.sink.frame('o'), 400);
+      },
+    });
+    const other = fakeTier('xhr-streaming', { behaviour: opens });
+    const client = make({ transports: [late.tier, other.tier], timeout: 0 });
+    assertEqual((await opened(client)).transport, 'websocket', 'opened on');
+    assertEqual(other.connections.length, 0, 'the next tier was not tried');
+    assertEqual(client.diagnostics().map((a) => `${a.transport} ${a.outcome}`).join(', '), 'websocket open', 'attempts');
+  });
+
   it('keeps nothing with remember: 0', async function () {
     const a = fakeTier('websocket', { probe: TUNABLE, behaviour: fails });
     const b = fakeTier('xhr-streaming', { behaviour: opens });
