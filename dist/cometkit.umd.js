@@ -295,9 +295,9 @@
         // A better tier being tried in the background (re-upgrade), and its timer.
         let candidate;
         let upgradeTimer;
-        // Re-upgrades so far from the current tier: each tries the next tier above it in turn, best first, so
-        // that one that keeps failing (WebSocket behind a proxy that refuses upgrades) does not hold the
-        // session from the others.
+        // Re-upgrades tried since the current tier opened or was moved to: each tries the next tier above it
+        // in turn, best first, so that one that keeps failing (WebSocket behind a proxy that refuses
+        // upgrades) does not hold the session from the others.
         let climbs = 0;
         // The connection a negotiation is waiting on, then the open one: never more than one.
         let conn;
@@ -533,6 +533,8 @@
                             record('open', 'opened');
                             tier = t;
                             opened = ctx;
+                            if (MULTI_TIER)
+                                climbs = 0;
                             worked(memory, t.name);
                             keep();
                             if (sid && !k) {
@@ -768,7 +770,8 @@
         }
         /**
          * Re-upgrade, on a resumable session: tries a tier above the current one
-         * (the best first, then the next at each try), resuming the session there (`takeover=1`) from what was delivered.
+         * (the best first, then the next at each try), resuming the session there
+         * (`takeover=1`) from what was delivered.
          * Its `k` switches over at once: what the old connection delivered since
          * comes again and is skipped by position, unconfirmed sends go again and the
          * server drops what it has. Acknowledgements stay at the candidate's

@@ -282,6 +282,39 @@ describe('resume, send callbacks and the send queue', function () {
       assertEqual(client.transport, lower, 'transport');
     }
 
+    it('tries each tier above in turn, best first, and starts from the best again after a move', async function () {
+      const info = { probe: probeWith({ rtt: 1, cometkit: { version: 1, takeover: true } }) };
+      const ws = fakeTier('websocket');
+      const xs = fakeTier('xhr-streaming', info);
+      const poll = fakeTier('polling', info);
+      const client = await connect({ transports: [ws.tier, xs.tier, poll.tier], upgradeInterval: 20, remember: 0 });
+      (await ws.next(1)).sink.close('refused');
+      (await xs.next(1)).sink.close('refused');
+      const opened = nextEvent(client, 'open');
+      (await poll.next(1)).sink.frame('k0');
+      await opened;
+      // Refused candidates: WebSocket, then the next tier above, then WebSocket again.
+      const tried = [];
+      const refuse = async (tier, count) => {
+        const candidate = await tier.next(count);
+        tried.push(candidate.ctx.tune().includes('takeover=1') ? tier.tier.name : `${tier.tier.name} (not a candidate)`);
+        candidate.sink.close('refused');
+      };
+      await refuse(ws, 2);
+      await refuse(xs, 2);
+      await refuse(ws, 3);
+      // The fourth try (xhr-streaming) takes the session over.
+      const candidate = await xs.next(3);
+      tried.push('xhr-streaming');
+      const moved = nextEvent(client, 'transport');
+      candidate.sink.frame('k0');
+      assertJson(await moved, { from: 'polling', to: 'xhr-streaming', reason: 're-upgrade' }, 'transport event');
+      // From xhr-streaming the one tier above is WebSocket.
+      await refuse(ws, 4);
+      assertJson(tried, ['websocket', 'xhr-streaming', 'websocket', 'xhr-streaming', 'websocket'], 'candidates, in order');
+      assertEqual(poll.connections.length, 1, 'polling connections (the session never reconnected)');
+    });
+
     it('tries no better tier from a WebSocket (the server would close it on the move)', async function () {
       await assertNoReUpgrade('xhr-streaming', 'websocket', 'k0');
     });
