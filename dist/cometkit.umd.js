@@ -1348,12 +1348,17 @@
 
     /**
      * Splits a text stream into lines, skipping the first line of each response
-     * (the 2 KiB `h` prelude) and handing every other non-empty line on. Given
-     * null (the end), says whether the response ended with a whole line.
+     * (the 2 KiB `h` prelude) and handing every other non-empty line on. A chunk
+     * that ends no line, once a frame has come, is handed on as an `h`: a long
+     * frame still coming down a slow link, its heartbeats queued behind it, is a
+     * sign of life, not silence. Given null (the end), says whether the response
+     * ended with a whole line.
      */
     function lineReader(frame) {
         let buffer = '';
         let prelude = true;
+        // (Not before a frame: the first must be the open or resume frame.)
+        let heard = false;
         return (text) => {
             if (text == null)
                 return !buffer;
@@ -1367,9 +1372,13 @@
             for (const line of lines) {
                 if (prelude)
                     prelude = false;
-                else if (line)
+                else if (line) {
                     frame(line);
+                    heard = true;
+                }
             }
+            if (heard && !lines.length)
+                frame('h');
             return true;
         };
     }

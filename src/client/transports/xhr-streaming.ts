@@ -5,12 +5,17 @@ import type { Tier } from './types.js';
 
 /**
  * Splits a text stream into lines, skipping the first line of each response
- * (the 2 KiB `h` prelude) and handing every other non-empty line on. Given
- * null (the end), says whether the response ended with a whole line.
+ * (the 2 KiB `h` prelude) and handing every other non-empty line on. A chunk
+ * that ends no line, once a frame has come, is handed on as an `h`: a long
+ * frame still coming down a slow link, its heartbeats queued behind it, is a
+ * sign of life, not silence. Given null (the end), says whether the response
+ * ended with a whole line.
  */
 export function lineReader(frame: (text: string) => void): (text: string | null) => boolean {
   let buffer = '';
   let prelude = true;
+  // (Not before a frame: the first must be the open or resume frame.)
+  let heard = false;
   return (text) => {
     if (text == null) return !buffer;
     // Only the new text is split, its first piece joined to what came before: splitting all that had
@@ -22,8 +27,12 @@ export function lineReader(frame: (text: string) => void): (text: string | null)
     buffer = lines.pop() as string;
     for (const line of lines) {
       if (prelude) prelude = false;
-      else if (line) frame(line);
+      else if (line) {
+        frame(line);
+        heard = true;
+      }
     }
+    if (heard && !lines.length) frame('h');
     return true;
   };
 }
