@@ -1347,12 +1347,13 @@
     };
 
     /**
-     * Splits a text stream into lines, skipping the first line of each response
-     * (the 2 KiB `h` prelude) and handing every other non-empty line on. A chunk
-     * that ends no line, once a frame has come, is handed on as an `h`: a long
-     * frame still coming down a slow link, its heartbeats queued behind it, is a
-     * sign of life, not silence. Given null (the end), says whether the response
-     * ended with a whole line.
+     * Splits the text of a connection's responses into lines, skipping the first
+     * line of each response (the 2 KiB `h` prelude) and handing every other
+     * non-empty line on. A chunk that ends no line, once a frame has come, is
+     * handed on as an `h`: a long frame still coming down a slow link, its
+     * heartbeats queued behind it, is a sign of life, not silence. Given null (a
+     * response's end), says whether it ended with a whole line; the next starts
+     * with its own prelude.
      */
     function lineReader(frame) {
         let buffer = '';
@@ -1361,7 +1362,7 @@
         let heard = false;
         return (text) => {
             if (text == null)
-                return !buffer;
+                return (prelude = true), !buffer;
             // Only the new text is split, its first piece joined to what came before: splitting all that had
             // come of a line again at every chunk made a long frame cost the square of its length (2 s of the
             // page's time for a 20 MiB one).
@@ -1392,8 +1393,9 @@
         connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
             // The server ends a response at its size limit; the session goes on in the next one.
             // Once closed, the aborted signal ends a fresh request before it starts.
+            // One reader for all of them: a long frame first in a renewal is a sign of life too.
+            const read = lineReader(frame);
             const open = () => {
-                const read = lineReader(frame);
                 stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, read, (error) => 
                 // A response that ends mid-frame was cut, even where the browser reports a normal end.
                 error || !read(null) ? fail('stream failed: ' + (error ? error.message : 'cut mid-frame')) : open());

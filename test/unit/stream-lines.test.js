@@ -39,6 +39,63 @@ const handlers = [
   http.post(`${BASE}/:server/:session/close`, () => new HttpResponse(null, { status: 204 })),
 ];
 
+// A renewal whose first frame is long and slow to come: the first response carries the open frame and
+// one message and ends (as at the server's response limit); the second, after its prelude, one long
+// frame in 30 chunks 20 ms apart (~600 ms), against a liveness wait of 100 ms (heartbeat 50 + 50).
+const SLOW = '/mock/slow-lines';
+const SLOW_LONG = 'ż'.repeat(60000);
+let slowRequests = 0;
+const slowHandlers = [
+  http.get(`${SLOW}/info`, () => HttpResponse.json({ ...INFO, cometkit: { version: 1, heartbeat: 50 } })),
+  http.post(`${SLOW}/:server/:session/xhr_streaming`, () => {
+    const prelude = 'h'.repeat(2048) + '\n';
+    const first = ++slowRequests === 1;
+    const frame = 'a' + JSON.stringify([SLOW_LONG]) + '\n';
+    const step = Math.ceil(frame.length / 30);
+    const parts = first ? [prelude + 'o\na["first"]\n'] : [prelude];
+    if (!first) for (let at = 0; at < frame.length; at += step) parts.push(frame.slice(at, at + step));
+    const body = new ReadableStream({
+      async pull(controller) {
+        await new Promise((resolve) => setTimeout(resolve, first ? 0 : 20));
+        const part = parts.shift();
+        if (part === undefined) {
+          if (first) controller.close(); // the first response ends: the client opens the next
+          return; // the second is held open
+        }
+        controller.enqueue(encoder.encode(part));
+      },
+    });
+    return new HttpResponse(body, { headers: { 'Content-Type': 'application/javascript' } });
+  }),
+  http.post(`${SLOW}/:server/:session/close`, () => new HttpResponse(null, { status: 204 })),
+];
+
+describe('xhr-streaming counts a long frame coming as a sign of life (msw)', function () {
+  this.timeout(20000);
+  let worker;
+  before(async function () {
+    worker = await startMsw(...slowHandlers);
+  });
+  after(async function () {
+    if (worker) await stopMsw(worker);
+  });
+
+  it('keeps a connection whose renewal brings first one long frame over 6 liveness waits, and hands it on whole', async function () {
+    const client = createClient(SLOW, { transports: ['xhr-streaming'], reconnect: false, heartbeatTimeout: 50 });
+    const received = [];
+    client.on('message', ({ data }) => received.push(data));
+    const closes = [];
+    client.on('close', (event) => closes.push(`${event.code} ${event.reason}`));
+    assertEqual((await nextEvent(client, 'open', 5000)).transport, 'xhr-streaming', 'open.transport');
+    await until(() => received.length >= 2 || closes.length, 10000, 'the long message (or a close)');
+    assertEqual(closes.join(), '', 'closes');
+    assertEqual(received[0], 'first', 'the message of the first response');
+    assertEqual(received[1] === SLOW_LONG, true, 'the long message, whole');
+    assertEqual(slowRequests, 2, 'xhr_streaming requests');
+    client.close();
+  });
+});
+
 describe('xhr-streaming reads lines across chunks (msw)', function () {
   this.timeout(20000);
   let worker;

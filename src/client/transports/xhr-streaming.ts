@@ -4,12 +4,13 @@ import { stream } from '../util/http.js';
 import type { Tier } from './types.js';
 
 /**
- * Splits a text stream into lines, skipping the first line of each response
- * (the 2 KiB `h` prelude) and handing every other non-empty line on. A chunk
- * that ends no line, once a frame has come, is handed on as an `h`: a long
- * frame still coming down a slow link, its heartbeats queued behind it, is a
- * sign of life, not silence. Given null (the end), says whether the response
- * ended with a whole line.
+ * Splits the text of a connection's responses into lines, skipping the first
+ * line of each response (the 2 KiB `h` prelude) and handing every other
+ * non-empty line on. A chunk that ends no line, once a frame has come, is
+ * handed on as an `h`: a long frame still coming down a slow link, its
+ * heartbeats queued behind it, is a sign of life, not silence. Given null (a
+ * response's end), says whether it ended with a whole line; the next starts
+ * with its own prelude.
  */
 export function lineReader(frame: (text: string) => void): (text: string | null) => boolean {
   let buffer = '';
@@ -17,7 +18,7 @@ export function lineReader(frame: (text: string) => void): (text: string | null)
   // (Not before a frame: the first must be the open or resume frame.)
   let heard = false;
   return (text) => {
-    if (text == null) return !buffer;
+    if (text == null) return (prelude = true), !buffer;
     // Only the new text is split, its first piece joined to what came before: splitting all that had
     // come of a line again at every chunk made a long frame cost the square of its length (2 s of the
     // page's time for a 20 MiB one).
@@ -48,8 +49,9 @@ export const xhrStreaming: Tier = {
     httpConnection(ctx, sink, (frame, fail, signal) => {
       // The server ends a response at its size limit; the session goes on in the next one.
       // Once closed, the aborted signal ends a fresh request before it starts.
+      // One reader for all of them: a long frame first in a renewal is a sign of life too.
+      const read = lineReader(frame);
       const open = () => {
-        const read = lineReader(frame);
         stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, read, (error) =>
           // A response that ends mid-frame was cut, even where the browser reports a normal end.
           error || !read(null) ? fail('stream failed: ' + (error ? error.message : 'cut mid-frame')) : open(),
