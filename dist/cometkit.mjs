@@ -357,7 +357,8 @@ function createCoreClient(url, options, named = []) {
     }
     let openedAt = 0;
     // Doubled (up to 8×) by each drop of a connection that heard nothing past the heartbeat delay (the
-    // watchdog, a held poll's or a send's timeout), until a frame is heard again: the wait of the next
+    // watchdog, a held poll's or a send's timeout; not on a streaming tier, see drop()), until a frame
+    // is heard again: the wait of the next
     // connections grows with it, so a message longer in coming than the wait (a large one on a slow
     // link, the heartbeats queued behind it) gets through, where a fixed wait would cut it, and have it
     // resent, for ever.
@@ -722,7 +723,10 @@ function createCoreClient(url, options, named = []) {
         if (wasOpen && code == 1006)
             sense();
         // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
-        if (wasOpen && Date.now() - lastSeen > opened.wait - o.heartbeatTimeout * patience && patience < 8)
+        // Not from a streaming tier: on xhr-streaming a long frame's bytes are heard as they come, so its
+        // silence is silence; a forever-iframe's cuts are silent, and waiting longer after each would only
+        // find them later (the session moves below the streaming tiers, where the wait grows).
+        if (wasOpen && !(tier?.stream) && Date.now() - lastSeen > opened.wait - o.heartbeatTimeout * patience && patience < 8)
             patience *= 2;
         // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
         if (wasOpen && Date.now() - openedAt >= o.stableAfter)

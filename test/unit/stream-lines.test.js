@@ -70,15 +70,22 @@ const slowHandlers = [
   http.post(`${SLOW}/:server/:session/close`, () => new HttpResponse(null, { status: 204 })),
 ];
 
-describe('xhr-streaming counts a long frame coming as a sign of life (msw)', function () {
-  this.timeout(20000);
-  let worker;
-  before(async function () {
-    worker = await startMsw(...slowHandlers);
+/** A describe block whose tests run with msw answering by `handlers`. */
+function withMsw(title, handlers, body) {
+  describe(title, function () {
+    this.timeout(20000);
+    let worker;
+    before(async function () {
+      worker = await startMsw(...handlers);
+    });
+    after(async function () {
+      if (worker) await stopMsw(worker);
+    });
+    body();
   });
-  after(async function () {
-    if (worker) await stopMsw(worker);
-  });
+}
+
+withMsw('xhr-streaming counts a long frame coming as a sign of life (msw)', slowHandlers, () => {
 
   it('keeps a connection whose renewal brings first one long frame over 6 liveness waits, and hands it on whole', async function () {
     const client = createClient(SLOW, { transports: ['xhr-streaming'], reconnect: false, heartbeatTimeout: 50 });
@@ -96,15 +103,7 @@ describe('xhr-streaming counts a long frame coming as a sign of life (msw)', fun
   });
 });
 
-describe('xhr-streaming reads lines across chunks (msw)', function () {
-  this.timeout(20000);
-  let worker;
-  before(async function () {
-    worker = await startMsw(...handlers);
-  });
-  after(async function () {
-    if (worker) await stopMsw(worker);
-  });
+withMsw('xhr-streaming reads lines across chunks (msw)', handlers, () => {
 
   it('hands on every frame whole and in order, a long one cut into some 70 chunks included', async function () {
     const client = createClient(BASE, { transports: ['xhr-streaming'], reconnect: false });
