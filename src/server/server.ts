@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createServer as createHttpServer } from 'node:http';
+import { STATUS_CODES, createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -72,6 +72,12 @@ const ROUTES: Partial<Record<string, Route>> = {
   close: { methods: 'POST', handler: closeSession, preflight: true },
 };
 
+/** Answers an upgrade request with `status` and no body (`header`: more header lines), and closes it. */
+function refuseUpgrade(socket: Duplex, status: number, header = ''): true {
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n${header}Content-Length: 0\r\n\r\n`);
+  return true;
+}
+
 // sockjs-node's rule: both ids non-empty, without `/` or `.`.
 const SESSION_PATH = /^\/([^/.]+)\/([^/.]+)\/([a-z_]+)$/;
 const IFRAME_PATH = /^\/iframe[0-9a-z_.-]*\.html$/;
@@ -131,10 +137,13 @@ export function createServer(options?: ServerOptions): CometServer {
   // A new session past maxSessions (every open one counts, those waiting for their client to resume
   // too); a request to a session in use goes on. (null: a raw WebSocket, always a new session.)
   const full = (id: string | null): boolean => (id === null || !sessions.has(id)) && live.size >= resolved.maxSessions;
-  /** Answers 403 (readable across origins, so a client can say why) unless the request's page may use the service. */
+  /** A refusal a page can read across origins, so that its client can say why. */
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Headers = {}): void =>
+    reply(res, status, text, { ...NO_CACHE, ...cors(req), ...headers });
+  /** Answers 403 unless the request's page may use the service. */
   function refused(req: IncomingMessage, res: ServerResponse, strict: boolean): boolean {
     if (!checkOrigin || checkOrigin(req, strict)) return false;
-    reply(res, 403, 'Origin not allowed.', { ...NO_CACHE, ...cors(req) });
+    refuse(req, res, 403, 'Origin not allowed.');
     return true;
   }
   // Session secrets guard resumable sessions only: a stock client has none, and may send no cookie
@@ -240,7 +249,7 @@ export function createServer(options?: ServerOptions): CometServer {
     if (method === 'OPTIONS' && spec.preflight) return preflight(req, res, 'OPTIONS, ' + spec.methods);
     if (method !== spec.methods) return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
     if (refused(req, res, transport === 'jsonp')) return;
-    if (spec.opens && full(id)) return reply(res, 503, 'Too many sessions.', { ...NO_CACHE, ...cors(req), 'Retry-After': '5' });
+    if (spec.opens && full(id)) return refuse(req, res, 503, 'Too many sessions.', { 'Retry-After': '5' });
     const headers: Headers = resolved.jsessionid ? jsessionid(req) : {};
     const tuning = tuningOf(url, resolved);
     tuning.secrets = see(req, tuning, (cookie) => {
@@ -288,19 +297,10 @@ export function createServer(options?: ServerOptions): CometServer {
     if (path === null) return false;
     const match = SESSION_PATH.exec(path);
     const raw = path === '/websocket';
-    if (!resolved.websocket || !(raw || match?.[3] === 'websocket')) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return true;
-    }
+    if (!resolved.websocket || !(raw || match?.[3] === 'websocket')) return refuseUpgrade(socket, 404);
     socket.on('error', () => socket.destroy());
-    if (checkOrigin && !checkOrigin(req, false)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return true;
-    }
-    if (full(raw ? null : (match?.[2] ?? ''))) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n');
-      return true;
-    }
+    if (checkOrigin && !checkOrigin(req, false)) return refuseUpgrade(socket, 403);
+    if (full(raw ? null : (match?.[2] ?? ''))) return refuseUpgrade(socket, 503, 'Retry-After: 5\r\n');
     const url = new URL('http://localhost' + (req.url ?? '/'));
     const tuning = tuningOf(url, resolved);
     if (!raw) tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));
