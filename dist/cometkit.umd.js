@@ -248,6 +248,44 @@
     }
 
     /**
+     * Seats: the connections to the service that clients may hold at once, for
+     * every tab of the page's origin together. Over HTTP/1.1 a browser opens at
+     * most 6 connections to a host, for all its tabs; a stream or a held poll takes
+     * one for as long as it lasts, so six tabs on a holding tier leave nothing for
+     * their sends (which then wait for good) and none for a seventh tab (whose every
+     * tier times out). Four seats leave two connections for the sends, the polls and
+     * the page's own requests; a client without a seat tries the tiers that hold no
+     * connection first (WebSocket, plain polling), and climbs back later
+     * (re-upgrade) once a seat is free. Web Locks count them: held per tab, shared
+     * by the tabs of one origin, and freed by the browser when a tab goes.
+     */
+    const SEATS = 4;
+    // Where seats cannot be counted (no Web Locks, an opaque origin) or need not be (HTTP/2 and 3 carry
+    // every request on one connection), a client behaves as if it had one: as without seats.
+    const free = () => undefined;
+    /**
+     * A seat for a client of the service at `base`, or undefined when all are taken.
+     * HTTP/2 is read from the resource timing of the service's requests (its
+     * `/info` answer allows it across origins), so before any, seats count.
+     */
+    function takeSeat(base) {
+        return new Promise((resolve, reject) => {
+            const origin = new URL(base, location.href).origin;
+            if (performance.getEntries().some((e) => !e.name.indexOf(origin) && /^h\d/.test(e.nextHopProtocol))) {
+                return resolve(free);
+            }
+            const take = (n) => n < SEATS
+                ? navigator.locks
+                    // A lock granted is held until its callback's promise settles: that promise's resolve
+                    // function, handed out as the seat, frees it.
+                    .request('cometkit ' + origin + ' ' + n, { ifAvailable: true }, (lock) => (lock ? new Promise(resolve) : take(n + 1)))
+                    .catch(reject)
+                : resolve(undefined);
+            take(0);
+        }).catch(() => free);
+    }
+
+    /**
      * UTF-8 bytes of `text`: what a message weighs against the send queue's byte
      * bound, in both builds (a Blob would say the same, far slower in Chromium).
      */
@@ -295,10 +333,19 @@
         // A better tier being tried in the background (re-upgrade), and its timer.
         let candidate;
         let upgradeTimer;
-        // Re-upgrades tried since the current tier opened or was moved to: each tries the next tier above it
-        // in turn, best first, so that one that keeps failing (WebSocket behind a proxy that refuses
-        // upgrades) does not hold the session from the others.
-        let climbs = 0;
+        // The tier the latest re-upgrade tried since the current one opened or was moved to: each try goes
+        // to the next tier above in turn, best first, so that one that keeps failing (WebSocket behind a
+        // proxy that refuses upgrades) does not hold the session from the others.
+        let tried;
+        // Held while the client needs a connection to the host: from a negotiation's probe until it opens
+        // on a tier that holds none, or until the connection ends (seats.ts).
+        let seat;
+        const unseat = () => {
+            if (!tier?.hold) {
+                seat?.();
+                seat = undefined;
+            }
+        };
         // The connection a negotiation is waiting on, then the open one: never more than one.
         let conn;
         // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -452,8 +499,10 @@
             };
             tune = '';
             // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
-            const rank = (t) => (t.name == memory.good ? 0 : memory.bad.includes(t.name) ? 2 : 1);
-            const order = [...o.transports].sort((a, b) => rank(a) - rank(b)) ;
+            // Without a seat, the tiers that would hold a connection go after all of them.
+            // (Sorted once the seat is known, after the probe: tiers without one, WebSocket alone, need no order.)
+            const rank = (t) => (t.name == memory.good ? 0 : memory.bad.includes(t.name) ? 2 : 1) + (t.hold && !seat ? 3 : 0);
+            const order = [...o.transports] ;
             // A stream that times out without a byte is buffered on this path, and so will the others be.
             let buffered = false;
             const next = (i) => {
@@ -534,8 +583,9 @@
                             record('open', 'opened');
                             tier = t;
                             opened = ctx;
+                            unseat();
                             if (MULTI_TIER)
-                                climbs = 0;
+                                tried = undefined;
                             worked(memory, t.name);
                             keep();
                             if (sid && !k) {
@@ -588,15 +638,33 @@
             // Until a tier connects, the probe stands as the connection: what ends one (close()) ends it.
             const probing = new AbortController();
             conn = { close: () => probing.abort() };
-            probe(base, probing.signal, extra).then((info) => {
+            void probe(base, probing.signal, extra)
+                .then((info) => {
                 shared.info = info;
                 // Only a cometkit server that says so understands the tuning parameters.
                 if (info.cometkit?.tune)
                     tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
-                next(0);
             }, 
             // No /info: WebSocket may still work; HTTP tiers say why they cannot.
-            () => next(0));
+            () => undefined)
+                // After the probe, whose answer says whether the service speaks HTTP/2.
+                .then(() => seat || takeSeat(base))
+                .then((s) => {
+                if (!seated(s, gen))
+                    return;
+                order.sort((a, b) => rank(a) - rank(b));
+                next(0);
+            });
+        }
+        // Keeps `s` (a seat, or none) for the current generation; one taken for a stale one is freed.
+        function seated(s, gen) {
+            if (gen != generation) {
+                if (s != seat)
+                    s?.();
+                return false;
+            }
+            seat = s;
+            return true;
         }
         function frame(text) {
             lastSeen = Date.now();
@@ -742,6 +810,7 @@
             generation++;
             release(notify);
             tier = undefined;
+            unseat();
             state = again ? 'reconnecting' : 'closed';
             if (!again) {
                 listen('removeEventListener');
@@ -783,22 +852,38 @@
          * can no longer resume.
          */
         function upgrade() {
+            const gen = generation;
+            void Promise.resolve(seat || takeSeat(base)).then((s) => {
+                if (seated(s, gen) && state == 'open')
+                    climb();
+            });
+        }
+        function climb() {
             const ctx = opened;
             const from = tier;
-            const above = o.transports.slice(0, o.transports.indexOf(from)).filter((t) => !t.unsupported(ctx));
-            const better = above[climbs++ % above.length];
-            if (!better)
-                return;
+            const above = o.transports.slice(0, o.transports.indexOf(from)).filter((t) => !t.unsupported(ctx) && (!t.hold || seat));
+            // (By the last one tried, not a count of tries: which tiers are above changes with the seat.)
+            const better = (tried = above[(above.indexOf(tried) + 1) % above.length]);
+            // None now may mean no seat now: tried again later.
+            if (!better) {
+                unseat();
+                return upgradeLater();
+            }
             const gen = generation;
-            const since = (frozen = got);
-            let moved = false;
+            // A try that a connection's end or close() overtook is over already (release()); its timer does
+            // nothing then, where it would have scheduled tries for a client no longer open.
             const give = () => {
+                if (gen != generation)
+                    return;
                 frozen = Infinity;
                 clearTimeout(timeout);
                 candidate?.close();
                 candidate = undefined;
+                unseat();
                 upgradeLater();
             };
+            const since = (frozen = got);
+            let moved = false;
             const timeout = setTimeout(give, openTimeout(ctx.info?.rtt, better.roundTrips, o.timeout));
             try {
                 candidate = better.connect({ ...ctx, tune: query(tune + '&takeover=1', since) }, {
@@ -818,7 +903,8 @@
                         moved = true;
                         frozen = Infinity;
                         tier = better;
-                        climbs = 0;
+                        unseat();
+                        tried = undefined;
                         worked(memory, better.name);
                         keep();
                         emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
@@ -1176,6 +1262,7 @@
     const iframe = {
         name: 'iframe',
         stream: true,
+        hold: true,
         roundTrips: 3,
         probe,
         unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
@@ -1214,6 +1301,7 @@
     const jsonp = {
         name: 'jsonp',
         roundTrips: 1,
+        hold: true,
         probe,
         unsupported: () => '',
         connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
@@ -1391,6 +1479,7 @@
     const xhrStreaming = {
         name: 'xhr-streaming',
         stream: true,
+        hold: true,
         roundTrips: 2,
         probe,
         unsupported: noCors,

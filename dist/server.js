@@ -302,9 +302,13 @@ function info(req, res, url, options) {
         });
         return;
     }
+    const allowed = cors(req);
     reply(res, 200, JSON.stringify(body), {
         ...NO_CACHE,
-        ...cors(req),
+        ...allowed,
+        // The page may read how this answer came (resource timing): a cometkit client counts held
+        // connections only over HTTP/1.x (its seats), which across origins it can tell only so.
+        'Timing-Allow-Origin': allowed['Access-Control-Allow-Origin'],
         'Content-Type': 'application/json;charset=UTF-8',
     });
 }

@@ -150,6 +150,8 @@ interface Tier {
     roundTrips: number;
     /** A streaming tier: a proxy that buffers one stream buffers them all, so one timing out skips the rest. */
     stream?: boolean;
+    /** Holds a connection to the host while open (a stream, a held poll): it takes a seat (seats.ts). */
+    hold?: boolean;
     /** The `/info` probe, on tiers that need it (the HTTP tiers); `signal` ends what it left in the page. */
     probe?: (base: string, signal?: AbortSignal, query?: string) => Promise<Info>;
     /** Why this tier cannot run here, or '' when it can. */

@@ -255,10 +255,12 @@ function createCoreClient(url, options, named = []) {
     // The tier in use while open, and the context it opened with.
     let tier;
     let opened;
-    // Re-upgrades tried since the current tier opened or was moved to: each tries the next tier above it
-    // in turn, best first, so that one that keeps failing (WebSocket behind a proxy that refuses
-    // upgrades) does not hold the session from the others.
-    let climbs = 0;
+    // The tier the latest re-upgrade tried since the current one opened or was moved to: each try goes
+    // to the next tier above in turn, best first, so that one that keeps failing (WebSocket behind a
+    // proxy that refuses upgrades) does not hold the session from the others.
+    let tried;
+    const unseat = () => {
+    };
     // The connection a negotiation is waiting on, then the open one: never more than one.
     let conn;
     // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -476,6 +478,7 @@ function createCoreClient(url, options, named = []) {
                         record('open', 'opened');
                         tier = t;
                         opened = ctx;
+                        unseat();
                         if (MULTI_TIER)
                             ;
                         worked(memory, t.name);

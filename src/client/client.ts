@@ -11,6 +11,8 @@ import { MAX_DELAY, backoff, openTimeout } from './retry.js';
 import type { Connection, ConnectContext, Tier } from './transports/types.js';
 import { isCrossOrigin, sessionUrl } from './util/url.js';
 import { recall, remember, shun, worked } from './remember.js';
+import { takeSeat } from './seats.js';
+import type { Seat } from './seats.js';
 import { utf8Bytes as size } from './util/utf8.js';
 
 /** Where a client stands. `closed` is final. */
@@ -76,10 +78,19 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // A better tier being tried in the background (re-upgrade), and its timer.
   let candidate: Connection | undefined;
   let upgradeTimer: ReturnType<typeof setTimeout> | undefined;
-  // Re-upgrades tried since the current tier opened or was moved to: each tries the next tier above it
-  // in turn, best first, so that one that keeps failing (WebSocket behind a proxy that refuses
-  // upgrades) does not hold the session from the others.
-  let climbs = 0;
+  // The tier the latest re-upgrade tried since the current one opened or was moved to: each try goes
+  // to the next tier above in turn, best first, so that one that keeps failing (WebSocket behind a
+  // proxy that refuses upgrades) does not hold the session from the others.
+  let tried: Tier | undefined;
+  // Held while the client needs a connection to the host: from a negotiation's probe until it opens
+  // on a tier that holds none, or until the connection ends (seats.ts).
+  let seat: Seat | undefined;
+  const unseat = () => {
+    if (MULTI_TIER && !tier?.hold) {
+      seat?.();
+      seat = undefined;
+    }
+  };
   // The connection a negotiation is waiting on, then the open one: never more than one.
   let conn: Connection | undefined;
   // Bumped by every drop: callbacks from an older generation's connections are stale.
@@ -227,8 +238,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     };
     tune = '';
     // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
-    const rank = (t: Tier) => (t.name == memory.good ? 0 : memory.bad.includes(t.name) ? 2 : 1);
-    const order = MULTI_TIER ? [...o.transports].sort((a, b) => rank(a) - rank(b)) : o.transports;
+    // Without a seat, the tiers that would hold a connection go after all of them.
+    // (Sorted once the seat is known, after the probe: tiers without one, WebSocket alone, need no order.)
+    const rank = (t: Tier) => (t.name == memory.good ? 0 : memory.bad.includes(t.name) ? 2 : 1) + (t.hold && !seat ? 3 : 0);
+    const order = MULTI_TIER ? [...o.transports] : o.transports;
     // A stream that times out without a byte is buffered on this path, and so will the others be.
     let buffered = false;
 
@@ -303,7 +316,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               record('open', 'opened');
               tier = t;
               opened = ctx;
-              if (MULTI_TIER) climbs = 0;
+              unseat();
+              if (MULTI_TIER) tried = undefined;
               worked(memory, t.name);
               keep();
               if (sid && !k) {
@@ -350,16 +364,33 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     // Until a tier connects, the probe stands as the connection: what ends one (close()) ends it.
     const probing = new AbortController();
     conn = { close: () => probing.abort() } as Connection;
-    probe(base, probing.signal, extra).then(
-      (info) => {
-        shared.info = info;
-        // Only a cometkit server that says so understands the tuning parameters.
-        if (info.cometkit?.tune) tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
+    void probe(base, probing.signal, extra)
+      .then(
+        (info) => {
+          shared.info = info;
+          // Only a cometkit server that says so understands the tuning parameters.
+          if (info.cometkit?.tune) tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
+        },
+        // No /info: WebSocket may still work; HTTP tiers say why they cannot.
+        () => undefined,
+      )
+      // After the probe, whose answer says whether the service speaks HTTP/2.
+      .then(() => seat || takeSeat(base))
+      .then((s) => {
+        if (!seated(s, gen)) return;
+        order.sort((a, b) => rank(a) - rank(b));
         next(0);
-      },
-      // No /info: WebSocket may still work; HTTP tiers say why they cannot.
-      () => next(0),
-    );
+      });
+  }
+
+  // Keeps `s` (a seat, or none) for the current generation; one taken for a stale one is freed.
+  function seated(s: Seat | undefined, gen: number): boolean {
+    if (gen != generation) {
+      if (s != seat) s?.();
+      return false;
+    }
+    seat = s;
+    return true;
   }
 
   function frame(text: string): void {
@@ -493,6 +524,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     generation++;
     release(notify);
     tier = undefined;
+    unseat();
     state = again ? 'reconnecting' : 'closed';
     if (!again) {
       listen('removeEventListener');
@@ -534,21 +566,37 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
    * can no longer resume.
    */
   function upgrade(): void {
+    const gen = generation;
+    void Promise.resolve(seat || takeSeat(base)).then((s) => {
+      if (seated(s, gen) && state == 'open') climb();
+    });
+  }
+
+  function climb(): void {
     const ctx = opened as ConnectContext;
     const from = tier as Tier;
-    const above = o.transports.slice(0, o.transports.indexOf(from)).filter((t) => !t.unsupported(ctx));
-    const better = above[climbs++ % above.length];
-    if (!better) return;
+    const above = o.transports.slice(0, o.transports.indexOf(from)).filter((t) => !t.unsupported(ctx) && (!t.hold || seat));
+    // (By the last one tried, not a count of tries: which tiers are above changes with the seat.)
+    const better = (tried = above[(above.indexOf(tried as Tier) + 1) % above.length]);
+    // None now may mean no seat now: tried again later.
+    if (!better) {
+      unseat();
+      return upgradeLater();
+    }
     const gen = generation;
-    const since = (frozen = got);
-    let moved = false;
+    // A try that a connection's end or close() overtook is over already (release()); its timer does
+    // nothing then, where it would have scheduled tries for a client no longer open.
     const give = () => {
+      if (gen != generation) return;
       frozen = Infinity;
       clearTimeout(timeout);
       candidate?.close();
       candidate = undefined;
+      unseat();
       upgradeLater();
     };
+    const since = (frozen = got);
+    let moved = false;
     const timeout = setTimeout(give, openTimeout(ctx.info?.rtt, better.roundTrips, o.timeout));
     try {
       candidate = better.connect(
@@ -567,7 +615,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
             moved = true;
             frozen = Infinity;
             tier = better;
-            climbs = 0;
+            unseat();
+            tried = undefined;
             worked(memory, better.name);
             keep();
             emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });

@@ -53,8 +53,9 @@ export function app(server, onReport = () => {}) {
 export const listening = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 
 /**
- * Runs in the page (page.evaluate): `clients` clients on `tier`, each sending `echoes` messages once
- * open. Resolves when every client has all its echoes, or after `wait` ms with what arrived.
+ * Runs in the page (page.evaluate): `clients` clients on `tier` (or, for 'http tiers', on the four
+ * HTTP tiers in their default order, as a page where WebSocket fails would), each sending `echoes`
+ * messages once open. Resolves when every client has all its echoes, or after `wait` ms with what arrived.
  * state[i]: { transport, opened, done (ms from the start), got, errors }; protocols: nextHopProtocol of
  * the page's requests to the service; page: the page's own.
  */
@@ -75,7 +76,8 @@ export function run({ tier, clients, echoes, wait }) {
       };
       const timer = setTimeout(finish, wait);
       state.forEach((s, i) => {
-        const client = createClient('/comet', { transports: [tier], remember: 0 });
+        const transports = tier == 'http tiers' ? ['xhr-streaming', 'iframe', 'jsonp', 'polling'] : [tier];
+        const client = createClient('/comet', { transports, remember: 0 });
         all.push(client);
         client.on('open', ({ transport }) => {
           s.transport = transport;

@@ -60,6 +60,12 @@ describe('/info', () => {
     assert.equal(res.headers['access-control-allow-credentials'], 'true');
   });
 
+  it('Timing-Allow-Origin: the CORS origin, so a page elsewhere can read the protocol the answer came over', async () => {
+    const from = await request(`${server.url}/info`, { headers: { Origin: 'https://example.com:8443' } });
+    assert.equal(from.headers['timing-allow-origin'], 'https://example.com:8443');
+    assert.equal((await request(`${server.url}/info`)).headers['timing-allow-origin'], '*');
+  });
+
   it('CORS: Origin null is answered with null', async () => {
     const res = await request(`${server.url}/info`, { headers: { Origin: 'null' } });
     assert.equal(res.headers['access-control-allow-origin'], 'null');

@@ -315,6 +315,28 @@ describe('resume, send callbacks and the send queue', function () {
       assertEqual(poll.connections.length, 1, 'polling connections (the session never reconnected)');
     });
 
+    it('tries nothing more once close() overtook a try (its open timeout ran after the close)', async function () {
+      const info = { probe: probeWith({ rtt: 1, cometkit: { version: 1, takeover: true } }) };
+      const ws = fakeTier('websocket');
+      const poll = fakeTier('polling', info);
+      // Open timeout 301 ms (RTT 1 ms, one round trip, no floor).
+      const client = await connect({ transports: [ws.tier, poll.tier], upgradeInterval: 20, timeout: 0, remember: 0 });
+      (await ws.next(1)).sink.close('refused');
+      const opened = nextEvent(client, 'open');
+      (await poll.next(1)).sink.frame('k0');
+      await opened;
+      // A candidate that never answers; the client closes while it is tried.
+      await ws.next(2);
+      client.close();
+      // Its open timeout (301 ms) and an upgrade interval (20 ms) on, a try would have started.
+      const another = await ws.next(3, 700).then(
+        () => true,
+        () => false,
+      );
+      assertEqual(another, false, 'a candidate connection after close()');
+      assertEqual(client.state, 'closed', 'state');
+    });
+
     it('tries no better tier from a WebSocket (the server would close it on the move)', async function () {
       await assertNoReUpgrade('xhr-streaming', 'websocket', 'k0');
     });

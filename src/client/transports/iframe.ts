@@ -13,6 +13,7 @@ import type { Tier } from './types.js';
 export const iframe: Tier = {
   name: 'iframe',
   stream: true,
+  hold: true,
   roundTrips: 3,
   probe,
   unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),

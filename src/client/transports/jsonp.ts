@@ -7,6 +7,7 @@ import type { Tier } from './types.js';
 export const jsonp: Tier = {
   name: 'jsonp',
   roundTrips: 1,
+  hold: true,
   probe,
   unsupported: () => '',
   connect: (ctx, sink) =>

@@ -42,6 +42,7 @@ export function lineReader(frame: (text: string) => void): (text: string | null)
 export const xhrStreaming: Tier = {
   name: 'xhr-streaming',
   stream: true,
+  hold: true,
   roundTrips: 2,
   probe,
   unsupported: noCors,
