@@ -583,10 +583,13 @@
                             record('open', 'opened');
                             tier = t;
                             opened = ctx;
+                            // Not a tier that opened for want of a seat: the next page loads would start there
+                            // with seats free. (Without Web Locks, or over HTTP/2, the client counts as seated.)
+                            if (seat)
+                                worked(memory, t.name);
                             unseat();
                             if (MULTI_TIER)
                                 tried = undefined;
-                            worked(memory, t.name);
                             keep();
                             if (sid && !k) {
                                 // The server no longer has the session (restarted, or the grace period passed):

@@ -259,6 +259,9 @@ function createCoreClient(url, options, named = []) {
     // to the next tier above in turn, best first, so that one that keeps failing (WebSocket behind a
     // proxy that refuses upgrades) does not hold the session from the others.
     let tried;
+    // Held while the client needs a connection to the host: from a negotiation's probe until it opens
+    // on a tier that holds none, or until the connection ends (seats.ts).
+    let seat;
     const unseat = () => {
     };
     // The connection a negotiation is waiting on, then the open one: never more than one.
@@ -478,10 +481,13 @@ function createCoreClient(url, options, named = []) {
                         record('open', 'opened');
                         tier = t;
                         opened = ctx;
+                        // Not a tier that opened for want of a seat: the next page loads would start there
+                        // with seats free. (Without Web Locks, or over HTTP/2, the client counts as seated.)
+                        if (seat)
+                            ;
                         unseat();
                         if (MULTI_TIER)
                             ;
-                        worked(memory, t.name);
                         keep();
                         if (sid && !k) {
                             // The server no longer has the session (restarted, or the grace period passed):

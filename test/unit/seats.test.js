@@ -60,8 +60,8 @@ describe('seats (connections held to one host)', function () {
   const stream = fakeTier('xhr-streaming', true);
   const poll = fakeTier('polling', false);
   let clients = [];
-  const make = (transports = [stream, poll]) => {
-    const client = createCoreClient(BASE, { transports, remember: 0, upgradeInterval: 0 });
+  const make = (transports = [stream, poll], options = {}) => {
+    const client = createCoreClient(BASE, { transports, remember: 0, upgradeInterval: 0, ...options });
     clients.push(client);
     return client;
   };
@@ -110,6 +110,23 @@ describe('seats (connections held to one host)', function () {
     }
     await allFree('seats held once it closed');
     assertEqual((await openOn(4)).join(' '), 'xhr-streaming xhr-streaming xhr-streaming xhr-streaming', 'four after it');
+  });
+
+  it('does not remember a tier it opened on for want of a seat as the one that worked', async function () {
+    // The network memory (localStorage) is on for the fifth and the last client only.
+    try {
+      await openOn(4);
+      const fifth = make(undefined, { remember: 60000 });
+      assertEqual((await opened(fifth)).transport, 'polling', 'the fifth');
+      for (const client of clients) client.close();
+      await allFree('seats held once all closed');
+      // Seats free again: the next page load (a fresh client with the memory) streams at once.
+      const next = make(undefined, { remember: 60000 });
+      assertEqual((await opened(next)).transport, 'xhr-streaming', 'the next client');
+      assertEqual(next.diagnostics().map((a) => a.transport).join(' '), 'xhr-streaming', 'tried');
+    } finally {
+      localStorage.removeItem(`cometkit ${BASE}`);
+    }
   });
 
   it('takes no seat over HTTP/2, where the host has no connection limit', async function () {
