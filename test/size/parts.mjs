@@ -8,7 +8,7 @@ import { fromDist, fromSource, gzipped, minified } from './measure.mjs';
 const measure = async (build) => gzipped(await minified(build));
 
 const ROWS = [
-  ['createCoreClient alone (options, emitter, negotiation, reconnection, liveness, queue, resume, memory, re-upgrade)', 'createCoreClient'],
+  ['createCoreClient alone (options, emitter, negotiation, reconnection, liveness, queue, resume, memory, re-upgrade, seats)', 'createCoreClient'],
   ['+ websocket', 'createCoreClient, websocket'],
   ['+ xhrStreaming (control channel, fetch helpers, /info probe and its JSONP form)', 'createCoreClient, websocket, xhrStreaming'],
   ['+ polling', 'createCoreClient, websocket, xhrStreaming, polling'],
