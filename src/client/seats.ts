@@ -3,8 +3,8 @@
  * every tab of the page's origin together. Over HTTP/1.1 a browser opens at
  * most 6 connections to a host, for all its tabs; a stream or a held poll takes
  * one for as long as it lasts, so six tabs on a holding tier leave nothing for
- * their sends (which then wait for good) and none for a seventh tab (whose every
- * tier times out). Four seats leave two connections for the sends, the polls and
+ * their sends (which wait until they time out) and none for a seventh tab (whose
+ * every tier times out). Four seats leave two connections for the sends, the polls and
  * the page's own requests; a client without a seat tries the tiers that hold no
  * connection first (WebSocket, plain polling), and climbs back later
  * (re-upgrade) once a seat is free. Web Locks count them: held per tab, shared
@@ -27,7 +27,7 @@ const free: Seat = () => undefined;
 export function takeSeat(base: string): Promise<Seat | undefined> {
   return new Promise<Seat | undefined>((resolve, reject) => {
     const origin = new URL(base, location.href).origin;
-    if (performance.getEntries().some((e) => !e.name.indexOf(origin) && /^h\d/.test((e as PerformanceResourceTiming).nextHopProtocol))) {
+    if (performance.getEntries().some((e) => !e.name.indexOf(origin + '/') && /^h\d/.test((e as PerformanceResourceTiming).nextHopProtocol))) {
       return resolve(free);
     }
     const take = (n: number): unknown =>

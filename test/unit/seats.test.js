@@ -141,6 +141,17 @@ describe('seats (connections held to one host)', function () {
     }
   });
 
+  it('counts seats when only another port of the host speaks HTTP/2', async function () {
+    const own = Object.getOwnPropertyDescriptor(performance, 'getEntries');
+    Object.defineProperty(performance, 'getEntries', { configurable: true, value: () => [{ name: `${ORIGIN}:8443/info?t=1`, nextHopProtocol: 'h2' }] });
+    try {
+      assertEqual((await openOn(5)).sort().join(' '), 'polling xhr-streaming xhr-streaming xhr-streaming xhr-streaming', 'five clients');
+    } finally {
+      if (own) Object.defineProperty(performance, 'getEntries', own);
+      else delete performance.getEntries;
+    }
+  });
+
   it('orders the tiers as before without Web Locks', async function () {
     Object.defineProperty(navigator, 'locks', { configurable: true, value: undefined });
     try {
