@@ -58,9 +58,30 @@ describe('many clients of one host over HTTP/1.1 (seats)', function () {
     assertEqual((await opened(late, 10000)).transport, 'polling', 'the fifth client opens on');
     const climbs = [];
     late.on('transport', (event) => climbs.push(event));
-    // Every try finds the seats taken (tries every 200 ms): it stays put.
-    await echo(late, ['while the seats are taken'], 5000);
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // a span with tries in it, nothing to await
+    // Every try (every 200 ms) asks for each of the 4 seats and finds it taken: it stays put. Three
+    // tries are awaited by counting the asks (the page's other clients hold theirs meanwhile).
+    const locks = navigator.locks;
+    const request = locks.request;
+    let asks = 0;
+    const tries = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${asks} asks for a seat within 5 s`)), 5000);
+      Object.defineProperty(locks, 'request', {
+        configurable: true,
+        value(...args) {
+          if (String(args[0]).startsWith('cometkit ') && ++asks == 3 * SEATS) {
+            clearTimeout(timer);
+            resolve();
+          }
+          return request.apply(locks, args);
+        },
+      });
+    });
+    try {
+      await echo(late, ['while the seats are taken'], 5000);
+      await tries;
+    } finally {
+      delete locks.request;
+    }
     assertEqual(JSON.stringify(climbs), '[]', 'moves while every seat was taken');
     assertEqual(late.transport, 'polling', 'still on');
 
