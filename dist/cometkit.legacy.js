@@ -829,10 +829,12 @@ var cometkit = (function (exports) {
             if (state == 'reconnecting')
                 start();
         };
-        // Leaving the page: free the server session now, not after its timeout.
-        var hide = function () {
+        // Leaving the page: free the server session now, not after its timeout; not into the back-forward
+        // cache (`persisted`, new browsers): the page may come back and resume it, where an ended one would
+        // answer with its close frame (1000) and close the client for good.
+        var hide = function (e) {
             if (conn)
-                drop(1001, 'Page hidden', true);
+                drop(1001, 'Page hidden', true, false, e && e.persisted);
         };
         var wire = function (on) {
             listen(window, 'online', online, on);
@@ -1050,13 +1052,13 @@ var cometkit = (function (exports) {
                 bytes -= settle(gone, new Error('cometkit: not delivered: closed'));
             }
         }
-        function drop(code, reason, wasOpen, forGood) {
+        function drop(code, reason, wasOpen, forGood, keep) {
             // (Silent past the heartbeat delay: a poll may time out before the watchdog, its slack being its own.)
             if (wasOpen && now() - lastSeen > deadAfter - o.heartbeatTimeout * patience && patience < 8)
                 patience *= 2;
             var delay = forGood || !o.reconnect ? null : retry(retries + 1);
             var again = delay != null;
-            stop(code == 1001, again ? 'reconnecting' : 'closed');
+            stop(code == 1001 && !keep, again ? 'reconnecting' : 'closed');
             if (wasOpen || !again)
                 emit('close', { code: code, reason: reason, willReconnect: again });
             if (again && state == 'reconnecting') {

@@ -449,9 +449,12 @@ function createCoreClient(url, options, named = []) {
             start();
     };
     // Leaving the page: free the server session now, not after its timeout; or,
-    // with `persist`, leave it for the reloaded page to resume.
-    const hide = () => {
-        let notify = true;
+    // with `persist`, leave it for the reloaded page to resume. Not into the
+    // back-forward cache (`persisted`): the page may come back, and resume then
+    // picks the session up within the server's grace, where an ended one would
+    // answer with its close frame (1000) and close the client for good.
+    const hide = (e) => {
+        let notify = !e.persisted;
         // (Firefox may have closed the page's connections already: a session being resumed counts too.)
         if (o.persist && sid && state != 'closed') {
             try {

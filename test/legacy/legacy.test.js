@@ -286,6 +286,34 @@ for (const events of ['none', 'attach']) {
           await assertClean(sandbox);
         });
 
+        if (server === 'cometkit' && events === 'attach') {
+          // Into the back-forward cache (an old page in a new browser) the page may come back with this
+          // client: the session is kept, not ended by a /close post, and resumed when the page is shown
+          // again. Ended, the restored client resumed a session closed with 1000, for good. A page that
+          // really goes still ends its session at once.
+          it('keeps its session when the page goes into the back-forward cache, resumes it when shown again, and ends it on a real leave', async function () {
+            const { win, seen } = sandbox;
+            const client = win.cometkit.createClient(`${base()}/echo`);
+            await opened(client);
+            await echoDelivered(client, ['before']);
+            const fire = (type, persisted) => EventTarget.prototype.dispatchEvent.call(win, new PageTransitionEvent(type, { persisted }));
+            const hidden = once(client, 'close');
+            fire('pagehide', true);
+            assertEqual(JSON.stringify(await hidden), JSON.stringify({ code: 1001, reason: 'Page hidden', willReconnect: true }), 'close event');
+            assertEqual(seen.forms.filter((action) => /\/close(\?|$)/.test(action)).length, 0, '/close posts after pagehide into the cache');
+            const back = once(client, 'open');
+            fire('pageshow', true);
+            assertEqual(JSON.stringify(await back), JSON.stringify({ transport: 'jsonp', resumed: true }), 'open event once shown again');
+            await echoDelivered(client, ['after']);
+            const left = once(client, 'close');
+            fire('pagehide', false);
+            await left;
+            assertEqual(seen.forms.filter((action) => /\/close(\?|$)/.test(action)).length, 1, '/close posts after a real leave');
+            client.close();
+            await assertClean(sandbox);
+          });
+        }
+
         it('sees a server-initiated close with its code and reason, and leaves nothing behind', async function () {
           const client = sandbox.win.cometkit.createClient(`${base()}/close`);
           const event = await once(client, 'close');

@@ -53,6 +53,22 @@ export function app(server, onReport = () => {}) {
 export const listening = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 
 /**
+ * The app on node:http (HTTP/1.1) on a free loopback port, and Chromium (see launchChromium, given
+ * `options`): `{ origin, browser, stop() }`.
+ */
+export async function chromiumOnHttp1(options) {
+  const server = app(createHttpServer());
+  const origin = `http://127.0.0.1:${await listening(server)}`;
+  const browser = await launchChromium(options);
+  const stop = async () => {
+    await browser.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { origin, browser, stop };
+}
+
+/**
  * Runs in the page (page.evaluate): `clients` clients on `tier` (or, for 'http tiers', on the four
  * HTTP tiers in their default order, as a page where WebSocket fails would), each sending `echoes`
  * messages once open. Resolves when every client has all its echoes, or after `wait` ms with what arrived.
@@ -153,10 +169,14 @@ export async function startFirefox({ url, dir, cert, hosts }) {
   };
 }
 
-/** Debian's Chromium, headless, through playwright-core. */
-export const launchChromium = () =>
+/**
+ * Debian's Chromium, headless, through playwright-core; with `backForwardCache`, with its back-forward
+ * cache on (playwright turns it off).
+ */
+export const launchChromium = ({ backForwardCache = false } = {}) =>
   chromium.launch({
     executablePath: '/usr/bin/chromium',
+    ignoreDefaultArgs: backForwardCache ? ['--disable-back-forward-cache'] : [],
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
   });
 

@@ -7,28 +7,17 @@
 // a polling tab climbs onto it. (test/unit/seats.test.js and test/integration/seats.test.js cover
 // clients in one page, in Chromium and Firefox.) Run by `node test/run.mjs e2e`.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { app, launchChromium, listening } from './hosts.mjs';
+import { chromiumOnHttp1 } from './hosts.mjs';
 
 const TABS = 8;
 const SEATS = 4;
 const HOLDING = ['xhr-streaming', 'iframe', 'jsonp'];
 
-let server;
-let browser;
-let origin;
+let setup;
 
-before(async () => {
-  server = app(createServer());
-  origin = `http://127.0.0.1:${await listening(server)}`;
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-});
+before(async () => (setup = await chromiumOnHttp1()));
+after(() => setup?.stop());
 
 /** Runs in each tab: one client, kept on `window`; resolves with where it opened once its echoes came. */
 function openTab({ echoes }) {
@@ -56,10 +45,10 @@ function openTab({ echoes }) {
 }
 
 test(`${TABS} tabs over HTTP/1.1: ${SEATS} hold a connection, the others poll, all echo; a closed tab's seat goes to a polling one`, async () => {
-  const context = await browser.newContext();
+  const context = await setup.browser.newContext();
   try {
     const pages = await Promise.all(Array.from({ length: TABS }, () => context.newPage()));
-    await Promise.all(pages.map((page) => page.goto(`${origin}/`)));
+    await Promise.all(pages.map((page) => page.goto(`${setup.origin}/`)));
     const results = await Promise.all(pages.map((page) => page.evaluate(openTab, { echoes: 3 })));
     const on = results.map((r) => r.transport);
     for (const r of results) assert.deepEqual(r.got, ['message 0 zażółć', 'message 1 zażółć', 'message 2 zażółć']);

@@ -791,6 +791,25 @@ describe('resume, send callbacks and the send queue', function () {
       assertEqual(sessionStorage.getItem(STASH), null, 'sessionStorage entry after pageshow');
     });
 
+    // Into the back-forward cache the page may come back with this client: the session is kept (resume
+    // picks it up), not ended. Ended, the restored client resumed a session closed with 1000, for good
+    // (test/network/bfcache.e2e.mjs shows it in a real back-forward cache).
+    it('keeps the session when the page goes into the back-forward cache, and resumes it when shown again', async function () {
+      const { client, conn, log, next } = await openWith('k0', { retry: () => 60000 });
+      conn.sink.frame('a["m1"]');
+      const count = log.length;
+      window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+      assertJson(conn.closes, [false], 'close() calls on the connection (true would tell the server)');
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+      const again = await next(2);
+      assertEqual(again.ctx.session, conn.ctx.session, 'session URL after the page came back');
+      assertEqual(again.ctx.tune(), '&pos=1', 'ctx.tune() of the resuming connection');
+      const opened = nextEvent(client, 'open');
+      again.sink.frame('k0');
+      assertJson(await opened, { transport: 'websocket', resumed: true }, 'open event');
+      assertJson(typesOf(log.slice(count)), ['close', 'reconnecting', 'open'], 'events from pagehide on');
+    });
+
     it('stores nothing and tells the server on pagehide when the session is not resumable', async function () {
       const { conn } = await openWith('o', { persist: true, retry: () => 60000 });
       window.dispatchEvent(new Event('pagehide'));
