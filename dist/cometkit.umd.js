@@ -252,12 +252,13 @@
      * every tab of the page's origin together. Over HTTP/1.1 a browser opens at
      * most 6 connections to a host, for all its tabs; a stream or a held poll takes
      * one for as long as it lasts, so six tabs on a holding tier leave nothing for
-     * their sends (which wait until they time out) and none for a seventh tab (whose
-     * every tier times out). Four seats leave two connections for the sends, the polls and
-     * the page's own requests; a client without a seat tries the tiers that hold no
-     * connection first (WebSocket, plain polling), and climbs back later
-     * (re-upgrade) once a seat is free. Web Locks count them: held per tab, shared
-     * by the tabs of one origin, and freed by the browser when a tab goes.
+     * their sends (which wait until they time out) and none for a seventh tab
+     * (whose every tier times out). Four seats leave two connections for the
+     * sends, the polls and the page's own requests; a client without a seat tries
+     * the tiers that hold no connection first (WebSocket, plain polling), and
+     * climbs back later (re-upgrade) once a seat is free. Web Locks count them:
+     * held per tab, shared by the tabs of one origin, and freed by the browser
+     * when a tab goes.
      */
     const SEATS = 4;
     // Where seats cannot be counted (no Web Locks, an opaque origin) or need not be (HTTP/2 and 3 carry
