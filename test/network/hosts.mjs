@@ -16,12 +16,13 @@ const dist = new URL('../../dist/', import.meta.url);
 const PAGE = '<!doctype html><meta charset="utf-8"><title>hosts</title><body>';
 
 /**
- * The app on `server` (node:http or node:http2): an echo service at /comet; outside it, dist/ files,
+ * The app on `server` (node:http or node:http2): an echo service at /comet (each echo `echoDelay` ms
+ * late, if given, and told to `onEcho(text)` once sent); outside it, dist/ files,
  * `/run?<json>` (a page that calls run() for each tier of `{ tiers, clients, echoes, wait }` and posts
  * each result to `/report`, for browsers driven without playwright), `/report` (to `onReport(result)`),
  * and a blank page.
  */
-export function app(server, onReport = () => {}) {
+export function app(server, onReport = () => {}, { echoDelay = 0, onEcho = () => {} } = {}) {
   // Before attach(), which hands it what is outside the prefix.
   server.on('request', async (req, res) => {
     if (req.url == '/report' && req.method == 'POST') {
@@ -44,7 +45,11 @@ export function app(server, onReport = () => {}) {
     res.end(PAGE);
   });
   const comet = createServer({ prefix: '/comet' });
-  comet.on('connection', (session) => session.on('message', (text) => session.send(text)));
+  const echo = (session, text) => {
+    session.send(text);
+    onEcho(text);
+  };
+  comet.on('connection', (session) => session.on('message', (text) => (echoDelay ? setTimeout(echo, echoDelay, session, text) : echo(session, text))));
   comet.attach(server);
   return server;
 }
@@ -53,11 +58,14 @@ export function app(server, onReport = () => {}) {
 export const listening = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 
 /**
- * The app on node:http (HTTP/1.1) on a free loopback port, and Chromium (see launchChromium, given
- * `options`): `{ origin, browser, stop() }`.
+ * The app on node:http (HTTP/1.1) on a free loopback port (its echoes `echoDelay` ms late), and
+ * Chromium (see launchChromium, given the other options): `{ origin, browser, echoed(text), stop() }`,
+ * where `echoed` resolves once the server has sent that echo.
  */
-export async function chromiumOnHttp1(options) {
-  const server = app(createHttpServer());
+export async function chromiumOnHttp1({ echoDelay, ...options } = {}) {
+  const waiting = new Map();
+  const echoed = (text) => new Promise((resolve) => waiting.set(text, resolve));
+  const server = app(createHttpServer(), undefined, { echoDelay, onEcho: (text) => waiting.get(text)?.() });
   const origin = `http://127.0.0.1:${await listening(server)}`;
   const browser = await launchChromium(options);
   const stop = async () => {
@@ -65,7 +73,7 @@ export async function chromiumOnHttp1(options) {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   };
-  return { origin, browser, stop };
+  return { origin, browser, echoed, stop };
 }
 
 /**
