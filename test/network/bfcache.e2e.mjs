@@ -6,6 +6,10 @@
 // server's `/close`), so the restored client resumed a session closed with 1000 and closed for good.
 // Debian's Chromium through playwright-core, launched with its back-forward cache on (playwright turns
 // it off by default), against the reference server on node:http echoing 300 ms late, every tier.
+// Chromium only: Firefox keeps a page out of its back-forward cache while a WebSocket is open or a
+// request is in flight when the navigation starts (it decides before `pagehide`), so on Back a page with
+// a live connection is loaded again, with a fresh client (measured on every tier; plain polling is
+// cached when the page leaves between polls, which a test cannot time).
 // Run by `node test/run.mjs e2e`.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

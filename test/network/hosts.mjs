@@ -57,15 +57,27 @@ export function app(server, onReport = () => {}, { echoDelay = 0, onEcho = () =>
 /** Resolves with the port once `server` listens on a free loopback port. */
 export const listening = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 
+/** Promises by key, made by whichever comes first: `get(key)` (the promise) or `resolve(key, value)`. */
+function boxes() {
+  const all = new Map();
+  const box = (key) => {
+    if (!all.has(key)) {
+      let resolve;
+      all.set(key, { promise: new Promise((r) => (resolve = r)), resolve });
+    }
+    return all.get(key);
+  };
+  return { get: (key) => box(key).promise, resolve: (key, value) => box(key).resolve(value) };
+}
+
 /**
  * The app on node:http (HTTP/1.1) on a free loopback port (its echoes `echoDelay` ms late), and
  * Chromium (see launchChromium, given the other options): `{ origin, browser, echoed(text), stop() }`,
  * where `echoed` resolves once the server has sent that echo.
  */
 export async function chromiumOnHttp1({ echoDelay, ...options } = {}) {
-  const waiting = new Map();
-  const echoed = (text) => new Promise((resolve) => waiting.set(text, resolve));
-  const server = app(createHttpServer(), undefined, { echoDelay, onEcho: (text) => waiting.get(text)?.() });
+  const echoes = boxes();
+  const server = app(createHttpServer(), undefined, { echoDelay, onEcho: (text) => echoes.resolve(text) });
   const origin = `http://127.0.0.1:${await listening(server)}`;
   const browser = await launchChromium(options);
   const stop = async () => {
@@ -73,7 +85,7 @@ export async function chromiumOnHttp1({ echoDelay, ...options } = {}) {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   };
-  return { origin, browser, echoed, stop };
+  return { origin, browser, echoed: echoes.get, stop };
 }
 
 /**
@@ -220,16 +232,9 @@ export async function startSetups({ http1 = false } = {}) {
   const servers = [];
   const setups = [];
   const serve = async (name, server, scheme, certFile) => {
-    const boxes = new Map();
-    const box = (tier) => {
-      if (!boxes.has(tier)) {
-        let resolve;
-        boxes.set(tier, { promise: new Promise((r) => (resolve = r)), resolve });
-      }
-      return boxes.get(tier);
-    };
-    servers.push(app(server, (result) => box(result.tier).resolve(result)));
-    const setup = { name, origin: `${scheme}://127.0.0.1:${await listening(server)}`, cert: certFile, report: (tier) => box(tier).promise };
+    const reports = boxes();
+    servers.push(app(server, (result) => reports.resolve(result.tier, result)));
+    const setup = { name, origin: `${scheme}://127.0.0.1:${await listening(server)}`, cert: certFile, report: reports.get };
     setups.push(setup);
     return setup;
   };
