@@ -214,12 +214,13 @@
             try {
                 // JSON.parse(null) is null: nothing kept.
                 const memory = JSON.parse(localStorage.getItem(key(base)));
-                if (memory && memory.until > Date.now())
+                // A list of failed tiers, or none: one of another shape (a later version's, then rolled back)
+                // would throw where the tiers are ordered, and the client would never open.
+                if (memory && memory.until > Date.now() && Array.isArray(memory.bad))
                     return memory;
             }
             catch {
-                // no storage, or a value that is not JSON: start blank (one that is JSON is taken as this code
-                // wrote it: a change of its shape must come with a new key)
+                // no storage, or a value that is not JSON: start blank
             }
         }
         return { bad: [], h: 0, ttl: 0, until: 0 };
