@@ -834,7 +834,7 @@ var cometkit = (function (exports) {
         // answer with its close frame (1000) and close the client for good.
         var hide = function (e) {
             if (conn)
-                drop(1001, 'Page hidden', true, false, e && e.persisted);
+                drop(1001, 'Page hidden', true, false, !(e && e.persisted));
         };
         var wire = function (on) {
             listen(window, 'online', online, on);
@@ -1052,13 +1052,16 @@ var cometkit = (function (exports) {
                 bytes -= settle(gone, new Error('cometkit: not delivered: closed'));
             }
         }
-        function drop(code, reason, wasOpen, forGood, keep) {
+        // Ends the connection, then reconnects unless `forGood` or the options say otherwise; `notify` tells
+        // the server at once (leaving the page, unless into the back-forward cache).
+        function drop(code, reason, wasOpen, forGood, notify) {
+            if (notify === void 0) { notify = code == 1001; }
             // (Silent past the heartbeat delay: a poll may time out before the watchdog, its slack being its own.)
             if (wasOpen && now() - lastSeen > deadAfter - o.heartbeatTimeout * patience && patience < 8)
                 patience *= 2;
             var delay = forGood || !o.reconnect ? null : retry(retries + 1);
             var again = delay != null;
-            stop(code == 1001 && !keep, again ? 'reconnecting' : 'closed');
+            stop(notify, again ? 'reconnecting' : 'closed');
             if (wasOpen || !again)
                 emit('close', { code: code, reason: reason, willReconnect: again });
             if (again && state == 'reconnecting') {

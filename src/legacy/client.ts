@@ -156,7 +156,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   // cache (`persisted`, new browsers): the page may come back and resume it, where an ended one would
   // answer with its close frame (1000) and close the client for good.
   const hide = (e?: { persisted?: boolean }) => {
-    if (conn) drop(1001, 'Page hidden', true, false, e && e.persisted);
+    if (conn) drop(1001, 'Page hidden', true, false, !(e && e.persisted));
   };
   const wire = (on: boolean) => {
     listen(window, 'online', online, on);
@@ -356,12 +356,14 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     }
   }
 
-  function drop(code: number, reason: string, wasOpen: boolean, forGood?: boolean, keep?: boolean): void {
+  // Ends the connection, then reconnects unless `forGood` or the options say otherwise; `notify` tells
+  // the server at once (leaving the page, unless into the back-forward cache).
+  function drop(code: number, reason: string, wasOpen: boolean, forGood?: boolean, notify = code == 1001): void {
     // (Silent past the heartbeat delay: a poll may time out before the watchdog, its slack being its own.)
     if (wasOpen && now() - lastSeen > deadAfter - o.heartbeatTimeout * patience && patience < 8) patience *= 2;
     const delay = forGood || !o.reconnect ? null : retry(retries + 1);
     const again = delay != null;
-    stop(code == 1001 && !keep, again ? 'reconnecting' : 'closed');
+    stop(notify, again ? 'reconnecting' : 'closed');
     if (wasOpen || !again) emit('close', { code, reason, willReconnect: again });
     if (again && state == 'reconnecting') {
       emit('reconnecting', { attempt: ++retries, delay });

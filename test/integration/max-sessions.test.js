@@ -3,22 +3,16 @@
 // place is free; the client already there is not disturbed.
 import { createClient } from '../../dist/cometkit.mjs';
 import { echo, next, opened } from '../browser/support/client.js';
-import { config } from '../browser/support/config.js';
-import { admin } from '../browser/support/admin.js';
+import { ownServer } from '../browser/support/admin.js';
 import { assertEqual } from '../browser/support/echo.js';
 
 describe('a server at its maxSessions', function () {
   this.timeout(20000);
-  let instance = null;
+  const instance = ownServer('?maxSessions=1');
   const clients = [];
 
-  before(async function () {
-    if (!config().admin) this.skip();
-    instance = await admin('POST', '/cometkit?maxSessions=1');
-  });
-  after(async function () {
+  afterEach(() => {
     for (const client of clients) if (client.state !== 'closed') client.close();
-    if (instance) await admin('DELETE', `/cometkit/${instance.id}`);
   });
 
   it('refuses a second client on every tier, with reasons, until the first one leaves; then the second opens by itself', async function () {

@@ -6,8 +6,7 @@
 // climb back once a seat is free. A server instance of its own: its own connection pool and seat names.
 import { createClient } from '../../dist/cometkit.mjs';
 import { echo, next, opened } from '../browser/support/client.js';
-import { config } from '../browser/support/config.js';
-import { admin } from '../browser/support/admin.js';
+import { ownServer } from '../browser/support/admin.js';
 import { assertEqual } from '../browser/support/echo.js';
 
 const HTTP_TIERS = ['xhr-streaming', 'iframe', 'jsonp', 'polling'];
@@ -16,19 +15,12 @@ const SEATS = 4;
 
 describe('many clients of one host over HTTP/1.1 (seats)', function () {
   this.timeout(30000);
-  let instance = null;
+  const instance = ownServer();
   let clients = [];
 
-  before(async function () {
-    if (!config().admin) this.skip();
-    instance = await admin('POST', '/cometkit');
-  });
   afterEach(() => {
     for (const client of clients) if (client.state !== 'closed') client.close();
     clients = [];
-  });
-  after(async function () {
-    if (instance) await admin('DELETE', `/cometkit/${instance.id}`);
   });
 
   const start = (count, options = {}) => {
