@@ -245,9 +245,11 @@ declare const xhrStreaming: Tier;
 
 /**
  * The forever-iframe: the server's `htmlfile` page streams a `<script>` per
- * frame into a bridge page, which relays them by postMessage. The bridge comes
- * from a blob: URL on the page's own origin, or from a cometkit server's
- * `/iframe-cometkit.html` across origins.
+ * frame into a bridge page, which relays them by postMessage. The bridge is a
+ * cometkit server's `/iframe-cometkit.html`, same-origin too: a page whose
+ * Content-Security-Policy allows frames of the service's origin (`frame-src
+ * 'self'`, say) allows it, where a blob: frame would also need `blob:` there.
+ * Other servers (stock SockJS ones, on the page's origin) get it from a blob: URL.
  */
 declare const iframe: Tier;
 

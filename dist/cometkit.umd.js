@@ -635,8 +635,10 @@
                     });
                 }
                 catch (error) {
-                    // e.g. the SecurityError for ws:// from an https: page: move on at once.
-                    failTier('could not start: ' + error.message);
+                    // e.g. the SecurityError for ws:// from an https: page, or for a URL the page's
+                    // Content-Security-Policy refuses: move on at once. By name and message: Firefox gives the
+                    // latter empty.
+                    failTier('could not start: ' + String(error));
                 }
                 early = false;
             };
@@ -978,10 +980,10 @@
 
     /**
      * The forever-iframe bridge page, one source for both sides: the cometkit
-     * server serves it as `/iframe-cometkit.html` for cross-origin pages, and the
-     * client loads it from a blob: URL when the service is on the page's origin
-     * (a blob document has the page's origin without sharing its document.domain
-     * state, which an about:blank frame would).
+     * server serves it as `/iframe-cometkit.html`, which the client loads whenever
+     * /info shows a cometkit server, and the client loads it from a blob: URL for
+     * other servers on the page's origin (a blob document has the page's origin
+     * without sharing its document.domain state, which an about:blank frame would).
      *
      * Its hash carries `[parentOrigin, htmlfileUrl, callbackName, query]`: the
      * htmlfile URL ends at its callback (`…/htmlfile?c=<name>`), and `query` (`&…`
@@ -1263,9 +1265,11 @@
 
     /**
      * The forever-iframe: the server's `htmlfile` page streams a `<script>` per
-     * frame into a bridge page, which relays them by postMessage. The bridge comes
-     * from a blob: URL on the page's own origin, or from a cometkit server's
-     * `/iframe-cometkit.html` across origins.
+     * frame into a bridge page, which relays them by postMessage. The bridge is a
+     * cometkit server's `/iframe-cometkit.html`, same-origin too: a page whose
+     * Content-Security-Policy allows frames of the service's origin (`frame-src
+     * 'self'`, say) allows it, where a blob: frame would also need `blob:` there.
+     * Other servers (stock SockJS ones, on the page's origin) get it from a blob: URL.
      */
     const iframe = {
         name: 'iframe',
@@ -1278,7 +1282,7 @@
             const callback = uniqueName();
             const url = new URL(ctx.session + '/htmlfile?c=' + callback, location.href);
             const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback, ctx.tune()]));
-            const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
+            const blob = ctx.info?.cometkit ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
             const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html?t' + ctx.query) + hash });
             // Only the bridge we made, from the service's origin, may speak.
             const tell = (word) => bridge.contentWindow?.postMessage(word, url.origin);

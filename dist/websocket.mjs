@@ -531,8 +531,10 @@ function createCoreClient(url, options, named = []) {
                 });
             }
             catch (error) {
-                // e.g. the SecurityError for ws:// from an https: page: move on at once.
-                failTier('could not start: ' + error.message);
+                // e.g. the SecurityError for ws:// from an https: page, or for a URL the page's
+                // Content-Security-Policy refuses: move on at once. By name and message: Firefox gives the
+                // latter empty.
+                failTier('could not start: ' + String(error));
             }
             early = false;
         };

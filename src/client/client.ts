@@ -358,8 +358,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
             }),
         });
       } catch (error) {
-        // e.g. the SecurityError for ws:// from an https: page: move on at once.
-        failTier('could not start: ' + (error as Error).message);
+        // e.g. the SecurityError for ws:// from an https: page, or for a URL the page's
+        // Content-Security-Policy refuses: move on at once. By name and message: Firefox gives the
+        // latter empty.
+        failTier('could not start: ' + String(error));
       }
       early = false;
     };

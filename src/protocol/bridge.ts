@@ -1,9 +1,9 @@
 /**
  * The forever-iframe bridge page, one source for both sides: the cometkit
- * server serves it as `/iframe-cometkit.html` for cross-origin pages, and the
- * client loads it from a blob: URL when the service is on the page's origin
- * (a blob document has the page's origin without sharing its document.domain
- * state, which an about:blank frame would).
+ * server serves it as `/iframe-cometkit.html`, which the client loads whenever
+ * /info shows a cometkit server, and the client loads it from a blob: URL for
+ * other servers on the page's origin (a blob document has the page's origin
+ * without sharing its document.domain state, which an about:blank frame would).
  *
  * Its hash carries `[parentOrigin, htmlfileUrl, callbackName, query]`: the
  * htmlfile URL ends at its callback (`…/htmlfile?c=<name>`), and `query` (`&…`

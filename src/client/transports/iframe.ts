@@ -6,9 +6,11 @@ import type { Tier } from './types.js';
 
 /**
  * The forever-iframe: the server's `htmlfile` page streams a `<script>` per
- * frame into a bridge page, which relays them by postMessage. The bridge comes
- * from a blob: URL on the page's own origin, or from a cometkit server's
- * `/iframe-cometkit.html` across origins.
+ * frame into a bridge page, which relays them by postMessage. The bridge is a
+ * cometkit server's `/iframe-cometkit.html`, same-origin too: a page whose
+ * Content-Security-Policy allows frames of the service's origin (`frame-src
+ * 'self'`, say) allows it, where a blob: frame would also need `blob:` there.
+ * Other servers (stock SockJS ones, on the page's origin) get it from a blob: URL.
  */
 export const iframe: Tier = {
   name: 'iframe',
@@ -22,7 +24,7 @@ export const iframe: Tier = {
       const callback = uniqueName();
       const url = new URL(ctx.session + '/htmlfile?c=' + callback, location.href);
       const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback, ctx.tune()]));
-      const blob = ctx.crossOrigin ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
+      const blob = ctx.info?.cometkit ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
       const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html?t' + ctx.query) + hash });
       // Only the bridge we made, from the service's origin, may speak.
       const tell = (word: string) => bridge.contentWindow?.postMessage(word, url.origin);

@@ -1,0 +1,79 @@
+// Pages with a Content-Security-Policy (README, "Content Security Policy"): each tier forced alone in a
+// page served with a strict policy that allows only the service, same-origin and cross-origin, echoes,
+// and the policy reports no violation; a policy that refuses WebSocket sends the client on to the next
+// tier at once, with the reason, as does one that enforces Trusted Types for the jsonp tier. The page is
+// the cometkit test server's /csp (its header, the script-tag build, test/integration/fixtures/csp-run.js),
+// framed here, reporting by postMessage.
+import { ownServer } from '../browser/support/admin.js';
+import { assert, assertJson } from '../browser/support/assert.js';
+import { config } from '../browser/support/config.js';
+import { assertEqual } from '../browser/support/echo.js';
+
+const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
+
+/**
+ * What csp-run.js posts back from a page on `origin` served with `policy`, running one client on `url`
+ * with `options` (no reconnection, and no memory of what earlier pages on that origin found).
+ */
+function inPage(origin, policy, url, options = {}) {
+  const job = { url, options: { reconnect: false, remember: 0, ...options } };
+  return new Promise((resolve, reject) => {
+    const frame = document.createElement('iframe');
+    const timer = setTimeout(() => end(reject, new Error('no report from the page')), 8000);
+    const end = (settle, value) => {
+      clearTimeout(timer);
+      removeEventListener('message', heard);
+      frame.remove();
+      settle(value);
+    };
+    const heard = (e) => {
+      if (e.source === frame.contentWindow && e.origin === origin) end(resolve, JSON.parse(e.data));
+    };
+    addEventListener('message', heard);
+    frame.src = `${origin}/csp?${encodeURIComponent(policy)}#${encodeURIComponent(JSON.stringify({ ...job, parent: location.origin }))}`;
+    document.body.append(frame);
+  });
+}
+
+describe('a page with a Content-Security-Policy', function () {
+  this.timeout(15000);
+  const other = ownServer();
+  // The page's own origin: the cometkit test server, which serves /csp.
+  const page = () => config().servers.cometkit.cross;
+  const ws = (origin) => origin.replace(/^http/, 'ws');
+
+  for (const tier of TIERS) {
+    it(`same-origin, ${tier}: echoes under default-src 'self'`, async function () {
+      // (WebSocket named as well: not every browser counts ws: to its own host and port as 'self'.)
+      const report = await inPage(page(), `default-src 'self'; connect-src 'self' ${ws(page())}`, `${page()}/echo`, { transports: [tier] });
+      assertJson(report, { echoed: 'csp é', transport: tier, reasons: [], violations: [] }, 'report');
+    });
+
+    it(`cross-origin, ${tier}: echoes with only the service allowed`, async function () {
+      const service = other.url;
+      const policy = `default-src 'self'; connect-src ${service} ${ws(service)}; script-src 'self' ${service}; frame-src ${service}`;
+      const report = await inPage(page(), policy, `${service}/echo`, { transports: [tier] });
+      assertJson(report, { echoed: 'csp é', transport: tier, reasons: [], violations: [] }, 'report');
+    });
+  }
+
+  it('a policy that refuses WebSocket: the next tier, with the reason, and no wait for a timeout', async function () {
+    const report = await inPage(page(), `default-src 'self'; connect-src ${page()}`, `${page()}/echo`);
+    assertEqual(report.echoed, 'csp é', 'echo');
+    assertEqual(report.transport, 'xhr-streaming', 'tier');
+    assertEqual(report.reasons.length, 1, `reasons (${report.reasons})`);
+    // Chromium fires the WebSocket's error event; Firefox throws from the constructor (its reason used to
+    // be empty: "could not start: ").
+    assert(/^websocket: (WebSocket |could not start: .*blocked)/.test(report.reasons[0]), `the WebSocket's own failure, not a timeout: ${report.reasons[0]}`);
+    assert(report.violations.some((v) => v.startsWith('connect-src ws')), `the policy's report (${report.violations})`);
+  });
+
+  it("require-trusted-types-for 'script': the jsonp tier says why it cannot start, the next one opens", async function () {
+    const report = await inPage(page(), "require-trusted-types-for 'script'", `${page()}/echo`, { transports: ['jsonp', 'polling'] });
+    assertEqual(report.echoed, 'csp é', 'echo');
+    if (!('trustedTypes' in window)) return assertEqual(report.transport, 'jsonp', 'tier, in a browser without Trusted Types');
+    assertEqual(report.transport, 'polling', 'tier');
+    assertEqual(report.reasons.length, 1, `reasons (${report.reasons})`);
+    assert(/^jsonp: could not start: TypeError: ./.test(report.reasons[0]), `the script's refusal, not a timeout: ${report.reasons[0]}`);
+  });
+});
