@@ -10,6 +10,12 @@ const NO_CACHE = {
 const TEXT = 'text/plain;charset=UTF-8';
 const JAVASCRIPT = 'application/javascript;charset=UTF-8';
 const HTML = 'text/html;charset=UTF-8';
+/**
+ * For the pages the client frames (the bridge page, `htmlfile`): a cross-origin isolated page
+ * (`Cross-Origin-Embedder-Policy`) frames only documents that have an embedder policy of their own.
+ * These two load nothing from other origins, so `require-corp` costs them nothing.
+ */
+const EMBEDDABLE = { 'Cross-Origin-Embedder-Policy': 'require-corp' };
 /** Long-lived caching for pages and preflights that never change. */
 function cacheForever() {
     return {
@@ -150,6 +156,7 @@ const BRIDGE_PATH = '/iframe-cometkit.html';
 const bridgePage = {
     body: BRIDGE_PAGE,
     etag: '"' + createHash('sha1').update(BRIDGE_PAGE).digest('base64') + '"',
+    headers: EMBEDDABLE,
 };
 
 function escapeAttribute(text) {
@@ -180,16 +187,17 @@ function iframePage(sockjsUrl) {
  * with `fresh`, revalidated on every load (cometkit's bridge, which a newer version changes).
  */
 function servePage(req, res, page, fresh) {
-    const cache = fresh ? { 'Cache-Control': 'no-cache' } : cacheForever();
+    // The page's own headers (the bridge's embedder policy) on a 304 too: they describe the cached page.
+    const fixed = { ...page.headers, ...(fresh ? { 'Cache-Control': 'no-cache' } : cacheForever()) };
     if (req.headers['if-none-match'] === page.etag) {
-        res.writeHead(304, { ETag: page.etag, ...cache });
+        res.writeHead(304, { ETag: page.etag, ...fixed });
         res.end();
         return;
     }
     res.writeHead(200, {
         'Content-Type': HTML,
         ETag: page.etag,
-        ...cache,
+        ...fixed,
         'Content-Length': String(Buffer.byteLength(page.body)),
     });
     res.end(page.body);
@@ -943,6 +951,7 @@ function htmlfile({ res, url, session, options, headers, tuning }) {
     res.writeHead(200, {
         ...headers,
         ...NO_CACHE,
+        ...EMBEDDABLE,
         'Content-Type': HTML,
         'X-Accel-Buffering': 'no',
     });
@@ -1411,6 +1420,10 @@ function createServer(options) {
         if (path === null)
             return false;
         const method = req.method ?? 'GET';
+        // A cross-origin isolated page (COEP `require-corp`) loads what it does not fetch with CORS (JSONP
+        // scripts, `no-cors` sends, framed pages) only from responses that allow it; browsers allow any
+        // page without COEP to load them anyway, so this gives no page more than it had.
+        res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
         try {
             // Not `new URL(req.url, base)`: it reads `//…` as a host and throws (GET // is the welcome page).
             const url = new URL('http://localhost' + (req.url ?? '/'));

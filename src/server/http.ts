@@ -12,6 +12,13 @@ export const TEXT = 'text/plain;charset=UTF-8';
 export const JAVASCRIPT = 'application/javascript;charset=UTF-8';
 export const HTML = 'text/html;charset=UTF-8';
 
+/**
+ * For the pages the client frames (the bridge page, `htmlfile`): a cross-origin isolated page
+ * (`Cross-Origin-Embedder-Policy`) frames only documents that have an embedder policy of their own.
+ * These two load nothing from other origins, so `require-corp` costs them nothing.
+ */
+export const EMBEDDABLE: Headers = { 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 /** Long-lived caching for pages and preflights that never change. */
 export function cacheForever(): Headers {
   return {

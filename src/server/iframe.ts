@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTML, cacheForever } from './http.js';
+import type { Headers } from './http.js';
 
 function escapeAttribute(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
@@ -31,17 +32,18 @@ export function iframePage(sockjsUrl: string): { body: string; etag: string } {
  * Serves a fixed page with its ETag: cached for a year (SockJS's rule for its iframe page), or,
  * with `fresh`, revalidated on every load (cometkit's bridge, which a newer version changes).
  */
-export function servePage(req: IncomingMessage, res: ServerResponse, page: { body: string; etag: string }, fresh?: boolean): void {
-  const cache = fresh ? { 'Cache-Control': 'no-cache' } : cacheForever();
+export function servePage(req: IncomingMessage, res: ServerResponse, page: { body: string; etag: string; headers?: Headers }, fresh?: boolean): void {
+  // The page's own headers (the bridge's embedder policy) on a 304 too: they describe the cached page.
+  const fixed = { ...page.headers, ...(fresh ? { 'Cache-Control': 'no-cache' } : cacheForever()) };
   if (req.headers['if-none-match'] === page.etag) {
-    res.writeHead(304, { ETag: page.etag, ...cache });
+    res.writeHead(304, { ETag: page.etag, ...fixed });
     res.end();
     return;
   }
   res.writeHead(200, {
     'Content-Type': HTML,
     ETag: page.etag,
-    ...cache,
+    ...fixed,
     'Content-Length': String(Buffer.byteLength(page.body)),
   });
   res.end(page.body);

@@ -203,6 +203,10 @@ export function createServer(options?: ServerOptions): CometServer {
     const path = localPath(req.url ?? '/');
     if (path === null) return false;
     const method = req.method ?? 'GET';
+    // A cross-origin isolated page (COEP `require-corp`) loads what it does not fetch with CORS (JSONP
+    // scripts, `no-cors` sends, framed pages) only from responses that allow it; browsers allow any
+    // page without COEP to load them anyway, so this gives no page more than it had.
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     try {
       // Not `new URL(req.url, base)`: it reads `//…` as a host and throws (GET // is the welcome page).
       const url = new URL('http://localhost' + (req.url ?? '/'));

@@ -10,10 +10,10 @@ import { createServer } from '../../dist/server.js';
 import { GATE_PREFIX, installGate } from './gate.mjs';
 
 const SOCKJS_CLIENT = fileURLToPath(new URL('../../node_modules/sockjs-client/dist/sockjs.min.js', import.meta.url));
-/** What the /csp page loads: the script-tag build and the fixture that runs one client. */
-const CSP_SCRIPTS = {
+/** What the /policy-page page loads: the script-tag build and the fixture that runs one client. */
+const PAGE_SCRIPTS = {
   '/static/cometkit.min.js': new URL('../../dist/cometkit.min.js', import.meta.url),
-  '/static/csp-run.js': new URL('../integration/fixtures/csp-run.js', import.meta.url),
+  '/static/policy-page.js': new URL('../integration/fixtures/policy-page.js', import.meta.url),
 };
 /** Where the iframe pages find stock sockjs-client: served by this same server, so nothing leaves the machine. */
 export const SOCKJS_PATH = '/static/sockjs.min.js';
@@ -94,8 +94,9 @@ export function burstStream(session) {
 }
 
 /**
- * Outside the services: /csp?<policy> (a page served with that Content-Security-Policy that runs
- * test/integration/fixtures/csp-run.js) and the scripts it loads, under /static/.
+ * Outside the services: /policy-page?<JSON headers> (a page served with those headers, a
+ * Content-Security-Policy or an embedder policy, that runs test/integration/fixtures/policy-page.js)
+ * and the scripts it loads, under /static/.
  * Starts /echo, /close, /disabled_websocket_echo, /cookie_needed_echo, /stream (see tickStream), /burst (see burstStream) and /token_echo (behind gate.mjs) on one
  * http.Server. Resolves with { port, url, http, sessions(), close(), crash() }: sessions() lists the open
  * sessions as `<prefix>/<session id>` (what a test needs to act on a session without its client); close() ends
@@ -106,14 +107,16 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
   const script = readFileSync(SOCKJS_CLIENT);
   const http = createHttpServer((req, res) => {
     if (req.url?.startsWith(NOT_FRAMES)) return notFrames(req, res);
-    // /csp?<policy>: a page served with that Content-Security-Policy, running csp-run.js (its hash says what).
-    if (req.url?.startsWith('/csp?')) {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': decodeURIComponent(req.url.slice(5)) });
-      return res.end('<!doctype html><meta charset="utf-8"><title>csp</title><body><script src="/static/cometkit.min.js"></script><script src="/static/csp-run.js"></script>');
+    // /policy-page?<JSON headers>: a page served with those headers (a Content-Security-Policy, an
+    // embedder policy), running policy-page.js (its hash says what).
+    if (req.url?.startsWith('/policy-page?')) {
+      const headers = JSON.parse(decodeURIComponent(req.url.slice(13)));
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' });
+      return res.end('<!doctype html><meta charset="utf-8"><title>policies</title><body><script src="/static/cometkit.min.js"></script><script src="/static/policy-page.js"></script>');
     }
-    if (req.url in CSP_SCRIPTS) {
+    if (req.url in PAGE_SCRIPTS) {
       res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
-      return res.end(readFileSync(CSP_SCRIPTS[req.url]));
+      return res.end(readFileSync(PAGE_SCRIPTS[req.url]));
     }
     if (req.url === SOCKJS_PATH) {
       res.writeHead(200, { 'Content-Type': 'application/javascript', 'Cache-Control': 'max-age=3600' });

@@ -24,6 +24,8 @@ describe('/iframe-cometkit.html', () => {
     assert.equal(res.headers.expires, undefined);
     assert.match(res.headers.etag, /^".+"$/);
     assert.equal(res.headers['set-cookie'], undefined);
+    // A cross-origin isolated page frames only pages with an embedder policy of their own.
+    assert.equal(res.headers['cross-origin-embedder-policy'], 'require-corp');
     const sockjs = await request(server.url + '/iframe.html');
     assert.notEqual(res.headers.etag, sockjs.headers.etag);
   });
@@ -34,6 +36,7 @@ describe('/iframe-cometkit.html', () => {
     assert.equal(res.status, 304);
     assert.equal(res.body, '');
     assert.equal(res.headers['cache-control'], 'no-cache');
+    assert.equal(res.headers['cross-origin-embedder-policy'], 'require-corp');
   });
 
   it('is GET only', async () => {

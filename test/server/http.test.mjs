@@ -205,6 +205,34 @@ describe('http helpers', () => {
   });
 });
 
+describe('cross-origin isolated pages', () => {
+  let server;
+  before(async () => {
+    server = await start({}, (s) => s.on('message', (m) => s.send(m)));
+  });
+  after(() => server.close());
+
+  // A page with `Cross-Origin-Embedder-Policy: require-corp` loads the answers it does not fetch with
+  // CORS (JSONP scripts, no-cors sends, framed pages) only when they allow it.
+  it('every answer of the service allows any embedder (Cross-Origin-Resource-Policy), errors too', async () => {
+    const id = sid();
+    const answers = [
+      await request(`${server.url}/`),
+      await request(`${server.url}/info?c=cb`),
+      await request(`${server.url}/iframe.html`),
+      await request(`${server.url}/iframe-cometkit.html`),
+      await request(`${server.url}/000/${id}/jsonp?c=cb`),
+      await request(`${server.url}/000/${id}/jsonp_send`, { method: 'POST', body: 'd=%5B%22x%22%5D', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+      await request(`${server.url}/000/${id}/jsonp?c=bad%20name`),
+      await request(`${server.url}/no/such/thing/here`),
+    ];
+    assert.deepEqual(
+      answers.map((res) => [res.status, res.headers['cross-origin-resource-policy']]),
+      [200, 200, 200, 200, 200, 200, 500, 404].map((status) => [status, 'cross-origin']),
+    );
+  });
+});
+
 describe('jsessionid()', () => {
   let server;
   let plain;

@@ -1,5 +1,5 @@
 import type { TransportContext } from './context.js';
-import { HTML, NO_CACHE, callbackName } from '../http.js';
+import { EMBEDDABLE, HTML, NO_CACHE, callbackName } from '../http.js';
 import { attachHttpReceiver } from '../receiver.js';
 
 function head(callback: string): string {
@@ -26,6 +26,7 @@ export function htmlfile({ res, url, session, options, headers, tuning }: Transp
   res.writeHead(200, {
     ...headers,
     ...NO_CACHE,
+    ...EMBEDDABLE,
     'Content-Type': HTML,
     'X-Accel-Buffering': 'no',
   });

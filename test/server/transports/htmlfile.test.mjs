@@ -53,6 +53,8 @@ describe('htmlfile', () => {
     assert.equal(stream.headers['content-type'], 'text/html;charset=UTF-8');
     assert.equal(stream.headers['cache-control'], NO_CACHE);
     assert.equal(stream.headers.expires, undefined);
+    // Framed in the bridge page, which has an embedder policy: a cross-origin isolated page needs both.
+    assert.equal(stream.headers['cross-origin-embedder-policy'], 'require-corp');
     stream.abort();
   });
 

@@ -1,9 +1,10 @@
-// Pages with a Content-Security-Policy (README, "Content Security Policy"): each tier forced alone in a
-// page served with a strict policy that allows only the service, same-origin and cross-origin, echoes,
-// and the policy reports no violation; a policy that refuses WebSocket sends the client on to the next
-// tier at once, with the reason, as does one that enforces Trusted Types for the jsonp tier. The page is
-// the cometkit test server's /csp (its header, the script-tag build, test/integration/fixtures/csp-run.js),
-// framed here, reporting by postMessage.
+// Pages with a policy of their own, served as real headers: a Content-Security-Policy (README, "Content
+// Security Policy") and an embedder policy (COEP, as cross-origin isolated pages have). Each tier forced
+// alone echoes, same-origin and cross-origin: under a strict CSP that allows only the service, with no
+// violation reported, and under `Cross-Origin-Embedder-Policy: require-corp`. A CSP that refuses
+// WebSocket sends the client on to the next tier at once, with the reason, as does one that enforces
+// Trusted Types for the jsonp tier. The page is the cometkit test server's /policy-page (the headers,
+// the script-tag build, test/integration/fixtures/policy-page.js), framed here, reporting by postMessage.
 import { ownServer } from '../browser/support/admin.js';
 import { assert, assertJson } from '../browser/support/assert.js';
 import { config } from '../browser/support/config.js';
@@ -12,10 +13,10 @@ import { assertEqual } from '../browser/support/echo.js';
 const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
 
 /**
- * What csp-run.js posts back from a page on `origin` served with `policy`, running one client on `url`
- * with `options` (no reconnection, and no memory of what earlier pages on that origin found).
+ * What policy-page.js posts back from a page on `origin` served with `headers`, running one client on
+ * `url` with `options` (no reconnection, and no memory of what earlier pages on that origin found).
  */
-function inPage(origin, policy, url, options = {}) {
+function inPage(origin, headers, url, options = {}) {
   const job = { url, options: { reconnect: false, remember: 0, ...options } };
   return new Promise((resolve, reject) => {
     const frame = document.createElement('iframe');
@@ -30,35 +31,47 @@ function inPage(origin, policy, url, options = {}) {
       if (e.source === frame.contentWindow && e.origin === origin) end(resolve, JSON.parse(e.data));
     };
     addEventListener('message', heard);
-    frame.src = `${origin}/csp?${encodeURIComponent(policy)}#${encodeURIComponent(JSON.stringify({ ...job, parent: location.origin }))}`;
+    frame.src = `${origin}/policy-page?${encodeURIComponent(JSON.stringify(headers))}#${encodeURIComponent(JSON.stringify({ ...job, parent: location.origin }))}`;
     document.body.append(frame);
   });
 }
 
-describe('a page with a Content-Security-Policy', function () {
+describe('pages with a policy of their own', function () {
   this.timeout(15000);
   const other = ownServer();
-  // The page's own origin: the cometkit test server, which serves /csp.
+  // The page's own origin: the cometkit test server, which serves /policy-page.
   const page = () => config().servers.cometkit.cross;
   const ws = (origin) => origin.replace(/^http/, 'ws');
+  const csp = (policy) => ({ 'Content-Security-Policy': policy });
+  const ECHOED = (tier) => ({ echoed: 'csp é', transport: tier, reasons: [], violations: [] });
 
   for (const tier of TIERS) {
     it(`same-origin, ${tier}: echoes under default-src 'self'`, async function () {
       // (WebSocket named as well: not every browser counts ws: to its own host and port as 'self'.)
-      const report = await inPage(page(), `default-src 'self'; connect-src 'self' ${ws(page())}`, `${page()}/echo`, { transports: [tier] });
-      assertJson(report, { echoed: 'csp é', transport: tier, reasons: [], violations: [] }, 'report');
+      const report = await inPage(page(), csp(`default-src 'self'; connect-src 'self' ${ws(page())}`), `${page()}/echo`, { transports: [tier] });
+      assertJson(report, ECHOED(tier), 'report');
     });
 
     it(`cross-origin, ${tier}: echoes with only the service allowed`, async function () {
       const service = other.url;
       const policy = `default-src 'self'; connect-src ${service} ${ws(service)}; script-src 'self' ${service}; frame-src ${service}`;
-      const report = await inPage(page(), policy, `${service}/echo`, { transports: [tier] });
-      assertJson(report, { echoed: 'csp é', transport: tier, reasons: [], violations: [] }, 'report');
+      const report = await inPage(page(), csp(policy), `${service}/echo`, { transports: [tier] });
+      assertJson(report, ECHOED(tier), 'report');
     });
+
+    // A cross-origin isolated page frames only pages with an embedder policy of their own, and loads
+    // scripts and no-cors answers from other origins only where the answer allows it (the iframe tier
+    // timed out, same-origin too, and the jsonp tier's scripts were blocked across origins, before).
+    for (const [where, origin] of [['same-origin', page], ['cross-origin', () => other.url]]) {
+      it(`${where}, ${tier}: echoes under Cross-Origin-Embedder-Policy: require-corp`, async function () {
+        const report = await inPage(page(), { 'Cross-Origin-Embedder-Policy': 'require-corp' }, `${origin()}/echo`, { transports: [tier] });
+        assertJson(report, ECHOED(tier), 'report');
+      });
+    }
   }
 
   it('a policy that refuses WebSocket: the next tier, with the reason, and no wait for a timeout', async function () {
-    const report = await inPage(page(), `default-src 'self'; connect-src ${page()}`, `${page()}/echo`);
+    const report = await inPage(page(), csp(`default-src 'self'; connect-src ${page()}`), `${page()}/echo`);
     assertEqual(report.echoed, 'csp é', 'echo');
     assertEqual(report.transport, 'xhr-streaming', 'tier');
     assertEqual(report.reasons.length, 1, `reasons (${report.reasons})`);
@@ -69,7 +82,7 @@ describe('a page with a Content-Security-Policy', function () {
   });
 
   it("require-trusted-types-for 'script': the jsonp tier says why it cannot start, the next one opens", async function () {
-    const report = await inPage(page(), "require-trusted-types-for 'script'", `${page()}/echo`, { transports: ['jsonp', 'polling'] });
+    const report = await inPage(page(), csp("require-trusted-types-for 'script'"), `${page()}/echo`, { transports: ['jsonp', 'polling'] });
     assertEqual(report.echoed, 'csp é', 'echo');
     if (!('trustedTypes' in window)) return assertEqual(report.transport, 'jsonp', 'tier, in a browser without Trusted Types');
     assertEqual(report.transport, 'polling', 'tier');
