@@ -399,16 +399,22 @@ for (const events of ['none', 'attach']) {
       });
 
       it('reconnects with backoff after the server dies, echoes again, and leaves nothing behind', async function () {
+        // Bounded waits that name the step and the client's events, not mocha's bare timeout: this
+        // failed once in a full run (Firefox, attachEvent only) without saying where.
+        this.timeout(30000);
         const client = sandbox.win.cometkit.createClient(`${instance.url}/echo`, { reconnectDelay: 100 });
+        const w = watch(client);
         await opened(client);
-        const dropped = once(client, 'close');
         const scheduled = once(client, 'reconnecting');
+        const restart = performance.now();
         await admin('POST', `/cometkit/${instance.id}/restart?down=300&mode=crash`);
-        const drop = await dropped;
+        const back = `the server back ${Math.round(performance.now() - restart)} ms after the restart began`;
+        await waitFor(client, w, () => w.closes.length >= 1, 10000, `the drop (${back})`);
+        const [drop] = w.closes;
         assertEqual(drop.code, 1006, 'close code');
         assertEqual(drop.willReconnect, true, 'willReconnect');
         assertEqual((await scheduled).attempt, 1, 'reconnecting.attempt');
-        await once(client, 'open');
+        await waitFor(client, w, () => w.opens.length >= 2, 15000, `the reconnection (${back}; ${w.retries} attempts)`);
         assertEqual(client.state, 'open', 'state');
         const echoed = once(client, 'message');
         client.send('after the restart: żółć');
