@@ -3,7 +3,8 @@
 // alone echoes, same-origin and cross-origin: under a strict CSP that allows only the service, with no
 // violation reported, and under `Cross-Origin-Embedder-Policy: require-corp`. A CSP that refuses
 // WebSocket sends the client on to the next tier at once, with the reason, as does one that enforces
-// Trusted Types for the jsonp tier. The page is the cometkit test server's /policy-page (the headers,
+// Trusted Types for the jsonp tier. A sandboxed page (an opaque origin) echoes on WebSocket,
+// xhr-streaming and polling, and moves past iframe and jsonp with their reasons. The page is the cometkit test server's /policy-page (the headers,
 // the script-tag build, test/integration/fixtures/policy-page.js), framed here, reporting by postMessage.
 import { ownServer } from '../browser/support/admin.js';
 import { assert, assertJson } from '../browser/support/assert.js';
@@ -27,8 +28,9 @@ function inPage(origin, headers, url, options = {}) {
       frame.remove();
       settle(value);
     };
+    // (A sandboxed page's origin is opaque: its messages say 'null'.)
     const heard = (e) => {
-      if (e.source === frame.contentWindow && e.origin === origin) end(resolve, JSON.parse(e.data));
+      if (e.source === frame.contentWindow && (e.origin === origin || (e.origin === 'null' && /\bsandbox\b/.test(headers['Content-Security-Policy'])))) end(resolve, JSON.parse(e.data));
     };
     addEventListener('message', heard);
     frame.src = `${origin}/policy-page?${encodeURIComponent(JSON.stringify(headers))}#${encodeURIComponent(JSON.stringify({ ...job, parent: location.origin }))}`;
@@ -79,6 +81,26 @@ describe('pages with a policy of their own', function () {
     // be empty: "could not start: ").
     assert(/^websocket: (WebSocket |could not start: .*blocked)/.test(report.reasons[0]), `the WebSocket's own failure, not a timeout: ${report.reasons[0]}`);
     assert(report.violations.some((v) => v.startsWith('connect-src ws')), `the policy's report (${report.violations})`);
+  });
+
+  // A sandboxed page (no allow-same-origin: an opaque origin, no storage, no Web Locks) reaches the
+  // service on the tiers that need no frame of its own origin: WebSocket, xhr-streaming, polling.
+  for (const tier of ['websocket', 'xhr-streaming', 'polling']) {
+    it(`a sandboxed page (CSP sandbox allow-scripts), ${tier}: echoes`, async function () {
+      const report = await inPage(page(), csp('sandbox allow-scripts'), `${other.url}/echo`, { transports: [tier] });
+      assertJson(report, ECHOED(tier), 'report');
+    });
+  }
+
+  it('a sandboxed page: iframe and jsonp say why they cannot run there, polling opens', async function () {
+    const report = await inPage(page(), csp('sandbox allow-scripts'), `${other.url}/echo`, { transports: ['iframe', 'jsonp', 'polling'] });
+    assertEqual(report.echoed, 'csp é', 'echo');
+    assertEqual(report.transport, 'polling', 'tier');
+    assertEqual(report.reasons.length, 2, `reasons (${report.reasons})`);
+    // The bridge cannot post to an opaque origin: the iframe tier times out. The jsonp tier's private
+    // frame has an opaque origin of its own, which the page cannot reach: it fails at once.
+    assert(/^iframe: timed out/.test(report.reasons[0]), `iframe: ${report.reasons[0]}`);
+    assert(/^jsonp: could not start: SecurityError/.test(report.reasons[1]), `jsonp: ${report.reasons[1]}`);
   });
 
   it("require-trusted-types-for 'script': the jsonp tier says why it cannot start, the next one opens", async function () {
