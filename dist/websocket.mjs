@@ -389,10 +389,12 @@ function createCoreClient(url, options, named = []) {
             drop(1001, 'Page hidden', false, notify);
     };
     const listen = (method) => {
+        // `online` on the global scope, a worker's too: a worker's navigator says offline as a page's does,
+        // and a client that waits for `online` there would otherwise wait for good.
+        globalThis[method]?.('online', online);
         if (typeof document == 'object') {
-            window[method]('online', online);
-            window[method]('pageshow', online);
-            window[method]('pagehide', hide);
+            globalThis[method]('pageshow', online);
+            globalThis[method]('pagehide', hide);
             document[method]('visibilitychange', watch);
         }
     };

@@ -328,8 +328,9 @@ export async function runBrowserSuite({ files = BROWSER_TEST_FILES, browsers, on
         { pattern: 'dist/*', included: false, watched: false },
         // The legacy build's sandbox page (test/legacy/legacy.test.js), served on karma's origin.
         { pattern: 'test/legacy/*.html', included: false, watched: false },
-        // Pages the integration tests load in a frame of their own (resume across a reload).
+        // Pages the integration tests load in a frame of their own (resume across a reload), and workers.
         { pattern: 'test/integration/fixtures/*.html', included: false, watched: false },
+        { pattern: 'test/integration/fixtures/worker.js', included: false, watched: false },
         ...files,
       ],
       browsers,
