@@ -110,7 +110,13 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
     // /policy-page?<JSON headers>: a page served with those headers (a Content-Security-Policy, an
     // embedder policy), running policy-page.js (its hash says what).
     if (req.url?.startsWith('/policy-page?')) {
-      const headers = JSON.parse(decodeURIComponent(req.url.slice(13)));
+      let headers;
+      try {
+        headers = JSON.parse(decodeURIComponent(req.url.slice(13)));
+      } catch {
+        res.writeHead(400, { 'Content-Type': 'text/plain' });
+        return res.end('The query must be a JSON object of headers.\n');
+      }
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' });
       return res.end('<!doctype html><meta charset="utf-8"><title>policies</title><body><script src="/static/cometkit.min.js"></script><script src="/static/policy-page.js"></script>');
     }
