@@ -660,23 +660,26 @@
             // No /info: WebSocket may still work; HTTP tiers say why they cannot.
             () => undefined)
                 // After the probe, whose answer says whether the service speaks HTTP/2.
-                .then(() => seat || takeSeat(base))
-                .then((s) => {
-                if (!seated(s, gen))
+                .then(() => sit(gen))
+                .then((ok) => {
+                if (!ok)
                     return;
                 order.sort((a, b) => rank(a) - rank(b));
                 next(0);
             });
         }
-        // Keeps `s` (a seat, or none) for the current generation; one taken for a stale one is freed.
-        function seated(s, gen) {
-            if (gen != generation) {
-                if (s != seat)
-                    s?.();
-                return false;
-            }
-            seat = s;
-            return true;
+        // The seat kept, or one taken (or none to be had), for generation `gen`: false when `gen` is stale by
+        // then, and a seat taken for it freed.
+        function sit(gen) {
+            return Promise.resolve(seat || takeSeat(base)).then((s) => {
+                if (gen != generation) {
+                    if (s != seat)
+                        s?.();
+                    return false;
+                }
+                seat = s;
+                return true;
+            });
         }
         function frame(text) {
             lastSeen = Date.now();
@@ -864,9 +867,8 @@
          * can no longer resume.
          */
         function upgrade() {
-            const gen = generation;
-            void Promise.resolve(seat || takeSeat(base)).then((s) => {
-                if (seated(s, gen) && state == 'open')
+            void sit(generation).then((ok) => {
+                if (ok && state == 'open')
                     climb();
             });
         }

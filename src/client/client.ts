@@ -384,22 +384,25 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         () => undefined,
       )
       // After the probe, whose answer says whether the service speaks HTTP/2.
-      .then(() => seat || takeSeat(base))
-      .then((s) => {
-        if (!seated(s, gen)) return;
+      .then(() => sit(gen))
+      .then((ok) => {
+        if (!ok) return;
         order.sort((a, b) => rank(a) - rank(b));
         next(0);
       });
   }
 
-  // Keeps `s` (a seat, or none) for the current generation; one taken for a stale one is freed.
-  function seated(s: Seat | undefined, gen: number): boolean {
-    if (gen != generation) {
-      if (s != seat) s?.();
-      return false;
-    }
-    seat = s;
-    return true;
+  // The seat kept, or one taken (or none to be had), for generation `gen`: false when `gen` is stale by
+  // then, and a seat taken for it freed.
+  function sit(gen: number): Promise<boolean> {
+    return Promise.resolve(seat || takeSeat(base)).then((s) => {
+      if (gen != generation) {
+        if (s != seat) s?.();
+        return false;
+      }
+      seat = s;
+      return true;
+    });
   }
 
   function frame(text: string): void {
@@ -575,9 +578,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
    * can no longer resume.
    */
   function upgrade(): void {
-    const gen = generation;
-    void Promise.resolve(seat || takeSeat(base)).then((s) => {
-      if (seated(s, gen) && state == 'open') climb();
+    void sit(generation).then((ok) => {
+      if (ok && state == 'open') climb();
     });
   }
 

@@ -29,8 +29,9 @@ function inPage(origin, headers, url, options = {}) {
       settle(value);
     };
     // (A sandboxed page's origin is opaque: its messages say 'null'.)
+    const from = /\bsandbox\b/.test(headers['Content-Security-Policy'] ?? '') ? 'null' : origin;
     const heard = (e) => {
-      if (e.source === frame.contentWindow && (e.origin === origin || (e.origin === 'null' && /\bsandbox\b/.test(headers['Content-Security-Policy'])))) end(resolve, JSON.parse(e.data));
+      if (e.source === frame.contentWindow && e.origin === from) end(resolve, JSON.parse(e.data));
     };
     addEventListener('message', heard);
     frame.src = `${origin}/policy-page?${encodeURIComponent(JSON.stringify(headers))}#${encodeURIComponent(JSON.stringify({ ...job, parent: location.origin }))}`;
