@@ -13,6 +13,20 @@ const ts = (overrides = {}) =>
 const nodeExternal = (id) => id.startsWith('node:') || id === 'ws';
 
 /**
+ * Each entry also as CommonJS, for `require()` (package.json's `require` condition): code compiled to
+ * CommonJS (TypeScript's `module: commonjs`) and bundled, and Node. In a `"type": "module"` package a
+ * `.js` file is an ES module to Node and to bundlers, so the UMD file cannot serve: loaded as a module
+ * it exports nothing (it sets the global).
+ */
+const cjs = (file) => ({ file, format: 'cjs' });
+
+/** An entry's declarations twice: `.d.ts` for `import`, `.d.cts` (CommonJS to TypeScript) for `require`. */
+const types = (stem) => [
+  { file: `${stem}.d.ts`, format: 'es' },
+  { file: `${stem}.d.cts`, format: 'es' },
+];
+
+/**
  * The WebSocket-only build's one difference: src/client/features.ts says
  * MULTI_TIER = false, so rollup and terser drop what only several tiers use.
  */
@@ -57,13 +71,13 @@ export default [
   {
     input: 'src/server/index.ts',
     external: nodeExternal,
-    output: { file: `${out}/server.js`, format: 'es' },
+    output: [{ file: `${out}/server.js`, format: 'es' }, cjs(`${out}/server.cjs`)],
     plugins: [ts()],
   },
   {
     input: 'src/server/index.ts',
     external: nodeExternal,
-    output: { file: `${out}/server.d.ts`, format: 'es' },
+    output: types(`${out}/server`),
     plugins: [dts({ tsconfig: './tsconfig.json' })],
   },
   {
@@ -71,6 +85,7 @@ export default [
     input: 'src/index.ts',
     output: [
       { file: `${out}/cometkit.mjs`, format: 'es' },
+      cjs(`${out}/cometkit.cjs`),
       { file: `${out}/cometkit.umd.js`, format: 'umd', name: 'cometkit' },
       { file: `${out}/cometkit.min.js`, format: 'umd', name: 'cometkit', plugins: [terser(terserOptions)] },
     ],
@@ -78,18 +93,18 @@ export default [
   },
   {
     input: 'src/index.ts',
-    output: { file: `${out}/cometkit.d.ts`, format: 'es' },
+    output: types(`${out}/cometkit`),
     plugins: [dts({ tsconfig: './tsconfig.json' })],
   },
   {
     // `cometkit/websocket` (ESM only: a script-tag page takes the full build).
     input: 'src/websocket.ts',
-    output: { file: `${out}/websocket.mjs`, format: 'es' },
+    output: [{ file: `${out}/websocket.mjs`, format: 'es' }, cjs(`${out}/websocket.cjs`)],
     plugins: [webSocketOnly, nodeResolve({ browser: true }), ts()],
   },
   {
     input: 'src/websocket.ts',
-    output: { file: `${out}/websocket.d.ts`, format: 'es' },
+    output: types(`${out}/websocket`),
     plugins: [dts({ tsconfig: './tsconfig.json' })],
   },
   {

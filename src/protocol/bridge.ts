@@ -22,14 +22,16 @@
 // only a parent that did too); open the htmlfile with the first query; on its
 // end tell the parent and wait for `r`, whose query must start with `&`.
 // Messages from the parent count only from the parent's own origin.
-export const BRIDGE_SCRIPT =
+// The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
+// so the script runs in the body, where document.body exists for it.
+// One expression of literals, page and script together: a bundler that cannot tell
+// `literal + constant` free of side effects (esbuild) kept it, unused, in bundles without the iframe tier.
+export const BRIDGE_PAGE =
+  '<!doctype html><meta charset="utf-8"><body><script>' +
   'let[o,u,k,q]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(d,o),' +
   'n=d=>{if(/^r(&|$)/.test(d)){let m=c={};f?.remove();f=document.createElement("iframe");f.onload=()=>c==m&&!m.s&&p(E);f.src=u+d.slice(1);document.body.append(f)}};' +
   'if(/\\/htmlfile\\?c=[\\w.-]+$/.test(u)&&new URL(u,location.href).origin==location.origin){' +
   'try{document.domain=document.domain}catch{}' +
   'onmessage=e=>{e.source==parent&&e.origin==o&&n(e.data+"")};' +
-  'window[k]={start(){c.s=1},message:d=>p("f"+d),stop:()=>p(c.s?"x":E)};n("r"+q)}';
-
-// The optional tags left out: the parser makes the same html, head and body. `<body>` stays,
-// so the script runs in the body, where document.body exists for it.
-export const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' + BRIDGE_SCRIPT + '</script>';
+  'window[k]={start(){c.s=1},message:d=>p("f"+d),stop:()=>p(c.s?"x":E)};n("r"+q)}' +
+  '</script>';

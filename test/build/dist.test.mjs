@@ -7,7 +7,8 @@ import vm from 'node:vm';
 
 const dist = new URL('../../dist/', import.meta.url);
 const read = (file) => readFile(new URL(file, dist), 'utf8');
-const BROWSER_BUILDS = ['cometkit.mjs', 'cometkit.umd.js', 'cometkit.min.js', 'websocket.mjs'];
+// (The CommonJS files too: bundlers take them into pages.)
+const BROWSER_BUILDS = ['cometkit.mjs', 'cometkit.cjs', 'cometkit.umd.js', 'cometkit.min.js', 'websocket.mjs', 'websocket.cjs'];
 const EXPORTS = ['NegotiationError', 'TIERS', 'createClient', 'createCoreClient', 'iframe', 'jsonp', 'polling', 'websocket', 'xhrStreaming'];
 
 describe('dist', () => {
@@ -75,11 +76,12 @@ describe('dist', () => {
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
     assert.equal(pkg.type, 'module');
     assert.equal(pkg.sideEffects, false);
+    // Every file named anywhere in the exports map (conditions nest), in `main`, `module`, `types`,
+    // `typesVersions`.
     const targets = [];
-    for (const entry of Object.values(pkg.exports)) {
-      if (typeof entry === 'string') targets.push(entry);
-      else targets.push(...Object.values(entry));
-    }
+    const walk = (value) => (typeof value === 'string' ? targets.push(value) : Object.values(value).forEach(walk));
+    walk([pkg.exports, pkg.main, pkg.module, pkg.types, pkg.unpkg, pkg.typesVersions]);
+    assert.ok(targets.length >= 19, `${targets.length} files named`);
     for (const target of targets) await stat(new URL(`../../${target}`, import.meta.url));
     assert.ok(pkg.exports['.'], 'exports "."');
     assert.ok(pkg.exports['./server'], 'exports "./server"');
