@@ -1261,7 +1261,9 @@ function probe(base, signal, query = '') {
     const started = Date.now();
     const done = (cors) => (body) => ({ ...body, rtt: Date.now() - started, cors });
     const jsonp = () => jsonpCall(base + '/info?t' + query, INFO_TIMEOUT, signal).then(done(false));
-    return fetch(base + '/info?t=' + started + query, { credentials: 'include', signal: AbortSignal.timeout(INFO_TIMEOUT) }).then(
+    // Engines without AbortSignal.timeout (Chromium 80–102, Firefox 74–99, Safari 13.1–15) probe with
+    // no limit of their own (the browser's), rather than throw and never connect.
+    return fetch(base + '/info?t=' + started + query, { credentials: 'include', signal: AbortSignal.timeout?.(INFO_TIMEOUT) }).then(
     // An HTTP status means the server answered: the JSONP form cannot do better.
     (res) => (res.ok ? res.json().then(done(true), jsonp) : Promise.reject(new Error('HTTP ' + res.status))), jsonp);
 }
