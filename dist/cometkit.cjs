@@ -194,9 +194,6 @@ function sessionUrl(base) {
     // 1000 ≤ n < 2000 prints as "1ddd…": its three digits after the 1 are the server id.
     return base + '/' + String(1e3 + Math.random() * 1e3).slice(1, 4) + '/' + Math.random().toString(36).slice(2, 10).padEnd(8, '0');
 }
-function isCrossOrigin(base) {
-    return typeof location === 'undefined' || new URL(base, location.href).origin != location.origin;
-}
 
 const key = (base) => 'cometkit ' + base;
 /**
@@ -268,7 +265,7 @@ const free = () => undefined;
  */
 function takeSeat(base) {
     return new Promise((resolve, reject) => {
-        const origin = new URL(base, location.href).origin;
+        const origin = new URL(base).origin;
         if (performance.getEntries().some((e) => !e.name.indexOf(origin + '/') && /^h\d/.test(e.nextHopProtocol))) {
             return resolve(free);
         }
@@ -307,15 +304,25 @@ const stash = (base) => 'cometkit resume ' + base;
  * accept tier names.
  */
 function createCoreClient(url, options, named = []) {
-    if (typeof url != 'string' || !/^(https?:)?\//.test(url))
+    // Absolute from here on: engines before 2024 (Chromium 125, Firefox 124, Safari 17.3) open only absolute
+    // ws: URLs, and a URL that does not parse is refused now, not met in a later negotiation. (A path needs
+    // a page's location; an absolute URL needs none, in Node too.)
+    let service;
+    try {
+        if (/^(https?:)?\//.test(url))
+            service = new URL(url, globalThis.location?.href);
+    }
+    catch {
+        // refused below
+    }
+    if (!service)
         fail('url must be an http(s) URL or a path');
     const o = resolveOptions(options, named);
     const retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
-    // The URL's own query (a token, say) goes on every request, after the path each request adds;
-    // a #fragment goes nowhere, as browsers never send one.
-    const [path, search] = url.split(/\?([^#]*)|#/);
-    const base = path.replace(/\/+$/, '');
-    const extra = search ? '&' + search : '';
+    // The URL's own query (a token, say) goes on every request, after the path each request adds; a
+    // #fragment goes nowhere, as browsers never send one, and credentials neither (fetch() refuses them).
+    const base = (service.origin + service.pathname).replace(/\/+$/, '');
+    const extra = service.search.replace('?', '&');
     const { on, off, emit } = createEmitter();
     let state = 'connecting';
     // What this page (or a recent one) learnt of the network to this service:
@@ -495,7 +502,8 @@ function createCoreClient(url, options, named = []) {
             // (Only the HTTP tiers read it: the WebSocket gets it in `tune()`.)
             query: extra ,
             info: null,
-            crossOrigin: isCrossOrigin(base),
+            // (Outside a page, as in Node, everything counts as cross-origin.)
+            crossOrigin: service.origin != globalThis.location?.origin,
             poll: [o.pollInterval, o.pollIdleInterval] ,
             WebSocket: o.WebSocket,
             pos: () => (sid ? position() : -1),
@@ -1285,7 +1293,7 @@ const iframe = {
     unsupported: (ctx) => (ctx.crossOrigin && !ctx.info?.cometkit ? 'cross-origin needs a cometkit server' : ''),
     connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
         const callback = uniqueName();
-        const url = new URL(ctx.session + '/htmlfile?c=' + callback, location.href);
+        const url = new URL(ctx.session + '/htmlfile?c=' + callback);
         const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback, ctx.tune()]));
         const blob = ctx.info?.cometkit ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
         const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html?t' + ctx.query) + hash });

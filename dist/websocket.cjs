@@ -238,15 +238,25 @@ const stash = (base) => 'cometkit resume ' + base;
  * accept tier names.
  */
 function createCoreClient(url, options, named = []) {
-    if (typeof url != 'string' || !/^(https?:)?\//.test(url))
+    // Absolute from here on: engines before 2024 (Chromium 125, Firefox 124, Safari 17.3) open only absolute
+    // ws: URLs, and a URL that does not parse is refused now, not met in a later negotiation. (A path needs
+    // a page's location; an absolute URL needs none, in Node too.)
+    let service;
+    try {
+        if (/^(https?:)?\//.test(url))
+            service = new URL(url, globalThis.location?.href);
+    }
+    catch {
+        // refused below
+    }
+    if (!service)
         fail('url must be an http(s) URL or a path');
     const o = resolveOptions(options, named);
     const retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
-    // The URL's own query (a token, say) goes on every request, after the path each request adds;
-    // a #fragment goes nowhere, as browsers never send one.
-    const [path, search] = url.split(/\?([^#]*)|#/);
-    const base = path.replace(/\/+$/, '');
-    const extra = search ? '&' + search : '';
+    // The URL's own query (a token, say) goes on every request, after the path each request adds; a
+    // #fragment goes nowhere, as browsers never send one, and credentials neither (fetch() refuses them).
+    const base = (service.origin + service.pathname).replace(/\/+$/, '');
+    const extra = service.search.replace('?', '&');
     const { on, off, emit } = createEmitter();
     let state = 'connecting';
     // What this page (or a recent one) learnt of the network to this service:
@@ -413,6 +423,7 @@ function createCoreClient(url, options, named = []) {
             // (Only the HTTP tiers read it: the WebSocket gets it in `tune()`.)
             query: '',
             info: null,
+            // (Outside a page, as in Node, everything counts as cross-origin.)
             crossOrigin: MULTI_TIER,
             poll: [0, 0],
             WebSocket: o.WebSocket,

@@ -9,7 +9,7 @@ import { fail, resolveOptions } from './options.js';
 import type { ClientOptions } from './options.js';
 import { MAX_DELAY, backoff, openTimeout } from './retry.js';
 import type { Connection, ConnectContext, Tier } from './transports/types.js';
-import { isCrossOrigin, sessionUrl } from './util/url.js';
+import { sessionUrl } from './util/url.js';
 import { recall, remember, shun, worked } from './remember.js';
 import { takeSeat } from './seats.js';
 import type { Seat } from './seats.js';
@@ -55,14 +55,22 @@ const stash = (base: string) => 'cometkit resume ' + base;
  * accept tier names.
  */
 export function createCoreClient(url: string, options?: ClientOptions, named: readonly Tier[] = []): Client {
-  if (typeof url != 'string' || !/^(https?:)?\//.test(url)) fail('url must be an http(s) URL or a path');
+  // Absolute from here on: engines before 2024 (Chromium 125, Firefox 124, Safari 17.3) open only absolute
+  // ws: URLs, and a URL that does not parse is refused now, not met in a later negotiation. (A path needs
+  // a page's location; an absolute URL needs none, in Node too.)
+  let service: URL | undefined;
+  try {
+    if (/^(https?:)?\//.test(url)) service = new URL(url, globalThis.location?.href);
+  } catch {
+    // refused below
+  }
+  if (!service) fail('url must be an http(s) URL or a path');
   const o = resolveOptions(options, named);
   const retry = o.retry || backoff(o.reconnectDelay, o.maxReconnectDelay);
-  // The URL's own query (a token, say) goes on every request, after the path each request adds;
-  // a #fragment goes nowhere, as browsers never send one.
-  const [path, search] = url.split(/\?([^#]*)|#/);
-  const base = path.replace(/\/+$/, '');
-  const extra = search ? '&' + search : '';
+  // The URL's own query (a token, say) goes on every request, after the path each request adds; a
+  // #fragment goes nowhere, as browsers never send one, and credentials neither (fetch() refuses them).
+  const base = (service.origin + service.pathname).replace(/\/+$/, '');
+  const extra = service.search.replace('?', '&');
   const { on, off, emit } = createEmitter();
   let state: ClientState = 'connecting';
   // What this page (or a recent one) learnt of the network to this service:
@@ -236,7 +244,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       // (Only the HTTP tiers read it: the WebSocket gets it in `tune()`.)
       query: MULTI_TIER ? extra : '',
       info: null,
-      crossOrigin: MULTI_TIER && isCrossOrigin(base),
+      // (Outside a page, as in Node, everything counts as cross-origin.)
+      crossOrigin: MULTI_TIER && (service as URL).origin != globalThis.location?.origin,
       poll: MULTI_TIER ? [o.pollInterval, o.pollIdleInterval] : [0, 0],
       WebSocket: o.WebSocket,
       pos: () => (sid ? position() : -1),

@@ -27,7 +27,7 @@ const free: Seat = () => undefined;
  */
 export function takeSeat(base: string): Promise<Seat | undefined> {
   return new Promise<Seat | undefined>((resolve, reject) => {
-    const origin = new URL(base, location.href).origin;
+    const origin = new URL(base).origin;
     if (performance.getEntries().some((e) => !e.name.indexOf(origin + '/') && /^h\d/.test((e as PerformanceResourceTiming).nextHopProtocol))) {
       return resolve(free);
     }

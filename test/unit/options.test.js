@@ -141,7 +141,10 @@ describe('options', function () {
   });
 
   it('rejects a url that is not an http(s) URL or a path', function () {
-    for (const url of ['ws://push.example/svc', 'ftp://push.example/svc', 'svc', '', 42, undefined]) {
+    // The last three look like http(s) URLs but do not parse: they used to be taken, and the client then
+    // stayed `connecting` for ever, an uncaught TypeError in the page.
+    const malformed = ['http://[::1/svc', 'https://push.example:99999/svc', '//[bad/svc'];
+    for (const url of ['ws://push.example/svc', 'ftp://push.example/svc', 'svc', '', 42, undefined, ...malformed]) {
       throwsTypeError(
         () => keep(createCoreClient(url, { transports: [idleTier()] })),
         MESSAGES.url,
@@ -194,5 +197,22 @@ describe('options', function () {
     for (const url of ['/svc', 'http://push.example/svc', 'https://push.example:8443/a/b/']) {
       keep(createCoreClient(url, { transports: [idleTier()] }));
     }
+  });
+
+  it('hands the tiers the service URL made absolute, its query apart', async function () {
+    const seen = [];
+    const tier = { ...idleTier(), connect: (ctx) => (seen.push(ctx), { send() {}, close() {} }) };
+    const cases = [
+      ['/svc/?token=a', `${location.origin}/svc`, '&token=a'],
+      ['//push.example/a/../svc#x', `${location.protocol}//push.example/svc`, ''],
+      ['https://Push.Example:443/svc', 'https://push.example/svc', ''],
+      // fetch() refuses a URL with credentials, a WebSocket ignores them: they go nowhere.
+      ['https://user:pw@push.example/svc?a=1&b=2#x', 'https://push.example/svc', '&a=1&b=2'],
+    ];
+    for (const [url] of cases) keep(createCoreClient(url, { transports: [tier] }));
+    // Connected a microtask after createCoreClient returns.
+    await Promise.resolve();
+    assertEqual(JSON.stringify(seen.map((ctx) => [ctx.base, ctx.query])), JSON.stringify(cases.map(([, base, query]) => [base, query])), 'base and query');
+    for (const ctx of seen) assertEqual(ctx.session.startsWith(ctx.base + '/'), true, `session ${ctx.session}`);
   });
 });

@@ -22,7 +22,7 @@ export const iframe: Tier = {
   connect: (ctx, sink) =>
     httpConnection(ctx, sink, (frame, fail, signal) => {
       const callback = uniqueName();
-      const url = new URL(ctx.session + '/htmlfile?c=' + callback, location.href);
+      const url = new URL(ctx.session + '/htmlfile?c=' + callback);
       const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback, ctx.tune()]));
       const blob = ctx.info?.cometkit ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
       const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html?t' + ctx.query) + hash });
