@@ -303,12 +303,13 @@ const stash = (base) => 'cometkit resume ' + base;
  */
 function createCoreClient(url, options, named = []) {
     // Absolute from here on: engines before 2024 (Chromium 125, Firefox 124, Safari 17.3) open only absolute
-    // ws: URLs, and a URL that does not parse is refused now, not met in a later negotiation. (A path needs
-    // a page's location; an absolute URL needs none, in Node too.)
+    // ws: URLs, and a URL that does not parse is refused now, not met in a later negotiation. A path
+    // resolves as fetch() resolves it: against the document's base URL (an about:srcdoc or about:blank
+    // frame's is its parent's), a worker's location, or nothing (an absolute URL needs none, in Node too).
     let service;
     try {
         if (/^(https?:)?\//.test(url))
-            service = new URL(url, globalThis.location?.href);
+            service = new URL(url, globalThis.document?.baseURI ?? globalThis.location?.href);
     }
     catch {
         // refused below
@@ -500,8 +501,9 @@ function createCoreClient(url, options, named = []) {
             // (Only the HTTP tiers read it: the WebSocket gets it in `tune()`.)
             query: extra ,
             info: null,
-            // (Outside a page, as in Node, everything counts as cross-origin.)
-            crossOrigin: service.origin != globalThis.location?.origin,
+            // The page's origin, not its URL's: an about:srcdoc or about:blank frame has its parent's. (Outside
+            // a page, as in Node, everything counts as cross-origin.)
+            crossOrigin: service.origin != globalThis.origin,
             poll: [o.pollInterval, o.pollIdleInterval] ,
             WebSocket: o.WebSocket,
             pos: () => (sid ? position() : -1),
@@ -1292,7 +1294,8 @@ const iframe = {
     connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
         const callback = uniqueName();
         const url = new URL(ctx.session + '/htmlfile?c=' + callback);
-        const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback, ctx.tune()]));
+        // The page's origin, where the bridge posts: not its URL's, 'null' in an about:srcdoc frame.
+        const hash = '#' + encodeURIComponent(JSON.stringify([origin, url.href, callback, ctx.tune()]));
         const blob = ctx.info?.cometkit ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
         const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html?t' + ctx.query) + hash });
         // Only the bridge we made, from the service's origin, may speak.

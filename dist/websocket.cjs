@@ -239,12 +239,13 @@ const stash = (base) => 'cometkit resume ' + base;
  */
 function createCoreClient(url, options, named = []) {
     // Absolute from here on: engines before 2024 (Chromium 125, Firefox 124, Safari 17.3) open only absolute
-    // ws: URLs, and a URL that does not parse is refused now, not met in a later negotiation. (A path needs
-    // a page's location; an absolute URL needs none, in Node too.)
+    // ws: URLs, and a URL that does not parse is refused now, not met in a later negotiation. A path
+    // resolves as fetch() resolves it: against the document's base URL (an about:srcdoc or about:blank
+    // frame's is its parent's), a worker's location, or nothing (an absolute URL needs none, in Node too).
     let service;
     try {
         if (/^(https?:)?\//.test(url))
-            service = new URL(url, globalThis.location?.href);
+            service = new URL(url, globalThis.document?.baseURI ?? globalThis.location?.href);
     }
     catch {
         // refused below
@@ -423,7 +424,8 @@ function createCoreClient(url, options, named = []) {
             // (Only the HTTP tiers read it: the WebSocket gets it in `tune()`.)
             query: '',
             info: null,
-            // (Outside a page, as in Node, everything counts as cross-origin.)
+            // The page's origin, not its URL's: an about:srcdoc or about:blank frame has its parent's. (Outside
+            // a page, as in Node, everything counts as cross-origin.)
             crossOrigin: MULTI_TIER,
             poll: [0, 0],
             WebSocket: o.WebSocket,

@@ -56,11 +56,12 @@ const stash = (base: string) => 'cometkit resume ' + base;
  */
 export function createCoreClient(url: string, options?: ClientOptions, named: readonly Tier[] = []): Client {
   // Absolute from here on: engines before 2024 (Chromium 125, Firefox 124, Safari 17.3) open only absolute
-  // ws: URLs, and a URL that does not parse is refused now, not met in a later negotiation. (A path needs
-  // a page's location; an absolute URL needs none, in Node too.)
+  // ws: URLs, and a URL that does not parse is refused now, not met in a later negotiation. A path
+  // resolves as fetch() resolves it: against the document's base URL (an about:srcdoc or about:blank
+  // frame's is its parent's), a worker's location, or nothing (an absolute URL needs none, in Node too).
   let service: URL | undefined;
   try {
-    if (/^(https?:)?\//.test(url)) service = new URL(url, globalThis.location?.href);
+    if (/^(https?:)?\//.test(url)) service = new URL(url, globalThis.document?.baseURI ?? globalThis.location?.href);
   } catch {
     // refused below
   }
@@ -244,8 +245,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       // (Only the HTTP tiers read it: the WebSocket gets it in `tune()`.)
       query: MULTI_TIER ? extra : '',
       info: null,
-      // (Outside a page, as in Node, everything counts as cross-origin.)
-      crossOrigin: MULTI_TIER && (service as URL).origin != globalThis.location?.origin,
+      // The page's origin, not its URL's: an about:srcdoc or about:blank frame has its parent's. (Outside
+      // a page, as in Node, everything counts as cross-origin.)
+      crossOrigin: MULTI_TIER && (service as URL).origin != globalThis.origin,
       poll: MULTI_TIER ? [o.pollInterval, o.pollIdleInterval] : [0, 0],
       WebSocket: o.WebSocket,
       pos: () => (sid ? position() : -1),

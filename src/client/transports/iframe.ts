@@ -23,7 +23,8 @@ export const iframe: Tier = {
     httpConnection(ctx, sink, (frame, fail, signal) => {
       const callback = uniqueName();
       const url = new URL(ctx.session + '/htmlfile?c=' + callback);
-      const hash = '#' + encodeURIComponent(JSON.stringify([location.origin, url.href, callback, ctx.tune()]));
+      // The page's origin, where the bridge posts: not its URL's, 'null' in an about:srcdoc frame.
+      const hash = '#' + encodeURIComponent(JSON.stringify([origin, url.href, callback, ctx.tune()]));
       const blob = ctx.info?.cometkit ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
       const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html?t' + ctx.query) + hash });
       // Only the bridge we made, from the service's origin, may speak.
