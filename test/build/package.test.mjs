@@ -129,6 +129,21 @@ ${USE}`;
     { name: 'node16, ES module file', file: 'esm.mts', code: ESM, options: { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 } },
     { name: 'bundler', file: 'bundler.ts', code: ESM, options: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler } },
   ];
+  // A Node project that serves: no DOM in its lib, so the server's declarations must not need one.
+  it('TypeScript, a Node project without the DOM library: cometkit/server resolves, typed', async () => {
+    await write(
+      'node-only.mts',
+      `import { createServer, listen } from 'cometkit/server';
+const comet = createServer({ prefix: '/comet', origins: ['https://app.example'] });
+comet.on('connection', (session) => session.on('message', (text: string) => session.send(text.toUpperCase())));
+export const started = listen({ port: 0 }).then(({ url, close }) => [url, close] as const);
+`,
+    );
+    const options = { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts'], types: ['node'] };
+    const program = ts.createProgram([join(project, 'node-only.mts')], options);
+    assert.deepEqual(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
+  });
+
   for (const mode of MODES) {
     it(`TypeScript, moduleResolution ${mode.name}: every entry resolves, typed`, async () => {
       await write(mode.file, mode.code);
