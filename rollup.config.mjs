@@ -97,7 +97,7 @@ export default [
     plugins: [dts({ tsconfig: './tsconfig.json' })],
   },
   {
-    // `cometkit/websocket` (ESM only: a script-tag page takes the full build).
+    // `cometkit/websocket`, for bundlers (no script-tag file: a script-tag page takes the full build).
     input: 'src/websocket.ts',
     output: [{ file: `${out}/websocket.mjs`, format: 'es' }, cjs(`${out}/websocket.cjs`)],
     plugins: [webSocketOnly, nodeResolve({ browser: true }), ts()],
