@@ -140,6 +140,22 @@ describe('fallback', function () {
       });
     }
 
+    // A page without fetch() (a test environment such as jsdom, or a stripped-down engine): the probe
+    // fails and counts as no /info, the tiers that fetch fail to start, and the walk goes on. Its throw
+    // used to escape the negotiation, and the client stayed `connecting` for ever.
+    it('without fetch(): opens websocket, and says why the HTTP tiers could not start', async function () {
+      const descriptor = Object.getOwnPropertyDescriptor(window, 'fetch');
+      delete window.fetch;
+      restores.push(() => Object.defineProperty(window, 'fetch', descriptor));
+      const client = track(createClient(`${config().servers.cometkit.cross}/echo`, { transports: ['xhr-streaming', 'polling', 'websocket'], reconnect: false }));
+      const open = await opened(client);
+      assertEqual(open.transport, 'websocket', 'open.transport');
+      const attempts = client.diagnostics();
+      assertAttempt(attempts[0], 'xhr-streaming', 'failed', /^could not start: .*fetch/);
+      assertAttempt(attempts[1], 'polling', 'failed', /^could not start: .*fetch/);
+      await echo(client, SAMPLE);
+    });
+
     it('opens websocket without CORS: it needs none', async function () {
       const { refused: asked } = breakCors();
       const client = track(createClient(`${config().servers.cometkit.cross}/echo`, { reconnect: false }));
