@@ -45,8 +45,8 @@ export const webSocketOnly = {
  *   never use `this` or get called with `new` become arrows / concise methods.
  * - `pure_getters`: no property read here is made for a side effect.
  * Not `unsafe_comps`: options validation relies on comparisons with NaN.
- * Not `toplevel`: it unwraps the UMD wrapper of the script-tag build into
- * top-level `var`s, which in a classic script are globals of the page.
+ * Not `toplevel`: it would unwrap the script-tag build's function into top-level `var`s, which in a
+ * classic script are globals of the page, and rename its `var cometkit`.
  */
 export const terserOptions = {
   ecma: 2020,
@@ -86,8 +86,13 @@ export default [
     output: [
       { file: `${out}/cometkit.mjs`, format: 'es' },
       cjs(`${out}/cometkit.cjs`),
+      // For AMD loaders (and anything else UMD serves).
       { file: `${out}/cometkit.umd.js`, format: 'umd', name: 'cometkit' },
-      { file: `${out}/cometkit.min.js`, format: 'umd', name: 'cometkit', plugins: [terser(terserOptions)] },
+      // The script tag: always the global. A UMD file registers with an AMD loader instead when the page
+      // has one (RequireJS on Magento 2 storefronts, say), which then rejects the anonymous define of a
+      // script it did not load, and the page gets no `cometkit` at all. `extend`: set as a property of
+      // the global (`this` of a classic script, a worker's with importScripts), as UMD set it, not a `var`.
+      { file: `${out}/cometkit.min.js`, format: 'iife', name: 'cometkit', extend: true, plugins: [terser(terserOptions)] },
     ],
     plugins: [nodeResolve({ browser: true }), ts()],
   },

@@ -62,6 +62,21 @@ describe('dist', () => {
     });
   }
 
+  // A page with an AMD loader (RequireJS, as on Magento 2 storefronts) or CommonJS-looking globals still
+  // gets the global from the script tag, and the loader is left alone: a UMD file registered with the
+  // loader instead, which rejects an anonymous define() from a script it did not load.
+  it('cometkit.min.js defines the global on a page with an AMD loader or CommonJS-looking globals', async () => {
+    const code = await read('cometkit.min.js');
+    const defined = [];
+    const define = (...args) => defined.push(args);
+    define.amd = {};
+    const sandbox = { define, exports: {}, module: { exports: {} } };
+    vm.runInNewContext(code, sandbox);
+    assert.deepEqual(Object.keys(sandbox.cometkit ?? {}).sort(), EXPORTS);
+    assert.equal(defined.length, 0, 'define() calls');
+    assert.deepEqual([Object.keys(sandbox.exports), Object.keys(sandbox.module.exports)], [[], []]);
+  });
+
   for (const file of ['cometkit.legacy.js', 'cometkit.legacy.min.js']) {
     it(`${file} defines the global cometkit with createClient as a classic script, and mentions no Node global`, async () => {
       const code = await read(file);

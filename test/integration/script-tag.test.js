@@ -31,4 +31,20 @@ describe('script tag (dist/cometkit.min.js)', function () {
       await closed;
     });
   }
+
+  // RequireJS (Magento 2 storefronts, Dojo-era apps) defines `define` with `define.amd`; a script it did
+  // not load must not call it (RequireJS throws "Mismatched anonymous define()"), and the page still wants
+  // the global.
+  it('defines window.cometkit on a page with an AMD loader, and leaves the loader alone', async function () {
+    const calls = [];
+    window.define = (...args) => calls.push(args);
+    window.define.amd = {};
+    try {
+      await loadScript(new URL('../../dist/cometkit.min.js', import.meta.url).href);
+    } finally {
+      delete window.define;
+    }
+    assertEqual(typeof window.cometkit?.createClient, 'function', 'typeof cometkit.createClient');
+    assertEqual(calls.length, 0, 'define() calls');
+  });
 });
