@@ -129,5 +129,8 @@ describe('dist', () => {
     assert.ok(pkg.exports['.'], 'exports "."');
     assert.ok(pkg.exports['./server'], 'exports "./server"');
     assert.ok(pkg.exports['./websocket'], 'exports "./websocket"');
+    // CDNs serve a package's bare URL (`<script src="https://cdn.jsdelivr.net/npm/cometkit">`) from these
+    // fields, jsDelivr from `main` without its own: that is the CommonJS file, which a page cannot run.
+    assert.deepEqual([pkg.unpkg, pkg.jsdelivr], ['./dist/cometkit.min.js', './dist/cometkit.min.js'], 'unpkg and jsdelivr');
   });
 });
