@@ -88,12 +88,13 @@ export default [
       cjs(`${out}/cometkit.cjs`),
       // For AMD loaders (and anything else UMD serves).
       { file: `${out}/cometkit.umd.js`, format: 'umd', name: 'cometkit' },
-      // The script tag: always the global. A UMD file registers with an AMD loader instead when the page
-      // has one (RequireJS on Magento 2 storefronts, say), which then rejects the anonymous define of a
-      // script it did not load, and the page gets no `cometkit` at all. `extend`: set as a property of
-      // the global (`this` of a classic script, a worker's with importScripts), as UMD set it, not a `var`.
-      { file: `${out}/cometkit.min.js`, format: 'iife', name: 'cometkit', extend: true, plugins: [terser(terserOptions)] },
     ],
+    plugins: [nodeResolve({ browser: true }), ts()],
+  },
+  {
+    // The script tag (src/script-tag.ts says why not UMD).
+    input: 'src/script-tag.ts',
+    output: { file: `${out}/cometkit.min.js`, format: 'iife', plugins: [terser(terserOptions)] },
     plugins: [nodeResolve({ browser: true }), ts()],
   },
   {

@@ -3,9 +3,10 @@
 import { config } from '../browser/support/config.js';
 import { assertEqual } from '../browser/support/echo.js';
 
-function loadScript(src) {
+function loadScript(src, type = 'text/javascript') {
   return new Promise((resolve, reject) => {
     const script = document.createElement('script');
+    script.type = type;
     script.src = src;
     script.onload = () => (script.remove(), resolve());
     script.onerror = () => (script.remove(), reject(new Error(`could not load ${src}`)));
@@ -46,5 +47,12 @@ describe('script tag (dist/cometkit.min.js)', function () {
     }
     assertEqual(typeof window.cometkit?.createClient, 'function', 'typeof cometkit.createClient');
     assertEqual(calls.length, 0, 'define() calls');
+  });
+
+  // Loaded as a module by mistake (`type="module"`), where `this` is undefined and a `var` stays in the
+  // module: the global all the same.
+  it('defines window.cometkit when loaded as a module script', async function () {
+    await loadScript(new URL('../../dist/cometkit.min.js?module', import.meta.url).href, 'module');
+    assertEqual(typeof window.cometkit?.createClient, 'function', 'typeof cometkit.createClient');
   });
 });
