@@ -6,7 +6,7 @@ import { assertEqual } from '../browser/support/echo.js';
 
 const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
 
-/** A same-origin frame of the kind given, loaded; removed by the returned function. */
+/** A same-origin frame of the kind given, in the page and loaded. */
 async function frame(kind) {
   const node = document.createElement('iframe');
   if (kind == 'srcdoc') node.srcdoc = '<!doctype html><body>';
@@ -36,7 +36,7 @@ describe('a client in a frame without a URL of its own', function () {
             const timer = setTimeout(() => reject(new Error(`no echo in 8 s: ${JSON.stringify(client.diagnostics())}`)), 8000);
             client.on('open', () => client.send('frame é'));
             client.on('message', ({ data }) => (clearTimeout(timer), resolve(data)));
-            client.on("close", ({ reason }) => (clearTimeout(timer), reject(new Error(reason + " " + JSON.stringify(client.diagnostics())))));
+            client.on('close', ({ reason }) => (clearTimeout(timer), reject(new Error(`${reason}: ${JSON.stringify(client.diagnostics())}`))));
           });
           assertEqual(echoed, 'frame é', 'echo');
           assertEqual(client.transport, tier, 'tier');
