@@ -100,6 +100,12 @@ globalThis.out = [typeof createClient, typeof createCoreClient, websocket.name, 
     }
   });
 
+  /** TypeScript's errors for the project's `file`, strict, libraries checked, with Node's types and `lib`. */
+  const typeErrors = (file, options, lib) => {
+    const program = ts.createProgram([join(project, file)], { ...options, strict: true, noEmit: true, skipLibCheck: false, target: ts.ScriptTarget.ES2022, lib, types: ['node'] });
+    return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  };
+
   // What a consumer writes, typed: wrong types or an unresolved entry are errors.
   const USE = `const client: Client = createClient('/comet', { transports: ['websocket', 'polling'] });
 client.on('message', (e) => e.data.toUpperCase());
@@ -122,11 +128,12 @@ const createWebSocketClient = ws.createClient;
 const createServer = serverApi.createServer;
 type CometServer = ReturnType<typeof createServer>;
 ${USE}`;
+  const NODE16 = { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 };
   const MODES = [
     // TypeScript's default for module commonjs: no exports map, main/types and typesVersions only.
     { name: 'node10 (module commonjs)', file: 'node10.ts', code: ESM, options: { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 } },
-    { name: 'node16, CommonJS file', file: 'cjs.cts', code: CJS, options: { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 } },
-    { name: 'node16, ES module file', file: 'esm.mts', code: ESM, options: { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 } },
+    { name: 'node16, CommonJS file', file: 'cjs.cts', code: CJS, options: NODE16 },
+    { name: 'node16, ES module file', file: 'esm.mts', code: ESM, options: NODE16 },
     { name: 'bundler', file: 'bundler.ts', code: ESM, options: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler } },
   ];
   // A Node project that serves: no DOM in its lib, so the server's declarations must not need one.
@@ -139,17 +146,13 @@ comet.on('connection', (session) => session.on('message', (text: string) => sess
 export const started = listen({ port: 0 }).then(({ url, close }) => [url, close] as const);
 `,
     );
-    const options = { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts'], types: ['node'] };
-    const program = ts.createProgram([join(project, 'node-only.mts')], options);
-    assert.deepEqual(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
+    assert.deepEqual(typeErrors('node-only.mts', NODE16, ['lib.es2022.d.ts']), []);
   });
 
   for (const mode of MODES) {
     it(`TypeScript, moduleResolution ${mode.name}: every entry resolves, typed`, async () => {
       await write(mode.file, mode.code);
-      const options = { ...mode.options, strict: true, noEmit: true, skipLibCheck: false, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: ['node'] };
-      const program = ts.createProgram([join(project, mode.file)], options);
-      const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      const errors = typeErrors(mode.file, mode.options, ['lib.es2022.d.ts', 'lib.dom.d.ts']);
       assert.deepEqual(errors, []);
     });
   }

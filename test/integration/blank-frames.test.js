@@ -1,6 +1,7 @@
 // Pages whose URL is not their base: an about:srcdoc frame and a script-made about:blank frame take
 // their base URL (and origin) from the page that made them. A service URL given as a path resolves
 // against that base, as fetch() and the WebSocket constructor resolve it.
+import { echo, opened } from '../browser/support/client.js';
 import { config } from '../browser/support/config.js';
 import { assertEqual } from '../browser/support/echo.js';
 
@@ -32,14 +33,8 @@ describe('a client in a frame without a URL of its own', function () {
         const { createClient } = await win.eval(`import(${JSON.stringify(new URL('/base/dist/cometkit.mjs', location.href).href)})`);
         const client = createClient(`${config().servers.cometkit.same}/echo`, { transports: [tier], reconnect: false });
         try {
-          const echoed = await new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`no echo in 8 s: ${JSON.stringify(client.diagnostics())}`)), 8000);
-            client.on('open', () => client.send('frame é'));
-            client.on('message', ({ data }) => (clearTimeout(timer), resolve(data)));
-            client.on('close', ({ reason }) => (clearTimeout(timer), reject(new Error(`${reason}: ${JSON.stringify(client.diagnostics())}`))));
-          });
-          assertEqual(echoed, 'frame é', 'echo');
-          assertEqual(client.transport, tier, 'tier');
+          assertEqual((await opened(client)).transport, tier, 'open.transport');
+          await echo(client, ['frame é']);
         } finally {
           client.close();
         }
