@@ -24,7 +24,7 @@ function markup(label) {
   <section class="controls">
     <label>Tier <select id="tier">${options}</select></label>
     <button id="cut" class="ghost" disabled title="The server destroys this session's sockets">Cut connection</button>
-    <button id="offline" class="ghost" disabled title="Tells the page it is offline and cuts the network for ${OFFLINE_MS / 1000} s">Go offline ${OFFLINE_MS / 1000} s</button>
+    <button id="offline" class="ghost" disabled title="Tells the page it is offline for ${OFFLINE_MS / 1000} s">Go offline ${OFFLINE_MS / 1000} s</button>
     <dl class="stats">
       <div><dt>Round trip</dt><dd id="latency">–</dd></div>
       <div><dt>Messages in</dt><dd id="rate">0/s</dd></div>
@@ -33,8 +33,8 @@ function markup(label) {
   </section>
   <p class="hint">Open this page in a second window to chat. <b>Cut connection</b>: the server destroys this
     session's sockets and refuses it for 2 s, as a network failure would. <b>Go offline</b>: the page turns
-    <code>navigator.onLine</code> false, fires <code>offline</code> and cuts the connection; the client waits
-    for <code>online</code> ${OFFLINE_MS / 1000} s later, then reconnects at once.</p>
+    <code>navigator.onLine</code> false and fires <code>offline</code>: the client ends the connection at once
+    and waits for <code>online</code> ${OFFLINE_MS / 1000} s later, then resumes the session.</p>
   <main class="grid">
     <section class="card">
       <h2>Chat <small id="people"></small></h2>
@@ -275,9 +275,9 @@ function startDemo(cometkit, label) {
   }
   el('cut').onclick = () => cut().catch((error) => log('error', `cut failed: ${error.message}`));
 
-  // Going offline, as a browser does it: navigator.onLine turns false, `offline` fires, and
-  // the network fails (the server cuts this session). The client notices the dead connection
-  // and waits instead of retrying; `online` then makes it reconnect at once.
+  // Going offline, as a browser does it: navigator.onLine turns false and `offline` fires. The
+  // client ends its connection at once and waits instead of retrying; `online` then makes it
+  // reconnect at once and resume the session.
   const realOnLine = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine').get;
   Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => !offline && realOnLine.call(navigator) });
   addEventListener('offline', () => log('offline', 'the browser says: offline'));
@@ -286,7 +286,6 @@ function startDemo(cometkit, label) {
     offline = true;
     showState();
     dispatchEvent(new Event('offline'));
-    cut().catch((error) => log('error', `cut failed: ${error.message}`));
     setTimeout(() => {
       offline = false;
       dispatchEvent(new Event('online'));

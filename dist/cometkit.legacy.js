@@ -780,7 +780,7 @@ var cometkit = (function (exports) {
         // where a fixed wait would cut it, and have it resent, for ever.
         var patience = 1;
         var attempts = [];
-        // IE 8 fires `online` on document.body, not on window.
+        // IE 8 fires `online` and `offline` on document.body, not on window.
         var body = document.body;
         var hideEvent = 'onpagehide' in window ? 'pagehide' : 'unload';
         var client = {
@@ -829,6 +829,12 @@ var cometkit = (function (exports) {
             if (state == 'reconnecting')
                 start();
         };
+        // Gone offline: the connection is dead or about to be; dropped now, not after the heartbeat wait,
+        // the client waits for `online` and resumes from there.
+        var offline = function () {
+            if (state == 'open')
+                drop(1006, 'Offline', true);
+        };
         // Leaving the page: free the server session now, not after its timeout; not into the back-forward
         // cache (`persisted`, new browsers): the page may come back and resume it, where an ended one would
         // answer with its close frame (1000) and close the client for good.
@@ -838,8 +844,11 @@ var cometkit = (function (exports) {
         };
         var wire = function (on) {
             listen(window, 'online', online, on);
-            if (body && !window.addEventListener)
+            listen(window, 'offline', offline, on);
+            if (body && !window.addEventListener) {
                 listen(body, 'online', online, on);
+                listen(body, 'offline', offline, on);
+            }
             listen(window, 'pageshow', online, on);
             listen(window, hideEvent, hide, on);
             listen(document, 'visibilitychange', watch, on);

@@ -296,6 +296,8 @@ function utf8Bytes(text) {
 /** Close codes that end a session for good: 1000 and the application range 3000–4999. */
 const isFinal = (code) => code == 1000 || (code >= 3000 && code < 5000);
 const stash = (base) => 'cometkit resume ' + base;
+/** Whether the browser says it is online (workers have `navigator.onLine` too). */
+const onLine = () => navigator.onLine !== false;
 /**
  * The client over the tiers given in `options.transports` (tier objects): what
  * a bundle does not pass in, it does not contain. `named` lets `createClient`
@@ -458,6 +460,13 @@ function createCoreClient(url, options, named = []) {
         if (state == 'reconnecting')
             start();
     };
+    // Gone offline: a connection through the network is dead or about to be, and the watchdog would find
+    // that out only after the heartbeat wait, the app believing it open meanwhile. Dropped now, the
+    // client waits for `online` and resumes from there.
+    const offline = () => {
+        if (state == 'open')
+            drop(1006, 'Offline');
+    };
     // Leaving the page: free the server session now, not after its timeout; or,
     // with `persist`, leave it for the reloaded page to resume. Not into the
     // back-forward cache (`persisted`): the page may come back, and resume then
@@ -482,6 +491,7 @@ function createCoreClient(url, options, named = []) {
         // `online` on the global scope, a worker's too: a worker's navigator says offline as a page's does,
         // and a client that waits for `online` there would otherwise wait for good.
         globalThis[method]?.('online', online);
+        globalThis[method]?.('offline', offline);
         if (typeof document == 'object') {
             globalThis[method]('pageshow', online);
             globalThis[method]('pagehide', hide);
@@ -813,7 +823,8 @@ function createCoreClient(url, options, named = []) {
      */
     function drop(code, reason, final, notify = code == 1001) {
         const wasOpen = state == 'open';
-        if (wasOpen && code == 1006)
+        // (A cut while the browser is offline says nothing of the proxies on the path.)
+        if (wasOpen && code == 1006 && onLine())
             sense();
         // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
         // Not from a streaming tier: on xhr-streaming a long frame's bytes are heard as they come, so its
@@ -842,7 +853,7 @@ function createCoreClient(url, options, named = []) {
         if (again && state == 'reconnecting') {
             emit('reconnecting', { attempt: ++retries, delay });
             // While offline, wait for the browser's `online` event instead.
-            if (navigator.onLine !== false)
+            if (onLine())
                 later(start, delay);
         }
     }

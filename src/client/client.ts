@@ -49,6 +49,8 @@ interface Out {
 }
 
 const stash = (base: string) => 'cometkit resume ' + base;
+/** Whether the browser says it is online (workers have `navigator.onLine` too). */
+const onLine = () => (navigator as { onLine?: boolean }).onLine !== false;
 /**
  * The client over the tiers given in `options.transports` (tier objects): what
  * a bundle does not pass in, it does not contain. `named` lets `createClient`
@@ -204,6 +206,12 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     }
     if (state == 'reconnecting') start();
   };
+  // Gone offline: a connection through the network is dead or about to be, and the watchdog would find
+  // that out only after the heartbeat wait, the app believing it open meanwhile. Dropped now, the
+  // client waits for `online` and resumes from there.
+  const offline = () => {
+    if (state == 'open') drop(1006, 'Offline');
+  };
   // Leaving the page: free the server session now, not after its timeout; or,
   // with `persist`, leave it for the reloaded page to resume. Not into the
   // back-forward cache (`persisted`): the page may come back, and resume then
@@ -226,6 +234,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     // `online` on the global scope, a worker's too: a worker's navigator says offline as a page's does,
     // and a client that waits for `online` there would otherwise wait for good.
     globalThis[method]?.('online', online);
+    globalThis[method]?.('offline', offline);
     if (typeof document == 'object') {
       globalThis[method]('pageshow', online);
       globalThis[method]('pagehide', hide);
@@ -534,7 +543,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
    */
   function drop(code: number, reason: string, final?: boolean, notify = code == 1001): void {
     const wasOpen = state == 'open';
-    if (MULTI_TIER && wasOpen && code == 1006) sense();
+    // (A cut while the browser is offline says nothing of the proxies on the path.)
+    if (MULTI_TIER && wasOpen && code == 1006 && onLine()) sense();
     // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
     // Not from a streaming tier: on xhr-streaming a long frame's bytes are heard as they come, so its
     // silence is silence; a forever-iframe's cuts are silent, and waiting longer after each would only
@@ -559,7 +569,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     if (again && state == 'reconnecting') {
       emit('reconnecting', { attempt: ++retries, delay });
       // While offline, wait for the browser's `online` event instead.
-      if ((navigator as { onLine?: boolean }).onLine !== false) later(start, delay);
+      if (onLine()) later(start, delay);
     }
   }
 

@@ -109,7 +109,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   // where a fixed wait would cut it, and have it resent, for ever.
   let patience = 1;
   let attempts: Attempt[] = [];
-  // IE 8 fires `online` on document.body, not on window.
+  // IE 8 fires `online` and `offline` on document.body, not on window.
   const body = document.body;
   const hideEvent = 'onpagehide' in window ? 'pagehide' : 'unload';
 
@@ -152,6 +152,11 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   const online = () => {
     if (state == 'reconnecting') start();
   };
+  // Gone offline: the connection is dead or about to be; dropped now, not after the heartbeat wait,
+  // the client waits for `online` and resumes from there.
+  const offline = () => {
+    if (state == 'open') drop(1006, 'Offline', true);
+  };
   // Leaving the page: free the server session now, not after its timeout; not into the back-forward
   // cache (`persisted`, new browsers): the page may come back and resume it, where an ended one would
   // answer with its close frame (1000) and close the client for good.
@@ -160,7 +165,11 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   };
   const wire = (on: boolean) => {
     listen(window, 'online', online, on);
-    if (body && !window.addEventListener) listen(body, 'online', online, on);
+    listen(window, 'offline', offline, on);
+    if (body && !window.addEventListener) {
+      listen(body, 'online', online, on);
+      listen(body, 'offline', offline, on);
+    }
     listen(window, 'pageshow', online, on);
     listen(window, hideEvent, hide, on);
     listen(document, 'visibilitychange', watch, on);

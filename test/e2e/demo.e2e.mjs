@@ -250,6 +250,31 @@ test('going offline: the client waits for `online`, then reconnects', async () =
   await done(page, 'offline');
 });
 
+// The browser itself offline (Chromium's network emulation: navigator.onLine false, `offline` fired,
+// requests refused), in a context of its own. Under the WAIT, far below the heartbeat wait (35 s):
+// the client ends the connection on the event, not when the watchdog would find it dead.
+for (const tier of ['websocket', 'xhr-streaming']) {
+  test(`the browser going offline for real on ${tier}: the client closes at once, waits, and resumes on online`, async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await open(context, `/script-tag.html?tier=${tier}&name=real-offline`);
+      await opened(page, tier);
+      await context.setOffline(true);
+      await logged(page, 'offline', 'the browser says: offline');
+      await logged(page, 'close', 'closed 1006 Offline, will reconnect');
+      await logged(page, 'reconnecting', 'waiting for the browser to be online');
+      await context.setOffline(false);
+      await opened(page, tier, 2);
+      await logged(page, 'resumed', 'session resumed: nothing lost');
+      await say(page, `really back on ${tier}`);
+      await heard(page, `really back on ${tier}`);
+      await done(page, `real-offline-${tier}`);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
 test('the ES module page chats with the script-tag page', async () => {
   const a = await open(contexts[0], '/module.html?name=esm');
   const b = await open(contexts[1], '/script-tag.html?name=classic');

@@ -168,5 +168,28 @@ describe('reconnect', function () {
         await echo(client, ['back online']);
       });
     }
+
+    for (const tier of TIERS) {
+      it(`${tier}: an open connection ends at once on "offline" and resumes on "online", nothing lost`, async function () {
+        const first = await open(tier, { retry: () => 20 });
+        assertEqual(first.transport, tier, 'open.transport');
+        const closes = record(client, 'close');
+        const goOnline = goOffline();
+        window.dispatchEvent(new Event('offline'));
+        // Inside the event, not after the heartbeat wait.
+        assertEqual(JSON.stringify(closes), JSON.stringify([{ code: 1006, reason: 'Offline', willReconnect: true }]), 'close events');
+        assertEqual(client.state, 'reconnecting', 'state while offline');
+        // Sent while offline: they wait in the queue for the resumed session.
+        const echoed = echo(client, ['sent offline 1', 'sent offline: ünïcödé ✓', 'sent offline 3']);
+        goOnline();
+        const reopened = next(client, 'open', 5000);
+        window.dispatchEvent(new Event('online'));
+        const again = await reopened;
+        assertEqual(again.transport, tier, 'reopened on');
+        assertEqual(again.resumed, true, 'open.resumed');
+        await echoed;
+        assertEqual(closes.length, 1, 'close events in all');
+      });
+    }
   });
 });

@@ -97,5 +97,21 @@ describe('in a Web Worker', function () {
       w.tell({ do: 'send', text: 'back online' });
       assertEqual((await echoed).data, 'back online', 'echo');
     });
+
+    it('an open connection ends on "offline" on the worker scope and resumes on "online"', async function () {
+      w = await startWorker();
+      const opened = w.next('open');
+      w.tell({ do: 'open', url: `${instance.url}/echo`, options: { transports: ['websocket'], remember: 0 } });
+      await opened;
+      const closed = w.next('close');
+      const offline = w.next('offline');
+      w.tell({ do: 'offline', fire: true });
+      // The state posted right after the event: the client ended the connection inside it.
+      assertJson(await offline, { onLine: false, state: 'reconnecting' }, 'after offline');
+      assertJson(await closed, { code: 1006, reason: 'Offline', willReconnect: true }, 'close event');
+      const reopened = w.next('open');
+      w.tell({ do: 'online' });
+      assertJson(await reopened, { transport: 'websocket', resumed: true }, 'open again');
+    });
   });
 });

@@ -312,6 +312,30 @@ for (const events of ['none', 'attach']) {
             client.close();
             await assertClean(sandbox);
           });
+
+          // Gone offline, the connection is dead or about to be: the client ends it inside the event (not
+          // after the heartbeat wait), waits, and resumes on `online` with what was sent meanwhile.
+          it('ends an open connection at once on offline and resumes it on online, nothing lost', async function () {
+            const { win } = sandbox;
+            const client = win.cometkit.createClient(`${base()}/echo`, { retry: () => 20 });
+            await opened(client);
+            const closes = [];
+            client.on('close', (event) => closes.push(event));
+            const fire = (type) => EventTarget.prototype.dispatchEvent.call(win, new win.Event(type));
+            Object.defineProperty(win.navigator, 'onLine', { configurable: true, get: () => false });
+            fire('offline');
+            assertEqual(JSON.stringify(closes), JSON.stringify([{ code: 1006, reason: 'Offline', willReconnect: true }]), 'close events');
+            assertEqual(client.state, 'reconnecting', 'state while offline');
+            const echoed = echoDelivered(client, ['sent offline', 'zażółć']);
+            delete win.navigator.onLine;
+            const back = once(client, 'open');
+            fire('online');
+            assertEqual(JSON.stringify(await back), JSON.stringify({ transport: 'jsonp', resumed: true }), 'open event on online');
+            await echoed;
+            assertEqual(closes.length, 1, 'close events in all');
+            client.close();
+            await assertClean(sandbox);
+          });
         }
 
         it('sees a server-initiated close with its code and reason, and leaves nothing behind', async function () {

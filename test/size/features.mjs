@@ -50,7 +50,7 @@ const FEATURES = [
   ]],
   ['re-upgrade (background tries of a better tier, takeover)', [[CLIENT, between('  function upgradeLater(): void {', "  listen('addEventListener');", '  function upgradeLater(): void {}\n')]]],
   ['network memory kept across page loads (localStorage)', [['client/remember.ts', swap('  if (MULTI_TIER) {\n    try {', '  if (!MULTI_TIER) {\n    try {')], ['client/remember.ts', swap('if (MULTI_TIER && ttl)', 'if (!MULTI_TIER && ttl)')]]],
-  ['kill adaptation (cuts at a steady age or idle time → h, ttl)', [[CLIENT, swap('if (MULTI_TIER && wasOpen && code == 1006) sense();')]]],
+  ['kill adaptation (cuts at a steady age or idle time → h, ttl)', [[CLIENT, swap('if (MULTI_TIER && wasOpen && code == 1006 && onLine()) sense();')]]],
   ['stream-sense (buffered streams at open and mid-session)', [
     [CLIENT, swap("const why = MULTI_TIER && t.stream && buffered ? 'streams are buffered on this path' : t.unsupported(ctx);", 'const why = t.unsupported(ctx);')],
     [CLIENT, swap('if (tier?.stream) for (const t of o.transports) if (t.stream) shun(memory, t.name);')],

@@ -696,6 +696,15 @@ describe('createCoreClient', function () {
         delete navigator.onLine;
       });
 
+      /** No connect() while offline (retry delays are 0 here), then one inside the `online` event. */
+      async function staysOfflineThenReconnects(connections) {
+        await sleep(100);
+        assertEqual(connections.length, 1, 'connect() calls while offline');
+        delete navigator.onLine;
+        window.dispatchEvent(new Event('online'));
+        assertEqual(connections.length, 2, 'connect() calls right after online');
+      }
+
       it('runs no reconnect timer while offline and reconnects at once on online', async function () {
         const { tier, connections } = fakeTier('websocket');
         const client = await connect({ transports: [tier], retry: () => 0 });
@@ -705,11 +714,34 @@ describe('createCoreClient', function () {
         const log = record(client);
         connections[0].sink.close('network gone');
         assertJson(log[1], { type: 'reconnecting', attempt: 1, delay: 0 }, 'reconnecting event');
-        await sleep(100);
-        assertEqual(connections.length, 1, 'connect() calls while offline');
-        delete navigator.onLine;
-        window.dispatchEvent(new Event('online'));
-        assertEqual(connections.length, 2, 'connect() calls right after online');
+        await staysOfflineThenReconnects(connections);
+      });
+
+      it('drops an open connection at once on offline, waits, and reconnects on online', async function () {
+        const { tier, connections } = fakeTier('websocket');
+        const client = await connect({ transports: [tier], retry: () => 0 });
+        connections[0].sink.frame('o');
+        const log = record(client);
+        Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+        window.dispatchEvent(new Event('offline'));
+        assertJson(log, [{ type: 'close', code: 1006, reason: 'Offline', willReconnect: true }, { type: 'reconnecting', attempt: 1, delay: 0 }], 'events on offline');
+        assertEqual(client.state, 'reconnecting', 'state while offline');
+        // Left without telling the server: the session stays resumable.
+        assertJson(connections[0].closes, [false], 'close() calls on the connection (notify)');
+        await staysOfflineThenReconnects(connections);
+      });
+
+      it('ignores offline while negotiating and once closed', async function () {
+        const { tier, connections } = fakeTier('websocket');
+        const client = await connect({ transports: [tier], retry: () => 0 });
+        const log = record(client);
+        Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+        window.dispatchEvent(new Event('offline'));
+        assertEqual(client.state, 'connecting', 'state after offline while connecting');
+        assertJson(connections[0].closes, [], 'close() calls on the opening connection');
+        client.close();
+        window.dispatchEvent(new Event('offline'));
+        assertJson(log.map((e) => e.type), ['close'], 'events');
       });
 
       it('ignores online while open', async function () {

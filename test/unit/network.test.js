@@ -40,6 +40,18 @@ function opened(client) {
   });
 }
 
+/** Two connections of `ws` in turn, each busy (a heartbeat every 200 ms) and then `cut(conn, n)` at ~1.2 s of age. */
+async function cutTwiceAtTheSameAge(client, ws, cut) {
+  for (let n = 1; n <= 2; n++) {
+    await until(() => client.state === 'open' && ws.connections.length === n, 3000, `connection ${n}`);
+    const conn = ws.connections[n - 1];
+    const beat = setInterval(() => conn.sink.frame('h'), 200);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    clearInterval(beat);
+    cut(conn, n);
+  }
+}
+
 describe('learning the network', function () {
   let clients = [];
   const make = (options) => {
@@ -171,20 +183,35 @@ describe('learning the network', function () {
     assertEqual(tuning(ws.connections[0].ctx), '', 'no tuning before the cuts');
   });
 
+  it('takes no cut while the browser is offline for a proxy\'s', async function () {
+    this.timeout(10000);
+    const ws = fakeTier('websocket', { probe: TUNABLE, behaviour: opens });
+    const stream = fakeTier('xhr-streaming', { stream: true, behaviour: opens });
+    const client = make({ transports: [ws.tier, stream.tier], retry: () => 0 });
+    try {
+      // As a proxy's kills would look, but the browser went offline (the second cut comes without the
+      // offline event, as a connection may fail before it).
+      await cutTwiceAtTheSameAge(client, ws, (conn, n) => {
+        Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+        if (n == 1) window.dispatchEvent(new Event('offline'));
+        else conn.sink.close('network gone');
+        delete navigator.onLine;
+        window.dispatchEvent(new Event('online'));
+      });
+      await until(() => ws.connections.length === 3, 3000, 'connection 3');
+    } finally {
+      delete navigator.onLine;
+    }
+    assertEqual(tuning(ws.connections[2].ctx), '', 'tuning after the cuts');
+    assertEqual(stream.connections.length, 0, 'connections on xhr-streaming');
+  });
+
   it('leaves WebSocket and asks for short-lived streams after two connections cut at the same age', async function () {
     this.timeout(10000);
     const ws = fakeTier('websocket', { probe: TUNABLE, behaviour: opens });
     const stream = fakeTier('xhr-streaming', { stream: true, behaviour: opens });
     const client = make({ transports: [ws.tier, stream.tier], retry: () => 0 });
-    for (let n = 1; n <= 2; n++) {
-      await until(() => client.state === 'open' && ws.connections.length === n, 3000, `connection ${n}`);
-      const conn = ws.connections[n - 1];
-      // Busy (a heartbeat every 200 ms) but killed at ~1.2 s of age.
-      const beat = setInterval(() => conn.sink.frame('h'), 200);
-      await new Promise((resolve) => setTimeout(resolve, 1200));
-      clearInterval(beat);
-      conn.sink.close('killed');
-    }
+    await cutTwiceAtTheSameAge(client, ws, (conn) => conn.sink.close('killed'));
     await until(() => client.state === 'open' && client.transport === 'xhr-streaming', 3000, 'open on xhr-streaming');
     const ttl = Number(/&ttl=(\d+)/.exec(tuning(stream.connections[0].ctx))?.[1]);
     if (ttl !== 1000) throw new Error(`tune ${JSON.stringify(tuning(stream.connections[0].ctx))}, expected ttl 1000 (half of 1.2 s, at least 1000)`);
