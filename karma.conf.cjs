@@ -1,11 +1,20 @@
 'use strict';
-// Browser tests: plain ES modules in Chromium and Firefox, run concurrently.
+// Browser tests: plain ES modules in Chromium and Firefox, run concurrently (and a share of them in
+// WebKit, test/browser/suite.mjs).
 // Usually run through test/browser/karma.mjs (runKarma); directly:
 //   npx karma start karma.conf.cjs [--test-files=test/browser/x.test.js] [--browsers=ChromiumHeadlessCI] [--port=9877]
 // Overrides (runKarma's or the CLI's) are already set on `config` when this function runs.
 
 process.env.CHROME_BIN ||= '/usr/bin/chromium';
 process.env.FIREFOX_BIN ||= '/usr/bin/firefox-esr';
+
+/** WebKit (WebKitGTK's MiniBrowser, the engine of Safari), started through test/browser/webkit.mjs. */
+function WebKitHeadless(baseBrowserDecorator) {
+  baseBrowserDecorator(this);
+  this._getOptions = (url) => [require('node:path').join(__dirname, 'test/browser/webkit.mjs'), url];
+}
+WebKitHeadless.prototype = { name: 'WebKit', DEFAULT_CMD: { linux: process.execPath } };
+WebKitHeadless.$inject = ['baseBrowserDecorator'];
 
 // karma's proxy refuses every WebSocket upgrade whose URL starts with urlRoot; with the default '/'
 // that is every upgrade. Moving karma under its own root lets `proxies` pass WebSockets through.
@@ -27,6 +36,7 @@ module.exports = async function (config) {
       'karma-mocha',
       'karma-chrome-launcher',
       'karma-firefox-launcher',
+      { 'launcher:WebKitHeadless': ['type', WebKitHeadless] },
       require('./test/browser/support/summary-reporter.cjs'),
     ],
     files: [

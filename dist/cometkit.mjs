@@ -1201,7 +1201,7 @@ function hidden(tag, props) {
 }
 
 /**
- * A private about:blank iframe for script-tag requests, and the function that
+ * A private srcdoc iframe for script-tag requests, and the function that
  * removes it: no callback global touches the page, and removing the iframe
  * cancels a held request (a detached script tag would keep its connection
  * until the server answers). One iframe serves a connection's every poll: a
@@ -1210,35 +1210,43 @@ function hidden(tag, props) {
  * callback away when it ends, however it ends.
  */
 function jsonpFrame() {
-    const frame = hidden('iframe');
-    // Appended to the page, the frame has its window.
-    const win = frame.contentWindow;
-    // Opened from the page, the frame's document takes the page's URL: its scripts then send a
-    // Referer (an about:blank one sends none), which a server checking origins needs for JSONP.
-    const doc = win.document.open();
-    doc.close();
+    // srcdoc: a srcdoc document's requests send the page's URL as their Referer, which a server checking
+    // origins needs for JSONP. An about:blank one sends none, nor (in WebKit) one the page has opened.
+    // Its document comes a task later, on `load`.
+    let loaded;
+    const ready = new Promise((resolve) => (loaded = resolve));
+    const frame = hidden('iframe', { srcdoc: '', onload: () => loaded(frame.contentWindow) });
     let timer;
     const load = (url, timeout, done) => {
         const name = uniqueName();
-        let script;
-        const finish = (error, value) => {
-            if (!script)
-                return;
-            clearTimeout(timer);
-            script.remove();
-            script = undefined;
-            // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the callback is a global of the frame's own
-            delete win[name];
-            done(error, value);
-        };
-        timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
-        win[name] = (value) => finish(null, value);
-        doc.body.append((script = Object.assign(doc.createElement('script'), {
+        let over = false;
+        let win;
+        // Made at once, by the frame's document: where that is refused (a sandboxed page's frame, Trusted
+        // Types refusing the URL), the load throws, and the tier cannot start. In once the frame is ready.
+        const script = Object.assign(frame.contentWindow.document.createElement('script'), {
             src: url + (url.includes('?') ? '&' : '?') + 'c=' + name,
             onerror: () => finish('script failed to load'),
             // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
             onload: () => finish('script ended without an answer'),
-        })));
+        });
+        const finish = (error, value) => {
+            if (over)
+                return;
+            over = true;
+            clearTimeout(timer);
+            script.remove();
+            // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the callback is a global of the frame's own
+            if (win)
+                delete win[name];
+            done(error, value);
+        };
+        timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
+        void ready.then((w) => {
+            if (over)
+                return;
+            (win = w)[name] = (value) => finish(null, value);
+            w.document.body.append(script);
+        });
     };
     return [
         load,

@@ -114,6 +114,11 @@ async function browserTests() {
   return runBrowserSuite();
 }
 
+async function webkitTests() {
+  const { WEBKIT_TEST_FILES, runBrowserSuite } = await import('./browser/suite.mjs');
+  return runBrowserSuite({ files: WEBKIT_TEST_FILES, browsers: ['WebKitHeadless'] });
+}
+
 const started = Date.now();
 await stage('lint', async () => {
   const types = await check(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
@@ -125,6 +130,7 @@ await stage('legacy-syntax', () => check(process.execPath, ['test/legacy/syntax.
 await stage('size', () => check(process.execPath, ['test/size/size.mjs']));
 await stage('node', nodeTests);
 await stage('browser', browserTests);
+await stage('webkit', webkitTests);
 await stage('e2e', e2eTests);
 
 console.log(`\nTotal time ${((Date.now() - started) / 1000).toFixed(0)} s${failures.length ? `; failed stages: ${failures.join(', ')}` : ''}`);

@@ -114,8 +114,14 @@ describe('fallback', function () {
         for (const r of records) {
           for (const node of r.addedNodes) {
             if (node.nodeName === 'FORM') forms.push(node.action);
+            if (node.nodeName === 'SCRIPT') scripts.push(node.src);
+            // The client's private frame (srcdoc): its scripts go into the document it has on load (the
+            // first one inside the load event, before this listener's turn).
             if (node.nodeName === 'IFRAME' && !node.src) {
-              for (const script of node.contentDocument?.querySelectorAll('script') ?? []) scripts.push(script.src);
+              node.addEventListener('load', () => {
+                for (const script of node.contentDocument.querySelectorAll('script')) scripts.push(script.src);
+                observer.observe(node.contentDocument, { childList: true, subtree: true });
+              });
             }
           }
         }
