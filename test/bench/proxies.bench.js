@@ -5,10 +5,9 @@
 // figures, asserts nothing); the figures also go back to Node through the admin's /report.
 /* global SockJS */
 import { createClient } from '../../dist/cometkit.mjs';
-import { config } from '../browser/support/config.js';
+import { BROWSER, config } from '../browser/support/config.js';
 import { admin } from '../browser/support/admin.js';
 
-const BROWSER = navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium';
 const RUNS = 3;
 /** Longest wait for an open, then for the first message after it. */
 const OPEN_LIMIT = 20000;

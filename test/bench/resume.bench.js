@@ -2,7 +2,7 @@
 // per tier, on the cometkit server over loopback. Run by `node test/bench/resume.mjs` (not part of
 // `npm test`: it prints figures, asserts nothing but that every echo came back).
 import { createClient } from '../../dist/cometkit.mjs';
-import { config } from '../browser/support/config.js';
+import { BROWSER, config } from '../browser/support/config.js';
 
 const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
 const BURST = 10000;
@@ -64,6 +64,6 @@ describe('resume cost: resume on vs off', function () {
           `   RTT ms off ${figures.false.rtt.toFixed(1).padStart(5)} on ${figures.true.rtt.toFixed(1).padStart(5)}`,
       );
     }
-    console.log(`[bench] ${navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium'} resume cost (${BURST} echoes, median of ${ROUNDS} round trips)\n` + rows.join('\n'));
+    console.log(`[bench] ${BROWSER} resume cost (${BURST} echoes, median of ${ROUNDS} round trips)\n` + rows.join('\n'));
   });
 });

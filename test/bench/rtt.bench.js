@@ -2,7 +2,7 @@
 // cometkit server, and stock sockjs-client on the nearest transport, side by side.
 // Run by `node test/bench/run.mjs` (not part of `npm test`: it prints figures, asserts nothing).
 import { createClient } from '../../dist/cometkit.mjs';
-import { config } from '../browser/support/config.js';
+import { BROWSER, config } from '../browser/support/config.js';
 import { cometkitConnection, sockjsConnection } from '../browser/support/connections.js';
 
 const ROUNDS = 100;
@@ -49,7 +49,7 @@ describe('round trip, median of 100 (ms)', function () {
         const theirs = await measure(sockjs(base, peer));
         rows.push(`${tier.padEnd(14)} cometkit ${ours.toFixed(1).padStart(6)}   sockjs-client (${peer}) ${theirs.toFixed(1).padStart(6)}`);
       }
-      console.log(`[bench] ${navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium'} ${origin}-origin\n` + rows.join('\n'));
+      console.log(`[bench] ${BROWSER} ${origin}-origin\n` + rows.join('\n'));
     });
   }
 });

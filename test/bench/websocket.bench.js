@@ -7,7 +7,7 @@
 // nothing), one browser at a time: a 10% target needs a quiet machine.
 import { createClient } from '../../dist/cometkit.mjs';
 import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
-import { config } from '../browser/support/config.js';
+import { BROWSER, config } from '../browser/support/config.js';
 import { cometkitConnection, sockjsConnection } from '../browser/support/connections.js';
 
 const SLICE = 200;
@@ -127,6 +127,6 @@ describe('WebSocket against a raw WebSocket', function () {
         `${name.padEnd(26)} round trip ${(trips[i] * 1000).toFixed(0).padStart(5)} µs (${vs(trips[i], trips[0]).padStart(5)})` +
         `   burst of ${BURST} ${bursts[i].toFixed(0).padStart(5)} ms (${vs(bursts[i], bursts[0]).padStart(5)})`,
     );
-    console.log(`[bench] ${navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium'} WebSocket, cross-origin\n` + rows.join('\n'));
+    console.log(`[bench] ${BROWSER} WebSocket, cross-origin\n` + rows.join('\n'));
   });
 });

@@ -13,13 +13,12 @@
 //     stock SockJS server, which never resumes (at most once, nothing reported as lost).
 import { createClient } from '../../dist/cometkit.mjs';
 import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
-import { config } from '../browser/support/config.js';
+import { BROWSER, config } from '../browser/support/config.js';
 import { admin } from '../browser/support/admin.js';
 import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, until } from '../browser/support/echo.js';
 import { assertLost, assertResumedThroughout, flow, waitFor, watch } from '../browser/support/flow.js';
 
-const BROWSER = navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium';
 const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
 const RELOAD_PAGE = new URL('./fixtures/resume-page.html', import.meta.url).pathname;
 

@@ -14,11 +14,10 @@
 // connection died is lost, and the ticks start again at 1. Gaps *between* connections are therefore
 // allowed; gaps, duplicates or reordering *within* one are not.
 import { createClient } from '../../dist/cometkit.mjs';
-import { config } from '../browser/support/config.js';
+import { BROWSER, config } from '../browser/support/config.js';
 import { admin } from '../browser/support/admin.js';
 import { assertEqual, until } from '../browser/support/echo.js';
 
-const BROWSER = navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium';
 const ECHOES = 50;
 const TICKS = 10;
 const FAST_TIERS = ['jsonp', 'polling'];
