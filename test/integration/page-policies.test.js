@@ -79,8 +79,8 @@ describe('pages with a policy of their own', function () {
     assertEqual(report.transport, 'xhr-streaming', 'tier');
     assertEqual(report.reasons.length, 1, `reasons (${report.reasons})`);
     // Chromium fires the WebSocket's error event; Firefox throws from the constructor (its reason used to
-    // be empty: "could not start: ").
-    assert(/^websocket: (WebSocket |could not start: .*blocked)/.test(report.reasons[0]), `the WebSocket's own failure, not a timeout: ${report.reasons[0]}`);
+    // be empty: "could not start: "), and so does WebKit, with a SecurityError.
+    assert(/^websocket: (WebSocket |could not start: .*blocked|could not start: SecurityError)/.test(report.reasons[0]), `the WebSocket's own failure, not a timeout: ${report.reasons[0]}`);
     assert(report.violations.some((v) => v.startsWith('connect-src ws')), `the policy's report (${report.violations})`);
   });
 
