@@ -72,32 +72,49 @@ class BodyTooLarge extends Error {
         this.name = 'BodyTooLarge';
     }
 }
-/** Reads a whole request body as UTF-8, refusing more than `limit` bytes as soon as it is known. */
+/**
+ * How far past the limit a body is still read (and thrown away) before the 413: a browser still
+ * uploading when the connection closes under it sees a network error, not the answer (WebKit always;
+ * the others when the upload is far from done), and the client then cannot tell why its send failed.
+ * Beyond this, the connection closes at once: nobody's upload is worth more.
+ */
+const DRAIN = 8 * 1024 * 1024;
+/**
+ * Reads a whole request body as UTF-8. One over `limit` bytes is refused once it has ended, or at once
+ * when it is (or its Content-Length says it will be) over DRAIN bytes more.
+ */
 function readBody(req, limit) {
     return new Promise((resolve, reject) => {
+        const tooLarge = () => reject(new BodyTooLarge(limit));
         const declared = Number(req.headers['content-length']);
         if (declared > limit) {
             req.resume();
-            reject(new BodyTooLarge(limit));
+            if (declared > limit + DRAIN)
+                tooLarge();
+            else
+                req.on('end', tooLarge);
             return;
         }
         const chunks = [];
         let size = 0;
         let over = false;
         req.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > limit + DRAIN)
+                tooLarge();
             if (over)
                 return;
-            size += chunk.length;
             if (size > limit) {
                 over = true;
                 chunks.length = 0;
-                reject(new BodyTooLarge(limit));
                 return;
             }
             chunks.push(chunk);
         });
         req.on('end', () => {
-            if (!over)
+            if (over)
+                tooLarge();
+            else
                 resolve(Buffer.concat(chunks).toString('utf8'));
         });
         req.on('error', reject);
@@ -1050,7 +1067,8 @@ async function receive(ctx, extract, done, tellCut = false) {
         body = extract(await readBody(req, ctx.options.maxBodySize));
     }
     catch (error) {
-        // Closing the connection stops a client that is still uploading a huge body.
+        // Answered once the body has ended (up to 8 MiB past the limit: readBody), so the client reads
+        // this rather than a cut; closing the connection stops one still uploading a huger body.
         const tooLarge = error instanceof BodyTooLarge;
         reply(res, tooLarge ? 413 : 400, tooLarge ? 'Payload too large.' : 'Bad request.', { ...fail, Connection: 'close' });
         // A client keeps its batches within the limit (/info's maxBody): a body over it holds a message.

@@ -9,24 +9,30 @@ const MINIBROWSER = process.env.WEBKIT_BIN || '/usr/lib/x86_64-linux-gnu/webkit2
 const xvfb = spawn('/usr/bin/Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
   stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
 });
+let browser;
+let stopped = false;
+// Set before the wait for a display: a stop then leaves no Xvfb behind, and starts no browser.
+const stop = () => {
+  stopped = true;
+  browser?.kill();
+  xvfb.kill();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
 const display = await new Promise((resolve, reject) => {
   let out = '';
   xvfb.stdio[3].on('data', (chunk) => {
     out += chunk;
     if (out.includes('\n')) resolve(out.trim());
   });
-  xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it had a display`)));
+  xvfb.once('exit', (code) => (stopped ? resolve('') : reject(new Error(`Xvfb exited (${code}) before it had a display`))));
 });
-// No GPU behind Xvfb: compositing off spares WebKit a GL context it would only emulate.
-const env = { ...process.env, DISPLAY: `:${display}`, WEBKIT_DISABLE_COMPOSITING_MODE: '1' };
-const browser = spawn(MINIBROWSER, [url], { env, stdio: 'inherit' });
-const stop = () => {
-  browser.kill();
-  xvfb.kill();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-browser.once('exit', (code) => {
-  xvfb.kill();
-  process.exitCode = code ?? 0;
-});
+if (!stopped) {
+  // No GPU behind Xvfb: compositing off spares WebKit a GL context it would only emulate.
+  const env = { ...process.env, DISPLAY: `:${display}`, WEBKIT_DISABLE_COMPOSITING_MODE: '1' };
+  browser = spawn(MINIBROWSER, [url], { env, stdio: 'inherit' });
+  browser.once('exit', (code) => {
+    xvfb.kill();
+    process.exitCode = code ?? 0;
+  });
+}

@@ -3,6 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { once } from 'node:events';
 import { request, start, xhrPoll, xhrSend, sid, withTimeout } from './helpers.mjs';
 
@@ -152,6 +153,30 @@ describe('http helpers', () => {
       assert.equal(res.status, 413);
       assert.equal(res.body, 'Payload too large.');
       // The session ends, saying why (transports/send.test.mjs): sent again, the body would be refused again.
+      assert.equal((await xhrPoll(base, id)).body, 'c[1009,"Message too big"]\n');
+    });
+
+    // Answered before the upload had ended, with the connection closed under it, a browser saw a network
+    // error rather than the 413 (WebKit on every such send): the answer waits for the body's end.
+    it('answers a body over the limit only once it has ended, then with the 413', async () => {
+      const id = sid();
+      await xhrPoll(base, id);
+      const { hostname, port, pathname } = new URL(base);
+      const socket = net.connect(Number(port), hostname);
+      await once(socket, 'connect');
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (d) => (answer += d));
+      const body = JSON.stringify(['w'.repeat(100000)]);
+      socket.write(`POST ${pathname.replace(/\/$/, '')}/000/${id}/xhr_send HTTP/1.1\r\nHost: ${hostname}\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.write(body.slice(0, -1));
+      // The one wait for something not to happen: the old server answered within a millisecond or two.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(answer, '', 'an answer before the body ended');
+      socket.end(body.slice(-1));
+      await withTimeout(once(socket, 'close'), 'the answer');
+      assert.match(answer, /^HTTP\/1\.1 413 /);
+      assert.match(answer, /\r\n\r\nPayload too large\.$/);
       assert.equal((await xhrPoll(base, id)).body, 'c[1009,"Message too big"]\n');
     });
 

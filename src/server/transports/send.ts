@@ -48,7 +48,8 @@ async function receive(
   try {
     body = extract(await readBody(req, ctx.options.maxBodySize));
   } catch (error) {
-    // Closing the connection stops a client that is still uploading a huge body.
+    // Answered once the body has ended (up to 8 MiB past the limit: readBody), so the client reads
+    // this rather than a cut; closing the connection stops one still uploading a huger body.
     const tooLarge = error instanceof BodyTooLarge;
     reply(res, tooLarge ? 413 : 400, tooLarge ? 'Payload too large.' : 'Bad request.', { ...fail, Connection: 'close' });
     // A client keeps its batches within the limit (/info's maxBody): a body over it holds a message.
