@@ -1222,7 +1222,6 @@ function jsonpFrame() {
     const load = (url, timeout, done) => {
         const name = uniqueName();
         let over = false;
-        let win;
         // Made at once, by the frame's document: where that is refused (a sandboxed page's frame, Trusted
         // Types refusing the URL), the load throws, and the tier cannot start. In once the frame is ready.
         const script = Object.assign(frame.contentWindow.document.createElement('script'), {
@@ -1237,17 +1236,17 @@ function jsonpFrame() {
             over = true;
             clearTimeout(timer);
             script.remove();
+            // (The frame's window, if the frame is still there: the callback is one of its globals.)
             // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the callback is a global of the frame's own
-            if (win)
-                delete win[name];
+            delete frame.contentWindow?.[name];
             done(error, value);
         };
         timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
-        void ready.then((w) => {
+        void ready.then((win) => {
             if (over)
                 return;
-            (win = w)[name] = (value) => finish(null, value);
-            w.document.body.append(script);
+            win[name] = (value) => finish(null, value);
+            win.document.body.append(script);
         });
     };
     return [

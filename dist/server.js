@@ -97,26 +97,18 @@ function readBody(req, limit) {
         }
         const chunks = [];
         let size = 0;
-        let over = false;
         req.on('data', (chunk) => {
             size += chunk.length;
-            if (size > limit + DRAIN)
-                tooLarge();
-            if (over)
-                return;
-            if (size > limit) {
-                over = true;
+            if (size <= limit)
+                chunks.push(chunk);
+            else {
+                // Over: nothing kept from here on (a rejection once settled ignores the calls after it).
                 chunks.length = 0;
-                return;
+                if (size > limit + DRAIN)
+                    tooLarge();
             }
-            chunks.push(chunk);
         });
-        req.on('end', () => {
-            if (over)
-                tooLarge();
-            else
-                resolve(Buffer.concat(chunks).toString('utf8'));
-        });
+        req.on('end', () => (size > limit ? tooLarge() : resolve(Buffer.concat(chunks).toString('utf8'))));
         req.on('error', reject);
     });
 }

@@ -102,22 +102,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit + DRAIN) tooLarge();
-      if (over) return;
-      if (size > limit) {
-        over = true;
+      if (size <= limit) chunks.push(chunk);
+      else {
+        // Over: nothing kept from here on (a rejection once settled ignores the calls after it).
         chunks.length = 0;
-        return;
+        if (size > limit + DRAIN) tooLarge();
       }
-      chunks.push(chunk);
     });
-    req.on('end', () => {
-      if (over) tooLarge();
-      else resolve(Buffer.concat(chunks).toString('utf8'));
-    });
+    req.on('end', () => (size > limit ? tooLarge() : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }

@@ -23,7 +23,6 @@ export function jsonpFrame(): [Load, () => void] {
   const load: Load = (url, timeout, done) => {
     const name = uniqueName();
     let over = false;
-    let win: (Window & Record<string, unknown>) | undefined;
     // Made at once, by the frame's document: where that is refused (a sandboxed page's frame, Trusted
     // Types refusing the URL), the load throws, and the tier cannot start. In once the frame is ready.
     const script = Object.assign((frame.contentWindow as Window).document.createElement('script'), {
@@ -37,15 +36,16 @@ export function jsonpFrame(): [Load, () => void] {
       over = true;
       clearTimeout(timer);
       script.remove();
+      // (The frame's window, if the frame is still there: the callback is one of its globals.)
       // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the callback is a global of the frame's own
-      if (win) delete win[name];
+      delete (frame.contentWindow as (Window & Record<string, unknown>) | null)?.[name];
       done(error, value);
     };
     timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
-    void ready.then((w) => {
+    void ready.then((win) => {
       if (over) return;
-      (win = w)[name] = (value: unknown) => finish(null, value);
-      w.document.body.append(script);
+      win[name] = (value: unknown) => finish(null, value);
+      win.document.body.append(script);
     });
   };
   return [
