@@ -1189,11 +1189,17 @@ function endIfStalled(session, unsent, limit) {
 }
 function bindClose(ws, session, receiver) {
     ws.on('error', (error) => {
-        // A message over maxPayload (maxBodySize): `ws` closes the socket with 1009. Without more, a
-        // resuming client would send it again on the next socket; the session ends, saying why (the
-        // client hears it when it comes back), as for an HTTP send over the limit.
-        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && session.receiver === receiver)
-            tooBig(session);
+        // A message over maxPayload (maxBodySize): `ws` has sent its 1009 close frame and ends the socket
+        // once it is out, reading on to the end of the message. Destroying the socket here would reset
+        // it with the message unread, and the reset could overtake the close frame (Firefox and WebKit
+        // then saw an error, not 1009). Without more, a resuming client would send the message again on
+        // the next socket; the session ends, saying why (the client hears it when it comes back), as for
+        // an HTTP send over the limit.
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+            if (session.receiver === receiver)
+                tooBig(session);
+            return;
+        }
         ws.terminate();
     });
     ws.on('close', (code) => {
