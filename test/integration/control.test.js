@@ -8,11 +8,18 @@
 // is checked. Form posts (the no-CORS path) are counted by watching the DOM.
 import { createClient } from '../../dist/cometkit.mjs';
 import { opened } from '../browser/support/client.js';
-import { config } from '../browser/support/config.js';
+import { BROWSER, config } from '../browser/support/config.js';
 import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, assertSameMessages, until } from '../browser/support/echo.js';
 
 const COUNT = 1000;
+// The most requests that 1,000 sends, each in its own task, may take. How many depends on how many
+// sends fit in one round trip; what must hold is one request at a time, so everything sent meanwhile
+// rides in the next one. WebKit runs a task posted to itself about once a millisecond here (the 1,000
+// take 0.7–1.3 s, on WebSocket too) and its send requests take about 3 ms: 2–3 sends each, 340–400
+// requests, where one per message would be 1,000. (Chromium: 0.2–0.7 s and 20–40 requests; Firefox
+// under 0.1 s and 3–10.)
+const SPREAD_MOST = BROWSER === 'WebKit' ? COUNT / 2 : COUNT / 4;
 const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
 
 /** A macrotask boundary without setTimeout's clamping: a message to ourselves. */
@@ -146,9 +153,8 @@ describe('control channel', function () {
             return;
           }
           if (spread) {
-            // How many depends on how many sends fit in one round trip (2–80 seen); what must hold is
-            // one request at a time, so everything sent meanwhile rides in the next one.
-            if (!(requests.length >= 1 && requests.length <= COUNT / 4)) throw new Error(`${requests.length} xhr_send requests for ${COUNT} messages`);
+            // 2–80 sends per request seen (SPREAD_MOST).
+            if (!(requests.length >= 1 && requests.length <= SPREAD_MOST)) throw new Error(`${requests.length} xhr_send requests for ${COUNT} messages`);
             assertOneInFlight(requests);
           } else {
             // Sends made in one tick leave together.
@@ -172,7 +178,7 @@ describe('control channel', function () {
       const { sendMs, totalMs } = await sendAndEcho(client, true);
       const posts = opaque.filter((path) => path.endsWith('/jsonp_send'));
       console.log(`[control] cometkit ${tier} without CORS: ${COUNT} sent in ${Math.round(sendMs)} ms, all echoed after ${Math.round(totalMs)} ms, ${posts.length} no-cors jsonp_send request(s), at most ${opaque.most} at once`);
-      if (!(posts.length >= 1 && posts.length <= COUNT / 4)) throw new Error(`${posts.length} jsonp_send requests for ${COUNT} messages`);
+      if (!(posts.length >= 1 && posts.length <= SPREAD_MOST)) throw new Error(`${posts.length} jsonp_send requests for ${COUNT} messages`);
       assertEqual(posts.length, opaque.length, 'no-cors requests other than jsonp_send');
       assertEqual(opaque.most, 1, 'jsonp_send requests at once');
       assertEqual(refused.filter((path) => path.endsWith('/xhr_send')).length, 0, 'xhr_send fetches');

@@ -193,13 +193,19 @@ describe('resume', function () {
   });
 
   describe('a forever-iframe the network cuts (fault proxy cutAfterBytes)', function () {
-    // Neither browser fires an event for a cut htmlfile: left to itself the client finds it at its
+    // Chromium and Firefox fire no event for a cut htmlfile: left to itself the client finds it at its
     // liveness check (the server's heartbeat delay + heartbeatTimeout: 35 s by default). A cometkit
     // server that saw the cut answers the client's next send 410: the client resumes at once and sends
     // the batch again. Heartbeats are left at the defaults here, so only that answer can be quick.
-    it('iframe: the next send after the cut finds it, the session resumes at once, each echo once and in order', async function () {
+    // WebKit ends a cut htmlfile's frame (its load event), which reads as the server's end of the
+    // response: the client renews it on the same session at once, and a renewal made before the proxy's
+    // fault is lifted is cut before it starts (`htmlfile did not start`), a cut the client hears. Either
+    // way the session resumes and the echo the cut swallowed arrives once, in order.
+    it('iframe: the cut is found (by the next send, or in WebKit by the frame), the session resumes, each echo once and in order', async function () {
       const p = await proxy('kind=fault');
       const { client, w } = connect(`${p.url}/echo`, { transports: ['iframe'], retry: () => 0 });
+      const got = [];
+      client.on('message', ({ data }) => got.push(data));
       await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
       await echoed(client, w, ['before']);
       // The next body bytes of every response cut it: the echo of "poke" is what cuts the htmlfile.
@@ -211,13 +217,23 @@ describe('resume', function () {
         await sleep(20);
       }
       await setFaults(p, { cutAfterBytes: 0 });
-      assertEqual(w.closes.length, 0, 'closes before the next send (the browser saw no cut)');
+      const webkit = BROWSER === 'WebKit';
+      if (!webkit) assertEqual(w.closes.length, 0, 'closes before the next send (the browser saw no cut)');
       const sentAt = performance.now() - w.t0;
       await echoed(client, w, ['after'], 5000);
+      assertEqual(JSON.stringify(got), JSON.stringify(['before', 'poke', 'after']), 'every echo');
+      assertResumedThroughout(w);
+      if (webkit) {
+        if (!w.closes.every((c) => c.willReconnect && /^1006 (htmlfile did not start|send failed: HTTP 410)$/.test(`${c.code} ${c.reason}`))) {
+          throw new Error(`closes other than cuts: ${JSON.stringify(w.closes)}`);
+        }
+        assertEqual(w.opens.length, w.closes.length + 1, 'opens (one per cut, and the first)');
+        console.log(`[resume] ${BROWSER} iframe cut: ${w.closes.length} cut(s) heard, ${w.opens.length - 1} resume(s)`);
+        return;
+      }
       const close = w.closes[0];
       assertEqual(`${close?.code} ${close?.reason}`, '1006 send failed: HTTP 410', 'the close');
       assertEqual(w.opens.length, 2, 'opens');
-      assertResumedThroughout(w);
       console.log(`[resume] ${BROWSER} iframe cut: found ${ms(close.at - sentAt)} after the next send, resumed ${ms(w.opens[1].at - close.at)} later`);
     });
   });
