@@ -2,7 +2,7 @@
 // with msw: batching, one request in flight, order, and what a failed send does.
 import { createClient } from '../../dist/cometkit.mjs';
 import { assertEqual, until } from '../browser/support/echo.js';
-import { HttpResponse, delay, http, startMsw, stopMsw } from '../browser/support/msw.js';
+import { HttpResponse, delay, http, needStreamingMocks, startMsw, stopMsw } from '../browser/support/msw.js';
 import { assert, nextEvent, tick } from '../browser/support/assert.js';
 
 // Same-origin, so the client takes the CORS (fetch) path; only msw answers here.
@@ -82,6 +82,11 @@ describe('control channel (msw)', function () {
 
   for (const tier of ['polling', 'xhr-streaming']) {
     describe(tier, function () {
+      if (tier === 'xhr-streaming') {
+        before(function () {
+          needStreamingMocks(this);
+        });
+      }
       it('sends 1,000 rapid messages in order on far fewer requests, one in flight at a time', async function () {
         const client = await openOn(tier);
         const sent = [];

@@ -3,7 +3,7 @@
 // prelude in pieces, a long frame in many small chunks, several frames and a line end in one chunk.
 import { createClient } from '../../dist/cometkit.mjs';
 import { assertEqual, until } from '../browser/support/echo.js';
-import { HttpResponse, http, startMsw, stopMsw } from '../browser/support/msw.js';
+import { HttpResponse, http, needStreamingMocks, startMsw, stopMsw } from '../browser/support/msw.js';
 import { nextEvent } from '../browser/support/assert.js';
 
 // Same-origin, so the client takes the CORS (fetch) path; only msw answers here.
@@ -76,6 +76,7 @@ function withMsw(title, handlers, body) {
     this.timeout(20000);
     let worker;
     before(async function () {
+      needStreamingMocks(this);
       worker = await startMsw(...handlers);
     });
     after(async function () {
