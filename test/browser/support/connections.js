@@ -13,7 +13,27 @@ export function cometkitConnection(create, url, options) {
   });
 }
 
+/**
+ * Stock sockjs-client deletes a JSONP poll's callback when the connection closes, but cannot stop the
+ * script it already asked for: when the server answers that poll (at its next heartbeat, 25 s on),
+ * the script calls a callback that is gone, an error in the page ("Script error." across origins)
+ * that fails whichever benchmark runs then. Its registry (`window._jp`, made here before sockjs-client
+ * makes its own) keeps a closed connection's callback as a no-op instead.
+ */
+function keepLateJsonpQuiet() {
+  if (window._jp?.[QUIET]) return;
+  const registry = { ...window._jp, [QUIET]: true };
+  window._jp = new Proxy(registry, {
+    deleteProperty(target, name) {
+      target[name] = () => {};
+      return true;
+    },
+  });
+}
+const QUIET = Symbol('late JSONP polls answered quietly');
+
 export function sockjsConnection(url, transport) {
+  keepLateJsonpQuiet();
   return new Promise((resolve, reject) => {
     const sock = new SockJS(url, null, { transports: [transport] });
     let handler = () => {};
