@@ -2,7 +2,7 @@
 // everything an IE 7 page lacks (sandbox.html): JSONP mode against the cometkit server
 // and the stock sockjs server, both on another origin than the sandbox (karma's).
 // Once with no event listeners at all, once with IE's attachEvent only.
-import { config } from '../browser/support/config.js';
+import { BROWSER, config } from '../browser/support/config.js';
 import { admin } from '../browser/support/admin.js';
 import { assertEqual, assertSameMessages, echoMessages, until } from '../browser/support/echo.js';
 import { assertLost, assertResumedThroughout, flow, waitFor, watch } from '../browser/support/flow.js';
@@ -139,6 +139,15 @@ const callbacks = (seen) => seen.scripts.map((src) => new URL(src).searchParams.
 for (const events of ['none', 'attach']) {
   describe(`legacy build, ${events === 'attach' ? 'attachEvent only' : 'no event listeners'}`, function () {
     this.timeout(20000);
+    // The sandbox plays IE by taking fetch away. Every WebKit has had fetch since Safari 10.1 (2017), so
+    // that page exists in no WebKit: there the build is tested in a page with fetch (below), as an old
+    // page opened in Safari runs it. (WebKit without fetch would share Firefox's silence on a cut form
+    // post, and the 30 s send timeout that costs.)
+    before(function () {
+      if (BROWSER !== 'WebKit') return;
+      console.log(`[legacy] skipped in WebKit (no WebKit lacks fetch): ${this.test.parent.fullTitle()}`);
+      this.skip();
+    });
     let sandbox;
     beforeEach(async () => (sandbox = await openSandbox(events)));
     afterEach(() => {
@@ -547,6 +556,27 @@ describe('legacy build in a page that has fetch', function () {
     await Promise.all(made.map((path) => admin('DELETE', path).catch(() => {})));
     made = [];
   });
+
+  for (const server of ['cometkit', 'sockjs']) {
+    it(`${server} server: opens in JSONP mode, echoes 200 messages with delivery callbacks, closes and leaves nothing behind`, async function () {
+      const { win } = sandbox;
+      const client = win.cometkit.createClient(`${config().servers[server].cross}/echo`);
+      assertEqual((await opened(client)).transport, 'jsonp', 'open.transport');
+      await echoDelivered(client, echoMessages());
+      const closed = once(client, 'close');
+      client.close();
+      const event = await closed;
+      assertEqual(`${event.code} ${event.reason} ${event.willReconnect}`, '1000 Normal closure false', 'the close');
+      await assertClean(sandbox);
+      const posts = sandbox.seen.forms.filter((action) => new URL(action).pathname.endsWith('/jsonp_send'));
+      assertEqual(posts.length, 0, 'jsonp_send form posts');
+      // A stock server answers the /info probe (a script) with plain JSON: WebKit runs it and reports
+      // the syntax error, muted across origins (README, "Legacy build"); Chromium and Firefox refuse to
+      // run it. Nothing else may reach the page.
+      const expected = server === 'sockjs' && BROWSER === 'WebKit' ? 'Script error.' : '';
+      assertEqual(Array.prototype.map.call(win.__sandbox.errors, (e) => e.replace(/ \(.*\)$/, '')).join('\n'), expected, 'script errors in the sandbox');
+    });
+  }
 
   it('resumes through a proxy that cuts every connection at random, sending by fetch', async function () {
     // Lower cut points than with form posts: fetch sends carry larger batches in fewer requests, which
