@@ -1,7 +1,8 @@
 // The legacy build (dist/cometkit.legacy.min.js) in a sandbox iframe that takes away
 // everything an IE 7 page lacks (sandbox.html): JSONP mode against the cometkit server
 // and the stock sockjs server, both on another origin than the sandbox (karma's).
-// Once with no event listeners at all, once with IE's attachEvent only.
+// Once with no event listeners at all, once with IE's attachEvent only; then in a page that has
+// fetch, as an old page runs in a new browser (the only one of the three WebKit runs).
 import { BROWSER, config } from '../browser/support/config.js';
 import { admin } from '../browser/support/admin.js';
 import { assertEqual, assertSameMessages, echoMessages, until } from '../browser/support/echo.js';
