@@ -1,6 +1,6 @@
 'use strict';
-// Browser tests: plain ES modules in Chromium and Firefox, run concurrently (and a share of them in
-// WebKit, test/browser/suite.mjs).
+// Browser tests: plain ES modules in Chromium and Firefox, run concurrently (and again in WebKit,
+// test/browser/suite.mjs).
 // Usually run through test/browser/karma.mjs (runKarma); directly:
 //   npx karma start karma.conf.cjs [--test-files=test/browser/x.test.js] [--browsers=ChromiumHeadlessCI] [--port=9877]
 // Overrides (runKarma's or the CLI's) are already set on `config` when this function runs.

@@ -1215,9 +1215,8 @@ function jsonpFrame() {
     // srcdoc: a srcdoc document's requests send the page's URL as their Referer, which a server checking
     // origins needs for JSONP. An about:blank one sends none, nor (in WebKit) one the page has opened.
     // Its document comes a task later, on `load`.
-    let loaded;
-    const ready = new Promise((resolve) => (loaded = resolve));
-    const frame = hidden('iframe', { srcdoc: '', onload: () => loaded(frame.contentWindow) });
+    const frame = hidden('iframe', { srcdoc: '' });
+    const ready = new Promise((resolve) => (frame.onload = resolve));
     let timer;
     const load = (url, timeout, done) => {
         const name = uniqueName();
@@ -1237,16 +1236,15 @@ function jsonpFrame() {
             clearTimeout(timer);
             script.remove();
             // (The frame's window, if the frame is still there: the callback is one of its globals.)
-            // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the callback is a global of the frame's own
             delete frame.contentWindow?.[name];
             done(error, value);
         };
         timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
-        void ready.then((win) => {
+        void ready.then(() => {
             if (over)
                 return;
-            win[name] = (value) => finish(null, value);
-            win.document.body.append(script);
+            frame.contentWindow[name] = (value) => finish(null, value);
+            frame.contentDocument.body.append(script);
         });
     };
     return [

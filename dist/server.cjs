@@ -88,13 +88,9 @@ const DRAIN = 8 * 1024 * 1024;
 function readBody(req, limit) {
     return new Promise((resolve, reject) => {
         const tooLarge = () => reject(new BodyTooLarge(limit));
-        const declared = Number(req.headers['content-length']);
-        if (declared > limit) {
+        if (Number(req.headers['content-length']) > limit + DRAIN) {
             req.resume();
-            if (declared > limit + DRAIN)
-                tooLarge();
-            else
-                req.on('end', tooLarge);
+            tooLarge();
             return;
         }
         const chunks = [];

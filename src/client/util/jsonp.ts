@@ -16,9 +16,8 @@ export function jsonpFrame(): [Load, () => void] {
   // srcdoc: a srcdoc document's requests send the page's URL as their Referer, which a server checking
   // origins needs for JSONP. An about:blank one sends none, nor (in WebKit) one the page has opened.
   // Its document comes a task later, on `load`.
-  let loaded!: (win: Window & Record<string, unknown>) => void;
-  const ready = new Promise<Window & Record<string, unknown>>((resolve) => (loaded = resolve));
-  const frame = hidden('iframe', { srcdoc: '', onload: () => loaded(frame.contentWindow as Window & Record<string, unknown>) });
+  const frame = hidden('iframe', { srcdoc: '' });
+  const ready = new Promise((resolve) => (frame.onload = resolve));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const load: Load = (url, timeout, done) => {
     const name = uniqueName();
@@ -37,15 +36,14 @@ export function jsonpFrame(): [Load, () => void] {
       clearTimeout(timer);
       script.remove();
       // (The frame's window, if the frame is still there: the callback is one of its globals.)
-      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the callback is a global of the frame's own
       delete (frame.contentWindow as (Window & Record<string, unknown>) | null)?.[name];
       done(error, value);
     };
     timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
-    void ready.then((win) => {
+    void ready.then(() => {
       if (over) return;
-      win[name] = (value: unknown) => finish(null, value);
-      win.document.body.append(script);
+      (frame.contentWindow as Window & Record<string, unknown>)[name] = (value: unknown) => finish(null, value);
+      (frame.contentDocument as Document).body.append(script);
     });
   };
   return [
