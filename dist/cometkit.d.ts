@@ -44,6 +44,8 @@ interface Extensions {
     version: number;
     /** Plain polling (`/poll`) is served. */
     polling?: boolean;
+    /** An `xhr_send` with `poll` is answered as a plain poll (200 and the frames ready). */
+    pollOnSend?: boolean;
     /** The server's heartbeat delay, ms. */
     heartbeat?: number;
     /** Receiving requests take `h` and `ttl` (shorter heartbeats and streaming responses). */
@@ -258,8 +260,10 @@ declare const jsonp: Tier;
 
 /**
  * Interval polling on a cometkit server's plain-polling extension: fast while
- * messages flow, backing off to the idle interval when they do not, and
- * polling at once after each send so replies come back without waiting.
+ * messages flow, backing off to the idle interval when they do not. A send
+ * made with no poll out asks to be answered as one (`pollOnSend`), so a reply
+ * comes back on it; otherwise, or when it brought no messages, a poll follows
+ * at once, so replies come back without waiting for the interval.
  * Against a stock SockJS server: `xhr` long-polling, the nearest it offers.
  */
 declare const polling: Tier;

@@ -1109,9 +1109,11 @@
      * Client-to-server messages go on their own requests, never behind the held
      * receiving request: one request in flight, everything queued meanwhile goes
      * in the next one, at once (in as many as the server's body limit asks). `sent`
-     * runs after each batch.
+     * runs after each batch, with the answer's text ('' after a 413). A tier with no
+     * receiving request out may have a batch `ride` as a poll too (`pollOnSend`):
+     * the answer then holds frames.
      */
-    function httpConnection(ctx, sink, receive, sent) {
+    function httpConnection(ctx, sink, receive, sent, ride) {
         const queue = [];
         // Upstream position of queue[0]; and whether a bare acknowledgement is wanted (resume).
         let seq = 0;
@@ -1145,18 +1147,19 @@
             const body = JSON.stringify(batch);
             // A resuming client numbers the batch and says what it has received.
             const pos = ctx.pos();
-            const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (batch.length ? '&seq=' + seq : ''));
+            const rides = ride?.();
+            const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (batch.length ? '&seq=' + seq : '')) + (rides ? '&poll' : '');
             const last = seq + batch.length - 1;
             seq = last + 1;
             ack = false;
             busy = true;
-            const next = () => {
+            const next = (answer) => {
                 clearTimeout(timer);
                 busy = false;
                 // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
                 if (!signal.aborted)
                     sink.frame(keptFrame(last));
-                sent?.();
+                sent?.(answer);
                 pump();
             };
             // A batch without an answer in time ends the connection, and resume sends it again: a request
@@ -1167,13 +1170,16 @@
             // Without CORS, `jsonp_send` by a no-cors fetch: unlike a form post into a hidden frame (the
             // legacy build's way), it fails when the request is cut, where Chromium reports a cut post's
             // error page as loaded and Firefox reports nothing at all.
-            post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? 204 : 0, cors ? 'cors' : 'no-cors').then(next, (e) => {
+            post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? (rides ? 200 : 204) : 0, cors ? 'cors' : 'no-cors').then(next, (e) => {
                 // A message over the server's body limit (alone in its batch, see fit()): a cometkit server
                 // ends the session, and its close frame, on the receiver, says so. Sending stops until then
                 // (or the send timeout); a reconnection would resume, and send the message again.
                 // (post() rejects with `HTTP <status>`.)
                 if (!/ 413$/.test(String(e)))
                     fail('send failed: ' + e.message);
+                // A batch that rode as a poll was not answered as one: the tier polls for that close frame.
+                else
+                    sent?.('');
             });
         }
         receive((text) => {
@@ -1371,8 +1377,10 @@
 
     /**
      * Interval polling on a cometkit server's plain-polling extension: fast while
-     * messages flow, backing off to the idle interval when they do not, and
-     * polling at once after each send so replies come back without waiting.
+     * messages flow, backing off to the idle interval when they do not. A send
+     * made with no poll out asks to be answered as one (`pollOnSend`), so a reply
+     * comes back on it; otherwise, or when it brought no messages, a poll follows
+     * at once, so replies come back without waiting for the interval.
      * Against a stock SockJS server: `xhr` long-polling, the nearest it offers.
      */
     const polling = {
@@ -1383,53 +1391,73 @@
         connect(ctx, sink) {
             const plain = !!ctx.info?.cometkit?.polling;
             const [fast, idle] = ctx.poll;
-            let inFlight = false;
+            // What takes frames, one request at a time: 1 a poll, 2 a send riding as one (answers that
+            // could cross on the way would hand frames over out of order); 0 neither.
+            let inFlight = 0;
             // A batch got through while a poll was out: that poll may have left before the reply was queued.
             let soon = false;
             let delay = fast;
             let timer;
             let poll = () => { };
+            let answer;
             return httpConnection(ctx, sink, (frame, fail, signal) => {
+                answer = (text) => {
+                    const rode = inFlight > 1;
+                    inFlight = 0;
+                    clearTimeout(timer);
+                    // Every frame ends with a newline: a last one without is an answer cut short.
+                    const lines = text.split('\n');
+                    if (lines.pop())
+                        return fail('poll failed: answer cut short');
+                    const frames = lines.filter(Boolean);
+                    // An empty answer to a plain poll is as good as a heartbeat.
+                    if (!frames.length)
+                        frames.push('h');
+                    let busy = false;
+                    for (const f of frames) {
+                        busy || (busy = f[0] == 'a');
+                        frame(f);
+                    }
+                    // A send made while these were handled may have taken the next poll's place.
+                    if (signal.aborted || inFlight)
+                        return;
+                    if (!plain)
+                        return poll();
+                    delay = busy ? fast : Math.min(idle, delay * 2 || 1);
+                    // A send's answer without messages: the reply may come a moment later, poll for it now.
+                    timer = setTimeout(poll, soon || (rode && !busy) ? 0 : delay);
+                    soon = false;
+                };
                 poll = () => {
                     clearTimeout(timer);
-                    inFlight = true;
-                    post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then((text) => {
-                        inFlight = false;
-                        // Every frame ends with a newline: a last one without is an answer cut short.
-                        const lines = text.split('\n');
-                        if (lines.pop())
-                            return fail('poll failed: answer cut short');
-                        const frames = lines.filter(Boolean);
-                        // An empty answer to a plain poll is as good as a heartbeat.
-                        if (!frames.length)
-                            frames.push('h');
-                        let busy = false;
-                        for (const f of frames) {
-                            busy || (busy = f[0] == 'a');
-                            frame(f);
-                        }
-                        if (signal.aborted)
-                            return;
-                        if (!plain)
-                            return poll();
-                        delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-                        timer = setTimeout(poll, soon ? 0 : delay);
-                        soon = false;
-                    }, (e) => fail('poll failed: ' + e.message));
+                    inFlight = 1;
+                    post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then(answer, (e) => fail('poll failed: ' + e.message));
                 };
                 signal.addEventListener('abort', () => clearTimeout(timer));
                 poll();
+            }, (text) => {
+                if (!plain)
+                    return;
+                delay = fast;
+                if (inFlight > 1)
+                    return answer(text);
+                // A reply to what was just sent is likely queued already: fetch it now.
+                // (After close, the aborted signal ends the poll before it starts.)
+                if (inFlight)
+                    soon = true;
+                else
+                    poll();
             }, 
-            // A reply to what was just sent is likely queued already: fetch it now.
-            // (After close, the aborted signal ends the poll before it starts.)
+            // With no poll out, a batch asks for what is ready on its own answer: one request per round
+            // trip. Only on a resumable session, where a poll renews from what the client has: should the
+            // answer be long in coming (a send the network swallowed), polling goes on, that poll gets
+            // again what the answer held, and the answer, if it comes, is not read (above: not a taker).
             () => {
-                if (plain) {
-                    delay = fast;
-                    if (inFlight)
-                        soon = true;
-                    else
-                        poll();
-                }
+                if (inFlight || !ctx.info?.cometkit?.pollOnSend || ctx.pos() < 0)
+                    return;
+                clearTimeout(timer);
+                timer = setTimeout(poll, Math.min(idle, ctx.wait / 2));
+                return (inFlight = 2);
             });
         },
     };

@@ -293,6 +293,8 @@ function infoBody(options) {
         cometkit: {
             version: EXTENSIONS_VERSION,
             polling: true,
+            // An xhr_send with `poll` is answered as a plain poll (PROTOCOL.md).
+            pollOnSend: true,
             close: true,
             tune: true,
             takeover: true,
@@ -1004,11 +1006,11 @@ function xhrPolling(ctx) {
 /**
  * `POST /<server>/<session>/poll` (cometkit extension): answered at once with
  * the frame that is ready, or an empty body, for networks that kill held requests.
+ * Also the answer to an `xhr_send` that asks for one (`pollOnSend`), with its own tuning.
  */
-function plainPolling(ctx) {
+function plainPolling(ctx, session = ctx.session(), tuning = ctx.tuning) {
     start(ctx);
-    const session = ctx.session();
-    const receiver = attachHttpReceiver(session, ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' }, ctx.tuning);
+    const receiver = attachHttpReceiver(session, ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' }, tuning);
     // Nothing was ready: give the receiver back at once instead of holding it.
     if (session.receiver === receiver) {
         session.detach(receiver, false);
@@ -1081,11 +1083,26 @@ async function receive(ctx, extract, done, tellCut = false) {
     }
     done(session);
 }
-/** `POST /<server>/<session>/xhr_send`: a JSON array of messages; 204. */
+/**
+ * `POST /<server>/<session>/xhr_send`: a JSON array of messages; 204. With `poll` (cometkit extension
+ * `pollOnSend`, asked by a plain-polling client that has no poll out), 200 and answered as a poll
+ * would be, so a reply the application sends at once comes back on this request instead of the next
+ * poll: one request per round trip instead of two.
+ */
 function xhrSend(ctx) {
-    return receive(ctx, (body) => body, () => {
-        ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
-        ctx.res.end();
+    return receive(ctx, (body) => body, (session) => {
+        if (!ctx.url.searchParams.has('poll')) {
+            ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
+            ctx.res.end();
+            return;
+        }
+        // Only onto a free session: a receiver already there (a try at another tier taking the
+        // session over) keeps what it is owed, and this answer stays empty.
+        if (session.receiver)
+            reply(ctx.res, 200, '', { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': JAVASCRIPT });
+        // Not the request's own tuning: its `pos` says what the client has received, not where it resumes.
+        else
+            plainPolling(ctx, session, { takeOver: false, secrets: ctx.tuning.secrets });
     }, true);
 }
 /**

@@ -62,6 +62,8 @@ interface Extensions {
     version: number;
     /** Plain polling (`/poll`) is served. */
     polling?: boolean;
+    /** An `xhr_send` with `poll` is answered as a plain poll (200 and the frames ready). */
+    pollOnSend?: boolean;
     /** The server's heartbeat delay, ms. */
     heartbeat?: number;
     /** Receiving requests take `h` and `ttl` (shorter heartbeats and streaming responses). */

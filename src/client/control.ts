@@ -24,9 +24,11 @@ export type Receive = (frame: (text: string) => void, fail: (reason: string) => 
  * Client-to-server messages go on their own requests, never behind the held
  * receiving request: one request in flight, everything queued meanwhile goes
  * in the next one, at once (in as many as the server's body limit asks). `sent`
- * runs after each batch.
+ * runs after each batch, with the answer's text ('' after a 413). A tier with no
+ * receiving request out may have a batch `ride` as a poll too (`pollOnSend`):
+ * the answer then holds frames.
  */
-export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive, sent?: () => void): Connection {
+export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive, sent?: (answer: string) => void, ride?: () => unknown): Connection {
   const queue: string[] = [];
   // Upstream position of queue[0]; and whether a bare acknowledgement is wanted (resume).
   let seq = 0;
@@ -60,17 +62,18 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     const body = JSON.stringify(batch);
     // A resuming client numbers the batch and says what it has received.
     const pos = ctx.pos();
-    const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (batch.length ? '&seq=' + seq : ''));
+    const rides = ride?.();
+    const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (batch.length ? '&seq=' + seq : '')) + (rides ? '&poll' : '');
     const last = seq + batch.length - 1;
     seq = last + 1;
     ack = false;
     busy = true;
-    const next = () => {
+    const next = (answer: string) => {
       clearTimeout(timer);
       busy = false;
       // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
       if (!signal.aborted) sink.frame(keptFrame(last));
-      sent?.();
+      sent?.(answer);
       pump();
     };
     // A batch without an answer in time ends the connection, and resume sends it again: a request
@@ -81,12 +84,14 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     // Without CORS, `jsonp_send` by a no-cors fetch: unlike a form post into a hidden frame (the
     // legacy build's way), it fails when the request is cut, where Chromium reports a cut post's
     // error page as loaded and Firefox reports nothing at all.
-    post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? 204 : 0, cors ? 'cors' : 'no-cors').then(next, (e: unknown) => {
+    post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? (rides ? 200 : 204) : 0, cors ? 'cors' : 'no-cors').then(next, (e: unknown) => {
       // A message over the server's body limit (alone in its batch, see fit()): a cometkit server
       // ends the session, and its close frame, on the receiver, says so. Sending stops until then
       // (or the send timeout); a reconnection would resume, and send the message again.
       // (post() rejects with `HTTP <status>`.)
       if (!/ 413$/.test(String(e))) fail('send failed: ' + (e as Error).message);
+      // A batch that rode as a poll was not answered as one: the tier polls for that close frame.
+      else sent?.('');
     });
   }
 

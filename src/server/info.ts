@@ -20,6 +20,8 @@ export function infoBody(options: ResolvedOptions): Record<string, unknown> {
     cometkit: {
       version: EXTENSIONS_VERSION,
       polling: true,
+      // An xhr_send with `poll` is answered as a plain poll (PROTOCOL.md).
+      pollOnSend: true,
       close: true,
       tune: true,
       takeover: true,

@@ -165,6 +165,49 @@ describe('control channel', function () {
     });
   }
 
+  // Plain polling's round trip: against a cometkit server (pollOnSend in /info) a send asks to be
+  // answered as a poll, and the echo comes back on it: one request per round trip, not a send and
+  // then a poll. Never while a poll is out (answers that crossed would hand frames over out of
+  // order). A stock server offers no such thing: its sends are never asked.
+  for (const server of ['cometkit', 'sockjs']) {
+    it(`${server} server, polling: ${server === 'cometkit' ? 'each echo comes back on its own send\'s answer, never beside a poll' : 'sends never ask to be answered as a poll'}`, async function () {
+      const base = `${config().servers[server].cross}/echo`;
+      client = createClient(base, { transports: ['polling'], reconnect: false });
+      await opened(client);
+      const origin = new URL(base, location.href).origin;
+      const requests = (since) =>
+        performance.getEntriesByType('resource').filter((e) => e.name.startsWith(origin) && /\/(xhr_send|poll|xhr)\?/.test(e.name) && e.startTime >= since);
+      const N = 50;
+      const since = performance.now();
+      for (let i = 0; i < N; i++) {
+        const echo = new Promise((resolve) => {
+          const off = client.on('message', ({ data }) => {
+            if (data === `echo ${i}`) {
+              off();
+              resolve();
+            }
+          });
+        });
+        client.send(`echo ${i}`);
+        await echo;
+      }
+      await until(() => requests(since).filter((e) => e.name.includes('/xhr_send')).length === N, 2000, `${N} xhr_send Resource Timing entries`);
+      const all = requests(since);
+      const sends = all.filter((e) => e.name.includes('/xhr_send'));
+      const asking = sends.filter((e) => /[?&]poll(&|$)/.test(e.name));
+      const polls = all.filter((e) => !e.name.includes('/xhr_send'));
+      console.log(`[control] ${server} polling, ${N} echoes one after another: ${sends.length} xhr_send (${asking.length} asking for a poll), ${polls.length} polls`);
+      if (server === 'sockjs') return assertEqual(asking.length, 0, 'xhr_send requests asking for a poll');
+      assertEqual(asking.length, N, 'xhr_send requests asking for a poll');
+      // Polls now come only from the poll timer (50 ms while messages flow); one per echo without.
+      if (polls.length > N / 5) throw new Error(`${polls.length} polls for ${N} echoes`);
+      const taking = [...asking, ...polls.filter((e) => e.name.includes('/poll?'))].sort((a, b) => a.startTime - b.startTime);
+      for (let i = 1; i < taking.length; i++) {
+        if (taking[i].startTime < taking[i - 1].responseEnd - 1) throw new Error(`${taking[i].name} started before ${taking[i - 1].name} had its answer`);
+      }
+    });
+  }
+
   // Without CORS (every cross-origin cors-mode fetch refused, as the browser would), sends
   // leave as no-cors fetches to jsonp_send: batched the same way, one at a time.
   for (const tier of ['iframe', 'jsonp']) {

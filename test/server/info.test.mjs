@@ -30,6 +30,7 @@ describe('/info', () => {
     // The extension block; other fields may join it as extensions are added.
     assert.equal(body.cometkit.version, 1);
     assert.equal(body.cometkit.polling, true);
+    assert.equal(body.cometkit.pollOnSend, true);
     assert.equal(body.cometkit.heartbeat, 4321);
     // The largest send body taken: cometkit clients keep their batches within it.
     assert.equal(body.cometkit.maxBody, 5000);

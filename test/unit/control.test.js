@@ -15,24 +15,69 @@ const INFO = {
   cometkit: { version: 1, polling: true, close: true, heartbeat: 25000 },
 };
 
+// The same, for a server that answers an xhr_send asking for it as a poll (pollOnSend); and one
+// that also keeps sessions resumable.
+const RIDE = '/mock/control-ride';
+const RIDE_RESUME = '/mock/control-ride-resume';
+
 /** What the mocked server has seen, and how it answers xhr_send; reset before each test. */
 let server;
 function resetServer() {
-  server = { opened: new Set(), polls: 0, openDelay: 0, pollDelay: 0, refusePolls: false, sends: [], inFlight: 0, maxInFlight: 0, sendStatus: 204, sendDelay: 5 };
+  server = {
+    opened: new Set(),
+    polls: 0,
+    openDelay: 0,
+    pollDelay: 0,
+    refusePolls: false,
+    sends: [],
+    inFlight: 0,
+    maxInFlight: 0,
+    sendStatus: 204,
+    sendDelay: 5,
+    // Sends that asked to be answered as a poll (answered with the echo of their messages, `echo`),
+    // the messages so echoed, and how many requests that take frames (polls and such sends) were
+    // out at once.
+    rides: 0,
+    echo: true,
+    echoed: [],
+    taking: 0,
+    maxTaking: 0,
+    pollUrls: [],
+  };
+}
+
+/** Counts a request that takes frames while `answer` runs (on the test's own record: a request of
+ * the test before may end after the reset). */
+async function taking(answer) {
+  const seen = server;
+  seen.taking++;
+  seen.maxTaking = Math.max(seen.maxTaking, seen.taking);
+  try {
+    return await answer();
+  } finally {
+    seen.taking--;
+  }
 }
 
 const encoder = new TextEncoder();
 const handlers = [
   http.get(`${BASE}/info`, () => HttpResponse.json(INFO)),
+  http.get(`${RIDE}/info`, () => HttpResponse.json({ ...INFO, cometkit: { ...INFO.cometkit, pollOnSend: true } })),
+  http.get(`${RIDE_RESUME}/info`, () => HttpResponse.json({ ...INFO, cometkit: { ...INFO.cometkit, pollOnSend: true, resume: 30000 } })),
   // Plain polling: the open frame on a session's first poll, then nothing ready.
-  http.post(`${BASE}/:server/:session/poll`, async ({ params }) => {
-    server.polls++;
-    if (server.refusePolls) return new HttpResponse(null, { status: 404 });
-    const first = !server.opened.has(params.session);
-    server.opened.add(params.session);
-    await delay(first ? server.openDelay : server.pollDelay);
-    return new HttpResponse(first ? 'o\n' : '', { headers: { 'Content-Type': 'application/javascript' } });
-  }),
+  http.post(`/mock/:base/:server/:session/poll`, ({ params, request }) =>
+    taking(async () => {
+      server.polls++;
+      server.pollUrls.push(request.url);
+      if (server.refusePolls) return new HttpResponse(null, { status: 404 });
+      const first = !server.opened.has(params.session);
+      server.opened.add(params.session);
+      await delay(first ? server.openDelay : server.pollDelay);
+      // A resumable session opens on k0, when the server keeps them and the client asks.
+      const opening = `/mock/${params.base}` === RIDE_RESUME && new URL(request.url).searchParams.get('pos') === '0' ? 'k0\n' : 'o\n';
+      return new HttpResponse(first ? opening : '', { headers: { 'Content-Type': 'application/javascript' } });
+    }),
+  ),
   // Streaming: the 2 KiB prelude and the open frame, then held open.
   http.post(`${BASE}/:server/:session/xhr_streaming`, () => {
     const body = new ReadableStream({
@@ -42,15 +87,26 @@ const handlers = [
     });
     return new HttpResponse(body, { headers: { 'Content-Type': 'application/javascript' } });
   }),
-  http.post(`${BASE}/:server/:session/xhr_send`, async ({ request }) => {
-    server.inFlight++;
-    server.maxInFlight = Math.max(server.maxInFlight, server.inFlight);
-    server.sends.push(JSON.parse(await request.text()));
-    await delay(server.sendDelay);
-    server.inFlight--;
-    return new HttpResponse(null, { status: server.sendStatus });
+  http.post(`/mock/:base/:server/:session/xhr_send`, async ({ request }) => {
+    const rides = new URL(request.url).searchParams.has('poll');
+    // The test's own record, as in taking().
+    const seen = server;
+    const answer = async () => {
+      seen.inFlight++;
+      seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
+      const batch = JSON.parse(await request.text());
+      seen.sends.push(batch);
+      await delay(seen.sendDelay);
+      seen.inFlight--;
+      if (!rides || seen.sendStatus != 204) return new HttpResponse(null, { status: seen.sendStatus });
+      seen.rides++;
+      const echoes = seen.echo ? batch.map((m) => `echo ${m}`) : [];
+      seen.echoed.push(...echoes);
+      return new HttpResponse(echoes.length ? `a${JSON.stringify(echoes)}\n` : '', { status: 200, headers: { 'Content-Type': 'application/javascript' } });
+    };
+    return rides ? taking(answer) : answer();
   }),
-  http.post(`${BASE}/:server/:session/close`, () => new HttpResponse(null, { status: 204 })),
+  http.post(`/mock/:base/:server/:session/close`, () => new HttpResponse(null, { status: 204 })),
 ];
 
 
@@ -131,6 +187,117 @@ describe('control channel (msw)', function () {
       await until(() => server.sends.length === 1, 1000, 'the send at the server');
       // Without the batch, the next poll would leave a second after this one answers.
       await until(() => server.polls === 3, 600, 'a third poll at once after the second answered');
+    });
+  });
+
+  describe('a send answered as a poll (pollOnSend)', function () {
+    it('is not asked of a server that does not offer it', async function () {
+      const client = await openOn('polling');
+      for (let i = 0; i < 5; i++) {
+        client.send(`m${i}`);
+        await until(() => server.sends.length === i + 1 && server.inFlight === 0, 2000, `send ${i}`);
+      }
+      assertEqual(server.rides, 0, 'sends asking for a poll');
+    });
+
+    async function openRiding(options = {}, base = RIDE_RESUME) {
+      const client = createClient(base, { transports: ['polling'], reconnect: false, ...options });
+      clients.push(client);
+      await nextEvent(client, 'open', 3000);
+      return client;
+    }
+
+    it('is not asked on a session that is not resumable (a late answer could not be dropped)', async function () {
+      const client = await openRiding({}, RIDE);
+      for (let i = 0; i < 5; i++) {
+        client.send(`m${i}`);
+        await until(() => server.sends.length === i + 1 && server.inFlight === 0, 2000, `send ${i}`);
+      }
+      assertEqual(server.rides, 0, 'sends asking for a poll');
+    });
+
+    it('takes the echo from the send\'s answer, in order, never with a poll out at the same time', async function () {
+      // Polls 20 ms apart while messages flow: the sends below meet polls that are out and timers
+      // about to fire.
+      const client = await openRiding({ pollInterval: 20, pollIdleInterval: 2000 });
+      const received = [];
+      client.on('message', ({ data }) => received.push(data));
+      for (let i = 0; i < 30; i++) {
+        client.send(`m${i}`);
+        await until(() => server.sends.flat().includes(`m${i}`) && server.inFlight === 0, 2000, `send ${i}`);
+        // Every third in its own time, so that some sends find a poll out and go without asking.
+        if (i % 3 === 0) await delay(25);
+      }
+      await until(() => received.length === server.echoed.length, 2000, 'the echoes on the answers');
+      assert(server.rides >= 10, `${server.rides} of 30 sends asked for a poll`);
+      assertEqual(received.join(), server.echoed.join(), 'echoes, in order');
+      assertEqual(server.maxTaking, 1, 'requests taking frames at once');
+    });
+
+    it('lets a send made on a message take the next poll\'s place, with no poll timer left behind', async function () {
+      // Each answer is held longer than a poll interval (20 ms) and well within the wait before
+      // polling goes on regardless (pollIdleInterval, 200 ms): a timer left running, of either kind,
+      // would poll beside one of the sends that follow one another here.
+      const client = await openRiding({ pollInterval: 20, pollIdleInterval: 200 });
+      server.sendDelay = 60;
+      const received = [];
+      client.on('message', ({ data }) => {
+        received.push(data);
+        if (received.length < 10) client.send(`after ${received.length}`);
+      });
+      client.send('start');
+      await until(() => received.length === 10, 3000, 'ten echoes, each sent for on the one before');
+      assertEqual(received.at(-1), 'echo after 9', 'the last echo');
+      assertEqual(server.maxTaking, 1, 'requests taking frames at once');
+    });
+
+    it('leaves no poll timer behind when an acknowledgement goes while a poll\'s answer is handled', async function () {
+      const client = await openRiding({ pollInterval: 20, pollIdleInterval: 2000 });
+      server.sendDelay = 100;
+      client.send('start');
+      await nextEvent(client, 'message', 2000);
+      // The next poll's empty answer counts as a heartbeat, on which the client acknowledges the echo
+      // at once (from inside that answer's handling), in a send that asks for a poll.
+      await until(() => server.rides === 2 && server.sends[1].length === 0, 2000, 'the acknowledgement');
+      const polls = server.polls;
+      await until(() => server.polls > polls + 1, 2000, 'polling after it');
+      assertEqual(server.maxTaking, 1, 'requests taking frames at once');
+    });
+
+    it('polls at once after an answer without messages (the reply may be a moment behind)', async function () {
+      const client = await openRiding({ pollInterval: 1000, pollIdleInterval: 1000 });
+      server.echo = false;
+      const polls = server.polls;
+      client.send('ping');
+      await until(() => server.rides === 1, 2000, 'the send, answered as a poll');
+      await until(() => server.polls === polls + 1, 500, 'a poll at once, not a second later');
+    });
+
+    it('polls at once after a 413, for the close frame that says why', async function () {
+      const client = await openRiding({ pollInterval: 1000, pollIdleInterval: 1000 });
+      const polls = server.polls;
+      server.sendStatus = 413;
+      client.send('too big');
+      await until(() => server.polls === polls + 1, 500, 'a poll at once, not a second later');
+      assertEqual(client.state, 'open', 'state until the server says');
+    });
+
+    it('polls on when the answer is long in coming, from what it has, and does not read the late answer', async function () {
+      // pollIdleInterval 200: polling goes on 200 ms into a send that has not been answered.
+      const client = await openRiding({ pollInterval: 20, pollIdleInterval: 200 });
+      const received = [];
+      client.on('message', ({ data }) => received.push(data));
+      server.sendDelay = 600;
+      client.send('slow');
+      await until(() => server.rides === 0 && server.inFlight === 1, 1000, 'the send at the server');
+      const polls = server.polls;
+      await until(() => server.polls > polls, 500, 'a poll while the answer is out');
+      // A renewal: a cometkit server sends again from there what the late answer held.
+      assert(/[?&]ack=0(&|$)/.test(server.pollUrls.at(-1)), `renewal ${server.pollUrls.at(-1)}`);
+      await until(() => server.rides === 1, 1000, 'the late answer');
+      const after = server.polls;
+      await until(() => server.polls > after + 1, 1000, 'polls after the late answer');
+      assertEqual(received.join(), '', 'messages read from the late answer');
     });
   });
 

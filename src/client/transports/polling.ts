@@ -5,8 +5,10 @@ import type { Tier } from './types.js';
 
 /**
  * Interval polling on a cometkit server's plain-polling extension: fast while
- * messages flow, backing off to the idle interval when they do not, and
- * polling at once after each send so replies come back without waiting.
+ * messages flow, backing off to the idle interval when they do not. A send
+ * made with no poll out asks to be answered as one (`pollOnSend`), so a reply
+ * comes back on it; otherwise, or when it brought no messages, a poll follows
+ * at once, so replies come back without waiting for the interval.
  * Against a stock SockJS server: `xhr` long-polling, the nearest it offers.
  */
 export const polling: Tier = {
@@ -17,50 +19,68 @@ export const polling: Tier = {
   connect(ctx, sink) {
     const plain = !!ctx.info?.cometkit?.polling;
     const [fast, idle] = ctx.poll;
-    let inFlight = false;
+    // What takes frames, one request at a time: 1 a poll, 2 a send riding as one (answers that
+    // could cross on the way would hand frames over out of order); 0 neither.
+    let inFlight = 0;
     // A batch got through while a poll was out: that poll may have left before the reply was queued.
     let soon = false;
     let delay = fast;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let poll = () => {};
+    let answer: (text: string) => void;
     return httpConnection(
       ctx,
       sink,
       (frame, fail, signal) => {
+        answer = (text) => {
+          const rode = inFlight > 1;
+          inFlight = 0;
+          clearTimeout(timer);
+          // Every frame ends with a newline: a last one without is an answer cut short.
+          const lines = text.split('\n');
+          if (lines.pop()) return fail('poll failed: answer cut short');
+          const frames = lines.filter(Boolean);
+          // An empty answer to a plain poll is as good as a heartbeat.
+          if (!frames.length) frames.push('h');
+          let busy = false;
+          for (const f of frames) {
+            busy ||= f[0] == 'a';
+            frame(f);
+          }
+          // A send made while these were handled may have taken the next poll's place.
+          if (signal.aborted || inFlight) return;
+          if (!plain) return poll();
+          delay = busy ? fast : Math.min(idle, delay * 2 || 1);
+          // A send's answer without messages: the reply may come a moment later, poll for it now.
+          timer = setTimeout(poll, soon || (rode && !busy) ? 0 : delay);
+          soon = false;
+        };
         poll = () => {
           clearTimeout(timer);
-          inFlight = true;
-          post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then((text) => {
-            inFlight = false;
-            // Every frame ends with a newline: a last one without is an answer cut short.
-            const lines = text.split('\n');
-            if (lines.pop()) return fail('poll failed: answer cut short');
-            const frames = lines.filter(Boolean);
-            // An empty answer to a plain poll is as good as a heartbeat.
-            if (!frames.length) frames.push('h');
-            let busy = false;
-            for (const f of frames) {
-              busy ||= f[0] == 'a';
-              frame(f);
-            }
-            if (signal.aborted) return;
-            if (!plain) return poll();
-            delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-            timer = setTimeout(poll, soon ? 0 : delay);
-            soon = false;
-          }, (e: unknown) => fail('poll failed: ' + (e as Error).message));
+          inFlight = 1;
+          post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then(answer, (e: unknown) => fail('poll failed: ' + (e as Error).message));
         };
         signal.addEventListener('abort', () => clearTimeout(timer));
         poll();
       },
-      // A reply to what was just sent is likely queued already: fetch it now.
-      // (After close, the aborted signal ends the poll before it starts.)
+      (text) => {
+        if (!plain) return;
+        delay = fast;
+        if (inFlight > 1) return answer(text);
+        // A reply to what was just sent is likely queued already: fetch it now.
+        // (After close, the aborted signal ends the poll before it starts.)
+        if (inFlight) soon = true;
+        else poll();
+      },
+      // With no poll out, a batch asks for what is ready on its own answer: one request per round
+      // trip. Only on a resumable session, where a poll renews from what the client has: should the
+      // answer be long in coming (a send the network swallowed), polling goes on, that poll gets
+      // again what the answer held, and the answer, if it comes, is not read (above: not a taker).
       () => {
-        if (plain) {
-          delay = fast;
-          if (inFlight) soon = true;
-          else poll();
-        }
+        if (inFlight || !ctx.info?.cometkit?.pollOnSend || ctx.pos() < 0) return;
+        clearTimeout(timer);
+        timer = setTimeout(poll, Math.min(idle, ctx.wait / 2));
+        return (inFlight = 2);
       },
     );
   },

@@ -15,11 +15,11 @@ export function xhrPolling(ctx: TransportContext): void {
 /**
  * `POST /<server>/<session>/poll` (cometkit extension): answered at once with
  * the frame that is ready, or an empty body, for networks that kill held requests.
+ * Also the answer to an `xhr_send` that asks for one (`pollOnSend`), with its own tuning.
  */
-export function plainPolling(ctx: TransportContext): void {
+export function plainPolling(ctx: TransportContext, session = ctx.session(), tuning = ctx.tuning): void {
   start(ctx);
-  const session = ctx.session();
-  const receiver = attachHttpReceiver(session, ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' }, ctx.tuning);
+  const receiver = attachHttpReceiver(session, ctx.res, { streaming: false, limit: 0, format: (frame) => frame + '\n' }, tuning);
   // Nothing was ready: give the receiver back at once instead of holding it.
   if (session.receiver === receiver) {
     session.detach(receiver, false);

@@ -186,6 +186,69 @@ describe('plain polling (poll)', () => {
     }
   });
 
+  describe('an xhr_send asking for a poll (pollOnSend)', () => {
+    const sendPoll = (id, messages, query = '') =>
+      request(`${base}/000/${id}/xhr_send?poll${query}`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(messages) });
+
+    it('is answered 200, as a poll, with the reply the application sent at once', async () => {
+      const id = sid();
+      await poll(id);
+      const res = await sendPoll(id, ['ping', 'ünï']);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-type'], 'application/javascript;charset=UTF-8');
+      assert.equal(res.headers['cache-control'], NO_CACHE);
+      assert.equal(res.body, 'a["ping","ünï"]\n');
+      assert.equal((await poll(id)).body, '');
+    });
+
+    it('is answered empty when nothing is ready, and the reply waits for the next poll', async () => {
+      const id = sid();
+      const connection = nextConnection(server);
+      await poll(id);
+      const session = await connection;
+      const res = await sendPoll(id, []);
+      assert.equal(res.status, 200);
+      assert.equal(res.body, '');
+      session.send('later');
+      assert.equal((await poll(id)).body, 'a["later"]\n');
+    });
+
+    it('on a resumable session: its pos confirms, it rewinds nothing, and a renewal gets a lost answer again', async () => {
+      const id = sid();
+      const renew = (ack) => request(`${base}/000/${id}/poll?ack=${ack}`, { method: 'POST' });
+      assert.equal((await request(`${base}/000/${id}/poll?pos=0`, { method: 'POST' })).body, 'k0\n');
+      assert.equal((await sendPoll(id, ['one'], '&pos=0&seq=1')).body, 'a["one"]\n');
+      // Not answered again: the ride's answer is not a rewind.
+      assert.equal((await sendPoll(id, ['two'], '&pos=0&seq=2')).body, 'a["two"]\n');
+      // That answer was lost on the way: the next poll says the client has only "one".
+      assert.equal((await renew(1)).body, 'a["two"]\n');
+      assert.equal((await renew(2)).body, '');
+      // A ride's pos confirms: nothing after 2 is kept to send again.
+      assert.equal((await sendPoll(id, [], '&pos=2')).body, '');
+      assert.equal((await renew(2)).body, '');
+    });
+
+    it('leaves a receiver that holds the session alone, answered empty', async () => {
+      const id = sid();
+      const stream = await openStream(`${base}/000/${id}/xhr_streaming`, { method: 'POST' });
+      await stream.until((t) => t.endsWith('o\n'));
+      const res = await sendPoll(id, ['to the stream']);
+      assert.equal(res.status, 200);
+      assert.equal(res.body, '');
+      await stream.until((t) => t.endsWith('a["to the stream"]\n'));
+      stream.abort();
+    });
+
+    it('ends a closed session with its close frame, and refuses an unknown one as any send', async () => {
+      const id = sid();
+      const connection = nextConnection(server);
+      await poll(id);
+      (await connection).close(3003, 'Gone');
+      assert.equal((await sendPoll(id, ['late'])).body, 'c[3003,"Gone"]\n');
+      assert.equal((await sendPoll(sid(), ['x'])).status, 404);
+    });
+  });
+
   it('OPTIONS is a preflight allowing POST', async () => {
     const res = await request(`${base}/000/${sid()}/poll`, { method: 'OPTIONS' });
     assert.equal(res.status, 204);
