@@ -1445,7 +1445,7 @@ const polling = {
         // With no poll out, a batch asks for what is ready on its own answer: one request per round
         // trip. Only on a resumable session, where a poll renews from what the client has: should the
         // answer be long in coming (a send the network swallowed), polling goes on, that poll gets
-        // again what the answer held, and the answer, if it comes, is not read (above: not a taker).
+        // again what the answer held, and the answer, if it comes, is not read (a poll has taken over).
         () => {
             if (inFlight || !ctx.info?.cometkit?.pollOnSend || ctx.pos() < 0)
                 return;
