@@ -1171,7 +1171,7 @@ function httpConnection(ctx, sink, receive, sent, ride) {
             // (post() rejects with `HTTP <status>`.)
             if (!/ 413$/.test(String(e)))
                 fail('send failed: ' + e.message);
-            // A batch that rode as a poll was not answered as one: the tier polls for that close frame.
+            // To the tier, an answer without frames: a polling tier fetches that close frame at once.
             else
                 sent?.('');
         });

@@ -1006,7 +1006,6 @@ function xhrPolling(ctx) {
 /**
  * `POST /<server>/<session>/poll` (cometkit extension): answered at once with
  * the frame that is ready, or an empty body, for networks that kill held requests.
- * Also the answer to an `xhr_send` that asks for one (`pollOnSend`), with its own tuning.
  */
 function plainPolling(ctx, session = ctx.session(), tuning = ctx.tuning) {
     start(ctx);
@@ -1016,6 +1015,18 @@ function plainPolling(ctx, session = ctx.session(), tuning = ctx.tuning) {
         session.detach(receiver, false);
         receiver.end();
     }
+}
+/**
+ * An `xhr_send` that asks for it (cometkit extension `pollOnSend`), its messages taken: answered as a
+ * plain poll, with its own tuning, not the request's (its `pos` says what the client has received, not
+ * where it resumes). Only onto a free session: a receiver already there (a try at another tier taking
+ * the session over) keeps what it is owed, and this answer stays empty.
+ */
+function pollOnSend(ctx, session) {
+    if (!session.receiver)
+        return plainPolling(ctx, session, { takeOver: false, secrets: ctx.tuning.secrets });
+    start(ctx);
+    ctx.res.end();
 }
 
 function parseMessages(body) {
@@ -1091,18 +1102,10 @@ async function receive(ctx, extract, done, tellCut = false) {
  */
 function xhrSend(ctx) {
     return receive(ctx, (body) => body, (session) => {
-        if (!ctx.url.searchParams.has('poll')) {
-            ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
-            ctx.res.end();
-            return;
-        }
-        // Only onto a free session: a receiver already there (a try at another tier taking the
-        // session over) keeps what it is owed, and this answer stays empty.
-        if (session.receiver)
-            reply(ctx.res, 200, '', { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': JAVASCRIPT });
-        // Not the request's own tuning: its `pos` says what the client has received, not where it resumes.
-        else
-            plainPolling(ctx, session, { takeOver: false, secrets: ctx.tuning.secrets });
+        if (ctx.url.searchParams.has('poll'))
+            return pollOnSend(ctx, session);
+        ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
+        ctx.res.end();
     }, true);
 }
 /**

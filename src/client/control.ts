@@ -28,7 +28,7 @@ export type Receive = (frame: (text: string) => void, fail: (reason: string) => 
  * receiving request out may have a batch `ride` as a poll too (`pollOnSend`):
  * the answer then holds frames.
  */
-export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive, sent?: (answer: string) => void, ride?: () => unknown): Connection {
+export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive, sent?: (answer: string) => void, ride?: () => number | undefined): Connection {
   const queue: string[] = [];
   // Upstream position of queue[0]; and whether a bare acknowledgement is wanted (resume).
   let seq = 0;
@@ -90,7 +90,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
       // (or the send timeout); a reconnection would resume, and send the message again.
       // (post() rejects with `HTTP <status>`.)
       if (!/ 413$/.test(String(e))) fail('send failed: ' + (e as Error).message);
-      // A batch that rode as a poll was not answered as one: the tier polls for that close frame.
+      // To the tier, an answer without frames: a polling tier fetches that close frame at once.
       else sent?.('');
     });
   }

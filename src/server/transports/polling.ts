@@ -1,6 +1,7 @@
 import type { TransportContext } from './context.js';
 import { JAVASCRIPT, NO_CACHE, cors } from '../http.js';
 import { attachHttpReceiver } from '../receiver.js';
+import type { InternalSession } from '../session.js';
 
 function start({ req, res, headers }: TransportContext): void {
   res.writeHead(200, { ...headers, ...NO_CACHE, ...cors(req), 'Content-Type': JAVASCRIPT });
@@ -15,7 +16,6 @@ export function xhrPolling(ctx: TransportContext): void {
 /**
  * `POST /<server>/<session>/poll` (cometkit extension): answered at once with
  * the frame that is ready, or an empty body, for networks that kill held requests.
- * Also the answer to an `xhr_send` that asks for one (`pollOnSend`), with its own tuning.
  */
 export function plainPolling(ctx: TransportContext, session = ctx.session(), tuning = ctx.tuning): void {
   start(ctx);
@@ -25,4 +25,16 @@ export function plainPolling(ctx: TransportContext, session = ctx.session(), tun
     session.detach(receiver, false);
     receiver.end();
   }
+}
+
+/**
+ * An `xhr_send` that asks for it (cometkit extension `pollOnSend`), its messages taken: answered as a
+ * plain poll, with its own tuning, not the request's (its `pos` says what the client has received, not
+ * where it resumes). Only onto a free session: a receiver already there (a try at another tier taking
+ * the session over) keeps what it is owed, and this answer stays empty.
+ */
+export function pollOnSend(ctx: TransportContext, session: InternalSession): void {
+  if (!session.receiver) return plainPolling(ctx, session, { takeOver: false, secrets: ctx.tuning.secrets });
+  start(ctx);
+  ctx.res.end();
 }

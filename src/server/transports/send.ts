@@ -1,9 +1,9 @@
 import type { TransportContext } from './context.js';
-import { BodyTooLarge, HTML, JAVASCRIPT, NO_CACHE, TEXT, cors, readBody, reply } from '../http.js';
+import { BodyTooLarge, HTML, NO_CACHE, TEXT, cors, readBody, reply } from '../http.js';
 import { tooBig } from '../session.js';
 import type { InternalSession } from '../session.js';
 import { position } from '../position.js';
-import { plainPolling } from './polling.js';
+import { pollOnSend } from './polling.js';
 
 type Parsed = { messages: string[] } | { error: string };
 
@@ -83,16 +83,9 @@ export function xhrSend(ctx: TransportContext): Promise<void> {
     ctx,
     (body) => body,
     (session) => {
-      if (!ctx.url.searchParams.has('poll')) {
-        ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
-        ctx.res.end();
-        return;
-      }
-      // Only onto a free session: a receiver already there (a try at another tier taking the
-      // session over) keeps what it is owed, and this answer stays empty.
-      if (session.receiver) reply(ctx.res, 200, '', { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': JAVASCRIPT });
-      // Not the request's own tuning: its `pos` says what the client has received, not where it resumes.
-      else plainPolling(ctx, session, { takeOver: false, secrets: ctx.tuning.secrets });
+      if (ctx.url.searchParams.has('poll')) return pollOnSend(ctx, session);
+      ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
+      ctx.res.end();
     },
     true,
   );
