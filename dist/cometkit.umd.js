@@ -169,8 +169,8 @@
         if (typeof given != 'object')
             fail('options must be an object');
         const out = { ...DEFAULTS };
-        for (const key in given) {
-            const value = given[key];
+        // Own keys only: a page's old library may have added enumerable members to Object.prototype.
+        for (const [key, value] of Object.entries(given)) {
             if (!(key in DEFAULTS))
                 fail('unknown option "' + key + '"');
             if (value === undefined)

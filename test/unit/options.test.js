@@ -80,6 +80,18 @@ describe('options', function () {
     }
   });
 
+  it('ignores members a page added to Object.prototype (old libraries), and still rejects its own unknown ones', function () {
+    // Enumerable, as an old library's `Object.prototype.x = …` makes it; taken away before anything else runs.
+    Object.prototype.cometkitTestExtra = 1;
+    try {
+      keep(createCoreClient(BASE, { transports: [idleTier()], timeout: 5 }));
+      keep(createCoreClient(BASE, Object.assign(Object.create({ inherited: true }), { transports: [idleTier()] })));
+      rejects({ timeOut: 100 }, MESSAGES.unknown('timeOut'), 'timeOut beside an inherited member');
+    } finally {
+      delete Object.prototype.cometkitTestExtra;
+    }
+  });
+
   it('rejects a reconnect that is not a boolean', function () {
     for (const value of ['yes', 1, null]) {
       rejects({ reconnect: value }, MESSAGES.type('reconnect', 'boolean'), String(value));
