@@ -1409,14 +1409,14 @@ function createServer(options) {
     /**
      * The session secrets a request shows (undefined when secrets are off). A receiving request of a
      * cometkit client (`pos` or `ack`) that shows none is issued one, as the Set-Cookie handed to
-     * `issue`; no other request is, so stock clients and the SockJS protocol suite see no cookie they
-     * did not ask for.
+     * `issue`; no other request is (`issue` undefined for sends and closes, which carry `pos` too), so
+     * stock clients and the SockJS protocol suite see no cookie they did not ask for.
      */
     function see(req, tuning, issue) {
         if (!secrets)
             return undefined;
         const shown = shownSecrets(req);
-        if (!shown.length && (tuning.pos !== undefined || tuning.ack !== undefined))
+        if (issue && !shown.length && (tuning.pos !== undefined || tuning.ack !== undefined))
             issue(secretCookie(newSecret(), prefix, req));
         return shown;
     }
@@ -1526,10 +1526,12 @@ function createServer(options) {
             return refuse(req, res, 503, 'Too many sessions.', { 'Retry-After': '5' });
         const headers = resolved.jsessionid ? jsessionid(req) : {};
         const tuning = tuningOf(url, resolved);
-        tuning.secrets = see(req, tuning, (cookie) => {
-            const set = headers['Set-Cookie'];
-            headers['Set-Cookie'] = set ? [set, cookie].flat() : cookie;
-        });
+        tuning.secrets = see(req, tuning, spec.opens
+            ? (cookie) => {
+                const set = headers['Set-Cookie'];
+                headers['Set-Cookie'] = set ? [set, cookie].flat() : cookie;
+            }
+            : undefined);
         const ctx = {
             req,
             res,

@@ -159,13 +159,13 @@ export function createServer(options?: ServerOptions): CometServer {
   /**
    * The session secrets a request shows (undefined when secrets are off). A receiving request of a
    * cometkit client (`pos` or `ack`) that shows none is issued one, as the Set-Cookie handed to
-   * `issue`; no other request is, so stock clients and the SockJS protocol suite see no cookie they
-   * did not ask for.
+   * `issue`; no other request is (`issue` undefined for sends and closes, which carry `pos` too), so
+   * stock clients and the SockJS protocol suite see no cookie they did not ask for.
    */
-  function see(req: IncomingMessage, tuning: ReceiveTuning, issue: (cookie: string) => void): string[] | undefined {
+  function see(req: IncomingMessage, tuning: ReceiveTuning, issue?: (cookie: string) => void): string[] | undefined {
     if (!secrets) return undefined;
     const shown = shownSecrets(req);
-    if (!shown.length && (tuning.pos !== undefined || tuning.ack !== undefined)) issue(secretCookie(newSecret(), prefix, req));
+    if (issue && !shown.length && (tuning.pos !== undefined || tuning.ack !== undefined)) issue(secretCookie(newSecret(), prefix, req));
     return shown;
   }
 
@@ -256,10 +256,16 @@ export function createServer(options?: ServerOptions): CometServer {
     if (spec.opens && full(id)) return refuse(req, res, 503, 'Too many sessions.', { 'Retry-After': '5' });
     const headers: Headers = resolved.jsessionid ? jsessionid(req) : {};
     const tuning = tuningOf(url, resolved);
-    tuning.secrets = see(req, tuning, (cookie) => {
-      const set = headers['Set-Cookie'];
-      headers['Set-Cookie'] = set ? [set, cookie].flat() : cookie;
-    });
+    tuning.secrets = see(
+      req,
+      tuning,
+      spec.opens
+        ? (cookie) => {
+            const set = headers['Set-Cookie'];
+            headers['Set-Cookie'] = set ? [set, cookie].flat() : cookie;
+          }
+        : undefined,
+    );
     const ctx: TransportContext = {
       req,
       res,

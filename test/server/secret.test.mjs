@@ -116,6 +116,29 @@ describe('session secrets', () => {
     shown.s.abort();
   });
 
+  it("issues none to a cometkit client's sends and closes, which carry pos too", async () => {
+    const o = await open(server);
+    const form = `d=${encodeURIComponent(JSON.stringify(['z']))}`;
+    const answers = [
+      await http.send(o.id, '?pos=0&seq=1', ['x']),
+      await http.send(o.id, '?pos=0&seq=2&poll', ['y']),
+      await request(`${server.url}/000/${o.id}/jsonp_send?pos=0&seq=3`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: form,
+      }),
+      await request(`${server.url}/000/${o.id}/close?pos=0`, { method: 'POST' }),
+    ];
+    assert.deepEqual(
+      answers.map((res) => res.status),
+      [204, 200, 200, 204],
+      'statuses',
+    );
+    assert.deepEqual(answers.map(setCookie), [undefined, undefined, undefined, undefined]);
+    assert.deepEqual(o.log.messages, ['x', 'y', 'z']);
+    o.s.abort();
+  });
+
   it('sets its cookie beside JSESSIONID on a service that sets that too', async () => {
     const sticky = await start({ prefix: '/svc', jsessionid: true });
     const s = await on(sticky).stream(sid(), '?pos=0');
