@@ -854,6 +854,9 @@ var cometkit = (function (exports) {
             listen(document, 'visibilitychange', watch, on);
         };
         function start() {
+            // (An `error` handler may have closed the client just before: a lost session starts afresh.)
+            if (state == 'closed')
+                return;
             later('retry');
             var gen = ++generation;
             var started = now();
@@ -1065,6 +1068,9 @@ var cometkit = (function (exports) {
         // the server at once (leaving the page, unless into the back-forward cache).
         function drop(code, reason, wasOpen, forGood, notify) {
             if (notify === void 0) { notify = code == 1001; }
+            // An `error` handler (a failed negotiation, a lost session) may have closed the client already.
+            if (state == 'closed')
+                return;
             // (Silent past the heartbeat delay: a poll may time out before the watchdog, its slack being its own.)
             if (wasOpen && now() - lastSeen > deadAfter - o.heartbeatTimeout * patience && patience < 8)
                 patience *= 2;
@@ -1073,12 +1079,12 @@ var cometkit = (function (exports) {
             stop(notify, again ? 'reconnecting' : 'closed');
             if (wasOpen || !again)
                 emit('close', { code: code, reason: reason, willReconnect: again });
-            if (again && state == 'reconnecting') {
+            if (again && state == 'reconnecting')
                 emit('reconnecting', { attempt: ++retries, delay: delay });
-                // While offline, wait for the browser's `online` event instead.
-                if (navigator.onLine !== false)
-                    later('retry', start, delay);
-            }
+            // While offline, wait for the browser's `online` event instead. (Not once a handler has closed the
+            // client: no timer left behind.)
+            if (state == 'reconnecting' && navigator.onLine !== false)
+                later('retry', start, delay);
         }
         function flush() {
             if (!conn || handed >= pending.length)

@@ -593,11 +593,11 @@
                 const defer = (fn) => (early ? queueMicrotask(fn) : fn());
                 try {
                     conn = t.connect(ctx, {
-                        frame: (text) => defer(() => {
+                        frame: (text, own) => defer(() => {
                             if (gen != generation || phase == 2)
                                 return;
                             if (phase)
-                                return frame(text);
+                                return frame(text, own);
                             const kept = keptPosition(text);
                             const k = kept >= 0;
                             if (text != 'o' && !k) {
@@ -620,7 +620,8 @@
                             keep();
                             if (sid && !k) {
                                 // The server no longer has the session (restarted, or the grace period passed):
-                                // report it, and start a fresh resumable one at once.
+                                // report it, and start a fresh resumable one at once. (Not open meanwhile: no tier.)
+                                tier = undefined;
                                 lost('the server no longer had the session');
                                 return start();
                             }
@@ -701,9 +702,14 @@
                 return true;
             });
         }
-        function frame(text) {
-            lastSeen = Date.now();
-            patience = 1;
+        // `own`: a confirmation the tier made up from a send's answer, which says nothing of the receiving
+        // side: counted as a sign of life, an application that sends more often than the wait would keep a
+        // dead stream, poll or WebSocket looking alive for good.
+        function frame(text, own) {
+            if (!own) {
+                lastSeen = Date.now();
+                patience = 1;
+            }
             const gen = generation;
             let f;
             try {
@@ -828,6 +834,9 @@
          * (close(), and 1001 for leaving the page).
          */
         function drop(code, reason, final, notify = code == 1001) {
+            // An `error` handler (a failed negotiation, a lost session) may have closed the client already.
+            if (state == 'closed')
+                return;
             const wasOpen = state == 'open';
             // (A cut while the browser is offline says nothing of the proxies on the path.)
             if (wasOpen && code == 1006 && onLine())
@@ -856,12 +865,12 @@
             }
             if (wasOpen || !again)
                 emit('close', { code, reason, willReconnect: again });
-            if (again && state == 'reconnecting') {
+            if (again && state == 'reconnecting')
                 emit('reconnecting', { attempt: ++retries, delay });
-                // While offline, wait for the browser's `online` event instead.
-                if (onLine())
-                    later(start, delay);
-            }
+            // While offline, wait for the browser's `online` event instead. (Not once a handler has closed the
+            // client: no timer left behind.)
+            if (state == 'reconnecting' && onLine())
+                later(start, delay);
         }
         function flush() {
             if (state != 'open' || handed >= pending.length)
@@ -874,7 +883,8 @@
         function upgradeLater() {
             clearTimeout(upgradeTimer);
             // Not from a WebSocket: the server closes the one it takes a session from, which would read as a cut.
-            if (o.upgradeInterval && sid && tier?.name != 'websocket' && opened?.info?.cometkit?.takeover)
+            // (Not once an `open` handler has closed the client: a try would take a seat nobody frees.)
+            if (state == 'open' && o.upgradeInterval && sid && tier?.name != 'websocket' && opened?.info?.cometkit?.takeover)
                 upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
         }
         /**
@@ -922,11 +932,11 @@
             const timeout = setTimeout(give, openTimeout(ctx.info?.rtt, better.roundTrips, o.timeout));
             try {
                 candidate = better.connect({ ...ctx, tune: query(tune + '&takeover=1', since) }, {
-                    frame(text) {
+                    frame(text, own) {
                         if (gen != generation)
                             return;
                         if (moved)
-                            return frame(text);
+                            return frame(text, own);
                         // Anything but the resume's k (an `o`: the server no longer knows the session) ends the try.
                         const kept = keptPosition(text);
                         if (kept < 0)
@@ -1158,7 +1168,7 @@
                 busy = false;
                 // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
                 if (!signal.aborted)
-                    sink.frame(keptFrame(last));
+                    sink.frame(keptFrame(last), true);
                 sent?.(answer);
                 pump();
             };
@@ -1485,7 +1495,7 @@
             // A cometkit server joins a confirmation (`k`) and the frame after it with a newline, which no
             // frame contains (JSON escapes it).
             // As text: a binary message (no SockJS server sends one) is then a malformed frame, reported.
-            ws.onmessage = (e) => String(e.data).split('\n').map(sink.frame);
+            ws.onmessage = (e) => String(e.data).split('\n').map((text) => sink.frame(text));
             ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
             ws.onerror = () => end('WebSocket error');
             // In as many WebSocket messages as the server's body limit asks (see fit()); `messages` is the
@@ -1499,7 +1509,7 @@
                     // Without resume, handing a batch to the socket is all the delivery there is to report (and
                     // a batch is never empty: only a resumable session sends bare acknowledgements).
                     ws.send(JSON.stringify(part));
-                    sink.frame(keptFrame(seq + part.length - 1));
+                    sink.frame(keptFrame(seq + part.length - 1), true);
                 }
                 if (messages.length)
                     send(messages, seq + part.length);

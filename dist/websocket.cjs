@@ -494,11 +494,11 @@ function createCoreClient(url, options, named = []) {
             const defer = (fn) => (early ? queueMicrotask(fn) : fn());
             try {
                 conn = t.connect(ctx, {
-                    frame: (text) => defer(() => {
+                    frame: (text, own) => defer(() => {
                         if (gen != generation || phase == 2)
                             return;
                         if (phase)
-                            return frame(text);
+                            return frame(text, own);
                         const kept = keptPosition(text);
                         const k = kept >= 0;
                         if (text != 'o' && !k) {
@@ -521,7 +521,8 @@ function createCoreClient(url, options, named = []) {
                         keep();
                         if (sid && !k) {
                             // The server no longer has the session (restarted, or the grace period passed):
-                            // report it, and start a fresh resumable one at once.
+                            // report it, and start a fresh resumable one at once. (Not open meanwhile: no tier.)
+                            tier = undefined;
                             lost('the server no longer had the session');
                             return start();
                         }
@@ -567,9 +568,14 @@ function createCoreClient(url, options, named = []) {
         };
         return next(0);
     }
-    function frame(text) {
-        lastSeen = Date.now();
-        patience = 1;
+    // `own`: a confirmation the tier made up from a send's answer, which says nothing of the receiving
+    // side: counted as a sign of life, an application that sends more often than the wait would keep a
+    // dead stream, poll or WebSocket looking alive for good.
+    function frame(text, own) {
+        if (!own) {
+            lastSeen = Date.now();
+            patience = 1;
+        }
         const gen = generation;
         let f;
         try {
@@ -658,6 +664,9 @@ function createCoreClient(url, options, named = []) {
      * (close(), and 1001 for leaving the page).
      */
     function drop(code, reason, final, notify = code == 1001) {
+        // An `error` handler (a failed negotiation, a lost session) may have closed the client already.
+        if (state == 'closed')
+            return;
         const wasOpen = state == 'open';
         // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
         // Not from a streaming tier: on xhr-streaming a long frame's bytes are heard as they come, so its
@@ -682,12 +691,12 @@ function createCoreClient(url, options, named = []) {
         }
         if (wasOpen || !again)
             emit('close', { code, reason, willReconnect: again });
-        if (again && state == 'reconnecting') {
+        if (again && state == 'reconnecting')
             emit('reconnecting', { attempt: ++retries, delay });
-            // While offline, wait for the browser's `online` event instead.
-            if (onLine())
-                later(start, delay);
-        }
+        // While offline, wait for the browser's `online` event instead. (Not once a handler has closed the
+        // client: no timer left behind.)
+        if (state == 'reconnecting' && onLine())
+            later(start, delay);
     }
     function flush() {
         if (state != 'open' || handed >= pending.length)
@@ -776,7 +785,7 @@ const websocket = {
         // A cometkit server joins a confirmation (`k`) and the frame after it with a newline, which no
         // frame contains (JSON escapes it).
         // As text: a binary message (no SockJS server sends one) is then a malformed frame, reported.
-        ws.onmessage = (e) => String(e.data).split('\n').map(sink.frame);
+        ws.onmessage = (e) => String(e.data).split('\n').map((text) => sink.frame(text));
         ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
         ws.onerror = () => end('WebSocket error');
         // In as many WebSocket messages as the server's body limit asks (see fit()); `messages` is the
@@ -790,7 +799,7 @@ const websocket = {
                 // Without resume, handing a batch to the socket is all the delivery there is to report (and
                 // a batch is never empty: only a resumable session sends bare acknowledgements).
                 ws.send(JSON.stringify(part));
-                sink.frame(keptFrame(seq + part.length - 1));
+                sink.frame(keptFrame(seq + part.length - 1), true);
             }
             if (messages.length)
                 send(messages, seq + part.length);

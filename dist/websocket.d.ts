@@ -129,10 +129,11 @@ interface ConnectContext {
  * exactly once when the connection ends by itself. After `Connection.close()`
  * the tier calls neither. Where the server's answer to a send is the
  * acknowledgement (HTTP, or a WebSocket without resume), the tier hands on a
- * `k<position>` frame of its own once the batch is through.
+ * `k<position>` frame of its own once the batch is through, with `own` true:
+ * it says nothing of the receiving side, so the liveness check does not count it.
  */
 interface Sink {
-    frame: (text: string) => void;
+    frame: (text: string, own?: boolean) => void;
     close: (reason: string) => void;
 }
 interface Connection {

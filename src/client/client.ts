@@ -326,10 +326,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       const defer = (fn: () => void) => (early ? queueMicrotask(fn) : fn());
       try {
         conn = t.connect(ctx, {
-          frame: (text) =>
+          frame: (text, own) =>
             defer(() => {
               if (gen != generation || phase == 2) return;
-              if (phase) return frame(text);
+              if (phase) return frame(text, own);
               const kept = keptPosition(text);
               const k = kept >= 0;
               if (text != 'o' && !k) {
@@ -349,7 +349,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               keep();
               if (sid && !k) {
                 // The server no longer has the session (restarted, or the grace period passed):
-                // report it, and start a fresh resumable one at once.
+                // report it, and start a fresh resumable one at once. (Not open meanwhile: no tier.)
+                tier = undefined;
                 lost('the server no longer had the session');
                 return start();
               }
@@ -425,9 +426,14 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     });
   }
 
-  function frame(text: string): void {
-    lastSeen = Date.now();
-    patience = 1;
+  // `own`: a confirmation the tier made up from a send's answer, which says nothing of the receiving
+  // side: counted as a sign of life, an application that sends more often than the wait would keep a
+  // dead stream, poll or WebSocket looking alive for good.
+  function frame(text: string, own?: boolean): void {
+    if (!own) {
+      lastSeen = Date.now();
+      patience = 1;
+    }
     const gen = generation;
     let f: Frame;
     try {
@@ -542,6 +548,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
    * (close(), and 1001 for leaving the page).
    */
   function drop(code: number, reason: string, final?: boolean, notify = code == 1001): void {
+    // An `error` handler (a failed negotiation, a lost session) may have closed the client already.
+    if (state == 'closed') return;
     const wasOpen = state == 'open';
     // (A cut while the browser is offline says nothing of the proxies on the path.)
     if (MULTI_TIER && wasOpen && code == 1006 && onLine()) sense();
@@ -566,11 +574,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       settle(gone, new Error('cometkit: not delivered: closed (' + code + ')'));
     }
     if (wasOpen || !again) emit('close', { code, reason, willReconnect: again });
-    if (again && state == 'reconnecting') {
-      emit('reconnecting', { attempt: ++retries, delay });
-      // While offline, wait for the browser's `online` event instead.
-      if (onLine()) later(start, delay);
-    }
+    if (again && state == 'reconnecting') emit('reconnecting', { attempt: ++retries, delay });
+    // While offline, wait for the browser's `online` event instead. (Not once a handler has closed the
+    // client: no timer left behind.)
+    if (state == 'reconnecting' && onLine()) later(start, delay as number);
   }
 
   function flush(): void {
@@ -585,7 +592,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     if (!MULTI_TIER) return;
     clearTimeout(upgradeTimer);
     // Not from a WebSocket: the server closes the one it takes a session from, which would read as a cut.
-    if (o.upgradeInterval && sid && tier?.name != 'websocket' && opened?.info?.cometkit?.takeover) upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
+    // (Not once an `open` handler has closed the client: a try would take a seat nobody frees.)
+    if (state == 'open' && o.upgradeInterval && sid && tier?.name != 'websocket' && opened?.info?.cometkit?.takeover) upgradeTimer = setTimeout(upgrade, o.upgradeInterval);
   }
 
   /**
@@ -634,9 +642,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       candidate = better.connect(
         { ...ctx, tune: query(tune + '&takeover=1', since) },
         {
-          frame(text) {
+          frame(text, own) {
             if (gen != generation) return;
-            if (moved) return frame(text);
+            if (moved) return frame(text, own);
             // Anything but the resume's k (an `o`: the server no longer knows the session) ends the try.
             const kept = keptPosition(text);
             if (kept < 0) return give();

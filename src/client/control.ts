@@ -72,7 +72,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
       clearTimeout(timer);
       busy = false;
       // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
-      if (!signal.aborted) sink.frame(keptFrame(last));
+      if (!signal.aborted) sink.frame(keptFrame(last), true);
       sent?.(answer);
       pump();
     };

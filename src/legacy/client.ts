@@ -176,6 +176,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   };
 
   function start(): void {
+    // (An `error` handler may have closed the client just before: a lost session starts afresh.)
+    if (state == 'closed') return;
     later('retry');
     const gen = ++generation;
     const started = now();
@@ -368,17 +370,18 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   // Ends the connection, then reconnects unless `forGood` or the options say otherwise; `notify` tells
   // the server at once (leaving the page, unless into the back-forward cache).
   function drop(code: number, reason: string, wasOpen: boolean, forGood?: boolean, notify = code == 1001): void {
+    // An `error` handler (a failed negotiation, a lost session) may have closed the client already.
+    if (state == 'closed') return;
     // (Silent past the heartbeat delay: a poll may time out before the watchdog, its slack being its own.)
     if (wasOpen && now() - lastSeen > deadAfter - o.heartbeatTimeout * patience && patience < 8) patience *= 2;
     const delay = forGood || !o.reconnect ? null : retry(retries + 1);
     const again = delay != null;
     stop(notify, again ? 'reconnecting' : 'closed');
     if (wasOpen || !again) emit('close', { code, reason, willReconnect: again });
-    if (again && state == 'reconnecting') {
-      emit('reconnecting', { attempt: ++retries, delay });
-      // While offline, wait for the browser's `online` event instead.
-      if ((navigator as { onLine?: boolean }).onLine !== false) later('retry', start, delay);
-    }
+    if (again && state == 'reconnecting') emit('reconnecting', { attempt: ++retries, delay });
+    // While offline, wait for the browser's `online` event instead. (Not once a handler has closed the
+    // client: no timer left behind.)
+    if (state == 'reconnecting' && (navigator as { onLine?: boolean }).onLine !== false) later('retry', start, delay as number);
   }
 
   function flush(): void {

@@ -457,6 +457,31 @@ for (const events of ['none', 'attach']) {
         await assertClean(sandbox);
       });
 
+      for (const on of ['reconnecting', 'error']) {
+        it(`stays closed when ${on == 'error' ? 'an error handler closes it on the SessionLostError' : 'a reconnecting handler closes it'} after a server restart, leaving nothing behind`, async function () {
+          this.timeout(30000);
+          // (A reconnection a minute away, where a reconnecting handler closes: a timer left for it would show.)
+          const options = on == 'error' ? { reconnectDelay: 100 } : { retry: () => 60000 };
+          const client = sandbox.win.cometkit.createClient(`${instance.url}/echo`, options);
+          const w = watch(client);
+          await opened(client);
+          let handled = false;
+          client.on(on, () => {
+            handled = true;
+            client.close();
+          });
+          await admin('POST', `/cometkit/${instance.id}/restart?down=300&mode=crash`);
+          await waitFor(client, w, () => handled, 15000, `the ${on} event`);
+          assertEqual(client.state, 'closed', 'state once closed');
+          const opens = w.opens.length;
+          // Past the reconnection delay: a negotiation left scheduled would be under way, or done.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          assertEqual(client.state, 'closed', 'state 500 ms later');
+          assertEqual(w.opens.length, opens, 'opens after close()');
+          await assertClean(sandbox);
+        });
+      }
+
       it('holds a retry delay beyond what a timer holds instead of reconnecting at once', async function () {
         const client = sandbox.win.cometkit.createClient(`${instance.url}/echo`, { retry: () => Infinity, heartbeatTimeout: 2147483647 });
         await opened(client);

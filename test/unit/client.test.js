@@ -229,6 +229,22 @@ describe('createCoreClient', function () {
       assertEqual(client.diagnostics().length, 3, 'diagnostics()');
     });
 
+    it('stays closed when an error handler closes the client on a NegotiationError', async function () {
+      const { tier, connections } = fakeTier('websocket', { onConnect: failsLater('refused') });
+      const client = await connect({ transports: [tier], retry: () => 0 });
+      client.on('error', () => client.close(4000, 'gave up'));
+      const log = logs.get(client);
+      await until(() => client.state === 'closed', 2000, 'closed');
+      await sleep(50);
+      assertJson(
+        log.map((e) => (e.type == 'close' ? `close ${e.code} ${e.willReconnect}` : e.type)),
+        ['transport', 'error', 'close 4000 false'],
+        'events',
+      );
+      assertEqual(client.state, 'closed', 'state');
+      assertEqual(connections.length, 1, 'connect() calls');
+    });
+
     it('reports a negotiation that ends inside createCoreClient through events subscribed right after it', async function () {
       // Without a probe an unsupported-only walk needs no I/O: it must still wait for the caller to subscribe.
       const { tier } = fakeTier('websocket', { unsupported: 'no sockets' });
@@ -599,6 +615,16 @@ describe('createCoreClient', function () {
       assertJson(attempts, [1], 'retry() calls');
       assertEqual(client.state, 'closed', 'state');
       assertThrows(() => client.send('x'), Error, 'cometkit: send() on a closed client', 'send after giving up');
+    });
+
+    it('leaves no timer behind when a reconnecting handler closes the client', async function () {
+      const { tier, connections } = fakeTier('websocket', { onConnect: opensLater });
+      const client = await connect({ transports: [tier], retry: () => 60000 });
+      await eventOf(client, 'open');
+      client.on('reconnecting', () => client.close());
+      const delays = timerDelays(() => connections[0].sink.close('cut'));
+      assertEqual(client.state, 'closed', 'state');
+      assert(!delays.includes(60000), `timers set: ${json(delays)}`);
     });
 
     it('passes attempts 1, 2, 3 to retry on repeated failures', async function () {

@@ -19,6 +19,8 @@ const INFO = {
 // that also keeps sessions resumable.
 const RIDE = '/mock/control-ride';
 const RIDE_RESUME = '/mock/control-ride-resume';
+// A server advertising a 400 ms heartbeat whose streams go silent after opening.
+const QUIET = '/mock/control-quiet';
 
 /** What the mocked server has seen, and how it answers xhr_send; reset before each test. */
 let server;
@@ -78,8 +80,9 @@ const handlers = [
       return new HttpResponse(first ? opening : '', { headers: { 'Content-Type': 'application/javascript' } });
     }),
   ),
+  http.get(`${QUIET}/info`, () => HttpResponse.json({ ...INFO, cometkit: { ...INFO.cometkit, heartbeat: 400 } })),
   // Streaming: the 2 KiB prelude and the open frame, then held open.
-  http.post(`${BASE}/:server/:session/xhr_streaming`, () => {
+  http.post(`/mock/:base/:server/:session/xhr_streaming`, () => {
     const body = new ReadableStream({
       start(controller) {
         controller.enqueue(encoder.encode('h'.repeat(2048) + '\n' + 'o\n'));
@@ -88,6 +91,8 @@ const handlers = [
     return new HttpResponse(body, { headers: { 'Content-Type': 'application/javascript' } });
   }),
   http.post(`/mock/:base/:server/:session/xhr_send`, async ({ request }) => {
+    // (Not on the test's record: sends of the quiet server's test can arrive after it has ended.)
+    if (new URL(request.url).pathname.startsWith(`${QUIET}/`)) return new HttpResponse(null, { status: 204 });
     const rides = new URL(request.url).searchParams.has('poll');
     // The test's own record, as in taking().
     const seen = server;
@@ -174,6 +179,26 @@ describe('control channel (msw)', function () {
       }
     });
   }
+
+  it('drops a stream that hears nothing while the application sends: a send\'s answer is no sign of life', async function () {
+    needStreamingMocks(this);
+    const client = createClient(QUIET, { transports: ['xhr-streaming'], heartbeatTimeout: 100, reconnect: false });
+    clients.push(client);
+    await nextEvent(client, 'open', 3000);
+    // Each send's 204 confirms it (done() called): with a 400 ms heartbeat and heartbeatTimeout 100 the
+    // stream, silent since it opened, is dead after 500 ms all the same.
+    const confirmed = [];
+    const closed = nextEvent(client, 'close', 3000);
+    const sending = setInterval(() => client.state === 'open' && client.send('ping', (error) => confirmed.push(error)), 20);
+    let event;
+    try {
+      event = await closed;
+    } finally {
+      clearInterval(sending);
+    }
+    assertEqual(`${event.code} ${event.reason}`, '1006 No heartbeat for 500 ms', 'close');
+    assert(confirmed.filter((error) => error === undefined).length >= 3, `sends confirmed meanwhile: ${confirmed.map((e) => e?.message ?? "ok")}`);
+  });
 
   describe('polling after a send', function () {
     it('polls again at once when a batch gets through while a poll is out (the reply may have missed it)', async function () {

@@ -478,6 +478,29 @@ describe('resume, send callbacks and the send queue', function () {
       });
     }
 
+    it('stays closed when an error handler closes the client on c[2011], and on a resume answered o', async function () {
+      for (const answer of ['c[2011,"Unacknowledged messages over the limit"]', 'o']) {
+        const { client, conn, log, ...fake } = await openWith('k0');
+        let transport;
+        client.on('error', () => {
+          transport = client.transport;
+          client.close(4000, 'gave up');
+        });
+        const count = log.length;
+        if (answer == 'o') (await cut(fake, conn)).sink.frame('o');
+        else conn.sink.frame(answer);
+        const after = log.slice(count).map((e) => (e.type == 'close' ? `close ${e.code} ${e.willReconnect}` : e.type));
+        const expected = answer == 'o' ? ['close 1006 true', 'reconnecting', 'error', 'close 4000 false'] : ['error', 'close 4000 false'];
+        assertJson(after, expected, `events after ${answer}`);
+        // (While not open there is no tier in use, a resume answered o included.)
+        assertEqual(transport, answer == 'o' ? null : 'websocket', `transport in the error handler after ${answer}`);
+        assertEqual(client.state, 'closed', `state after ${answer}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assertEqual(fake.connections.length, answer == 'o' ? 2 : 1, `connections after ${answer}`);
+        assertEqual(log.length, count + expected.length, `events later: ${json(log.slice(count + expected.length))}`);
+      }
+    });
+
     it('reports c[2012] answering a resume as a SessionLostError and starts a fresh session', async function () {
       const { conn, log, ...fake } = await openWith('k0');
       conn.sink.frame('a["m1","m2"]');

@@ -112,6 +112,21 @@ describe('seats (connections held to one host)', function () {
     assertEqual((await openOn(4)).join(' '), 'xhr-streaming xhr-streaming xhr-streaming xhr-streaming', 'four after it');
   });
 
+  it('takes no seat for a re-upgrade once an open handler has closed the client', async function () {
+    // A resumable session on a tier below one that failed, on a server that takes sessions over: the
+    // re-upgrade timer (10 ms) would be due at once, were it set for a client closed on open.
+    const info = () => Promise.resolve({ websocket: true, cors: true, rtt: 1, cometkit: { version: 1, takeover: true } });
+    const refused = { ...fakeTier('xhr-streaming', true), probe: info, connect: (ctx, sink) => (setTimeout(() => sink.close('refused')), { send() {}, close() {} }) };
+    const resumable = { ...fakeTier('polling', false), probe: info, connect: (ctx, sink) => (setTimeout(() => sink.frame('k0')), { send() {}, close() {} }) };
+    const client = make([refused, resumable], { upgradeInterval: 10 });
+    client.on('open', () => client.close());
+    await new Promise((resolve) => client.on('close', resolve));
+    assertEqual(client.diagnostics().map((a) => `${a.transport} ${a.outcome}`).join(', '), 'xhr-streaming failed, polling open', 'tried');
+    // Well past the timer: what it would have asked for is held by then.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assertEqual(JSON.stringify(await held(true)), '[]', 'seats held or asked for after close() in the open handler');
+  });
+
   it('does not remember a tier it opened on for want of a seat as the one that worked', async function () {
     // The network memory (localStorage) is on for the fifth and the last client only.
     try {

@@ -2,7 +2,7 @@
 // the test plays the server by calling the socket's handlers.
 import { createClient } from '../../dist/cometkit.mjs';
 import { NegotiationError, createClient as createWebSocketClient } from '../../dist/websocket.mjs';
-import { assertEqual } from '../browser/support/echo.js';
+import { assertEqual, until } from '../browser/support/echo.js';
 import { assert, assertJson, json, nextEvent, tick } from '../browser/support/assert.js';
 import { fakeWebSocket } from '../browser/support/fake-websocket.js';
 
@@ -150,6 +150,34 @@ describe('websocket tier', function () {
       assertEqual(client.diagnostics()[0].reason, reason, 'diagnostics reason');
     });
   }
+
+  it('drops a socket that hears nothing while the application sends: its own send confirmations are no sign of life', async function () {
+    const { FakeWebSocket, sockets } = fakeWebSocket();
+    // The probe of a tier never reached advertises a 50 ms heartbeat: with heartbeatTimeout 100, a wait of 150 ms.
+    const prober = fakeTier('polling', { probe: () => Promise.resolve({ websocket: true, rtt: 1, cors: true, cometkit: { version: 1, heartbeat: 50 } }) });
+    const client = await connect('http://push.example/svc', {
+      transports: ['websocket', prober.tier],
+      WebSocket: FakeWebSocket,
+      resume: false,
+      heartbeatTimeout: 100,
+      reconnect: false,
+    });
+    await until(() => sockets.length === 1, 2000, 'the socket');
+    const opened = nextEvent(client, 'open');
+    sockets[0].receive('o');
+    await opened;
+    // Without resume, each batch handed to the socket is confirmed at once (done() called): every 20 ms.
+    const confirmed = [];
+    const closed = nextEvent(client, 'close', 1000);
+    const sending = setInterval(() => client.state === 'open' && client.send('ping', (error) => confirmed.push(error)), 20);
+    try {
+      assertJson(await closed, { code: 1006, reason: 'No heartbeat for 150 ms', willReconnect: false }, 'close event');
+    } finally {
+      clearInterval(sending);
+    }
+    assert(confirmed.length >= 3, `sends confirmed meanwhile: ${confirmed.length}`);
+    assert(confirmed.every((error) => error === undefined), `confirmations: ${json(confirmed)}`);
+  });
 
   it('is skipped when the server disables WebSocket in /info', async function () {
     const { FakeWebSocket, sockets } = fakeWebSocket();

@@ -25,7 +25,7 @@ export const websocket: Tier = {
     // A cometkit server joins a confirmation (`k`) and the frame after it with a newline, which no
     // frame contains (JSON escapes it).
     // As text: a binary message (no SockJS server sends one) is then a malformed frame, reported.
-    ws.onmessage = (e: MessageEvent<unknown>) => String(e.data).split('\n').map(sink.frame);
+    ws.onmessage = (e: MessageEvent<unknown>) => String(e.data).split('\n').map((text) => sink.frame(text));
     ws.onclose = (e) => end('WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')');
     ws.onerror = () => end('WebSocket error');
     // In as many WebSocket messages as the server's body limit asks (see fit()); `messages` is the
@@ -38,7 +38,7 @@ export const websocket: Tier = {
         // Without resume, handing a batch to the socket is all the delivery there is to report (and
         // a batch is never empty: only a resumable session sends bare acknowledgements).
         ws.send(JSON.stringify(part));
-        sink.frame(keptFrame(seq + part.length - 1));
+        sink.frame(keptFrame(seq + part.length - 1), true);
       }
       if (messages.length) send(messages, seq + part.length);
     };
