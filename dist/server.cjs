@@ -743,8 +743,9 @@ function createSession(id, host, info) {
         // A renewal says what the client has: what was written after it (lost in a cut that looked like
         // the end of a response) goes again, without a word. Only onto a free session: a renewal that
         // finds another receiver is refused (2010) as ever, since it may be one sent just before the
-        // client moved the session elsewhere.
-        if (!resuming && resumable && ack !== undefined && state === 'open' && !lost && !receiver)
+        // client moved the session elsewhere. A session closed during the cut rewinds too, as on a resume:
+        // its queue alone would read as following the client's position.
+        if (!resuming && resumable && ack !== undefined && state !== 'connecting' && !lost && !receiver)
             rewind(ack);
         const old = receiver;
         if (old && !resuming && !(takeOver && state === 'open')) {

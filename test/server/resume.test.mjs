@@ -287,6 +287,23 @@ describe('resume over HTTP', () => {
     assert.deepEqual(streamFrames(await ended(resumed)), ['k0', 'a["m3","m4","m5","m6"]', 'c[3000,"Go away!"]']);
   });
 
+  it('renews a session the application closed during the cut: what the client lacks, then the close frame', async () => {
+    // A renewal (ack) rather than a resume (pos): the cut looked like the normal end of a response.
+    const renewals = {
+      xhr_streaming: async (id) => streamFrames(await ended(await http.stream(id, '?ack=1'))),
+      xhr: async (id) => [xhrFrames((await http.poll(id, '?ack=1')).body), xhrFrames((await http.poll(id, '?ack=3')).body)].flat(),
+    };
+    for (const [transport, renew] of Object.entries(renewals)) {
+      const o = await openResumable(server);
+      await deliver(o, ['m1', 'm2']);
+      await cut(o.session, () => o.s.abort());
+      o.session.send('m3');
+      o.session.close();
+      // Positions are implicit: m3 alone here would read as position 2, and m2 would be lost.
+      assert.deepEqual(await renew(o.id), ['a["m2","m3"]', 'c[3000,"Go away!"]'], transport);
+    }
+  });
+
   it('resumes a session that ended with nothing left to deliver with its close frame alone, no k', async () => {
     const o = await openResumable(server);
     await deliver(o, FIVE);
