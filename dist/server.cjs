@@ -1386,8 +1386,8 @@ function createServer(options) {
     const comet = new node_events.EventEmitter();
     const checkOrigin = originCheck(resolved.origins, (error) => report(error));
     // A new session past maxSessions (every open one counts, those waiting for their client to resume
-    // too); a request to a session in use goes on. (null: a raw WebSocket, always a new session.)
-    const full = (id) => (id === null || !sessions.has(id)) && live.size >= resolved.maxSessions;
+    // too); a request to a session in use goes on.
+    const full = (id) => !sessions.has(id) && live.size >= resolved.maxSessions;
     /** A refusal a page can read across origins, so that its client can say why. */
     const refuse = (req, res, status, text, headers = {}) => reply(res, status, text, { ...NO_CACHE, ...cors(req), ...headers });
     /** Answers 403 unless the request's page may use the service. */
@@ -1580,10 +1580,15 @@ function createServer(options) {
         socket.on('error', () => socket.destroy());
         if (checkOrigin && !checkOrigin(req, false))
             return refuseUpgrade(socket, 403);
-        if (full(raw ? null : (match?.[2] ?? '')))
-            return refuseUpgrade(socket, 503, 'Retry-After: 5\r\n');
         const url = new URL('http://localhost' + (req.url ?? '/'));
         const tuning = tuningOf(url, resolved);
+        const id = match?.[2] ?? '';
+        const existing = raw ? undefined : sessions.get(id);
+        // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it. Any other
+        // upgrade opens a session, on an id in use too (the protocol allows it), and so takes a place.
+        const reused = (tuning.takeOver && existing?.state === 'open') || (existing && tuning.pos !== undefined) ? existing : undefined;
+        if (!reused && live.size >= resolved.maxSessions)
+            return refuseUpgrade(socket, 503, 'Retry-After: 5\r\n');
         if (!raw)
             tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));
         wss.handleUpgrade(req, socket, head, (ws) => {
@@ -1591,12 +1596,8 @@ function createServer(options) {
                 rawWebsocket(ws, createSession('raw-' + node_crypto.randomUUID(), host, describe(req, 'rawwebsocket')), resolved.bufferLimit);
                 return;
             }
-            const id = match?.[2] ?? '';
-            const { takeOver, pos } = tuning;
-            const existing = sessions.get(id);
-            if ((takeOver && existing?.state === 'open') || (existing && pos !== undefined)) {
-                // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it.
-                framedWebsocket(ws, existing, tuning, resolved.bufferLimit);
+            if (reused) {
+                framedWebsocket(ws, reused, tuning, resolved.bufferLimit);
                 return;
             }
             const session = createSession(id, host, describe(req, 'websocket'));
@@ -1610,7 +1611,18 @@ function createServer(options) {
     }
     Object.defineProperties(comet, {
         options: { value: Object.freeze(resolved), enumerable: true },
-        sessions: { get: () => new Map([...live].map((s) => [s.id, s])), enumerable: true },
+        sessions: {
+            get: () => {
+                const open = new Map();
+                // A WebSocket that opened a session on an id in use shares the id: the one listed is the one
+                // requests to that id reach.
+                for (const s of live)
+                    if (!open.has(s.id) || sessions.get(s.id) === s)
+                        open.set(s.id, s);
+                return open;
+            },
+            enumerable: true,
+        },
     });
     comet.handleRequest = handleRequest;
     comet.handleUpgrade = handleUpgrade;

@@ -118,7 +118,10 @@ interface ServerEvents {
 /** A SockJS-compatible endpoint, mounted on one or more `http.Server`s. */
 interface CometServer extends EventEmitter<ServerEvents> {
     readonly options: Readonly<ResolvedOptions>;
-    /** Open sessions by id (WebSocket sessions included, under their own ids). */
+    /**
+     * Open sessions by id (WebSocket sessions included, under their own ids). A WebSocket that opened a
+     * session on an id in use (the protocol allows it) is not listed while that id's session is open.
+     */
     readonly sessions: ReadonlyMap<string, Session>;
     /** Takes over requests and upgrades under the prefix; everything else goes to the server's other listeners. */
     attach(server: Server): void;

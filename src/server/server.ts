@@ -35,7 +35,10 @@ export interface ServerEvents {
 /** A SockJS-compatible endpoint, mounted on one or more `http.Server`s. */
 export interface CometServer extends EventEmitter<ServerEvents> {
   readonly options: Readonly<ResolvedOptions>;
-  /** Open sessions by id (WebSocket sessions included, under their own ids). */
+  /**
+   * Open sessions by id (WebSocket sessions included, under their own ids). A WebSocket that opened a
+   * session on an id in use (the protocol allows it) is not listed while that id's session is open.
+   */
   readonly sessions: ReadonlyMap<string, Session>;
   /** Takes over requests and upgrades under the prefix; everything else goes to the server's other listeners. */
   attach(server: HttpServer): void;
@@ -135,8 +138,8 @@ export function createServer(options?: ServerOptions): CometServer {
   const comet = new EventEmitter<ServerEvents>() as CometServer;
   const checkOrigin = originCheck(resolved.origins, (error) => report(error));
   // A new session past maxSessions (every open one counts, those waiting for their client to resume
-  // too); a request to a session in use goes on. (null: a raw WebSocket, always a new session.)
-  const full = (id: string | null): boolean => (id === null || !sessions.has(id)) && live.size >= resolved.maxSessions;
+  // too); a request to a session in use goes on.
+  const full = (id: string): boolean => !sessions.has(id) && live.size >= resolved.maxSessions;
   /** A refusal a page can read across origins, so that its client can say why. */
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Headers = {}): void =>
     reply(res, status, text, { ...NO_CACHE, ...cors(req), ...headers });
@@ -310,21 +313,22 @@ export function createServer(options?: ServerOptions): CometServer {
     if (!resolved.websocket || !(raw || match?.[3] === 'websocket')) return refuseUpgrade(socket, 404);
     socket.on('error', () => socket.destroy());
     if (checkOrigin && !checkOrigin(req, false)) return refuseUpgrade(socket, 403);
-    if (full(raw ? null : (match?.[2] ?? ''))) return refuseUpgrade(socket, 503, 'Retry-After: 5\r\n');
     const url = new URL('http://localhost' + (req.url ?? '/'));
     const tuning = tuningOf(url, resolved);
+    const id = match?.[2] ?? '';
+    const existing = raw ? undefined : sessions.get(id);
+    // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it. Any other
+    // upgrade opens a session, on an id in use too (the protocol allows it), and so takes a place.
+    const reused = (tuning.takeOver && existing?.state === 'open') || (existing && tuning.pos !== undefined) ? existing : undefined;
+    if (!reused && live.size >= resolved.maxSessions) return refuseUpgrade(socket, 503, 'Retry-After: 5\r\n');
     if (!raw) tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (raw) {
         rawWebsocket(ws, createSession('raw-' + randomUUID(), host, describe(req, 'rawwebsocket')), resolved.bufferLimit);
         return;
       }
-      const id = match?.[2] ?? '';
-      const { takeOver, pos } = tuning;
-      const existing = sessions.get(id);
-      if ((takeOver && existing?.state === 'open') || (existing && pos !== undefined)) {
-        // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it.
-        framedWebsocket(ws, existing, tuning, resolved.bufferLimit);
+      if (reused) {
+        framedWebsocket(ws, reused, tuning, resolved.bufferLimit);
         return;
       }
       const session = createSession(id, host, describe(req, 'websocket'));
@@ -338,7 +342,16 @@ export function createServer(options?: ServerOptions): CometServer {
 
   Object.defineProperties(comet, {
     options: { value: Object.freeze(resolved), enumerable: true },
-    sessions: { get: () => new Map([...live].map((s) => [s.id, s])), enumerable: true },
+    sessions: {
+      get: () => {
+        const open = new Map<string, Session>();
+        // A WebSocket that opened a session on an id in use shares the id: the one listed is the one
+        // requests to that id reach.
+        for (const s of live) if (!open.has(s.id) || sessions.get(s.id) === s) open.set(s.id, s);
+        return open;
+      },
+      enumerable: true,
+    },
   });
 
   comet.handleRequest = handleRequest;

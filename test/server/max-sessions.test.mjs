@@ -80,3 +80,56 @@ describe('maxSessions: requests', () => {
     assert.equal((await opened).id, id);
   });
 });
+
+describe('maxSessions: WebSockets on a session id in use', () => {
+  let server;
+  const streams = [];
+  before(async () => {
+    server = await startEcho({ maxSessions: 2 });
+  });
+  after(async () => {
+    for (const s of streams) s.req.destroy();
+    await server.close();
+  });
+
+  it('counts one that opens a session of its own; one that takes the session over or resumes it goes on', async () => {
+    const a = sid();
+    const openedA = nextConnection(server);
+    const stream = await openStream(`${server.url}/000/${a}/xhr_streaming`, { method: 'POST' });
+    streams.push(stream);
+    await stream.until((t) => t === PRELUDE + 'o\n', 'the open frame');
+    const sessionA = await openedA;
+
+    // The protocol lets a WebSocket reuse an id in use: a session of its own, which takes a place.
+    const own = openWs(wsUrl(server.url, `/000/${a}/websocket`));
+    await own.opened;
+    assert.equal(await own.next(), 'o');
+    for (let i = 0; i < 3; i += 1) {
+      await assert.rejects(openWs(wsUrl(server.url, `/000/${a}/websocket`)).opened, { status: 503 }, `upgrade ${i}`);
+    }
+    // Listed under the id is the session that requests to it reach.
+    assert.equal(server.comet.sessions.get(a), sessionA);
+
+    // Moving the session onto a WebSocket opens none.
+    const moved = openWs(wsUrl(server.url, `/000/${a}/websocket?takeover=1`));
+    await moved.opened;
+    assert.equal(await moved.next(), 'h');
+    await stream.ended;
+
+    // Resuming one opens none either.
+    own.ws.close(1000);
+    await own.closed;
+    const b = sid();
+    const openedB = nextConnection(server);
+    const resumable = await openStream(`${server.url}/000/${b}/xhr_streaming?pos=0`, { method: 'POST' });
+    streams.push(resumable);
+    await resumable.until((t) => t === PRELUDE + 'k0\n', 'the open frame');
+    await openedB;
+    const resumed = openWs(wsUrl(server.url, `/000/${b}/websocket?pos=0`));
+    await resumed.opened;
+    assert.equal(await resumed.next(), 'k0');
+    moved.ws.close(1000);
+    resumed.ws.close(1000);
+    await Promise.all([moved.closed, resumed.closed]);
+  });
+});
