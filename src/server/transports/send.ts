@@ -73,17 +73,20 @@ async function receive(
 }
 
 /**
- * `POST /<server>/<session>/xhr_send`: a JSON array of messages; 204. With `poll` (cometkit extension
- * `pollOnSend`, asked by a plain-polling client that has no poll out), 200 and answered as a poll
- * would be, so a reply the application sends at once comes back on this request instead of the next
- * poll: one request per round trip instead of two.
+ * `POST /<server>/<session>/xhr_send`: a JSON array of messages; 204. With `poll` and `pos` (cometkit
+ * extension `pollOnSend`, asked by a plain-polling client that has no poll out), 200 and answered as a
+ * poll would be, so a reply the application sends at once comes back on this request instead of the
+ * next poll: one request per round trip instead of two.
  */
 export function xhrSend(ctx: TransportContext): Promise<void> {
+  // A cometkit client asks only on a resumable session, whose sends all carry `pos`; a stock client
+  // keeps its base URL's query (`?poll=1`) on its sends and never reads their answers.
+  const rides = ctx.url.searchParams.has('poll') && position(ctx.url, 'pos') !== undefined;
   return receive(
     ctx,
     (body) => body,
     (session) => {
-      if (ctx.url.searchParams.has('poll')) return pollOnSend(ctx, session);
+      if (rides) return pollOnSend(ctx, session);
       ctx.res.writeHead(204, { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req), 'Content-Type': TEXT });
       ctx.res.end();
     },

@@ -187,12 +187,14 @@ describe('plain polling (poll)', () => {
   });
 
   describe('an xhr_send asking for a poll (pollOnSend)', () => {
-    const sendPoll = (id, messages, query = '') =>
+    // A cometkit client asks only on a resumable session, where its sends carry pos.
+    const sendPoll = (id, messages, query = '&pos=0') =>
       request(`${base}/000/${id}/xhr_send?poll${query}`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(messages) });
+    const openResumable = async (id) => assert.equal((await request(`${base}/000/${id}/poll?pos=0`, { method: 'POST' })).body, 'k0\n');
 
     it('is answered 200, as a poll, with the reply the application sent at once', async () => {
       const id = sid();
-      await poll(id);
+      await openResumable(id);
       const res = await sendPoll(id, ['ping', 'ünï']);
       assert.equal(res.status, 200);
       assert.equal(res.headers['content-type'], 'application/javascript;charset=UTF-8');
@@ -204,7 +206,7 @@ describe('plain polling (poll)', () => {
     it('is answered empty when nothing is ready, and the reply waits for the next poll', async () => {
       const id = sid();
       const connection = nextConnection(server);
-      await poll(id);
+      await openResumable(id);
       const session = await connection;
       const res = await sendPoll(id, []);
       assert.equal(res.status, 200);
@@ -216,7 +218,7 @@ describe('plain polling (poll)', () => {
     it('on a resumable session: its pos confirms, it rewinds nothing, and a renewal gets a lost answer again', async () => {
       const id = sid();
       const renew = (ack) => request(`${base}/000/${id}/poll?ack=${ack}`, { method: 'POST' });
-      assert.equal((await request(`${base}/000/${id}/poll?pos=0`, { method: 'POST' })).body, 'k0\n');
+      await openResumable(id);
       assert.equal((await sendPoll(id, ['one'], '&pos=0&seq=1')).body, 'a["one"]\n');
       // Not answered again: the ride's answer is not a rewind.
       assert.equal((await sendPoll(id, ['two'], '&pos=0&seq=2')).body, 'a["two"]\n');
@@ -230,8 +232,8 @@ describe('plain polling (poll)', () => {
 
     it('leaves a receiver that holds the session alone, answered empty', async () => {
       const id = sid();
-      const stream = await openStream(`${base}/000/${id}/xhr_streaming`, { method: 'POST' });
-      await stream.until((t) => t.endsWith('o\n'));
+      const stream = await openStream(`${base}/000/${id}/xhr_streaming?pos=0`, { method: 'POST' });
+      await stream.until((t) => t.endsWith('k0\n'));
       const res = await sendPoll(id, ['to the stream']);
       assert.equal(res.status, 200);
       assert.equal(res.body, '');
@@ -239,10 +241,26 @@ describe('plain polling (poll)', () => {
       stream.abort();
     });
 
+    it('is a plain send without pos: 204, and the frames wait for the next poll', async () => {
+      // A stock client keeps its base URL's query (`?poll=1`) on its sends and never reads their answers.
+      const id = sid();
+      const connection = nextConnection(server);
+      assert.equal((await request(`${base}/000/${id}/xhr?poll=1`, { method: 'POST' })).body, 'o\n');
+      const session = await connection;
+      session.send('pushed');
+      const res = await request(`${base}/000/${id}/xhr_send?poll=1`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain' },
+        body: '["hi"]',
+      });
+      assert.deepEqual([res.status, res.body], [204, '']);
+      assert.equal((await request(`${base}/000/${id}/xhr?poll=1`, { method: 'POST' })).body, 'a["pushed","hi"]\n');
+    });
+
     it('ends a closed session with its close frame, and refuses an unknown one as any send', async () => {
       const id = sid();
       const connection = nextConnection(server);
-      await poll(id);
+      await openResumable(id);
       (await connection).close(3003, 'Gone');
       assert.equal((await sendPoll(id, ['late'])).body, 'c[3003,"Gone"]\n');
       assert.equal((await sendPoll(sid(), ['x'])).status, 404);
