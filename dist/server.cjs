@@ -1352,12 +1352,14 @@ function describe(req, transport) {
 // Shorter than this, heartbeats and held requests would cost more than the proxies they outwit.
 const MIN_TUNED = 1000;
 /**
- * A whole number of ms from a query parameter, at least `floor`; undefined when absent, not a
- * number, or beyond what a timer holds (MAX_NUMBER: no limit asked, in effect).
+ * A whole number of ms from a query parameter, at least `floor`; undefined when absent, not written
+ * in digits, or beyond what a timer holds (MAX_NUMBER: no limit asked, in effect).
  */
 function msParam(url, name, floor) {
-    const value = Number(url.searchParams.get(name) ?? NaN);
-    return Number.isInteger(value) && value <= MAX_NUMBER ? Math.max(floor, value) : undefined;
+    const raw = url.searchParams.get(name) ?? '';
+    // Digits only: Number() reads an empty or blank value (a base URL's `ttl=`) as 0, the floor.
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    return value <= MAX_NUMBER ? Math.max(floor, value) : undefined;
 }
 /**
  * `ttl`, `takeover`, `pos`, `ack` and `h`, which cometkit clients add to receiving requests (see

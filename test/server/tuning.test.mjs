@@ -71,6 +71,18 @@ describe('receive tuning and takeover', () => {
     s.abort();
   });
 
+  it('takes a ttl or h not written in digits (empty, blank, 1e3) as none, not as the 1000 ms floor', async () => {
+    const streams = await Promise.all(['?ttl=&h=', '?ttl=%20&h=%20', '?ttl=1e3&h=1e3'].map((query) => stream(sid(), query)));
+    for (const s of streams) await s.until((t) => frames(t).includes('o'), 'open');
+    // Past the floor, with room for a slow machine: a ttl or h read as 1000 ms shows by now.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const s of streams) {
+      assert.equal(s.done, false, 'the response is still open');
+      assert.deepEqual(frames(s.text), ['o'], 'no heartbeat');
+      s.abort();
+    }
+  });
+
   it('refuses a second receiver with 2010 when it does not ask to take over', async () => {
     const id = sid();
     const first = await stream(id);
