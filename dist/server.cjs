@@ -1583,6 +1583,9 @@ function createServer(options) {
         if (!resolved.websocket || !(raw || match?.[3] === 'websocket'))
             return refuseUpgrade(socket, 404);
         socket.on('error', () => socket.destroy());
+        // As over plain HTTP, and as the protocol asks: 405 with `Allow: GET` and no body.
+        if (req.method !== 'GET')
+            return refuseUpgrade(socket, 405, 'Allow: GET\r\n');
         if (checkOrigin && !checkOrigin(req, false))
             return refuseUpgrade(socket, 403);
         const url = new URL('http://localhost' + (req.url ?? '/'));

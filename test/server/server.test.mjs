@@ -98,6 +98,19 @@ describe('routing', () => {
       assert.equal(res.body, 'Can "Upgrade" only to "WebSocket".');
     }
   });
+
+  it('answers an upgrade asked with another method than GET 405, Allow: GET, no body', async () => {
+    const headers = { Upgrade: 'websocket', Connection: 'Upgrade', 'Content-Length': '0' };
+    for (const path of ['/websocket', `/000/${sid()}/websocket`]) {
+      for (const method of ['POST', 'PUT']) {
+        const res = await request(base + path, { method, headers });
+        assert.equal(res.status, 405, `${method} ${path}`);
+        assert.equal(res.headers.allow, 'GET', `${method} ${path}`);
+        assert.equal(res.headers['content-type'], undefined, `${method} ${path}`);
+        assert.equal(res.body, '', `${method} ${path}`);
+      }
+    }
+  });
 });
 
 describe('attach()', () => {
