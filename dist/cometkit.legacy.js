@@ -365,7 +365,8 @@ var cometkit = (function (exports) {
         insert(script);
         return function (linger) {
             report = function () { return undefined; };
-            if (!linger)
+            // (A request that has ended has nothing to wait for: no timer for it.)
+            if (!linger || finished)
                 return end('');
             clearTimeout(timer);
             timer = setTimeout(function () { return end(''); }, linger);
@@ -667,7 +668,11 @@ var cometkit = (function (exports) {
 
     /** The longest a held poll may take beyond the server's heartbeat before it counts as lost, ms. */
     var SLACK = 10000;
-    /** How long a poll held when closing keeps its callback for the close frame a cometkit server answers it with, ms. */
+    /**
+     * How long a poll given up keeps its callback (a no-op), ms: a cometkit server answers it at once when
+     * told of a close, or when the session's next connection (a reconnection resuming it) takes over, and
+     * a script that finds its callback gone raises an error in the page.
+     */
     var LINGER = 3000;
     /**
      * JSONP mode: receives by script-tag long-poll (`jsonp`, one frame per
@@ -683,11 +688,13 @@ var cometkit = (function (exports) {
         var _a;
         var closed = false;
         var cancel = function () { return undefined; };
-        var notifies = !!((_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.close);
+        // (A stock server answers a held poll only at its next heartbeat: keeping the callback that long
+        // would keep the page from being clean long after a close.)
+        var linger = ((_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.close) ? LINGER : 0;
         var fail = function (reason) {
             if (!closed) {
                 closed = true;
-                cancel();
+                cancel(linger);
                 control.close();
                 sink.close(reason);
             }
@@ -711,8 +718,7 @@ var cometkit = (function (exports) {
             send: control.send,
             close: function (notify) {
                 closed = true;
-                // Told of the close, a cometkit server answers the held poll at once.
-                cancel(notify && notifies ? LINGER : 0);
+                cancel(linger);
                 control.close(notify);
             }
         };
@@ -756,6 +762,9 @@ var cometkit = (function (exports) {
         var timers = {};
         var state = 'connecting';
         var conn = null;
+        // The connection a negotiation is waiting on: a later negotiation, or the end, closes it (left, its
+        // poll loop would go on by itself, unheard, for good).
+        var opening = null;
         var preferred = false;
         var probing = null;
         var generation = 0;
@@ -825,6 +834,10 @@ var cometkit = (function (exports) {
             if (fn)
                 timers[name] = setTimeout(fn, Math.min(ms, MAX_DELAY));
         };
+        var giveUp = function () {
+            opening === null || opening === void 0 ? void 0 : opening.close();
+            opening = null;
+        };
         var online = function () {
             if (state == 'reconnecting')
                 start();
@@ -858,6 +871,7 @@ var cometkit = (function (exports) {
             if (state == 'closed')
                 return;
             later('retry');
+            giveUp();
             var gen = ++generation;
             var started = now();
             var tried = (attempts = []);
@@ -925,10 +939,12 @@ var cometkit = (function (exports) {
                             phase = 1;
                             clearTimeout(timer);
                             conn = c;
+                            opening = null;
                             return frame(text);
                         }
                         phase = 1;
                         clearTimeout(timer);
+                        opening = null;
                         record('open', 'opened');
                         preferred = true;
                         if (sid && kept < 0) {
@@ -976,6 +992,8 @@ var cometkit = (function (exports) {
                 function () { return extra + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = got) : ''); }, function () { return (sid ? got : -1); }, confirm, extra, patience);
                 if (phase == 2)
                     c.close();
+                else if (!phase)
+                    opening = c;
             };
             var jsonpListed = false;
             for (var _b = 0, order_1 = order; _b < order_1.length; _b++) {
@@ -1046,6 +1064,7 @@ var cometkit = (function (exports) {
             generation++;
             probing === null || probing === void 0 ? void 0 : probing();
             probing = null;
+            giveUp();
             conn === null || conn === void 0 ? void 0 : conn.close(notify);
             conn = null;
             later('watch');

@@ -85,6 +85,9 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   const timers: Partial<Record<TimerName, ReturnType<typeof setTimeout>>> = {};
   let state: ClientState = 'connecting';
   let conn: Connection | null = null;
+  // The connection a negotiation is waiting on: a later negotiation, or the end, closes it (left, its
+  // poll loop would go on by itself, unheard, for good).
+  let opening: Connection | null = null;
   let preferred = false;
   let probing: Cancel | null = null;
   let generation = 0;
@@ -149,6 +152,10 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     // Clamped: a delay beyond what a timer holds fires at once (a `retry` that returns Infinity).
     if (fn) timers[name] = setTimeout(fn, Math.min(ms as number, MAX_DELAY));
   };
+  const giveUp = () => {
+    opening?.close();
+    opening = null;
+  };
   const online = () => {
     if (state == 'reconnecting') start();
   };
@@ -179,6 +186,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     // (An `error` handler may have closed the client just before: a lost session starts afresh.)
     if (state == 'closed') return;
     later('retry');
+    giveUp();
     const gen = ++generation;
     const started = now();
     const tried: Attempt[] = (attempts = []);
@@ -239,10 +247,12 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
               phase = 1;
               clearTimeout(timer);
               conn = c as Connection;
+              opening = null;
               return frame(text);
             }
             phase = 1;
             clearTimeout(timer);
+            opening = null;
             record('open', 'opened');
             preferred = true;
             if (sid && kept < 0) {
@@ -288,6 +298,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
         patience
       );
       if (phase == 2) c.close();
+      else if (!phase) opening = c;
     };
 
     let jsonpListed = false;
@@ -348,6 +359,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     generation++;
     probing?.();
     probing = null;
+    giveUp();
     conn?.close(notify);
     conn = null;
     later('watch');

@@ -65,7 +65,8 @@ export function jsonp(url: string, timeout: number, done: (error: string, value?
   insert(script);
   return (linger) => {
     report = () => undefined;
-    if (!linger) return end('');
+    // (A request that has ended has nothing to wait for: no timer for it.)
+    if (!linger || finished) return end('');
     clearTimeout(timer);
     timer = setTimeout(() => end(''), linger);
   };

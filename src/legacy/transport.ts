@@ -8,7 +8,11 @@ import { withQuery } from './url.js';
 
 /** The longest a held poll may take beyond the server's heartbeat before it counts as lost, ms. */
 const SLACK = 10000;
-/** How long a poll held when closing keeps its callback for the close frame a cometkit server answers it with, ms. */
+/**
+ * How long a poll given up keeps its callback (a no-op), ms: a cometkit server answers it at once when
+ * told of a close, or when the session's next connection (a reconnection resuming it) takes over, and
+ * a script that finds its callback gone raises an error in the page.
+ */
 const LINGER = 3000;
 
 /**
@@ -33,11 +37,13 @@ export function connect(
 ): Control {
   let closed = false;
   let cancel: Cancel = () => undefined;
-  const notifies = !!info?.cometkit?.close;
+  // (A stock server answers a held poll only at its next heartbeat: keeping the callback that long
+  // would keep the page from being clean long after a close.)
+  const linger = info?.cometkit?.close ? LINGER : 0;
   const fail = (reason: string) => {
     if (!closed) {
       closed = true;
-      cancel();
+      cancel(linger);
       control.close();
       sink.close(reason);
     }
@@ -57,8 +63,7 @@ export function connect(
     send: control.send,
     close(notify) {
       closed = true;
-      // Told of the close, a cometkit server answers the held poll at once.
-      cancel(notify && notifies ? LINGER : 0);
+      cancel(linger);
       control.close(notify);
     }
   };

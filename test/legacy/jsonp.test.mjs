@@ -116,6 +116,14 @@ describe('legacy jsonp', () => {
     assertClean(name);
   });
 
+  it('sets no linger timer for a request that has ended already', () => {
+    const { name, outcomes, cancel } = request();
+    page[name]('o');
+    assert.deepEqual(outcomes, [['', 'o']]);
+    cancel(3000);
+    assertClean(name);
+  });
+
   it('blanks the global where the engine refuses to delete it (IE 8)', () => {
     const { name } = request();
     Object.defineProperty(page, name, { value: page[name], writable: true, configurable: false });
