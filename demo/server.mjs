@@ -38,8 +38,23 @@ const TYPES = {
 // Only these folders are served: the demo pages and the built client.
 const MOUNTS = { '/dist/': 'dist', '/': 'demo' };
 
+/** The request's path, percent-decoded; null when its escapes are not UTF-8. */
+function pathOf(url) {
+  // Read as sent: `new URL()` throws on `//` and takes `//x/app.js` for a host and a path.
+  try {
+    return decodeURIComponent(url.split('?', 1)[0]);
+  } catch {
+    return null;
+  }
+}
+
 async function serveStatic(req, res) {
-  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  const path = pathOf(req.url);
+  if (path === null) {
+    res.writeHead(400, { 'Content-Type': 'text/plain' });
+    res.end('Bad request: the path is not valid percent-encoded UTF-8\n');
+    return;
+  }
   for (const [mount, dir] of Object.entries(MOUNTS)) {
     if (!path.startsWith(mount)) continue;
     const rel = normalize(path.slice(mount.length) || 'index.html');
@@ -198,8 +213,19 @@ function cut(req, res) {
 const http = createHttpServer((req, res) => {
   if (!track(req.socket, req.url)) return;
   if (req.method === 'POST' && req.url.startsWith('/demo/cut?')) return cut(req, res);
-  if (!comet.handleRequest(req, res)) serveStatic(req, res);
+  if (!comet.handleRequest(req, res)) serveStatic(req, res).catch((error) => failed(res, error));
 });
+
+// One bad request must not end the demo for everyone: a rejection left unhandled exits the process.
+function failed(res, error) {
+  console.error('demo: serving a file failed:', error);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(500, { 'Content-Type': 'text/plain' });
+  res.end('Internal server error\n');
+}
 http.on('upgrade', (req, socket, head) => {
   if (!track(socket, req.url)) return;
   if (!comet.handleUpgrade(req, socket, head)) socket.destroy();
