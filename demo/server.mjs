@@ -18,8 +18,8 @@
 //   {"type":"pong","id":7}, {"type":"error","text":"…"}
 //
 // POST /demo/cut?session=<id> destroys every socket that has carried a request of
-// that session, and for 2 s every new one, as a network failure would: the page sees
-// the cut, not a goodbye.
+// that session, and, if the session is open, for 2 s every new one, as a network failure
+// would: the page sees the cut, not a goodbye.
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,38 +172,73 @@ setInterval(() => {
 // Session id → the sockets that carried its requests (keep-alive sockets move between
 // requests, so a socket can belong to several sessions of one browser).
 const sockets = new Map();
+// Socket → the session ids it carried: one 'close' listener per socket untags it from all of
+// them (one per id piled up on a keep-alive socket that carries session after session).
+const carried = new WeakMap();
+// Session id → how many open sessions have it (a WebSocket may open one on an id in use).
+const openSessions = new Map();
 const SESSION_URL = /^\/comet\/[^/.]+\/([^/.]+)\//;
 // Session id → when its blackout ends. Without one, a tier that opens a fresh request for
 // each poll would not notice an instant cut at all: a real outage lasts a while.
 const blackouts = new Map();
 const BLACKOUT_MS = 2000;
 
-/** Tags the socket with the request's session; false when it is cut off and destroyed. */
+/** Tags the socket with the request's session; null when it is cut off and destroyed. */
 function track(socket, url) {
   const id = SESSION_URL.exec(url ?? '')?.[1];
-  if (!id) return true;
+  if (!id) return '';
   if (blackouts.get(id) > Date.now()) {
     socket.destroy();
-    return false;
+    return null;
   }
-  blackouts.delete(id);
   let set = sockets.get(id);
   if (!set) sockets.set(id, (set = new Set()));
-  if (set.has(socket)) return true;
   set.add(socket);
-  socket.once('close', () => {
-    set.delete(socket);
-    if (set.size === 0 && sockets.get(id) === set) sockets.delete(id);
-  });
-  return true;
+  let ids = carried.get(socket);
+  if (!ids) {
+    carried.set(socket, (ids = new Set()));
+    socket.once('close', () => {
+      for (const id of ids) untag(socket, id);
+    });
+  }
+  ids.add(id);
+  return id;
 }
+
+function untag(socket, id) {
+  carried.get(socket)?.delete(id);
+  const set = sockets.get(id);
+  if (!set?.delete(socket)) return;
+  if (set.size === 0) sockets.delete(id);
+}
+
+comet.on('connection', (session) => {
+  openSessions.set(session.id, (openSessions.get(session.id) ?? 0) + 1);
+  session.on('close', () => {
+    const left = openSessions.get(session.id) - 1;
+    if (left > 0) {
+      openSessions.set(session.id, left);
+      return;
+    }
+    openSessions.delete(session.id);
+    // A closed session cannot be cut: its sockets need not remember it.
+    for (const socket of sockets.get(session.id) ?? []) untag(socket, session.id);
+  });
+});
 
 function cut(req, res) {
   const id = new URL(req.url, 'http://x').searchParams.get('session') ?? '';
   // The page's own request may ride a socket that once carried the session's: spare it.
   const victims = [...(sockets.get(id) ?? [])].filter((s) => s !== req.socket);
   for (const socket of victims) socket.destroy();
-  if (id) blackouts.set(id, Date.now() + BLACKOUT_MS);
+  // Only an open session gets one, and only for its length: any id can be posted here.
+  if (openSessions.has(id)) {
+    const end = Date.now() + BLACKOUT_MS;
+    blackouts.set(id, end);
+    setTimeout(() => {
+      if (blackouts.get(id) === end) blackouts.delete(id);
+    }, BLACKOUT_MS);
+  }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   res.end(json({ session: id, sockets: victims.length }));
 }
@@ -211,7 +246,14 @@ function cut(req, res) {
 // --- HTTP -----------------------------------------------------------------
 
 const http = createHttpServer((req, res) => {
-  if (!track(req.socket, req.url)) return;
+  const id = track(req.socket, req.url);
+  if (id === null) return;
+  // A request that opened no session (a bad id, a 404) leaves no tag on its keep-alive socket.
+  if (id) {
+    res.once('close', () => {
+      if (!openSessions.has(id)) untag(req.socket, id);
+    });
+  }
   if (req.method === 'POST' && req.url.startsWith('/demo/cut?')) return cut(req, res);
   if (!comet.handleRequest(req, res)) serveStatic(req, res).catch((error) => failed(res, error));
 });
@@ -227,7 +269,7 @@ function failed(res, error) {
   res.end('Internal server error\n');
 }
 http.on('upgrade', (req, socket, head) => {
-  if (!track(socket, req.url)) return;
+  if (track(socket, req.url) === null) return;
   if (!comet.handleUpgrade(req, socket, head)) socket.destroy();
 });
 
