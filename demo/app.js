@@ -11,6 +11,32 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 }
 
+/**
+ * Which chat lines to show. A new session gets the recent lines again, so lines are told
+ * apart by id; but ids count from 1 again when the demo server restarts, so ids are
+ * remembered per server (when it started, in each welcome) and a new server's lines are new.
+ */
+function chatFilter() {
+  let server = null;
+  const seen = new Set();
+  return {
+    /** Takes a welcome's `started`; true when it comes from another server than the last one. */
+    welcome(started) {
+      if (started === server) return false;
+      const restarted = server !== null;
+      server = started;
+      seen.clear();
+      return restarted;
+    },
+    /** True the first time a line with this id comes from the current server. */
+    isNew(id) {
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    },
+  };
+}
+
 function markup(label) {
   const options = ['auto', ...TIERS].map((t) => `<option value="${t}">${t === 'auto' ? 'automatic' : t}</option>`).join('');
   return `
@@ -70,7 +96,7 @@ function startDemo(cometkit, label) {
   let client = null;
   let session = null;
   let opens = 0;
-  const seen = new Set(); // chat ids: a new session gets the recent lines again
+  const chat = chatFilter();
   let ping = null; // { id, at } of the ping awaiting its pong
   let nextPing = 1;
   let received = 0;
@@ -190,14 +216,14 @@ function startDemo(cometkit, label) {
       session = m.session;
       el('session').textContent = session;
       log('session', `session ${session} (the server sees ${m.transport})`);
+      if (chat.welcome(m.started)) log('session', `a new server, started ${clock(m.started)}: its chat starts over`);
     } else if (m.type === 'error') {
       log('error', `server: ${m.text}`);
     }
   }
 
   function showChat(m) {
-    if (seen.has(m.id)) return;
-    seen.add(m.id);
+    if (!chat.isNew(m.id)) return;
     const list = el('chat-log');
     const item = document.createElement('li');
     if (m.name === name) item.className = 'mine';

@@ -11,7 +11,9 @@
 //   {"type":"ping","id":7}                answered at once with {"type":"pong","id":7}, for round-trip times
 //   anything that is not JSON             echoed back as it came
 // Server → page:
-//   {"type":"welcome","session":"…","transport":"…"}   first, on every new session
+//   {"type":"welcome","session":"…","transport":"…","started":…}   first, on every new session;
+//                                         started: when this server started (ms since 1970):
+//                                         chat ids count from 1 again after a restart.
 //   {"type":"chat","id":12,"name":"ana","text":"hi","time":…}   also the recent ones, on joining
 //   {"type":"presence","names":["ana","bo"]}
 //   {"type":"tick","time":…,"prices":[{"symbol":"ACME","price":101.25,"change":0.31}]}   every 500 ms
@@ -82,6 +84,7 @@ const members = new Map(); // session → { name, text: whether it wants plain l
 const subscribers = new Set();
 const recent = []; // the last chat lines, so a page that lost its session sees what it missed
 let nextChatId = 1;
+const started = Date.now();
 
 const json = (value) => JSON.stringify(value);
 const chatLine = (m) => `${m.name}: ${m.text}`;
@@ -145,7 +148,7 @@ function onMessage(session, text) {
 }
 
 comet.on('connection', (session) => {
-  session.send(json({ type: 'welcome', session: session.id, transport: session.info.transport }));
+  session.send(json({ type: 'welcome', session: session.id, transport: session.info.transport, started }));
   session.on('message', (text) => onMessage(session, text));
   session.on('close', () => {
     subscribers.delete(session);
