@@ -789,8 +789,6 @@ var cometkit = (function (exports) {
         // where a fixed wait would cut it, and have it resent, for ever.
         var patience = 1;
         var attempts = [];
-        // IE 8 fires `online` and `offline` on document.body, not on window.
-        var body = document.body;
         var hideEvent = 'onpagehide' in window ? 'pagehide' : 'unload';
         var client = {
             on: on,
@@ -856,6 +854,9 @@ var cometkit = (function (exports) {
                 drop(1001, 'Page hidden', true, false, !(e && e.persisted));
         };
         var wire = function (on) {
+            // IE 8 fires `online` and `offline` on document.body, not on window. (Read here, once the page has
+            // loaded: a client made in the page's <head> meets no body yet.)
+            var body = document.body;
             listen(window, 'online', online, on);
             listen(window, 'offline', offline, on);
             if (body && !window.addEventListener) {
@@ -1137,21 +1138,21 @@ var cometkit = (function (exports) {
             emit('error', { error: error });
             fresh();
         }
-        wire(true);
         // A long-poll <script> added while the page loads would hold its load event (and the
-        // browser's busy indicator) until answered: begin once the page has loaded.
+        // browser's busy indicator) until answered: begin once the page has loaded. (Nothing the listeners
+        // hear matters before: they act on a connection or a reconnection.)
+        var begin = function () {
+            listen(window, 'load', begin, false);
+            if (state != 'closed') {
+                wire(true);
+                start();
+            }
+        };
         var events = window;
-        if (document.readyState == 'complete' || !(events.addEventListener || events.attachEvent)) {
-            start();
-        }
-        else {
-            var begin_1 = function () {
-                listen(window, 'load', begin_1, false);
-                if (state != 'closed')
-                    start();
-            };
-            listen(window, 'load', begin_1, true);
-        }
+        if (document.readyState == 'complete' || !(events.addEventListener || events.attachEvent))
+            begin();
+        else
+            listen(window, 'load', begin, true);
         return client;
     }
 

@@ -112,8 +112,6 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   // where a fixed wait would cut it, and have it resent, for ever.
   let patience = 1;
   let attempts: Attempt[] = [];
-  // IE 8 fires `online` and `offline` on document.body, not on window.
-  const body = document.body;
   const hideEvent = 'onpagehide' in window ? 'pagehide' : 'unload';
 
   const client: LegacyClient = {
@@ -171,6 +169,9 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     if (conn) drop(1001, 'Page hidden', true, false, !(e && e.persisted));
   };
   const wire = (on: boolean) => {
+    // IE 8 fires `online` and `offline` on document.body, not on window. (Read here, once the page has
+    // loaded: a client made in the page's <head> meets no body yet.)
+    const body = document.body;
     listen(window, 'online', online, on);
     listen(window, 'offline', offline, on);
     if (body && !window.addEventListener) {
@@ -430,18 +431,18 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     fresh();
   }
 
-  wire(true);
   // A long-poll <script> added while the page loads would hold its load event (and the
-  // browser's busy indicator) until answered: begin once the page has loaded.
+  // browser's busy indicator) until answered: begin once the page has loaded. (Nothing the listeners
+  // hear matters before: they act on a connection or a reconnection.)
+  const begin = () => {
+    listen(window, 'load', begin, false);
+    if (state != 'closed') {
+      wire(true);
+      start();
+    }
+  };
   const events = window as unknown as { addEventListener?: unknown; attachEvent?: unknown };
-  if (document.readyState == 'complete' || !(events.addEventListener || events.attachEvent)) {
-    start();
-  } else {
-    const begin = () => {
-      listen(window, 'load', begin, false);
-      if (state != 'closed') start();
-    };
-    listen(window, 'load', begin, true);
-  }
+  if (document.readyState == 'complete' || !(events.addEventListener || events.attachEvent)) begin();
+  else listen(window, 'load', begin, true);
   return client;
 }

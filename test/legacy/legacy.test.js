@@ -350,6 +350,39 @@ for (const events of ['none', 'attach']) {
             assertEqual(Array.prototype.join.call(win.__sandbox.errors, '\n'), '', 'script errors in the page');
           });
 
+          // IE 8 fires online/offline on document.body alone; a page that makes its client in <head>, before
+          // the body exists, must still hear them once loaded, or a client dropped offline waits for good.
+          it('made in <head> (no body yet), hears online and offline on the body once the page has loaded', async function () {
+            const { win } = sandbox;
+            const doc = win.document;
+            Object.defineProperty(doc, 'body', { configurable: true, get: () => null });
+            Object.defineProperty(doc, 'readyState', { configurable: true, get: () => 'loading' });
+            let client;
+            try {
+              client = win.cometkit.createClient(`${base()}/echo`, { retry: () => 20 });
+            } finally {
+              delete doc.body;
+              delete doc.readyState;
+            }
+            assertEqual(client.state, 'connecting', 'state before load');
+            const first = opened(client);
+            EventTarget.prototype.dispatchEvent.call(win, new win.Event('load'));
+            await first;
+            const onBody = (type) => EventTarget.prototype.dispatchEvent.call(doc.body, new win.Event(type));
+            const closes = [];
+            client.on('close', (event) => closes.push(event));
+            Object.defineProperty(win.navigator, 'onLine', { configurable: true, get: () => false });
+            onBody('offline');
+            assertEqual(JSON.stringify(closes), JSON.stringify([{ code: 1006, reason: 'Offline', willReconnect: true }]), 'close events');
+            delete win.navigator.onLine;
+            const back = once(client, 'open');
+            onBody('online');
+            assertEqual(JSON.stringify(await back), JSON.stringify({ transport: 'jsonp', resumed: true }), 'open event on online');
+            await echoDelivered(client, ['after online on the body']);
+            client.close();
+            await assertClean(sandbox);
+          });
+
           /** Calls `fn` inside the task that adds the next long-poll script matching `pattern` to the sandbox. */
           const onPoll = (win, pattern, fn) => {
             const observer = new win.MutationObserver((records) => {
