@@ -449,7 +449,11 @@
                 clearTimeout(upgradeTimer);
                 candidate?.close();
             }
-            conn?.close(notify);
+            // Messages the connection never sent out are not in doubt: a fresh session takes them (fresh()).
+            // (Only the HTTP tiers' control channel queues any.)
+            const left = conn?.close(notify);
+            if (typeof left == 'number')
+                handed -= left;
             conn = candidate = undefined;
             frozen = Infinity;
         };
@@ -1142,6 +1146,8 @@
                 if (!navigator.sendBeacon?.(url))
                     post(url, null).catch(() => undefined);
             }
+            // What never left: the queue holds the last messages given, the batch out taken from its front.
+            return queue.length;
         };
         const fail = (reason) => {
             if (!signal.aborted) {

@@ -191,7 +191,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       clearTimeout(upgradeTimer);
       candidate?.close();
     }
-    conn?.close(notify);
+    // Messages the connection never sent out are not in doubt: a fresh session takes them (fresh()).
+    // (Only the HTTP tiers' control channel queues any.)
+    const left = conn?.close(notify);
+    if (MULTI_TIER && typeof left == 'number') handed -= left;
     conn = candidate = undefined;
     frozen = Infinity;
   };

@@ -200,6 +200,35 @@ describe('control channel (msw)', function () {
     assert(confirmed.filter((error) => error === undefined).length >= 3, `sends confirmed meanwhile: ${confirmed.map((e) => e?.message ?? "ok")}`);
   });
 
+  it('sends on the fresh session what was still queued behind a send in flight when the connection dropped', async function () {
+    // A stock-like session (no resume): what was out may or may not have arrived (at most once), but
+    // what never left the control channel is not in doubt.
+    const client = createClient(BASE, { transports: ['polling'], pollIdleInterval: 100, retry: () => 0 });
+    clients.push(client);
+    await nextEvent(client, 'open', 3000);
+    const outcomes = {};
+    const done = (text) => (error) => (outcomes[text] = error ? error.message : 'delivered');
+    server.sendDelay = 2000;
+    client.send('a', done('a'));
+    await until(() => server.sends.length === 1, 2000, 'the first send at the server');
+    server.sendDelay = 5;
+    client.send('b', done('b'));
+    client.send('c', done('c'));
+    await tick();
+    // The next poll fails: the connection drops with b and c still queued behind a.
+    server.refusePolls = true;
+    await nextEvent(client, 'close', 3000);
+    server.refusePolls = false;
+    await nextEvent(client, 'open', 3000);
+    await until(() => Object.keys(outcomes).length === 3, 3000, 'every send settled');
+    assertEqual(
+      JSON.stringify(outcomes),
+      JSON.stringify({ a: 'cometkit: maybe not delivered: the session ended', b: 'delivered', c: 'delivered' }),
+      'outcomes',
+    );
+    assertEqual(JSON.stringify(server.sends), JSON.stringify([['a'], ['b', 'c']]), 'batches at the server');
+  });
+
   describe('polling after a send', function () {
     it('polls again at once when a batch gets through while a poll is out (the reply may have missed it)', async function () {
       server.pollDelay = 200;
