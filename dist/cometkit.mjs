@@ -445,9 +445,8 @@ function createCoreClient(url, options, named = []) {
         }
         // Messages the connection never sent out are not in doubt: a fresh session takes them (fresh()).
         // (Only the HTTP tiers' control channel queues any.)
-        const left = conn?.close(notify);
-        if (typeof left == 'number')
-            handed -= left;
+        handed -= conn?.unsent?.() ?? 0;
+        conn?.close(notify);
         conn = candidate = undefined;
         frozen = Infinity;
     };
@@ -1140,8 +1139,6 @@ function httpConnection(ctx, sink, receive, sent, ride) {
             if (!navigator.sendBeacon?.(url))
                 post(url, null).catch(() => undefined);
         }
-        // What never left: the queue holds the last messages given, the batch out taken from its front.
-        return queue.length;
     };
     const fail = (reason) => {
         if (!signal.aborted) {
@@ -1206,6 +1203,8 @@ function httpConnection(ctx, sink, receive, sent, ride) {
             pump();
         },
         close: end,
+        // The queue holds the last messages given: each batch out is taken from its front.
+        unsent: () => queue.length,
     };
 }
 

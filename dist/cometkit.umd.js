@@ -451,9 +451,8 @@
             }
             // Messages the connection never sent out are not in doubt: a fresh session takes them (fresh()).
             // (Only the HTTP tiers' control channel queues any.)
-            const left = conn?.close(notify);
-            if (typeof left == 'number')
-                handed -= left;
+            handed -= conn?.unsent?.() ?? 0;
+            conn?.close(notify);
             conn = candidate = undefined;
             frozen = Infinity;
         };
@@ -1146,8 +1145,6 @@
                 if (!navigator.sendBeacon?.(url))
                     post(url, null).catch(() => undefined);
             }
-            // What never left: the queue holds the last messages given, the batch out taken from its front.
-            return queue.length;
         };
         const fail = (reason) => {
             if (!signal.aborted) {
@@ -1212,6 +1209,8 @@
                 pump();
             },
             close: end,
+            // The queue holds the last messages given: each batch out is taken from its front.
+            unsent: () => queue.length,
         };
     }
 

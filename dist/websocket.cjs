@@ -366,8 +366,6 @@ function createCoreClient(url, options, named = []) {
     // Every change of phase starts here: the timer cleared, the connection (if any) closed.
     const release = (notify) => {
         later();
-        // Messages the connection never sent out are not in doubt: a fresh session takes them (fresh()).
-        // (Only the HTTP tiers' control channel queues any.)
         conn?.close(notify);
         conn = undefined;
         frozen = Infinity;

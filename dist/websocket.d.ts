@@ -143,13 +143,13 @@ interface Connection {
      * `messages` is a fresh array each call, the tier's to keep or change.
      */
     send: (messages: string[], seq: number) => void;
+    /** Ends the connection; `notify` tells the server at once (client close, page hide). */
+    close: (notify?: boolean) => void;
     /**
-     * Ends the connection; `notify` tells the server at once (client close, page hide). A tier that
-     * queues what `send` is given (a control channel) returns how many of the last messages never left:
-     * those can go on a fresh session, where what left may or may not have arrived. Anything but a
-     * number returned is ignored.
+     * For a tier that queues what `send` is given (a control channel): how many of the last messages
+     * given have not left. Those can go on a fresh session, where what left may or may not have arrived.
      */
-    close: (notify?: boolean) => unknown;
+    unsent?: () => number;
 }
 /** A transport tier: static facts plus a connect function. */
 interface Tier {

@@ -193,8 +193,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     }
     // Messages the connection never sent out are not in doubt: a fresh session takes them (fresh()).
     // (Only the HTTP tiers' control channel queues any.)
-    const left = conn?.close(notify);
-    if (MULTI_TIER && typeof left == 'number') handed -= left;
+    if (MULTI_TIER) handed -= conn?.unsent?.() ?? 0;
+    conn?.close(notify);
     conn = candidate = undefined;
     frozen = Infinity;
   };

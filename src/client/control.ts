@@ -47,8 +47,6 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
       const url = ctx.session + '/close?t' + ctx.query;
       if (!navigator.sendBeacon?.(url)) post(url, null).catch(() => undefined);
     }
-    // What never left: the queue holds the last messages given, the batch out taken from its front.
-    return queue.length;
   };
   const fail = (reason: string) => {
     if (!signal.aborted) {
@@ -112,5 +110,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
       pump();
     },
     close: end,
+    // The queue holds the last messages given: each batch out is taken from its front.
+    unsent: () => queue.length,
   };
 }
