@@ -691,11 +691,14 @@ var cometkit = (function (exports) {
         // (A stock server answers a held poll only at its next heartbeat: keeping the callback that long
         // would keep the page from being clean long after a close.)
         var linger = ((_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.close) ? LINGER : 0;
+        var end = function (notify) {
+            closed = true;
+            cancel(linger);
+            control.close(notify);
+        };
         var fail = function (reason) {
             if (!closed) {
-                closed = true;
-                cancel(linger);
-                control.close();
+                end();
                 sink.close(reason);
             }
         };
@@ -714,14 +717,7 @@ var cometkit = (function (exports) {
             });
         };
         poll();
-        return {
-            send: control.send,
-            close: function (notify) {
-                closed = true;
-                cancel(linger);
-                control.close(notify);
-            }
-        };
+        return { send: control.send, close: end };
     }
 
     /** Runs delivery callbacks (one that throws cannot stop the others); returns the bytes freed. */
@@ -1099,7 +1095,8 @@ var cometkit = (function (exports) {
             stop(notify, again ? 'reconnecting' : 'closed');
             if (wasOpen || !again)
                 emit('close', { code: code, reason: reason, willReconnect: again });
-            if (again && state == 'reconnecting')
+            // (Reconnecting means `again`, unless a `close` handler has closed the client.)
+            if (state == 'reconnecting')
                 emit('reconnecting', { attempt: ++retries, delay: delay });
             // While offline, wait for the browser's `online` event instead. (Not once a handler has closed the
             // client: no timer left behind.)

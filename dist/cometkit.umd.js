@@ -868,8 +868,9 @@
             }
             if (wasOpen || !again)
                 emit('close', { code, reason, willReconnect: again });
-            if (again && state == 'reconnecting')
-                emit('reconnecting', { attempt: ++retries, delay });
+            // (Reconnecting means `again`, unless a `close` handler has closed the client.)
+            if (state == 'reconnecting')
+                emit('reconnecting', { attempt: ++retries, delay: delay });
             // While offline, wait for the browser's `online` event instead. (Not once a handler has closed the
             // client: no timer left behind.)
             if (state == 'reconnecting' && onLine())

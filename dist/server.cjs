@@ -1102,9 +1102,10 @@ async function receive(ctx, extract, done, tellCut = false) {
  * next poll: one request per round trip instead of two.
  */
 function xhrSend(ctx) {
-    // A cometkit client asks only on a resumable session, whose sends all carry `pos`; a stock client
-    // keeps its base URL's query (`?poll=1`) on its sends and never reads their answers.
-    const rides = ctx.url.searchParams.has('poll') && position(ctx.url, 'pos') !== undefined;
+    // A cometkit client asks only on a resumable session, whose sends all carry `pos` (read by the router
+    // into the tuning); a stock client keeps its base URL's query (`?poll=1`) on its sends and never reads
+    // their answers.
+    const rides = ctx.url.searchParams.has('poll') && ctx.tuning.pos !== undefined;
     return receive(ctx, (body) => body, (session) => {
         if (rides)
             return pollOnSend(ctx, session);

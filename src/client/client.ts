@@ -577,7 +577,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       settle(gone, new Error('cometkit: not delivered: closed (' + code + ')'));
     }
     if (wasOpen || !again) emit('close', { code, reason, willReconnect: again });
-    if (again && state == 'reconnecting') emit('reconnecting', { attempt: ++retries, delay });
+    // (Reconnecting means `again`, unless a `close` handler has closed the client.)
+    if (state == 'reconnecting') emit('reconnecting', { attempt: ++retries, delay: delay as number });
     // While offline, wait for the browser's `online` event instead. (Not once a handler has closed the
     // client: no timer left behind.)
     if (state == 'reconnecting' && onLine()) later(start, delay as number);

@@ -391,7 +391,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     const again = delay != null;
     stop(notify, again ? 'reconnecting' : 'closed');
     if (wasOpen || !again) emit('close', { code, reason, willReconnect: again });
-    if (again && state == 'reconnecting') emit('reconnecting', { attempt: ++retries, delay });
+    // (Reconnecting means `again`, unless a `close` handler has closed the client.)
+    if (state == 'reconnecting') emit('reconnecting', { attempt: ++retries, delay: delay as number });
     // While offline, wait for the browser's `online` event instead. (Not once a handler has closed the
     // client: no timer left behind.)
     if (state == 'reconnecting' && (navigator as { onLine?: boolean }).onLine !== false) later('retry', start, delay as number);

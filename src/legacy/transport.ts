@@ -40,11 +40,14 @@ export function connect(
   // (A stock server answers a held poll only at its next heartbeat: keeping the callback that long
   // would keep the page from being clean long after a close.)
   const linger = info?.cometkit?.close ? LINGER : 0;
+  const end = (notify?: boolean) => {
+    closed = true;
+    cancel(linger);
+    control.close(notify);
+  };
   const fail = (reason: string) => {
     if (!closed) {
-      closed = true;
-      cancel(linger);
-      control.close();
+      end();
       sink.close(reason);
     }
   };
@@ -59,12 +62,5 @@ export function connect(
     });
   };
   poll();
-  return {
-    send: control.send,
-    close(notify) {
-      closed = true;
-      cancel(linger);
-      control.close(notify);
-    }
-  };
+  return { send: control.send, close: end };
 }

@@ -79,9 +79,10 @@ async function receive(
  * next poll: one request per round trip instead of two.
  */
 export function xhrSend(ctx: TransportContext): Promise<void> {
-  // A cometkit client asks only on a resumable session, whose sends all carry `pos`; a stock client
-  // keeps its base URL's query (`?poll=1`) on its sends and never reads their answers.
-  const rides = ctx.url.searchParams.has('poll') && position(ctx.url, 'pos') !== undefined;
+  // A cometkit client asks only on a resumable session, whose sends all carry `pos` (read by the router
+  // into the tuning); a stock client keeps its base URL's query (`?poll=1`) on its sends and never reads
+  // their answers.
+  const rides = ctx.url.searchParams.has('poll') && ctx.tuning.pos !== undefined;
   return receive(
     ctx,
     (body) => body,
