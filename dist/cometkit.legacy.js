@@ -662,6 +662,8 @@ var cometkit = (function (exports) {
                     if (!(navigator.sendBeacon && navigator.sendBeacon(url)))
                         formPost(url, null, SEND_TIMEOUT, function () { return undefined; });
                 }
+                // The queue holds the last messages given: each batch out is taken from its front.
+                return queue.length;
             }
         };
     }
@@ -694,7 +696,7 @@ var cometkit = (function (exports) {
         var end = function (notify) {
             closed = true;
             cancel(linger);
-            control.close(notify);
+            return control.close(notify);
         };
         var fail = function (reason) {
             if (!closed) {
@@ -1062,7 +1064,9 @@ var cometkit = (function (exports) {
             probing === null || probing === void 0 ? void 0 : probing();
             probing = null;
             giveUp();
-            conn === null || conn === void 0 ? void 0 : conn.close(notify);
+            // Messages the connection never sent out are not in doubt: a fresh session takes them (fresh()).
+            if (conn)
+                handed -= conn.close(notify);
             conn = null;
             later('watch');
             later('stable');

@@ -361,7 +361,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     probing?.();
     probing = null;
     giveUp();
-    conn?.close(notify);
+    // Messages the connection never sent out are not in doubt: a fresh session takes them (fresh()).
+    if (conn) handed -= conn.close(notify);
     conn = null;
     later('watch');
     later('stable');

@@ -10,8 +10,11 @@ const SEND_TIMEOUT = 30000;
 export interface Control {
   /** Queues messages, the first at upstream position `seq`. */
   send: (messages: string[], seq: number) => void;
-  /** Stops sending; with `notify`, tells a cometkit server the client is gone. */
-  close: (notify?: boolean) => void;
+  /**
+   * Stops sending; with `notify`, tells a cometkit server the client is gone. Returns how many of the
+   * last messages given never left: a fresh session takes those (what left may or may not have arrived).
+   */
+  close: (notify?: boolean) => number;
 }
 
 /**
@@ -99,6 +102,8 @@ export function createControl(
         const url = withQuery(session + '/close', extra);
         if (!(navigator.sendBeacon && navigator.sendBeacon(url))) formPost(url, null, SEND_TIMEOUT, () => undefined);
       }
+      // The queue holds the last messages given: each batch out is taken from its front.
+      return queue.length;
     }
   };
 }

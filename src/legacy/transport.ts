@@ -43,7 +43,7 @@ export function connect(
   const end = (notify?: boolean) => {
     closed = true;
     cancel(linger);
-    control.close(notify);
+    return control.close(notify);
   };
   const fail = (reason: string) => {
     if (!closed) {
