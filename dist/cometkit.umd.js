@@ -604,9 +604,10 @@
                             const kept = keptPosition(text);
                             const k = kept >= 0;
                             if (text != 'o' && !k) {
-                                // A session that ended while the client was away answers with its close frame.
+                                // A session that ended while the client was away answers with its close frame (which
+                                // drops: the tier's failure below is then stale); a malformed one is reported, and fails.
                                 if (sid && text[0] == 'c')
-                                    return (phase = 1), frame(text);
+                                    frame(text);
                                 return failTier('unexpected first frame ' + text.slice(0, 32));
                             }
                             phase = 1;

@@ -141,10 +141,10 @@ describe('resume, send callbacks and the send queue', function () {
     clearStash();
   });
 
-  /** A client on one fake tier whose first connection answered `first`: client, log, tier, conn. */
-  async function openWith(first, options = {}) {
+  /** A client on one fake tier (then those of `more`) whose first connection answered `first`: client, log, tier, conn. */
+  async function openWith(first, options = {}, more = []) {
     const fake = fakeTier('websocket');
-    const client = await connect({ transports: [fake.tier], ...options });
+    const client = await connect({ transports: [fake.tier, ...more.map((m) => m.tier)], ...options });
     const conn = await fake.next(1);
     const opened = nextEvent(client, 'open');
     conn.sink.frame(first);
@@ -226,6 +226,60 @@ describe('resume, send callbacks and the send queue', function () {
         assertEqual(again.ctx.pos(), 0, 'ctx.pos() on the new session');
       });
     }
+
+    // A garbled close frame answering a resume says nothing of the session: it is reported as any
+    // malformed frame, the tier fails as on any unexpected first frame, and the session is resumed
+    // again, nothing lost. (The negotiation used to wait on it for good.)
+    for (const bad of ['c[3000', 'c{}', 'c[1,2,3]']) {
+      it(`reports ${bad} answering a resume as a malformed frame, fails the tier and resumes on the next, nothing lost`, async function () {
+        const b = fakeTier('polling');
+        const { client, conn: first, log, ...a } = await openWith('k0', {}, [b]);
+        first.sink.frame('a["m1"]');
+        const x = callback();
+        client.send('x', x);
+        await tick();
+        const again = await cut(a, first);
+        assertEqual(again.ctx.tune(), '&pos=1', 'ctx.tune() of the resume');
+        const count = log.length;
+        again.sink.frame(bad);
+        const next = await b.next(1);
+        const [error, ...rest] = log.slice(count);
+        assertEqual(error?.type, 'error', `first event after ${bad}`);
+        assertEqual(error.error.message, `Malformed frame: ${bad}`, 'error message');
+        assertJson(rest, [{ type: 'transport', from: 'websocket', to: 'polling', reason: `unexpected first frame ${bad}` }], 'events after the error');
+        assertEqual(again.closes.length, 1, 'close() calls on the connection that answered');
+        assertEqual(next.ctx.session, first.ctx.session, 'session URL of the next tier');
+        assertEqual(next.ctx.tune(), '&pos=1', 'ctx.tune() of the next tier');
+        const resumed = nextEvent(client, 'open');
+        next.sink.frame('k0');
+        assertJson(await resumed, { transport: 'polling', resumed: true }, 'open event');
+        assertJson(next.sends, [[['x'], 1]], 'what the next tier is sent');
+        next.sink.frame('k1');
+        next.sink.frame('a["m2"]');
+        assertJson(x.calls, ['delivered'], 'callback of x');
+        assertJson(messagesOf(log), ['m1', 'm2'], 'messages');
+      });
+    }
+
+    it('resumes again from the same position, after the retry delay, when its only tier answers a resume with a malformed close frame', async function () {
+      const { client, conn, log, ...fake } = await openWith('k0');
+      conn.sink.frame('a["m1"]');
+      const again = await cut(fake, conn);
+      assertEqual(again.ctx.tune(), '&pos=1', 'ctx.tune() of the resume');
+      const count = log.length;
+      again.sink.frame('c[3000');
+      const third = await fake.next(3);
+      assertJson(
+        log.slice(count).map((e) => (e.type == 'error' ? e.error.name : e.type)),
+        ['Error', 'transport', 'NegotiationError', 'reconnecting'],
+        'events after the malformed frame',
+      );
+      assertEqual(third.ctx.session, conn.ctx.session, 'session URL of the next resume');
+      assertEqual(third.ctx.tune(), '&pos=1', 'ctx.tune() of the next resume');
+      const resumed = nextEvent(client, 'open');
+      third.sink.frame('k0');
+      assertJson(await resumed, { transport: 'websocket', resumed: true }, 'open event');
+    });
   });
 
   describe('positions downstream', function () {
