@@ -118,6 +118,8 @@ function createEmitter() {
  * Every number option is at most this (both builds), and the clients' timers are clamped to it.
  */
 const MAX_DELAY = 2147483647;
+/** How long the `/info` probe may take, as in sockjs-client: the client ends it then (its JSONP form too). */
+const INFO_TIMEOUT = 8000;
 /**
  * Full-jitter exponential backoff: a random delay in [0, min(cap, base·2^(attempt-1))).
  * Spreads a crowd of clients reconnecting to a restarted server.
@@ -666,18 +668,25 @@ function createCoreClient(url, options, named = []) {
         const probe = o.transports.find((t) => t.probe)?.probe;
         if (!probe)
             return next(0);
-        // Until a tier connects, the probe stands as the connection: what ends one (close()) ends it.
+        // Until a tier connects, the probe stands as the connection: what ends one (close()) ends it, its
+        // fetch included. It has INFO_TIMEOUT in all (the timer: fetch and JSONP form alike, in every
+        // engine), then is ended: whatever it learnt by then, or nothing (failed, or out of time: WebSocket
+        // may still work; HTTP tiers say why they cannot).
         const probing = new AbortController();
         conn = { close: () => probing.abort() };
-        void probe(base, probing.signal, extra)
+        void new Promise((resolve) => {
+            later(resolve, INFO_TIMEOUT);
+            probe(base, probing.signal, extra).then(resolve, () => resolve());
+        })
             .then((info) => {
+            probing.abort();
+            if (!info)
+                return;
             shared.info = info;
             // Only a cometkit server that says so understands the tuning parameters.
             if (info.cometkit?.tune)
                 tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
-        }, 
-        // No /info: WebSocket may still work; HTTP tiers say why they cannot.
-        () => undefined)
+        })
             // After the probe, whose answer says whether the service speaks HTTP/2.
             .then(() => sit(gen))
             .then((ok) => {
@@ -1298,8 +1307,6 @@ function jsonpCall(url, timeout, signal) {
     return call;
 }
 
-/** How long the `/info` probe may take, as in sockjs-client. */
-const INFO_TIMEOUT = 8000;
 /**
  * `GET <base>/info` (with the service URL's own `query`, `&…`): RTT, whether WebSocket is
  * allowed, and the server's extensions. Where CORS fails, a cometkit server answers the JSONP form.
@@ -1308,10 +1315,11 @@ async function probe(base, signal, query = '') {
     const started = Date.now();
     const done = (cors) => (body) => ({ ...body, rtt: Date.now() - started, cors });
     const jsonp = () => jsonpCall(base + '/info?t' + query, INFO_TIMEOUT, signal).then(done(false));
-    // Engines without AbortSignal.timeout (Chromium 80–102, Firefox 74–99, Safari 13.1–15) probe with
-    // no limit of their own (the browser's). (async: whatever else the engine lacks, fetch() itself in a
-    // test page, say, rejects the probe, which then counts as none, rather than throw into the negotiation.)
-    return fetch(base + '/info?t=' + started + query, { credentials: 'include', signal: AbortSignal.timeout?.(INFO_TIMEOUT) }).then(
+    // Ended by `signal` alone: the caller gives it its time (AbortSignal.timeout, combined with `signal`,
+    // would need AbortSignal.any: Chromium 116, Firefox 124, Safari 17.4). (async: whatever else the
+    // engine lacks, fetch() itself in a test page, say, rejects the probe, which then counts as none,
+    // rather than throw into the negotiation.)
+    return fetch(base + '/info?t=' + started + query, { credentials: 'include', signal }).then(
     // An HTTP status means the server answered: the JSONP form cannot do better.
     (res) => (res.ok ? res.json().then(done(true), jsonp) : Promise.reject(new Error('HTTP ' + res.status))), jsonp);
 }

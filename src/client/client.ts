@@ -7,8 +7,8 @@ import { createEmitter, guard } from './events.js';
 import type { EventName, Handler, TransportName } from './events.js';
 import { fail, resolveOptions } from './options.js';
 import type { ClientOptions } from './options.js';
-import { MAX_DELAY, backoff, openTimeout } from './retry.js';
-import type { Connection, ConnectContext, Tier } from './transports/types.js';
+import { INFO_TIMEOUT, MAX_DELAY, backoff, openTimeout } from './retry.js';
+import type { Connection, ConnectContext, Info, Tier } from './transports/types.js';
 import { sessionUrl } from './util/url.js';
 import { recall, remember, shun, worked } from './remember.js';
 import { takeSeat } from './seats.js';
@@ -395,19 +395,23 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
 
     const probe = MULTI_TIER && o.transports.find((t) => t.probe)?.probe;
     if (!probe) return next(0);
-    // Until a tier connects, the probe stands as the connection: what ends one (close()) ends it.
+    // Until a tier connects, the probe stands as the connection: what ends one (close()) ends it, its
+    // fetch included. It has INFO_TIMEOUT in all (the timer: fetch and JSONP form alike, in every
+    // engine), then is ended: whatever it learnt by then, or nothing (failed, or out of time: WebSocket
+    // may still work; HTTP tiers say why they cannot).
     const probing = new AbortController();
     conn = { close: () => probing.abort() } as Connection;
-    void probe(base, probing.signal, extra)
-      .then(
-        (info) => {
-          shared.info = info;
-          // Only a cometkit server that says so understands the tuning parameters.
-          if (info.cometkit?.tune) tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
-        },
-        // No /info: WebSocket may still work; HTTP tiers say why they cannot.
-        () => undefined,
-      )
+    void new Promise<Info | undefined>((resolve: (info?: Info) => void) => {
+      later(resolve, INFO_TIMEOUT);
+      probe(base, probing.signal, extra).then(resolve, () => resolve());
+    })
+      .then((info) => {
+        probing.abort();
+        if (!info) return;
+        shared.info = info;
+        // Only a cometkit server that says so understands the tuning parameters.
+        if (info.cometkit?.tune) tune = (memory.h ? '&h=' + memory.h : '') + (memory.ttl ? '&ttl=' + memory.ttl : '');
+      })
       // After the probe, whose answer says whether the service speaks HTTP/2.
       .then(() => sit(gen))
       .then((ok) => {

@@ -4,6 +4,9 @@
  */
 export const MAX_DELAY = 2147483647;
 
+/** How long the `/info` probe may take, as in sockjs-client: the client ends it then (its JSONP form too). */
+export const INFO_TIMEOUT = 8000;
+
 /**
  * Full-jitter exponential backoff: a random delay in [0, min(cap, base·2^(attempt-1))).
  * Spreads a crowd of clients reconnecting to a restarted server.

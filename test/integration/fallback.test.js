@@ -253,6 +253,28 @@ describe('fallback', function () {
       }
     });
 
+    // And while /info comes by fetch, close() aborts it: it stayed out until its own 8 s timeout.
+    it('close() while /info comes by fetch aborts the request at once', async function () {
+      const fetch = window.fetch;
+      restores.push(() => (window.fetch = fetch));
+      let asked;
+      const request = new Promise((resolve) => (asked = resolve));
+      // A server that holds /info: the request ends only when the client gives it up.
+      window.fetch = (input, init) => {
+        if (!String(input).includes('/info?')) return fetch(input, init);
+        const held = new Promise((resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal.reason)));
+        // (In an object: a promise would resolve `request` only once it settles.)
+        asked({ ended: held.catch((error) => error.name) });
+        return held;
+      };
+      const client = track(createClient(`${config().servers.cometkit.cross}/echo`, { transports: ['xhr-streaming', 'jsonp'], reconnect: false }));
+      const { ended } = await request;
+      assertEqual(client.state, 'connecting', 'state while probing');
+      client.close();
+      const outcome = await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000, 'still out 1 s after close()'))]);
+      assertEqual(outcome, 'AbortError', 'the fetch of /info');
+    });
+
     it('a probe given up while its fetch is out takes its JSONP form away as soon as it starts', async function () {
       breakCors();
       const timers = trackTimers();

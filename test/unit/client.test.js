@@ -133,6 +133,27 @@ describe('createCoreClient', function () {
       assertEqual(a.info.rtt, 1, 'ctx.info from the probe');
     });
 
+    // The probe's 8 s are the client's, in every engine, its JSONP form included: a probe still out
+    // then is ended (its signal aborted) and the walk goes on without /info.
+    it('ends a probe still out after 8 s and walks the tiers without /info', async function () {
+      let signal;
+      const never = (base, given) => ((signal = given), new Promise(() => {}));
+      const { tier, connections } = fakeTier('polling', { probe: never, onConnect: opensLater });
+      // The 8 s made short: the only timer of 8000 ms the client sets.
+      const real = window.setTimeout;
+      const delays = [];
+      window.setTimeout = (fn, ms, ...args) => (delays.push(ms), real(fn, ms === 8000 ? 0 : ms, ...args));
+      try {
+        const client = await connect({ transports: [tier] });
+        assertEqual((await nextEvent(client, 'open')).transport, 'polling', 'open.transport');
+      } finally {
+        window.setTimeout = real;
+      }
+      assert(delays.includes(8000), `timer delays: ${json(delays)}`);
+      assertEqual(signal.aborted, true, 'the probe signal aborted');
+      assertEqual(connections[0].ctx.info, null, 'ctx.info');
+    });
+
     it('gives a tier that never opens the timeout of 4·rtt·roundTrips once the rtt exceeds 100 ms', async function () {
       const { tier, connections } = fakeTier('websocket', { roundTrips: 2, probe: probeWith({ rtt: 200 }) });
       const client = await connect({ transports: [tier], timeout: 100, reconnect: false });

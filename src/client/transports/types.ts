@@ -108,7 +108,10 @@ export interface Tier {
   stream?: boolean;
   /** Holds a connection to the host while open (a stream, a held poll): it takes a seat (seats.ts). */
   hold?: boolean;
-  /** The `/info` probe, on tiers that need it (the HTTP tiers); `signal` ends what it left in the page. */
+  /**
+   * The `/info` probe, on tiers that need it (the HTTP tiers). `signal` ends it and what it left in the
+   * page: the client aborts it on close(), and once the probe has had its 8 s or is done.
+   */
   probe?: (base: string, signal?: AbortSignal, query?: string) => Promise<Info>;
   /** Why this tier cannot run here, or '' when it can. */
   unsupported: (ctx: ConnectContext) => string;
