@@ -2,22 +2,25 @@
 // larger than one request or WebSocket message may carry goes in as many as it takes, each within
 // the limit, and nothing reconnects; a single message over the limit ends the session (1009), its
 // delivery callback hears of it (with whatever else was in flight, as at any end of a session), and
-// the client goes on with a fresh session instead of sending it again and again.
+// the client goes on with a fresh session instead of sending it again and again. Without CORS too,
+// where the sends are no-cors fetches whose opaque answers cannot show the 413.
 import { createClient } from '../../dist/cometkit.mjs';
 import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
 import { next, opened, record } from '../browser/support/client.js';
 import { config } from '../browser/support/config.js';
 import { admin } from '../browser/support/admin.js';
+import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, assertSameMessages, until } from '../browser/support/echo.js';
 
 // The HTTP tiers read the server's limit from /info: 64 KiB here. A WebSocket forced alone has no
 // /info, and assumes the reference server's default (1 MiB), which its server here has.
 const HTTP_LIMIT = 65536;
 const DEFAULT_LIMIT = 1048576;
-// [label, tier, createClient, the server's limit]
+// [label, tier, createClient, the server's limit, no CORS (test/browser/support/cors.js)]
 const TIERS = [
   ['websocket', 'websocket', createClient, DEFAULT_LIMIT],
   ...['xhr-streaming', 'iframe', 'jsonp', 'polling'].map((tier) => [tier, tier, createClient, HTTP_LIMIT]),
+  ...['iframe', 'jsonp'].map((tier) => [`${tier} without CORS`, tier, createClient, HTTP_LIMIT, true]),
   ['websocket from cometkit/websocket', 'websocket', createWebSocketClient, DEFAULT_LIMIT],
 ];
 // Room for backlogs past the default limit: the queue's own bounds are not what is tested here.
@@ -41,10 +44,28 @@ function sendAll(client, messages) {
   );
 }
 
+/**
+ * Without CORS (after refuseCors(), whose restore undoes this too): the no-cors send of `body` gets an
+ * opaque answer first (a real one, to a request for `greeting`), and only then goes. As opaque as its
+ * own, and as early as the page may hear it: left to the network, the server's close frame (1009) on
+ * the receiver often comes first, and the client then never hears the answer it must make nothing of.
+ */
+function answerFirst(body, greeting) {
+  const fetch = window.fetch;
+  window.fetch = (input, init) => {
+    if (init?.body !== body) return fetch(input, init);
+    return fetch(greeting, { mode: 'no-cors' }).then((answer) => {
+      fetch(input, init).catch(() => {});
+      return answer;
+    });
+  };
+}
+
 describe("sends against the server's body limit (maxBodySize)", function () {
   this.timeout(20000);
   const instances = {};
   let client = null;
+  let cors = null;
 
   before(async function () {
     if (!config().admin) this.skip();
@@ -62,11 +83,20 @@ describe("sends against the server's body limit (maxBodySize)", function () {
       await closed;
     }
     client = null;
+    cors?.restore();
+    cors = null;
   });
 
-  for (const [label, tier, create, limit] of TIERS) {
+  for (const [label, tier, create, limit, noCors] of TIERS) {
     describe(`${label} (maxBodySize ${limit})`, function () {
       const url = () => `${instances[limit].url}/echo`;
+      beforeEach(() => void (cors = noCors ? refuseCors() : null));
+      // Without CORS the client sends by no-cors jsonp_send, and only so.
+      const assertSentWithoutCors = () => {
+        if (!cors) return;
+        if (!cors.opaque.some((path) => path.endsWith('/jsonp_send'))) throw new Error('no no-cors jsonp_send request');
+        assertEqual(cors.refused.filter((path) => path.endsWith('/xhr_send')).length, 0, 'xhr_send fetches');
+      };
       it('a backlog several times the limit arrives whole, in order, in requests within it, without a reconnection', async function () {
         client = create(url(), { transports: [tier], ...QUEUE });
         await opened(client);
@@ -81,38 +111,44 @@ describe("sends against the server's body limit (maxBodySize)", function () {
         await until(() => received.length >= messages.length, 10000, 'every echo');
         assertSameMessages(received, messages);
         assertEqual(reconnecting.length, 0, 'reconnections');
+        assertSentWithoutCors();
       });
 
-      it('a message over the limit fails its delivery and ends the session; the rest go on, on a fresh one', async function () {
-        client = create(url(), { transports: [tier], ...QUEUE });
-        await opened(client);
-        const log = [];
-        for (const type of ['open', 'close', 'error']) {
-          client.on(type, (event) => log.push({ type, ...event, error: event.error?.message }));
-        }
-        this.test.ctx.log = log;
-        const received = [];
-        client.on('message', ({ data }) => received.push(data));
-        assertEqual((await sendAll(client, ['before']))[0], 'delivered', 'the message before');
-        const [bigOutcome] = await sendAll(client, ['x'.repeat(limit + 1)]);
-        if (bigOutcome === 'delivered') throw new Error('the message over the limit reported delivered');
-        assertEqual((await sendAll(client, ['after']))[0], 'delivered', 'a message after');
-        await until(() => received.includes('after'), 5000, 'the last echo');
-        assertEqual(JSON.stringify(received), JSON.stringify(['before', 'after']), 'echoes');
-        // One cut (the refused request, or the socket the server closed), then one fresh session: the
-        // server ended the old one (1009), and the resume found its close frame alone. No loop.
-        const [cut, reopen, ...rest] = log;
-        if (cut?.type !== 'close' || !cut.willReconnect || reopen?.type !== 'open' || reopen.resumed || rest.length) {
-          throw new Error(`not one cut and one fresh session: ${JSON.stringify(log)}`);
-        }
-        // On HTTP the refused send (413) stops the sending, and the server's close frame, on the
-        // receiver, ends the connection: the app hears why. A WebSocket over the limit is closed by
-        // the server's WebSocket library (1009) before a SockJS close frame can go; the socket's own
-        // close code must still arrive, not an error from a reset connection.
-        if (tier === 'websocket') assertEqual(`${cut.code} ${cut.reason}`, '1006 WebSocket closed (1009)', 'the close');
-        else assertEqual(`${cut.code} ${cut.reason}`, '1009 Message too big', 'the close');
-        console.log(`[body-limit] ${label}: over the limit → ${bigOutcome}; ${JSON.stringify(log)}`);
-      });
+      // Without CORS, also one over it in UTF-8 bytes only (2 each), not in characters.
+      for (const [what, big] of [['', 'x'.repeat(limit + 1)], ...(noCors ? [[' (in UTF-8 bytes)', 'ż'.repeat(limit / 2)]] : [])]) {
+        it(`a message over the limit${what} fails its delivery and ends the session; the rest go on, on a fresh one`, async function () {
+          client = create(url(), { transports: [tier], ...QUEUE });
+          await opened(client);
+          const log = [];
+          for (const type of ['open', 'close', 'error']) {
+            client.on(type, (event) => log.push({ type, ...event, error: event.error?.message }));
+          }
+          this.test.ctx.log = log;
+          const received = [];
+          client.on('message', ({ data }) => received.push(data));
+          assertEqual((await sendAll(client, ['before']))[0], 'delivered', 'the message before');
+          if (cors) answerFirst(JSON.stringify([big]), url());
+          const [bigOutcome] = await sendAll(client, [big]);
+          assertEqual(bigOutcome, 'cometkit: maybe not delivered: the session ended', 'the delivery callback of the message over the limit');
+          assertEqual((await sendAll(client, ['after']))[0], 'delivered', 'a message after');
+          await until(() => received.includes('after'), 5000, 'the last echo');
+          assertEqual(JSON.stringify(received), JSON.stringify(['before', 'after']), 'echoes');
+          // One cut (the refused request, or the socket the server closed), then one fresh session: the
+          // server ended the old one (1009), and the resume found its close frame alone. No loop.
+          const [cut, reopen, ...rest] = log;
+          if (cut?.type !== 'close' || !cut.willReconnect || reopen?.type !== 'open' || reopen.resumed || rest.length) {
+            throw new Error(`not one cut and one fresh session: ${JSON.stringify(log)}`);
+          }
+          // On HTTP the refused send (413) stops the sending, and the server's close frame, on the
+          // receiver, ends the connection: the app hears why. A WebSocket over the limit is closed by
+          // the server's WebSocket library (1009) before a SockJS close frame can go; the socket's own
+          // close code must still arrive, not an error from a reset connection.
+          if (tier === 'websocket') assertEqual(`${cut.code} ${cut.reason}`, '1006 WebSocket closed (1009)', 'the close');
+          else assertEqual(`${cut.code} ${cut.reason}`, '1009 Message too big', 'the close');
+          assertSentWithoutCors();
+          console.log(`[body-limit] ${label}: over the limit${what} → ${bigOutcome}; ${JSON.stringify(log)}`);
+        });
+      }
     });
   }
 });
