@@ -1127,11 +1127,15 @@ const FORM_ANSWER = '<!doctype html><iframe></iframe>';
 function jsonpSend(ctx) {
     const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const counted = form && position(ctx.url, 'seq') !== undefined;
-    return receive(ctx, (body) => (form ? (new URLSearchParams(body).get('d') ?? '') : body), () => reply(ctx.res, 200, counted ? FORM_ANSWER : 'ok', {
-        ...ctx.headers,
-        ...NO_CACHE,
-        ...(counted ? { 'Content-Type': HTML } : {}),
-    }));
+    return receive(ctx, (body) => (form ? (new URLSearchParams(body).get('d') ?? '') : body), () => {
+        if (!counted)
+            return reply(ctx.res, 200, 'ok', { ...ctx.headers, ...NO_CACHE });
+        // Chunked, without a Content-Length: Chromium fires no load event for a frame whose answer was cut
+        // short of its Content-Length, and the client would wait out its send timeout (30 s); cut short of
+        // its last chunk, the answer loads as far as it came, without the child frame, and reads as a cut.
+        ctx.res.writeHead(200, { ...ctx.headers, ...NO_CACHE, 'Content-Type': HTML });
+        ctx.res.end(FORM_ANSWER);
+    });
 }
 /**
  * `POST /<server>/<session>/close` (cometkit extension): the client is gone

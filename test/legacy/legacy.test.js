@@ -542,6 +542,37 @@ for (const events of ['none', 'attach']) {
         if (!sandbox.seen.forms.some((action) => new URL(action).pathname.endsWith('/jsonp_send'))) throw new Error('no jsonp_send form post');
       });
 
+      it("hears a form post whose answer is cut short at once, not after the send timeout: the session resumes, the echo arrives once, the send is confirmed", async function () {
+        // Chromium only: Firefox fires no event for a cut form post (above). A cometkit server's answer
+        // to a counted post is chunked: cut short of a Content-Length, it fired no load event in Chromium,
+        // and the client waited out its 30 s send timeout (found by a soak run: cutRandom seed 2204).
+        if (BROWSER !== 'Chromium') this.skip();
+        const text = '/'.repeat(600);
+        // Every connection is cut 16 bytes into the answer of the post (its form-encoded body, '/' as
+        // %2F, passes whole), before the answer's child frame; polls, whose answers are shorter, pass.
+        const cut = new URLSearchParams({ d: JSON.stringify([text]) }).toString().length + 16;
+        const p = await admin('POST', '/proxy?kind=fault');
+        made.push(`/proxy/${p.id}`);
+        const client = sandbox.win.cometkit.createClient(`${p.url}/echo`, { retry: () => 0 });
+        const w = watch(client);
+        const echoes = [];
+        client.on('message', ({ data }) => echoes.push(data));
+        await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+        await admin('POST', `/proxy/${p.id}/faults`, JSON.stringify({ cutRandom: { seed: 1, min: cut, max: cut } }));
+        let result = null;
+        client.send(text, (error) => (result = error ?? 'ok'));
+        await waitFor(client, w, () => result && echoes.length > 0 && w.opens.length > 1, 10000, 'the callback, the echo and the resume');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const { stats } = await admin('GET', `/proxy/${p.id}`);
+        assertEqual(stats.cuts, 1, 'cuts');
+        assertEqual(`${w.closes[0].code} ${w.closes[0].reason}`, '1006 send failed: cut short', 'the close');
+        assertEqual(w.opens[1].resumed, true, 'the second open.resumed');
+        assertEqual(result, 'ok', 'the callback');
+        assertEqual(echoes.length === 1 && echoes[0] === text, true, 'the echo, once');
+        client.close();
+        await assertClean(sandbox);
+      });
+
       it('hears a message longer in coming than the liveness wait (a slow link): the echo arrives once, on the resumed session', async function () {
         // The server's 500 ms heartbeat + heartbeatTimeout 500 ms: 1 s of silence drops a connection.
         // Paced at 64 KiB/s, the 96 KiB echo takes ~1.5 s; each silent drop doubles the next wait, so
