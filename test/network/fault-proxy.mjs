@@ -309,6 +309,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
 
     kill(cut = false) {
       if (this.done) return;
+      if (process.env.SOAK_DEBUG) console.error(`[fault-proxy] ${cut ? 'cut' : 'kill'} ${this.label} after ${this.bytesBoth} bytes (limit ${this.randomLimit}, out ${this.bytesOut}, head ${this.headSent?.() ?? '-'})`);
       stats.kills++;
       if (cut) stats.cuts++;
       this.destroy();
@@ -337,6 +338,8 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
       return;
     }
     const exchange = new Exchange();
+    exchange.label = req.url;
+    exchange.headSent = () => res.headersSent;
     const toUpstream = new Lane(latency);
     const toClient = new Lane(latency);
     let upstreamRequest = null;
