@@ -1389,13 +1389,18 @@ function createServer(options) {
     const { prefix } = resolved;
     const sessions = new Map();
     const live = new Set();
+    // Every session in memory, from its opening until it is removed: open ones, and closed ones that
+    // repeat their close frame (or wait for their client to resume) until they expire. A closed session
+    // left `live` at once, and a client that opened and closed sessions in a loop (POST /close) was
+    // never held to maxSessions.
+    const kept = new Set();
     const page = iframePage(resolved.sockjsUrl);
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });
     const comet = new EventEmitter();
     const checkOrigin = originCheck(resolved.origins, (error) => report(error));
-    // A new session past maxSessions (every open one counts, those waiting for their client to resume
-    // too); a request to a session in use goes on.
-    const full = (id) => !sessions.has(id) && live.size >= resolved.maxSessions;
+    // A new session past maxSessions (every one kept counts: open, closed and not yet expired, waiting
+    // for its client to resume); a request to a session in use goes on.
+    const full = (id) => !sessions.has(id) && kept.size >= resolved.maxSessions;
     /** A refusal a page can read across origins, so that its client can say why. */
     const refuse = (req, res, status, text, headers = {}) => reply(res, status, text, { ...NO_CACHE, ...cors(req), ...headers });
     /** Answers 403 unless the request's page may use the service. */
@@ -1433,6 +1438,7 @@ function createServer(options) {
         options: resolved,
         opened(session) {
             live.add(session);
+            kept.add(session);
             session.once('close', () => live.delete(session));
             // Runs inside WebSocket upgrade callbacks too, where a throw would crash the process.
             try {
@@ -1443,6 +1449,7 @@ function createServer(options) {
             }
         },
         removed(session) {
+            kept.delete(session);
             if (sessions.get(session.id) === session)
                 sessions.delete(session.id);
         },
@@ -1598,7 +1605,7 @@ function createServer(options) {
         // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it. Any other
         // upgrade opens a session, on an id in use too (the protocol allows it), and so takes a place.
         const reused = (tuning.takeOver && existing?.state === 'open') || (existing && tuning.pos !== undefined) ? existing : undefined;
-        if (!reused && live.size >= resolved.maxSessions)
+        if (!reused && kept.size >= resolved.maxSessions)
             return refuseUpgrade(socket, 503, 'Retry-After: 5\r\n');
         if (!raw)
             tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));

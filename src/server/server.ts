@@ -135,13 +135,18 @@ export function createServer(options?: ServerOptions): CometServer {
   const { prefix } = resolved;
   const sessions = new Map<string, InternalSession>();
   const live = new Set<InternalSession>();
+  // Every session in memory, from its opening until it is removed: open ones, and closed ones that
+  // repeat their close frame (or wait for their client to resume) until they expire. A closed session
+  // left `live` at once, and a client that opened and closed sessions in a loop (POST /close) was
+  // never held to maxSessions.
+  const kept = new Set<InternalSession>();
   const page = iframePage(resolved.sockjsUrl);
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });
   const comet = new EventEmitter<ServerEvents>() as CometServer;
   const checkOrigin = originCheck(resolved.origins, (error) => report(error));
-  // A new session past maxSessions (every open one counts, those waiting for their client to resume
-  // too); a request to a session in use goes on.
-  const full = (id: string): boolean => !sessions.has(id) && live.size >= resolved.maxSessions;
+  // A new session past maxSessions (every one kept counts: open, closed and not yet expired, waiting
+  // for its client to resume); a request to a session in use goes on.
+  const full = (id: string): boolean => !sessions.has(id) && kept.size >= resolved.maxSessions;
   /** A refusal a page can read across origins, so that its client can say why. */
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Headers = {}): void =>
     reply(res, status, text, { ...NO_CACHE, ...cors(req), ...headers });
@@ -178,6 +183,7 @@ export function createServer(options?: ServerOptions): CometServer {
     options: resolved,
     opened(session) {
       live.add(session);
+      kept.add(session);
       session.once('close', () => live.delete(session));
       // Runs inside WebSocket upgrade callbacks too, where a throw would crash the process.
       try {
@@ -187,6 +193,7 @@ export function createServer(options?: ServerOptions): CometServer {
       }
     },
     removed(session) {
+      kept.delete(session);
       if (sessions.get(session.id) === session) sessions.delete(session.id);
     },
     error: (error) => report(error),
@@ -324,7 +331,7 @@ export function createServer(options?: ServerOptions): CometServer {
     // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it. Any other
     // upgrade opens a session, on an id in use too (the protocol allows it), and so takes a place.
     const reused = (tuning.takeOver && existing?.state === 'open') || (existing && tuning.pos !== undefined) ? existing : undefined;
-    if (!reused && live.size >= resolved.maxSessions) return refuseUpgrade(socket, 503, 'Retry-After: 5\r\n');
+    if (!reused && kept.size >= resolved.maxSessions) return refuseUpgrade(socket, 503, 'Retry-After: 5\r\n');
     if (!raw) tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (raw) {

@@ -3,7 +3,26 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from '../../dist/server.js';
-import { startEcho, request, openStream, openWs, wsUrl, sid, xhrSend, xhrPoll, nextConnection, PRELUDE } from './helpers.mjs';
+import { startEcho, request, openStream, openWs, wsUrl, sid, xhrSend, xhrPoll, nextConnection, withTimeout, PRELUDE } from './helpers.mjs';
+
+/**
+ * A closed session keeps its place until it expires (its disconnect delay): tries `open` (a request
+ * for a new session, resolving with something that has its `status`) until it is not refused with
+ * 503, and resolves with that answer.
+ */
+function whenFreed(open) {
+  return withTimeout(
+    (async () => {
+      for (;;) {
+        const answer = await open();
+        if (answer.status !== 503) return answer;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })(),
+    'a place freed',
+    6000,
+  );
+}
 
 const BAD = 'cometkit server: option "maxSessions" must be a positive integer up to 2147483647';
 
@@ -70,11 +89,11 @@ describe('maxSessions: requests', () => {
     const poll = await xhrPoll(base(), b);
     assert.equal(poll.status, 200, 'a receiving request to a session in use');
 
-    // A place freed: a new session is taken.
+    // A place freed (once the closed session has expired): a new session is taken.
     server.comet.sessions.get(a).close(3000, 'Go away!');
     const id = sid();
     const opened = nextConnection(server);
-    const stream = await openStream(`${base()}/000/${id}/xhr_streaming`, { method: 'POST' });
+    const stream = await whenFreed(() => openStream(`${base()}/000/${id}/xhr_streaming`, { method: 'POST' }));
     streams.push(stream);
     await stream.until((t) => t.startsWith(PRELUDE + 'o\n'), 'the open frame of a new session');
     assert.equal((await opened).id, id);
@@ -121,7 +140,8 @@ describe('maxSessions: WebSockets on a session id in use', () => {
     await own.closed;
     const b = sid();
     const openedB = nextConnection(server);
-    const resumable = await openStream(`${server.url}/000/${b}/xhr_streaming?pos=0`, { method: 'POST' });
+    // (The closed one keeps its place until it expires.)
+    const resumable = await whenFreed(() => openStream(`${server.url}/000/${b}/xhr_streaming?pos=0`, { method: 'POST' }));
     streams.push(resumable);
     await resumable.until((t) => t === PRELUDE + 'k0\n', 'the open frame');
     await openedB;
@@ -131,5 +151,32 @@ describe('maxSessions: WebSockets on a session id in use', () => {
     moved.ws.close(1000);
     resumed.ws.close(1000);
     await Promise.all([moved.closed, resumed.closed]);
+  });
+});
+
+describe('maxSessions: closed sessions', () => {
+  let server;
+  before(async () => {
+    server = await startEcho({ maxSessions: 2, disconnectDelay: 500 });
+  });
+  after(() => server.close());
+
+  it('count until they expire: a client that opens and closes sessions in a loop is held to the bound', async () => {
+    const ids = [sid(), sid()];
+    for (const id of ids) {
+      assert.equal((await xhrPoll(server.url, id)).body, 'o\n');
+      assert.equal((await request(`${server.url}/000/${id}/close`, { method: 'POST' })).status, 204);
+    }
+    assert.equal(server.comet.sessions.size, 0, 'no session open');
+    // Each closed one is still in memory, repeating its close frame: a new session finds no place.
+    for (const path of ['xhr', 'xhr_streaming']) {
+      const res = await request(`${server.url}/000/${sid()}/${path}`, { method: 'POST' });
+      assert.equal(res.status, 503, path);
+    }
+    await assert.rejects(openWs(wsUrl(server.url, `/000/${sid()}/websocket`)).opened, { status: 503 }, 'upgrade');
+    for (const id of ids) assert.equal((await xhrPoll(server.url, id)).body, 'c[1000,"Normal closure"]\n');
+    // Once they expire, their places are taken again.
+    const poll = await whenFreed(() => xhrPoll(server.url, sid()));
+    assert.equal(poll.body, 'o\n');
   });
 });
