@@ -1531,7 +1531,8 @@ function createServer(options) {
         const [, , id = '', transport = ''] = match;
         if (transport === 'websocket')
             return websocketOverHttp(res, method);
-        const spec = ROUTES[transport];
+        // Own members only: `__proto__` and `constructor` are transport names too, to the pattern.
+        const spec = Object.prototype.hasOwnProperty.call(ROUTES, transport) ? ROUTES[transport] : undefined;
         if (!spec)
             return reply(res, 404, '');
         if (method === 'OPTIONS' && spec.preflight)

@@ -260,7 +260,8 @@ export function createServer(options?: ServerOptions): CometServer {
     if (!match) return reply(res, 404, '');
     const [, , id = '', transport = ''] = match;
     if (transport === 'websocket') return websocketOverHttp(res, method);
-    const spec = ROUTES[transport];
+    // Own members only: `__proto__` and `constructor` are transport names too, to the pattern.
+    const spec = Object.prototype.hasOwnProperty.call(ROUTES, transport) ? ROUTES[transport] : undefined;
     if (!spec) return reply(res, 404, '');
     if (method === 'OPTIONS' && spec.preflight) return preflight(req, res, 'OPTIONS, ' + spec.methods);
     if (method !== spec.methods) return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);

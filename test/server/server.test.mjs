@@ -59,6 +59,23 @@ describe('routing', () => {
     }
   });
 
+  it('404s transport names that are members of every object (__proto__, constructor), as any unknown one, and reports no error', async () => {
+    const errors = [];
+    const onError = (error) => errors.push(error);
+    server.comet.on('error', onError);
+    try {
+      for (const transport of ['__proto__', 'constructor']) {
+        for (const method of ['GET', 'POST', 'OPTIONS']) {
+          const res = await request(`${base}/000/${sid()}/${transport}`, { method });
+          assert.equal(res.status, 404, `${method} ${transport}`);
+        }
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      server.comet.off('error', onError);
+    }
+  });
+
   it('404s server or session ids holding a dot', async () => {
     for (const path of ['/000/a.b/xhr', '/0.0/ab/xhr', '/000/a.b/xhr_streaming', '/000/../xhr']) {
       const res = await request(base + path, { method: 'POST' });
