@@ -539,10 +539,20 @@ function createSession(id, host, info) {
     let flushScheduled = false;
     let heartbeat;
     let expiry;
+    // Receivers that have ended. A client that stops reading (and keeps its connections open) would
+    // have the process hold what was written to them for good: Node times no response out. One is cut
+    // once the session has another receiver or expires, if the client has not taken all of it by then.
+    let ended = [];
     const session = new node_events.EventEmitter();
     // Writes can end a receiver (polling, response limit), so re-read it after each one.
     function attached() {
         return receiver;
+    }
+    function cutEnded() {
+        const list = ended;
+        ended = [];
+        for (const gone of list)
+            gone.cut?.();
     }
     function armHeartbeat() {
         clearTimeout(heartbeat);
@@ -587,6 +597,7 @@ function createSession(id, host, info) {
                 receiver = null;
                 clearTimeout(heartbeat);
                 last.end();
+                ended.push(last);
                 // end() does not detach, so start the countdown here: without it a
                 // session closed under a streaming receiver was never removed.
                 expireLater();
@@ -604,6 +615,7 @@ function createSession(id, host, info) {
     function expire() {
         if (receiver)
             return;
+        cutEnded();
         if (state !== 'closed')
             finish(1000, 'Session timed out');
         host.removed(session);
@@ -753,11 +765,14 @@ function createSession(id, host, info) {
             next.end();
             return false;
         }
+        // Before `old` joins them: a client moving to another tier may still be reading it.
+        cutEnded();
         if (old) {
             receiver = null;
             // An h completes a held poll properly (an empty answer would be a broken script or frame).
             old.write(HEARTBEAT_FRAME);
             old.end();
+            ended.push(old);
         }
         clearTimeout(expiry);
         expiry = undefined;
@@ -794,6 +809,7 @@ function createSession(id, host, info) {
             return;
         receiver = null;
         clearTimeout(heartbeat);
+        ended.push(gone);
         stranded = aborted && resumable && !!gone.streaming;
         if (aborted && state === 'open' && !resumable) {
             // A receiver cut by the network leaves the client unsure of what it got;
@@ -905,6 +921,11 @@ function attachHttpReceiver(session, res, options, tuning = { takeOver: false })
             ended = true;
             clearTimeout(timer);
             res.end();
+        },
+        cut() {
+            // Finished: all of it handed to the system (what is left of it there is not the process's to hold).
+            if (!res.writableFinished)
+                res.destroy();
         },
     };
     // 'close' also fires after a normal end; only an early one is an abort.

@@ -62,6 +62,10 @@ export function attachHttpReceiver(
       clearTimeout(timer);
       res.end();
     },
+    cut() {
+      // Finished: all of it handed to the system (what is left of it there is not the process's to hold).
+      if (!res.writableFinished) res.destroy();
+    },
   };
   // 'close' also fires after a normal end; only an early one is an abort.
   res.on('close', () => {

@@ -15,6 +15,11 @@ export interface Receiver {
   writeMessages?(messages: readonly string[]): void;
   /** Ends the connection; the receiver must not call `detach` again afterwards. */
   end(): void;
+  /**
+   * After it ended: closes the connection if the client has not taken all of it yet (an HTTP response
+   * whose bytes the process still holds). Receivers without it are never cut.
+   */
+  cut?(): void;
   /** A held streaming HTTP response (xhr_streaming, eventsource, htmlfile). */
   streaming?: boolean;
 }
@@ -148,12 +153,22 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   let flushScheduled = false;
   let heartbeat: NodeJS.Timeout | undefined;
   let expiry: NodeJS.Timeout | undefined;
+  // Receivers that have ended. A client that stops reading (and keeps its connections open) would
+  // have the process hold what was written to them for good: Node times no response out. One is cut
+  // once the session has another receiver or expires, if the client has not taken all of it by then.
+  let ended: Receiver[] = [];
 
   const session = new EventEmitter<SessionEvents>() as InternalSession;
 
   // Writes can end a receiver (polling, response limit), so re-read it after each one.
   function attached(): Receiver | null {
     return receiver;
+  }
+
+  function cutEnded(): void {
+    const list = ended;
+    ended = [];
+    for (const gone of list) gone.cut?.();
   }
 
   function armHeartbeat(): void {
@@ -196,6 +211,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
         receiver = null;
         clearTimeout(heartbeat);
         last.end();
+        ended.push(last);
         // end() does not detach, so start the countdown here: without it a
         // session closed under a streaming receiver was never removed.
         expireLater();
@@ -214,6 +230,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
 
   function expire(): void {
     if (receiver) return;
+    cutEnded();
     if (state !== 'closed') finish(1000, 'Session timed out');
     host.removed(session);
   }
@@ -358,11 +375,14 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       next.end();
       return false;
     }
+    // Before `old` joins them: a client moving to another tier may still be reading it.
+    cutEnded();
     if (old) {
       receiver = null;
       // An h completes a held poll properly (an empty answer would be a broken script or frame).
       old.write(HEARTBEAT_FRAME);
       old.end();
+      ended.push(old);
     }
     clearTimeout(expiry);
     expiry = undefined;
@@ -395,6 +415,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     if (receiver !== gone) return;
     receiver = null;
     clearTimeout(heartbeat);
+    ended.push(gone);
     stranded = aborted && resumable && !!gone.streaming;
     if (aborted && state === 'open' && !resumable) {
       // A receiver cut by the network leaves the client unsure of what it got;
