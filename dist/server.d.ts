@@ -34,7 +34,8 @@ interface ServerOptions {
      * client that does not read them (a stalled network, a frozen tab), on a session without resume.
      * Past it the session ends with code 2011, its close frame queued behind what is held, rather than
      * grow the process without bound; one large message alone never trips it. Resumable sessions are
-     * bounded by `resumeLimit` instead. Default 1048576 (1 MiB).
+     * bounded by `resumeLimit` instead (one whose client acknowledges what it has not read, past this
+     * plus 6 × the larger of `resumeLimit` and what it keeps). Default 1048576 (1 MiB).
      */
     bufferLimit?: number;
     /**

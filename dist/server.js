@@ -636,6 +636,7 @@ function createSession(id, host, info) {
         receiver: { get: () => receiver },
         received: { get: () => received },
         resumable: { get: () => resumable },
+        kept: { get: () => kept },
         stranded: { get: () => stranded },
     });
     // For a session that ends with the loss reported (2011, 2012): what it kept can no longer be
@@ -1218,16 +1219,22 @@ function parseUpstream(data, resumable) {
     }
     return up.messages.every((m) => typeof m === 'string') ? up : 'broken';
 }
+/** The most bytes a frame spends on one UTF-8 byte of a message (a control character: `\u001f`). */
+const EXPANSION = 6;
 /**
- * Ends a session without resume whose client does not read (a stalled network, a frozen tab): `ws`
- * holds without bound what is not yet sent. Called after a write with what was still unsent from
- * earlier writes when it came (`ws.bufferedAmount` read before it), so that one large write (its own
- * size no sign of a client that does not read) never trips it; past `limit` bytes of that the session
- * ends, its close frame queued behind what is held (which `ws` drops with the socket if the client
- * never reads on). A resumable session is bounded by `resumeLimit` instead, and its client resumes.
+ * Ends a session whose client does not read (a stalled network, a frozen tab): `ws` holds without
+ * bound what is not yet sent. Called after a write with what was still unsent from earlier writes
+ * when it came (`ws.bufferedAmount` read before it), so that one large write (its own size no sign of
+ * a client that does not read) never trips it; past `limit` bytes of that the session ends, its close
+ * frame queued behind what is held (which `ws` drops with the socket if the client never reads on).
+ * A resumable session is bounded by `resumeLimit` instead, and its client resumes: what it has not
+ * acknowledged is kept, and no more can be unsent than that, framed. A client that acknowledges what
+ * it has not read (its positions run ahead of its reading) escaped both; past that much, and `limit`
+ * more, its session ends too.
  */
-function endIfStalled(session, unsent, limit) {
-    if (unsent > limit && !session.resumable && session.state === 'open') {
+function endIfStalled(session, unsent, limit, resumeLimit) {
+    const bound = session.resumable ? limit + EXPANSION * Math.max(session.kept, resumeLimit) : limit;
+    if (unsent > bound && session.state === 'open') {
         session.close(OVERFLOW, 'Client not reading: unsent messages over the limit');
     }
 }
@@ -1259,7 +1266,7 @@ function bindClose(ws, session, receiver) {
     });
 }
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-function framedWebsocket(ws, session, tuning, limit) {
+function framedWebsocket(ws, session, tuning, limit, resumeLimit) {
     // A confirmation due (`k`, below) rides in the same WebSocket message as the next frame written
     // (the reply it caused, usually), joined by a newline: one message per round trip instead of two.
     // Only a client that asked for resume (`pos`) gets `k` frames, and it splits.
@@ -1272,7 +1279,7 @@ function framedWebsocket(ws, session, tuning, limit) {
         write(frame) {
             const unsent = ws.bufferedAmount;
             ws.send(confirming ? confirmation() + '\n' + frame : frame);
-            endIfStalled(session, unsent, limit);
+            endIfStalled(session, unsent, limit, resumeLimit);
         },
         end: () => ws.close(1000),
     };
@@ -1337,7 +1344,8 @@ function rawWebsocket(ws, session, limit) {
             const unsent = ws.bufferedAmount;
             for (const m of messages)
                 ws.send(m);
-            endIfStalled(session, unsent, limit);
+            // (A raw WebSocket's session never resumes.)
+            endIfStalled(session, unsent, limit, 0);
         },
         end: () => ws.close(1000),
     };
@@ -1637,7 +1645,7 @@ function createServer(options) {
                 return;
             }
             if (reused) {
-                framedWebsocket(ws, reused, tuning, resolved.bufferLimit);
+                framedWebsocket(ws, reused, tuning, resolved.bufferLimit, resolved.resumeLimit);
                 return;
             }
             const session = createSession(id, host, describe(req, 'websocket'));
@@ -1645,7 +1653,7 @@ function createServer(options) {
             // a free id is registered (so that another tier can take it over later).
             if (!existing)
                 sessions.set(id, session);
-            framedWebsocket(ws, session, tuning, resolved.bufferLimit);
+            framedWebsocket(ws, session, tuning, resolved.bufferLimit, resolved.resumeLimit);
         });
         return true;
     }

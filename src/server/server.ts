@@ -340,14 +340,14 @@ export function createServer(options?: ServerOptions): CometServer {
         return;
       }
       if (reused) {
-        framedWebsocket(ws, reused, tuning, resolved.bufferLimit);
+        framedWebsocket(ws, reused, tuning, resolved.bufferLimit, resolved.resumeLimit);
         return;
       }
       const session = createSession(id, host, describe(req, 'websocket'));
       // The protocol lets a WebSocket reuse a session id that is in use; only
       // a free id is registered (so that another tier can take it over later).
       if (!existing) sessions.set(id, session);
-      framedWebsocket(ws, session, tuning, resolved.bufferLimit);
+      framedWebsocket(ws, session, tuning, resolved.bufferLimit, resolved.resumeLimit);
     });
     return true;
   }

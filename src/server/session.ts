@@ -92,6 +92,8 @@ export interface InternalSession extends Session {
   readonly received: number;
   /** Whether its client resumes (its first receiver said `pos=0`). */
   readonly resumable: boolean;
+  /** Resume: UTF-8 bytes of the messages it keeps (written and not acknowledged, or queued). */
+  readonly kept: number;
   /**
    * Whether the network cut its streaming receiver and none has attached since, on a resumable
    * session: a client on the forever-iframe does not learn of the cut (browsers fire no event for
@@ -253,6 +255,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     receiver: { get: () => receiver },
     received: { get: () => received },
     resumable: { get: () => resumable },
+    kept: { get: () => kept },
     stranded: { get: () => stranded },
   });
 

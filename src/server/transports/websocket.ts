@@ -33,16 +33,23 @@ function parseUpstream(data: string, resumable: boolean): Upstream | null | 'bro
   return up.messages.every((m) => typeof m === 'string') ? up : 'broken';
 }
 
+/** The most bytes a frame spends on one UTF-8 byte of a message (a control character: `\u001f`). */
+const EXPANSION = 6;
+
 /**
- * Ends a session without resume whose client does not read (a stalled network, a frozen tab): `ws`
- * holds without bound what is not yet sent. Called after a write with what was still unsent from
- * earlier writes when it came (`ws.bufferedAmount` read before it), so that one large write (its own
- * size no sign of a client that does not read) never trips it; past `limit` bytes of that the session
- * ends, its close frame queued behind what is held (which `ws` drops with the socket if the client
- * never reads on). A resumable session is bounded by `resumeLimit` instead, and its client resumes.
+ * Ends a session whose client does not read (a stalled network, a frozen tab): `ws` holds without
+ * bound what is not yet sent. Called after a write with what was still unsent from earlier writes
+ * when it came (`ws.bufferedAmount` read before it), so that one large write (its own size no sign of
+ * a client that does not read) never trips it; past `limit` bytes of that the session ends, its close
+ * frame queued behind what is held (which `ws` drops with the socket if the client never reads on).
+ * A resumable session is bounded by `resumeLimit` instead, and its client resumes: what it has not
+ * acknowledged is kept, and no more can be unsent than that, framed. A client that acknowledges what
+ * it has not read (its positions run ahead of its reading) escaped both; past that much, and `limit`
+ * more, its session ends too.
  */
-function endIfStalled(session: InternalSession, unsent: number, limit: number): void {
-  if (unsent > limit && !session.resumable && session.state === 'open') {
+function endIfStalled(session: InternalSession, unsent: number, limit: number, resumeLimit: number): void {
+  const bound = session.resumable ? limit + EXPANSION * Math.max(session.kept, resumeLimit) : limit;
+  if (unsent > bound && session.state === 'open') {
     session.close(OVERFLOW, 'Client not reading: unsent messages over the limit');
   }
 }
@@ -73,7 +80,7 @@ function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver):
 }
 
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */
-export function framedWebsocket(ws: WebSocket, session: InternalSession, tuning: ReceiveTuning, limit: number): void {
+export function framedWebsocket(ws: WebSocket, session: InternalSession, tuning: ReceiveTuning, limit: number, resumeLimit: number): void {
   // A confirmation due (`k`, below) rides in the same WebSocket message as the next frame written
   // (the reply it caused, usually), joined by a newline: one message per round trip instead of two.
   // Only a client that asked for resume (`pos`) gets `k` frames, and it splits.
@@ -86,7 +93,7 @@ export function framedWebsocket(ws: WebSocket, session: InternalSession, tuning:
     write(frame) {
       const unsent = ws.bufferedAmount;
       ws.send(confirming ? confirmation() + '\n' + frame : frame);
-      endIfStalled(session, unsent, limit);
+      endIfStalled(session, unsent, limit, resumeLimit);
     },
     end: () => ws.close(1000),
   };
@@ -140,7 +147,8 @@ export function rawWebsocket(ws: WebSocket, session: InternalSession, limit: num
     writeMessages(messages) {
       const unsent = ws.bufferedAmount;
       for (const m of messages) ws.send(m);
-      endIfStalled(session, unsent, limit);
+      // (A raw WebSocket's session never resumes.)
+      endIfStalled(session, unsent, limit, 0);
     },
     end: () => ws.close(1000),
   };

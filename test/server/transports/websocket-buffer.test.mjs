@@ -122,3 +122,37 @@ describe('websocket: a client that does not read (bufferLimit)', () => {
     c.ws.terminate();
   });
 });
+
+describe('websocket: a resuming client that acknowledges what it has not read', () => {
+  let server;
+  before(async () => {
+    // Unsent past 64 KiB + 6 × 64 KiB: more than a client that reads what it acknowledges can leave.
+    server = await start({ bufferLimit: LIMIT, resumeLimit: 65536 });
+  });
+  after(() => server.close());
+
+  it('ends its session with 2011 once more is unsent than its unacknowledged messages could make', async () => {
+    const connection = nextConnection(server);
+    const c = openWs(wsUrl(server.url, `/000/${sid()}/websocket?pos=0`));
+    assert.equal(await c.next(), 'k0');
+    const session = await connection;
+    const closed = once(session, 'close');
+    c.ws._socket.pause();
+    let taken = 0;
+    while (taken < CEILING && session.send(taken + ':' + CHUNK)) {
+      taken += 1;
+      // Once written, "acknowledged" unread, so that nothing counts as kept (resumeLimit is never reached).
+      await new Promise((resolve) => setImmediate(resolve));
+      c.ws.send(JSON.stringify([taken, null]));
+      await withTimeout(
+        (async () => {
+          while (session.kept > 0 && session.state === 'open') await new Promise((resolve) => setImmediate(resolve));
+        })(),
+        'the acknowledgement',
+      );
+    }
+    assert.ok(taken < CEILING, `the session still took messages after ${taken} × 16 KiB unread`);
+    assert.deepEqual(await withTimeout(closed, 'session close'), [2011, REASON]);
+    c.ws.terminate();
+  });
+});
