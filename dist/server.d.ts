@@ -40,8 +40,8 @@ interface ServerOptions {
     bufferLimit?: number;
     /**
      * Most sessions the server keeps at once (open, waiting for their client to come back, or closed
-     * and repeating their close frame until they expire). Past
-     * it, a request that would open a session gets 503 `Too many sessions.` (`Retry-After: 5`; an
+     * and repeating their close frame until they expire; one its client left by `POST …/close` is
+     * removed at once). Past it, a request that would open a session gets 503 `Too many sessions.` (`Retry-After: 5`; an
      * upgrade, the same status) and the client tries again later; the sessions there go on. A bound
      * on what a flood of new sessions may cost the process. Default 100000.
      */

@@ -531,6 +531,8 @@ function createSession(id, host, info) {
     let secret;
     // A streaming receiver was cut and none has attached since (see `stranded`).
     let stranded = false;
+    // Its client said it is gone (leave()): removed as soon as it has no receiver.
+    let left = false;
     let state = 'connecting';
     let receiver = null;
     let closing = null;
@@ -605,7 +607,7 @@ function createSession(id, host, info) {
     function expireLater() {
         clearTimeout(expiry);
         // A resumable session waits out the grace period for its client to come back.
-        expiry = setTimeout(expire, resumable ? Math.max(disconnectDelay, resumeGrace) : disconnectDelay);
+        expiry = setTimeout(expire, left ? 0 : resumable ? Math.max(disconnectDelay, resumeGrace) : disconnectDelay);
         // Waiting for a client to come back must not keep a process alive once its
         // server has closed (listen().close() would otherwise hang for the whole delay).
         expiry.unref();
@@ -708,6 +710,14 @@ function createSession(id, host, info) {
         }
         if (receiver)
             flush();
+    };
+    session.leave = () => {
+        left = true;
+        session.close(1000, 'Normal closure');
+        if (!receiver) {
+            clearTimeout(expiry);
+            expire();
+        }
     };
     session.admits = (shown) => {
         if (!guarded)
@@ -1166,7 +1176,7 @@ function jsonpSend(ctx) {
 function closeSession(ctx) {
     ctx.req.resume();
     const session = ctx.existing();
-    session?.close(1000, 'Normal closure');
+    session?.leave();
     const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const headers = { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) };
     if (session && form)
@@ -1259,10 +1269,11 @@ function bindClose(ws, session, receiver) {
             return;
         // A client that says goodbye ends the session normally; anything else is an interruption. A
         // browser leaving the page says 1001: a resumable session waits for the next page (`persist`).
+        // One that said goodbye is gone: removed at once, as by `POST …/close`.
         const clean = code === 1000 || (code === 1001 && !session.resumable);
         session.detach(receiver, !clean);
         if (clean)
-            session.close(1000, 'Normal closure');
+            session.leave();
     });
 }
 /** `/<server>/<session>/websocket`: SockJS framing over one WebSocket, both ways. */

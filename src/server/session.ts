@@ -82,6 +82,12 @@ export interface InternalSession extends Session {
   ack(pos: number): void;
   detach(receiver: Receiver, aborted: boolean): void;
   /**
+   * The client is gone (`POST …/close`): closes the session (1000) and removes it once its close frame
+   * has gone to a receiver attached now, without waiting out the disconnect delay or the grace period
+   * (no client comes back to it), so its place under `maxSessions` is free at once.
+   */
+  leave(): void;
+  /**
    * Hands the client's messages to the application. With `seq` (the position
    * of the first one, on a resumable session) those already received are
    * dropped; returns false for a batch that would leave a gap.
@@ -149,6 +155,8 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   let secret: string | undefined;
   // A streaming receiver was cut and none has attached since (see `stranded`).
   let stranded = false;
+  // Its client said it is gone (leave()): removed as soon as it has no receiver.
+  let left = false;
   let state: SessionState = 'connecting';
   let receiver: Receiver | null = null;
   let closing: string | null = null;
@@ -224,7 +232,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   function expireLater(): void {
     clearTimeout(expiry);
     // A resumable session waits out the grace period for its client to come back.
-    expiry = setTimeout(expire, resumable ? Math.max(disconnectDelay, resumeGrace) : disconnectDelay);
+    expiry = setTimeout(expire, left ? 0 : resumable ? Math.max(disconnectDelay, resumeGrace) : disconnectDelay);
     // Waiting for a client to come back must not keep a process alive once its
     // server has closed (listen().close() would otherwise hang for the whole delay).
     expiry.unref();
@@ -324,6 +332,15 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       finish(code, reason);
     }
     if (receiver) flush();
+  };
+
+  session.leave = (): void => {
+    left = true;
+    session.close(1000, 'Normal closure');
+    if (!receiver) {
+      clearTimeout(expiry);
+      expire();
+    }
   };
 
   session.admits = (shown?: string[]): boolean => {

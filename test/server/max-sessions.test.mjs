@@ -161,11 +161,15 @@ describe('maxSessions: closed sessions', () => {
   });
   after(() => server.close());
 
-  it('count until they expire: a client that opens and closes sessions in a loop is held to the bound', async () => {
+  it('count until they expire: a client that opens sessions and cuts them in a loop is held to the bound', async () => {
     const ids = [sid(), sid()];
     for (const id of ids) {
-      assert.equal((await xhrPoll(server.url, id)).body, 'o\n');
-      assert.equal((await request(`${server.url}/000/${id}/close`, { method: 'POST' })).status, 204);
+      const closed = nextConnection(server).then((session) => new Promise((resolve) => session.once('close', resolve)));
+      const stream = await openStream(`${server.url}/000/${id}/xhr_streaming`, { method: 'POST' });
+      await stream.until((t) => t.startsWith(PRELUDE + 'o\n'), 'the open frame');
+      // Cut: a session without resume ends (1002) and repeats its close frame until it expires.
+      stream.abort();
+      await closed;
     }
     assert.equal(server.comet.sessions.size, 0, 'no session open');
     // Each closed one is still in memory, repeating its close frame: a new session finds no place.
@@ -174,9 +178,48 @@ describe('maxSessions: closed sessions', () => {
       assert.equal(res.status, 503, path);
     }
     await assert.rejects(openWs(wsUrl(server.url, `/000/${sid()}/websocket`)).opened, { status: 503 }, 'upgrade');
-    for (const id of ids) assert.equal((await xhrPoll(server.url, id)).body, 'c[1000,"Normal closure"]\n');
+    for (const id of ids) assert.equal((await xhrPoll(server.url, id)).body, 'c[1002,"Connection interrupted"]\n');
     // Once they expire, their places are taken again.
     const poll = await whenFreed(() => xhrPoll(server.url, sid()));
     assert.equal(poll.body, 'o\n');
+  });
+
+  it('a session its client leaves (POST /close) is removed at once, and its place taken at once', async () => {
+    const own = await startEcho({ maxSessions: 2, disconnectDelay: 500 });
+    try {
+      for (const id of [sid(), sid()]) {
+        assert.equal((await xhrPoll(own.url, id)).body, 'o\n');
+        assert.equal((await request(`${own.url}/000/${id}/close`, { method: 'POST' })).status, 204);
+        // Not kept repeating its close frame: a receiver on the id opens a new session, left at once too.
+        assert.equal((await xhrPoll(own.url, id)).body, 'o\n');
+        assert.equal((await request(`${own.url}/000/${id}/close`, { method: 'POST' })).status, 204);
+      }
+      // Within the disconnect delay (500 ms), which a session closed otherwise would wait out.
+      for (let i = 0; i < 2; i++) assert.equal((await xhrPoll(own.url, sid())).body, 'o\n', `new session ${i + 1}`);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('a session whose client closes its WebSocket with 1000 is removed at once, resumable or not', async () => {
+    const own = await startEcho({ maxSessions: 1, disconnectDelay: 500 });
+    try {
+      for (const query of ['', '?pos=0']) {
+        const opened = nextConnection(own);
+        const ws = openWs(wsUrl(own.url, `/000/${sid()}/websocket${query}`));
+        await ws.opened;
+        assert.equal(await ws.next(), query ? 'k0' : 'o');
+        const session = await opened;
+        const closed = new Promise((resolve) => session.once('close', resolve));
+        ws.ws.close(1000);
+        await closed;
+        // The one place is free at once (a session closed otherwise keeps it for 500 ms, or 30 s).
+        const id = sid();
+        assert.equal((await xhrPoll(own.url, id)).body, 'o\n', `after a ${query ? 'resumable' : 'plain'} session`);
+        assert.equal((await request(`${own.url}/000/${id}/close`, { method: 'POST' })).status, 204);
+      }
+    } finally {
+      await own.close();
+    }
   });
 });

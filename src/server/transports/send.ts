@@ -133,7 +133,7 @@ export function jsonpSend(ctx: TransportContext): Promise<void> {
 export function closeSession(ctx: TransportContext): void {
   ctx.req.resume();
   const session = ctx.existing();
-  session?.close(1000, 'Normal closure');
+  session?.leave();
   const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
   const headers = { ...ctx.headers, ...NO_CACHE, ...cors(ctx.req) };
   if (session && form) reply(ctx.res, 200, 'ok', headers);

@@ -73,9 +73,10 @@ function bindClose(ws: WebSocket, session: InternalSession, receiver: Receiver):
     if (session.receiver !== receiver) return;
     // A client that says goodbye ends the session normally; anything else is an interruption. A
     // browser leaving the page says 1001: a resumable session waits for the next page (`persist`).
+    // One that said goodbye is gone: removed at once, as by `POST …/close`.
     const clean = code === 1000 || (code === 1001 && !session.resumable);
     session.detach(receiver, !clean);
-    if (clean) session.close(1000, 'Normal closure');
+    if (clean) session.leave();
   });
 }
 
