@@ -714,10 +714,11 @@ function createSession(id, host, info) {
     session.leave = () => {
         left = true;
         session.close(1000, 'Normal closure');
-        if (!receiver) {
-            clearTimeout(expiry);
-            expire();
-        }
+        // Its place and its id are free at once; what it still holds goes at the next turn (expire(), at
+        // once from expireLater() now), when the close frame written just now has had its chance to leave.
+        host.removed(session);
+        if (!receiver)
+            expireLater();
     };
     session.admits = (shown) => {
         if (!guarded)
@@ -1428,11 +1429,11 @@ function createServer(options) {
     const resolved = resolveOptions(options);
     const { prefix } = resolved;
     const sessions = new Map();
+    // Open sessions (`sessions`, `broadcast`, `close`).
     const live = new Set();
     // Every session in memory, from its opening until it is removed: open ones, and closed ones that
-    // repeat their close frame (or wait for their client to resume) until they expire. A closed session
-    // left `live` at once, and a client that opened and closed sessions in a loop (POST /close) was
-    // never held to maxSessions.
+    // repeat their close frame (or wait for their client to resume) until they expire. (Counting open
+    // ones only, a client that opened sessions and cut them in a loop was never held to maxSessions.)
     const kept = new Set();
     const page = iframePage(resolved.sockjsUrl);
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });

@@ -134,11 +134,11 @@ export function createServer(options?: ServerOptions): CometServer {
   const resolved = resolveOptions(options);
   const { prefix } = resolved;
   const sessions = new Map<string, InternalSession>();
+  // Open sessions (`sessions`, `broadcast`, `close`).
   const live = new Set<InternalSession>();
   // Every session in memory, from its opening until it is removed: open ones, and closed ones that
-  // repeat their close frame (or wait for their client to resume) until they expire. A closed session
-  // left `live` at once, and a client that opened and closed sessions in a loop (POST /close) was
-  // never held to maxSessions.
+  // repeat their close frame (or wait for their client to resume) until they expire. (Counting open
+  // ones only, a client that opened sessions and cut them in a loop was never held to maxSessions.)
   const kept = new Set<InternalSession>();
   const page = iframePage(resolved.sockjsUrl);
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: resolved.maxBodySize });

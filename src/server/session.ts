@@ -82,9 +82,10 @@ export interface InternalSession extends Session {
   ack(pos: number): void;
   detach(receiver: Receiver, aborted: boolean): void;
   /**
-   * The client is gone (`POST …/close`): closes the session (1000) and removes it once its close frame
-   * has gone to a receiver attached now, without waiting out the disconnect delay or the grace period
-   * (no client comes back to it), so its place under `maxSessions` is free at once.
+   * The client is gone (`POST …/close`, a WebSocket closed with 1000): closes the session (1000) and
+   * removes it at once, without waiting out the disconnect delay or the grace period (no client comes
+   * back to it), so its place under `maxSessions` and its id are free at once; it expires at the next
+   * turn, once a receiver attached now has had its close frame.
    */
   leave(): void;
   /**
@@ -337,10 +338,10 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   session.leave = (): void => {
     left = true;
     session.close(1000, 'Normal closure');
-    if (!receiver) {
-      clearTimeout(expiry);
-      expire();
-    }
+    // Its place and its id are free at once; what it still holds goes at the next turn (expire(), at
+    // once from expireLater() now), when the close frame written just now has had its chance to leave.
+    host.removed(session);
+    if (!receiver) expireLater();
   };
 
   session.admits = (shown?: string[]): boolean => {

@@ -265,6 +265,24 @@ describe('close (cometkit extension)', () => {
     assert.equal((await xhrPoll(base, id)).body, 'o\n');
   });
 
+  it('POST /close while a poll is held: the poll gets the close frame whole, and the session is freed', async () => {
+    const id = sid();
+    assert.equal((await xhrPoll(base, id)).body, 'o\n');
+    const held = xhrPoll(base, id);
+    // Held once the server has it as the session's receiver.
+    await withTimeout(
+      (async () => {
+        while (!server.comet.sessions.get(id)?.receiver) await new Promise((resolve) => setImmediate(resolve));
+      })(),
+      'the poll held',
+    );
+    assert.equal((await request(`${base}/000/${id}/close`, { method: 'POST' })).status, 204);
+    const answer = await held;
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body, 'c[1000,"Normal closure"]\n');
+    assert.equal((await xhrSend(base, id, ['x'])).status, 404);
+  });
+
   it('answers a form post with 200 ok, so a hidden iframe sees it load', async () => {
     const id = sid();
     const connection = nextConnection(server);
