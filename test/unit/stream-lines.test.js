@@ -41,17 +41,18 @@ const handlers = [
 
 // A renewal whose first frame is long and slow to come: the first response carries the open frame and
 // one message and ends (as at the server's response limit); the second, after its prelude, one long
-// frame in 30 chunks 20 ms apart (~600 ms), against a liveness wait of 100 ms (heartbeat 50 + 50).
+// frame in 90 chunks 20 ms apart (~1.8 s), against a liveness wait of 400 ms (heartbeat 200 + 200): each
+// gap is a twentieth of the wait, so a loaded machine does not make one look like silence.
 const SLOW = '/mock/slow-lines';
 const SLOW_LONG = 'ż'.repeat(60000);
 let slowRequests = 0;
 const slowHandlers = [
-  http.get(`${SLOW}/info`, () => HttpResponse.json({ ...INFO, cometkit: { version: 1, heartbeat: 50 } })),
+  http.get(`${SLOW}/info`, () => HttpResponse.json({ ...INFO, cometkit: { version: 1, heartbeat: 200 } })),
   http.post(`${SLOW}/:server/:session/xhr_streaming`, () => {
     const prelude = 'h'.repeat(2048) + '\n';
     const first = ++slowRequests === 1;
     const frame = 'a' + JSON.stringify([SLOW_LONG]) + '\n';
-    const step = Math.ceil(frame.length / 30);
+    const step = Math.ceil(frame.length / 90);
     const parts = first ? [prelude + 'o\na["first"]\n'] : [prelude];
     if (!first) for (let at = 0; at < frame.length; at += step) parts.push(frame.slice(at, at + step));
     const body = new ReadableStream({
@@ -88,8 +89,8 @@ function withMsw(title, handlers, body) {
 
 withMsw('xhr-streaming counts a long frame coming as a sign of life (msw)', slowHandlers, () => {
 
-  it('keeps a connection whose renewal brings first one long frame over 6 liveness waits, and hands it on whole', async function () {
-    const client = createClient(SLOW, { transports: ['xhr-streaming'], reconnect: false, heartbeatTimeout: 50 });
+  it('keeps a connection whose renewal brings first one long frame over 4 liveness waits, and hands it on whole', async function () {
+    const client = createClient(SLOW, { transports: ['xhr-streaming'], reconnect: false, heartbeatTimeout: 200 });
     const received = [];
     client.on('message', ({ data }) => received.push(data));
     const closes = [];
