@@ -370,7 +370,6 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       next.end();
       return false;
     }
-    if (tuning.heartbeat) heartbeatDelay = tuning.heartbeat;
     // A resuming client says where it is: it takes the session over, rewound to there.
     const resuming = resumable && pos !== undefined && state !== 'connecting';
     let rewound = false;
@@ -396,6 +395,8 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       next.end();
       return false;
     }
+    // Only a receiver the session takes tunes its heartbeat: a request refused above changes nothing.
+    if (tuning.heartbeat) heartbeatDelay = tuning.heartbeat;
     // Before `old` joins them: a client moving to another tier may still be reading it.
     cutEnded();
     if (old) {

@@ -93,6 +93,23 @@ describe('receive tuning and takeover', () => {
     first.abort();
   });
 
+  it('takes no h from a receiver it refuses with 2010: the session keeps its heartbeat', async () => {
+    const id = sid();
+    const connected = nextConnection(server);
+    const first = await stream(id);
+    const session = await connected;
+    await first.until((t) => frames(t).includes('o'), 'open');
+    const second = await stream(id, '?h=1000');
+    assert.deepEqual(frames(await second.ended), ['c[2010,"Another connection still open"]']);
+    // A write re-arms the heartbeat at the session's delay: an h taken from the refused request shows
+    // a second later.
+    session.send('after the refusal');
+    await first.until((t) => frames(t).includes('a["after the refusal"]'), 'the message');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.deepEqual(frames(first.text), ['o', 'a["after the refusal"]'], 'no heartbeat before the server own delay');
+    first.abort();
+  });
+
   it('moves a session to a new HTTP receiver on takeover=1: the old one ends with an h, without a close frame', async () => {
     const id = sid();
     const connected = nextConnection(server);
