@@ -23,7 +23,10 @@ type ClientEvents = {
         attempt: number;
         delay: number;
     };
-    /** Negotiation moved on from tier `from` to tier `to` (null when none is left) because of `reason`. */
+    /**
+     * Negotiation moved on from tier `from` to tier `to` (null when none is left) because of `reason`;
+     * or a re-upgrade moved the open session up from `from` to `to` (`reason` 're-upgrade').
+     */
     transport: {
         from: TransportName;
         to: TransportName | null;

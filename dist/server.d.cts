@@ -15,7 +15,11 @@ interface ServerOptions {
     disconnectDelay?: number;
     /** Bytes a streaming response carries before the server ends it and the client opens a fresh one. Default 131072 (128 KiB). */
     responseLimit?: number;
-    /** Largest request body accepted on the send endpoints; larger ones get 413. Default 1048576 (1 MiB). */
+    /**
+     * Largest request body accepted on the send endpoints, and largest WebSocket message; a larger one
+     * gets 413 (a WebSocket: closed with 1009) and ends the session with 1009 `Message too big`.
+     * Advertised in `/info`. Default 1048576 (1 MiB).
+     */
     maxBodySize?: number;
     /**
      * Resume (cometkit clients): how long a session waits for its client to come back after a
@@ -40,8 +44,8 @@ interface ServerOptions {
     bufferLimit?: number;
     /**
      * Most sessions the server keeps at once (open, waiting for their client to come back, or closed
-     * and repeating their close frame until they expire; one its client left by `POST …/close` is
-     * removed at once). Past it, a request that would open a session gets 503 `Too many sessions.` (`Retry-After: 5`; an
+     * and repeating their close frame until they expire; one its client left by `POST …/close`, or by a
+     * WebSocket closed with 1000, is removed at once). Past it, a request that would open a session gets 503 `Too many sessions.` (`Retry-After: 5`; an
      * upgrade, the same status) and the client tries again later; the sessions there go on. A bound
      * on what a flood of new sessions may cost the process. Default 100000.
      */

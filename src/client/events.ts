@@ -13,7 +13,10 @@ export type ClientEvents = {
   close: { code: number; reason: string; willReconnect: boolean };
   /** A reconnection is scheduled after `delay` ms; `attempt` counts from 1. */
   reconnecting: { attempt: number; delay: number };
-  /** Negotiation moved on from tier `from` to tier `to` (null when none is left) because of `reason`. */
+  /**
+   * Negotiation moved on from tier `from` to tier `to` (null when none is left) because of `reason`;
+   * or a re-upgrade moved the open session up from `from` to `to` (`reason` 're-upgrade').
+   */
   transport: { from: TransportName; to: TransportName | null; reason: string };
   /** Something went wrong that the client handled (bad frame, failed negotiation). */
   error: { error: Error };
