@@ -474,6 +474,9 @@ function createCoreClient(url, options, named = []) {
         if (state == 'open')
             drop(1006, 'Offline');
     };
+    // Between connections there is none to tell a cometkit server by: a resumable session (only a
+    // cometkit server has one) is told on a request of its own, or it would wait out its grace.
+    const leave = (notify) => notify && sid && state != 'open' && navigator.sendBeacon?.(sid + '/close?t' + extra);
     // Leaving the page: free the server session now, not after its timeout; or,
     // with `persist`, leave it for the reloaded page to resume. Not into the
     // back-forward cache (`persisted`): the page may come back, and resume then
@@ -493,6 +496,8 @@ function createCoreClient(url, options, named = []) {
         }
         if (state == 'open')
             drop(1001, 'Page hidden', false, notify);
+        else
+            leave(notify);
     };
     const listen = (method) => {
         // `online` on the global scope, a worker's too: a worker's navigator says offline as a page's does,
@@ -862,12 +867,15 @@ function createCoreClient(url, options, named = []) {
         const delay = final || !o.reconnect ? null : retry(retries + 1);
         const again = delay != null;
         generation++;
+        leave(notify);
         release(notify);
         tier = undefined;
         unseat();
         state = again ? 'reconnecting' : 'closed';
         if (!again) {
             listen('removeEventListener');
+            // What went out may have arrived; the rest never left.
+            fresh();
             const gone = pending;
             pending = [];
             settle(gone, new Error('cometkit: not delivered: closed (' + code + ')'));

@@ -509,6 +509,50 @@ describe('resume', function () {
     });
   });
 
+  // Between connections (offline, or waiting to reconnect) the client has none to tell the server by; a
+  // resumable session it leaves then used to wait out its grace (30 s), open on the server all along.
+  describe('leaving between connections', function () {
+    const sessionsOf = async (made) => (await admin('GET', `/cometkit/${made.id}/sessions`)).sessions;
+    async function ended(made, what) {
+      const deadline = performance.now() + 5000;
+      let left;
+      while ((left = await sessionsOf(made)).length) {
+        if (performance.now() > deadline) throw new Error(`${what}: the server session is still open 5 s later: ${left.join()}`);
+        await sleep(20);
+      }
+    }
+    /** A client on `tier` of `create`, open on a resumable session and then cut off (offline), waiting a minute to reconnect. */
+    async function between(tier, create) {
+      const made = await instance();
+      const { client, w } = connect(`${made.url}/echo`, { transports: [tier], retry: () => 60000 }, create);
+      await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+      await echoed(client, w, ['before']);
+      assertEqual((await sessionsOf(made)).length, 1, 'server sessions while open');
+      window.dispatchEvent(new Event('offline'));
+      assertEqual(client.state, 'reconnecting', 'state once offline');
+      assertEqual((await sessionsOf(made)).length, 1, 'server sessions while reconnecting (kept for resume)');
+      return { made, client };
+    }
+
+    for (const [tier, label, create] of [
+      ['websocket', 'websocket', createClient],
+      ['xhr-streaming', 'xhr-streaming', createClient],
+      ['websocket', 'cometkit/websocket', createWebSocketClient],
+    ]) {
+      it(`${label}: close() while reconnecting ends the server session at once`, async function () {
+        const { made, client } = await between(tier, create);
+        client.close();
+        await ended(made, 'close()');
+      });
+    }
+
+    it('leaving the page (pagehide) while reconnecting ends the server session at once', async function () {
+      const { made } = await between('websocket', createClient);
+      window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+      await ended(made, 'pagehide');
+    });
+  });
+
   describe('stock SockJS server (no resume)', function () {
     for (const tier of ['websocket', 'xhr-streaming']) {
       it(`${tier}: open {resumed: false}; after a cut, a fresh session with nothing reported lost`, async function () {
