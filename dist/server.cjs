@@ -1444,7 +1444,10 @@ function createServer(options) {
     const checkOrigin = originCheck(resolved.origins, (error) => report(error));
     // A new session past maxSessions (every one kept counts: open, closed and not yet expired, waiting
     // for its client to resume); a request to a session in use goes on.
-    const full = (id) => !sessions.has(id) && kept.size >= resolved.maxSessions;
+    // Once close() has run, no new session: clients reconnecting after its 1001 would open them on the
+    // HTTP tiers of a server shutting down, upgrades alone being refused.
+    let shut = false;
+    const full = (id) => !sessions.has(id) && (shut || kept.size >= resolved.maxSessions);
     /** A refusal a page can read across origins, so that its client can say why. */
     const refuse = (req, res, status, text, headers = {}) => reply(res, status, text, { ...NO_CACHE, ...cors(req), ...headers });
     /** Answers 403 unless the request's page may use the service. */
@@ -1584,7 +1587,7 @@ function createServer(options) {
         if (refused(req, res, transport === 'jsonp'))
             return;
         if (spec.opens && full(id))
-            return refuse(req, res, 503, 'Too many sessions.', { 'Retry-After': '5' });
+            return refuse(req, res, 503, shut ? 'Server shutting down.' : 'Too many sessions.', { 'Retry-After': '5' });
         const headers = resolved.jsessionid ? jsessionid(req) : {};
         const tuning = tuningOf(url, resolved);
         tuning.secrets = see(req, tuning, spec.opens
@@ -1650,7 +1653,7 @@ function createServer(options) {
         // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it. Any other
         // upgrade opens a session, on an id in use too (the protocol allows it), and so takes a place.
         const reused = (tuning.takeOver && existing?.state === 'open') || (existing && tuning.pos !== undefined) ? existing : undefined;
-        if (!reused && kept.size >= resolved.maxSessions)
+        if (!reused && (shut || kept.size >= resolved.maxSessions))
             return refuseUpgrade(socket, 503, 'Retry-After: 5\r\n');
         if (!raw)
             tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));
@@ -1721,6 +1724,7 @@ function createServer(options) {
     };
     comet.close = (code = 1001, reason = 'Server shutting down') => {
         checkClose(code, reason);
+        shut = true;
         for (const session of [...live])
             session.close(code, reason);
         for (const client of wss.clients)

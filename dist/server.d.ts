@@ -137,7 +137,7 @@ interface CometServer extends EventEmitter<ServerEvents> {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
     /** Sends a message to every open session. */
     broadcast(text: string): void;
-    /** Closes every session (code 1001 "Server shutting down" unless given) and stops taking upgrades. */
+    /** Closes every session (code 1001 "Server shutting down" unless given) and opens no new one (503, upgrades too). */
     close(code?: number, reason?: string): void;
 }
 /** Creates a SockJS 0.3-compatible server; attach it to an `http.Server` to serve. */

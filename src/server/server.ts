@@ -48,7 +48,7 @@ export interface CometServer extends EventEmitter<ServerEvents> {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Sends a message to every open session. */
   broadcast(text: string): void;
-  /** Closes every session (code 1001 "Server shutting down" unless given) and stops taking upgrades. */
+  /** Closes every session (code 1001 "Server shutting down" unless given) and opens no new one (503, upgrades too). */
   close(code?: number, reason?: string): void;
 }
 
@@ -146,7 +146,10 @@ export function createServer(options?: ServerOptions): CometServer {
   const checkOrigin = originCheck(resolved.origins, (error) => report(error));
   // A new session past maxSessions (every one kept counts: open, closed and not yet expired, waiting
   // for its client to resume); a request to a session in use goes on.
-  const full = (id: string): boolean => !sessions.has(id) && kept.size >= resolved.maxSessions;
+  // Once close() has run, no new session: clients reconnecting after its 1001 would open them on the
+  // HTTP tiers of a server shutting down, upgrades alone being refused.
+  let shut = false;
+  const full = (id: string): boolean => !sessions.has(id) && (shut || kept.size >= resolved.maxSessions);
   /** A refusal a page can read across origins, so that its client can say why. */
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Headers = {}): void =>
     reply(res, status, text, { ...NO_CACHE, ...cors(req), ...headers });
@@ -266,7 +269,7 @@ export function createServer(options?: ServerOptions): CometServer {
     if (method === 'OPTIONS' && spec.preflight) return preflight(req, res, 'OPTIONS, ' + spec.methods);
     if (method !== spec.methods) return methodNotAllowed(res, spec.preflight ? 'OPTIONS, ' + spec.methods : spec.methods);
     if (refused(req, res, transport === 'jsonp')) return;
-    if (spec.opens && full(id)) return refuse(req, res, 503, 'Too many sessions.', { 'Retry-After': '5' });
+    if (spec.opens && full(id)) return refuse(req, res, 503, shut ? 'Server shutting down.' : 'Too many sessions.', { 'Retry-After': '5' });
     const headers: Headers = resolved.jsessionid ? jsessionid(req) : {};
     const tuning = tuningOf(url, resolved);
     tuning.secrets = see(
@@ -332,7 +335,7 @@ export function createServer(options?: ServerOptions): CometServer {
     // A cometkit client moving this session onto a WebSocket (re-upgrade), or resuming it. Any other
     // upgrade opens a session, on an id in use too (the protocol allows it), and so takes a place.
     const reused = (tuning.takeOver && existing?.state === 'open') || (existing && tuning.pos !== undefined) ? existing : undefined;
-    if (!reused && kept.size >= resolved.maxSessions) return refuseUpgrade(socket, 503, 'Retry-After: 5\r\n');
+    if (!reused && (shut || kept.size >= resolved.maxSessions)) return refuseUpgrade(socket, 503, 'Retry-After: 5\r\n');
     if (!raw) tuning.secrets = see(req, tuning, (cookie) => upgrades.set(req, cookie));
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (raw) {
@@ -398,6 +401,7 @@ export function createServer(options?: ServerOptions): CometServer {
 
   comet.close = (code = 1001, reason = 'Server shutting down'): void => {
     checkClose(code, reason);
+    shut = true;
     for (const session of [...live]) session.close(code, reason);
     for (const client of wss.clients) client.terminate();
     // As documented: later upgrades are refused (ws answers them 503).

@@ -317,6 +317,36 @@ describe('close()', () => {
     }
   });
 
+  it('opens no new session after close() on any transport (503, Retry-After), and still repeats a closed one its close frame', async () => {
+    const server = await start();
+    try {
+      const pollId = sid();
+      await xhrPoll(server.url, pollId);
+      server.comet.close();
+      let connections = 0;
+      server.comet.on('connection', () => connections++);
+      for (const [path, method] of [
+        ['xhr', 'POST'],
+        ['xhr_streaming', 'POST'],
+        ['eventsource', 'GET'],
+        ['htmlfile?c=cb', 'GET'],
+        ['jsonp?c=cb', 'GET'],
+      ]) {
+        const res = await fetch(`${server.url}/000/${sid()}/${path}`, { method });
+        assert.equal(res.status, 503, path);
+        assert.equal(res.headers.get('retry-after'), '5', path);
+        assert.equal(await res.text(), 'Server shutting down.', path);
+      }
+      const late = openWs(wsUrl(server.url, `/000/${sid()}/websocket`));
+      await assert.rejects(late.opened, (error) => error.status === 503);
+      assert.equal(connections, 0, 'connections after close()');
+      // Its client, coming back, learns why it ended.
+      assert.equal((await xhrPoll(server.url, pollId)).body, 'c[1001,"Server shutting down"]\n');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('takes a code and reason', async () => {
     const server = await start();
     try {
