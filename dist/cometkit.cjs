@@ -1015,7 +1015,7 @@ function createCoreClient(url, options, named = []) {
                 queueMicrotask(flush);
         },
         close(code = 1000, reason = 'Normal closure') {
-            if (typeof code != 'number' || !isFinal(code) || typeof reason != 'string' || reason.length > 123) {
+            if (typeof code != 'number' || code % 1 || !isFinal(code) || typeof reason != 'string' || reason.length > 123) {
                 fail('close() takes a code of 1000 or 3000–4999 and a reason of up to 123 characters');
             }
             if (state != 'closed')

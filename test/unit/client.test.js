@@ -583,6 +583,8 @@ describe('createCoreClient', function () {
       [[2999], 'code 2999'],
       [[5000], 'code 5000'],
       [[NaN], 'code NaN'],
+      [[3000.5], 'code 3000.5'],
+      [[Infinity], 'code Infinity'],
       [['1000'], "code '1000' (a string)"],
       [['3000'], "code '3000' (a string)"],
       [[1000, 'x'.repeat(124)], 'a 124-character reason'],
