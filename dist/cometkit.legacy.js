@@ -608,15 +608,17 @@ var cometkit = (function (exports) {
      * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
      * page has fetch, else a form post), everything queued meanwhile goes in the
      * next one, at once (in as many as the server's body limit asks); `arrived(last)`
-     * once the batch ending at upstream position `last` is in. Every request carries
+     * once the batch ending at upstream position `last` is in; `frame(text)` hands the receiver's sink a
+     * close the server would have sent. Every request carries
      * `extra`, the service URL's own query (`&…` or ''). The rules of
      * src/client/control.ts, which needs AbortController and JSON besides fetch.
      */
-    function createControl(session, info, fail, pos, arrived, extra) {
+    function createControl(session, info, fail, pos, arrived, extra, frame) {
         var queue = [];
         // Upstream position of queue[0].
         var seq = 0;
         var cancel = null;
+        var refused;
         var closed = false;
         function pump() {
             var _a;
@@ -637,9 +639,14 @@ var cometkit = (function (exports) {
                 // refused 413, which an opaque answer or a form post cannot show, and the server ends the session
                 // (1009): the receiver hears it and the message is reported maybe not delivered, as in the modern
                 // build. `cancel` stays set: nothing more is sent until then. (Not against the 1 MiB assumed
-                // without /info: a stock server takes more, and never ends the session for it.)
-                if (ok && body.length > max)
+                // without /info: a stock server takes more, and never ends the session for it.) A proxy whose limit
+                // is no higher (nginx's client_max_body_size) refuses or cuts the body first and the server never
+                // sees it: with no close within the send timeout, the client ends the session as the server would
+                // have. Failing the send instead would resume the session and send the message again, for ever.
+                if (body.length > max) {
+                    refused = setTimeout(function () { return frame('c[1009,"Message too big"]'); }, SEND_TIMEOUT);
                     return;
+                }
                 cancel = null;
                 if (!ok)
                     return fail('send failed or timed out after ' + SEND_TIMEOUT + ' ms');
@@ -661,6 +668,7 @@ var cometkit = (function (exports) {
             close: function (notify) {
                 var _a;
                 closed = true;
+                clearTimeout(refused);
                 if (cancel)
                     cancel();
                 cancel = null;
@@ -712,7 +720,7 @@ var cometkit = (function (exports) {
                 sink.close(reason);
             }
         };
-        var control = createControl(session, info, fail, pos, arrived, extra);
+        var control = createControl(session, info, fail, pos, arrived, extra, sink.frame);
         // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
         var poll = function () {
             var _a, _b;

@@ -47,7 +47,8 @@ function fetchPost(url: string, body: string, done: (ok: boolean, framed?: boole
  * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
  * page has fetch, else a form post), everything queued meanwhile goes in the
  * next one, at once (in as many as the server's body limit asks); `arrived(last)`
- * once the batch ending at upstream position `last` is in. Every request carries
+ * once the batch ending at upstream position `last` is in; `frame(text)` hands the receiver's sink a
+ * close the server would have sent. Every request carries
  * `extra`, the service URL's own query (`&…` or ''). The rules of
  * src/client/control.ts, which needs AbortController and JSON besides fetch.
  */
@@ -57,12 +58,14 @@ export function createControl(
   fail: (reason: string) => void,
   pos: () => number,
   arrived: (last: number) => void,
-  extra: string
+  extra: string,
+  frame: (text: string) => void
 ): Control {
   let queue: string[] = [];
   // Upstream position of queue[0].
   let seq = 0;
   let cancel: (() => void) | null = null;
+  let refused: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
   function pump(): void {
@@ -82,8 +85,14 @@ export function createControl(
       // refused 413, which an opaque answer or a form post cannot show, and the server ends the session
       // (1009): the receiver hears it and the message is reported maybe not delivered, as in the modern
       // build. `cancel` stays set: nothing more is sent until then. (Not against the 1 MiB assumed
-      // without /info: a stock server takes more, and never ends the session for it.)
-      if (ok && body.length > (max as number)) return;
+      // without /info: a stock server takes more, and never ends the session for it.) A proxy whose limit
+      // is no higher (nginx's client_max_body_size) refuses or cuts the body first and the server never
+      // sees it: with no close within the send timeout, the client ends the session as the server would
+      // have. Failing the send instead would resume the session and send the message again, for ever.
+      if (body.length > (max as number)) {
+        refused = setTimeout(() => frame('c[1009,"Message too big"]'), SEND_TIMEOUT);
+        return;
+      }
       cancel = null;
       if (!ok) return fail('send failed or timed out after ' + SEND_TIMEOUT + ' ms');
       // A numbered batch arrived only if the answer says so (a stock server's `ok` is never numbered).
@@ -102,6 +111,7 @@ export function createControl(
     },
     close(notify) {
       closed = true;
+      clearTimeout(refused);
       if (cancel) cancel();
       cancel = null;
       if (notify && info?.cometkit?.close) {

@@ -51,7 +51,7 @@ export function connect(
       sink.close(reason);
     }
   };
-  const control = createControl(session, info, fail, pos, arrived, extra);
+  const control = createControl(session, info, fail, pos, arrived, extra, sink.frame);
   // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
   const poll = () => {
     cancel = jsonp(withQuery(session + '/jsonp', query()), Math.min(1e9, ((info?.cometkit?.heartbeat ?? 25000) + SLACK) * patience), (error, frame) => {

@@ -188,19 +188,47 @@ async function queuedSendsGoFresh(sandbox, made) {
  * A cometkit server at `url` whose maxBodySize is 65536 refuses a longer message 413 (unreadable to a form
  * post or a no-cors fetch) and ends the session with 1009: the message is reported maybe not delivered
  * (never delivered), as the modern build reports it, and the client goes on with a fresh session.
+ * Resolves the ms from the send to its delivery callback, which must come `within` ms.
  */
-async function overLimitReported(sandbox, url, options) {
+async function overLimitReported(sandbox, url, options, within = 10000) {
   const client = sandbox.win.cometkit.createClient(`${url}/echo`, options);
   await opened(client);
   const w = watch(client);
   await echoDelivered(client, ['before']);
-  const outcome = await new Promise((resolve) => client.send('x'.repeat(65537), (error) => resolve(error ? error.message : 'delivered')));
+  const sent = performance.now();
+  let timer;
+  const outcome = await Promise.race([
+    new Promise((resolve) => client.send('x'.repeat(65537), (error) => resolve(error ? error.message : 'delivered'))),
+    new Promise((resolve) => (timer = setTimeout(resolve, within, `no delivery callback within ${within} ms`))),
+  ]);
+  clearTimeout(timer);
+  const took = performance.now() - sent;
   assertEqual(outcome, 'cometkit: maybe not delivered: the session ended', 'the delivery callback of the message over the limit');
   await echoDelivered(client, ['after']);
   assertEqual(JSON.stringify(w.closes.map((c) => `${c.code} ${c.reason} ${c.willReconnect}`)), '["1009 Message too big true"]', 'close events');
   assertEqual(JSON.stringify(w.opens.map((o) => o.resumed)), '[false]', 'reopened once, on a fresh session');
   client.close();
   await assertClean(sandbox);
+  return took;
+}
+
+/** The legacy build's send timeout (src/legacy/control.ts), ms. */
+const SEND_TIMEOUT = 30000;
+
+/**
+ * The same message refused first by a proxy with the server's body limit (413, as nginx past its
+ * client_max_body_size): the server never sees it and never ends the session. The client ends it
+ * itself, as the server would have, once the send timeout has passed since the refusal, and goes on
+ * with a fresh session. `made` collects what to delete.
+ */
+async function overLimitRefusedByProxy(sandbox, made) {
+  const faults = encodeURIComponent(JSON.stringify({ refuseBodiesOver: 65536 }));
+  const p = await admin('POST', `/proxy?kind=fault&maxBodySize=65536&faults=${faults}`);
+  made.push(`/proxy/${p.id}`);
+  const took = await overLimitReported(sandbox, p.url, { retry: () => 0 }, SEND_TIMEOUT + 10000);
+  const { stats } = await admin('GET', `/proxy/${p.id}`);
+  assertEqual(stats.tooLarge, 1, 'bodies the proxy refused (and the server never saw)');
+  if (took < SEND_TIMEOUT || took > SEND_TIMEOUT + 5000) throw new Error(`reported ${Math.round(took)} ms after the send, not within 5 s after the send timeout`);
 }
 
 for (const events of ['none', 'attach']) {
@@ -719,6 +747,14 @@ for (const events of ['none', 'attach']) {
           await overLimitReported(sandbox, instance.url, { resume });
         });
       }
+
+      if (events === 'none') {
+        // Once, by form post (the page with fetch has its own): it waits out the 30 s send timeout.
+        it('ends the session itself when a proxy refuses a message over the limit before the server sees it, and goes on with a fresh session', async function () {
+          this.timeout(SEND_TIMEOUT + 20000);
+          await overLimitRefusedByProxy(sandbox, made);
+        });
+      }
     });
 
     describe("cometkit server that checks origins (the server's origins option)", function () {
@@ -805,6 +841,13 @@ describe('legacy build in a page that has fetch', function () {
     const instance = await admin('POST', '/cometkit?maxBodySize=65536');
     made.push(`/cometkit/${instance.id}`);
     await overLimitReported(sandbox, instance.url);
+    const posts = sandbox.seen.forms.filter((action) => new URL(action).pathname.endsWith('/jsonp_send'));
+    assertEqual(posts.length, 0, 'jsonp_send form posts');
+  });
+
+  it('ends the session itself when a proxy refuses a message over the limit before the server sees it, and goes on with a fresh session', async function () {
+    this.timeout(SEND_TIMEOUT + 20000);
+    await overLimitRefusedByProxy(sandbox, made);
     const posts = sandbox.seen.forms.filter((action) => new URL(action).pathname.endsWith('/jsonp_send'));
     assertEqual(posts.length, 0, 'jsonp_send form posts');
   });

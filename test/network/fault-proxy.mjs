@@ -38,11 +38,15 @@
 //                            forwarded or answered, as on a keep-alive connection that a NAT dropped
 //                            without a word; counts down (stats.swallowed counts them), until the
 //                            client gives up on them or the proxy stops
+//   refuseBodiesOver: n      answer 413 to a request whose Content-Length is over n bytes, never
+//                            forwarding it, as nginx does past its client_max_body_size: the body is
+//                            read and dropped, then a plain 413 page (no CORS headers) with
+//                            Connection: close (stats.tooLarge counts them)
 // Timed and counted faults run from when they began to apply to a connection: a connection that
 // was already open when setFaults({ killAfter: 500 }) ran dies 500 ms later, not at once.
 //
-// stats: requests (HTTP requests, upgrades excluded, swallowed ones included), swallowed (by
-// swallowSends), upgrades (upgrade requests, refused ones included), refused (upgrades answered by refuseUpgrade), kills (connections destroyed on purpose:
+// stats: requests (HTTP requests, upgrades excluded, swallowed and refused ones included), swallowed (by
+// swallowSends), tooLarge (answered 413 by refuseBodiesOver), upgrades (upgrade requests, refused ones included), refused (upgrades answered by refuseUpgrade), kills (connections destroyed on purpose:
 // killAfter, killIdleAfter, cutAfterBytes and cutRandom), cuts (of which by cutAfterBytes or
 // cutRandom), active (requests and upgraded connections in progress).
 //
@@ -69,6 +73,7 @@ const DEFAULT_FAULTS = Object.freeze({
   cutAfterBytes: 0,
   cutRandom: false,
   swallowSends: 0,
+  refuseBodiesOver: 0,
 });
 const REFUSALS = [400, 403, 502];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
@@ -200,7 +205,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
   const upstreamPort = Number(target.port || 80);
 
   let faults = { ...DEFAULT_FAULTS, ...checkFaults(initial) };
-  const stats = { requests: 0, swallowed: 0, upgrades: 0, refused: 0, kills: 0, cuts: 0, active: 0 };
+  const stats = { requests: 0, swallowed: 0, tooLarge: 0, upgrades: 0, refused: 0, kills: 0, cuts: 0, active: 0 };
   const exchanges = new Set(); // requests and upgraded connections in progress
   const sockets = new Set(); // every socket, client and upstream side, until it closes
   const track = (socket) => {
@@ -335,6 +340,16 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
       faults = { ...faults, swallowSends: faults.swallowSends - 1 };
       stats.swallowed++;
       req.resume();
+      return;
+    }
+    if (faults.refuseBodiesOver > 0 && Number(req.headers['content-length']) > faults.refuseBodiesOver) {
+      stats.tooLarge++;
+      req.resume();
+      req.once('end', () => {
+        const body = '<html><body><h1>413 Request Entity Too Large</h1></body></html>\n';
+        res.writeHead(413, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+        res.end(body);
+      });
       return;
     }
     const exchange = new Exchange();

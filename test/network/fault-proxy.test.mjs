@@ -219,6 +219,24 @@ describe('fault proxy in front of the cometkit server', { concurrency: true, tim
     }
   });
 
+  test('refuseBodiesOver answers 413 to a longer body without forwarding it; bodies within pass', async () => {
+    const proxy = await proxyFor(echo, { refuseBodiesOver: 100 });
+    const session = sessionPath();
+    const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+    try {
+      await stream.waitFor(OPENING, PROMPT);
+      // JSON.stringify(['…']): 101 bytes, one over.
+      assert.equal(await xhrSend(`${proxy.url}${session}/xhr_send`, ['x'.repeat(97)]), 413);
+      assert.equal(proxy.stats.tooLarge, 1);
+      assert.equal(await xhrSend(`${proxy.url}${session}/xhr_send`, ['x'.repeat(96)]), 204);
+      await stream.waitFor(`a["${'x'.repeat(96)}"]\n`, PROMPT);
+      assert.equal(stream.text(), OPENING + `a["${'x'.repeat(96)}"]\n`, 'the refused body never reached the server');
+      assert.equal(proxy.stats.tooLarge, 1);
+    } finally {
+      stream.destroy();
+    }
+  });
+
   test('cutAfterBytes cuts a stream after exactly n body bytes, and a WebSocket after n bytes of frames', async () => {
     const proxy = await proxyFor(echo, { cutAfterBytes: 2100 });
     const session = sessionPath();
