@@ -314,8 +314,18 @@ var cometkit = (function (exports) {
      */
     var GRACE = 1000;
     /**
+     * The one window global, named once per copy of the build, whose properties are the requests'
+     * callbacks (`c=<holder>.<callback>`: SockJS servers take dots, and sockjs-client's own are `_jp.a…`).
+     * IE 8 and older cannot delete a window property: a global per request would stay, blanked, for the
+     * life of the page, thousands on a long JSONP session. An ordinary object's property deletes in every
+     * engine; the holder goes too once empty, where the engine lets it.
+     */
+    var HOLDER = uniqueName();
+    /** Callbacks in the holder. */
+    var held = 0;
+    /**
      * `GET <url>?c=<callback>` by script tag, the one cross-origin read an IE 7
-     * page has. The callback is a window global unique to this request; it and
+     * page has. The callback, in the holder, is unique to this request; it and
      * the script are removed on every path: answer, failed load, `timeout` ms
      * without an answer (all an IE 8 page learns of a failure), and cancel.
      * `done` gets '' and the callback's argument, or the reason it failed.
@@ -324,7 +334,9 @@ var cometkit = (function (exports) {
      */
     function jsonp(url, timeout, done) {
         var globals = window;
+        var holder = (globals[HOLDER] || (globals[HOLDER] = {}));
         var name = uniqueName();
+        held++;
         var script = document.createElement('script');
         var report = done;
         var finished = false;
@@ -338,20 +350,22 @@ var cometkit = (function (exports) {
             // Handlers on a removed node keep it alive in IE's separate DOM heap.
             script.onload = script.onerror = script.onreadystatechange = null;
             remove(script);
-            // Blanked first: IE 8 and older refuse to delete window properties (and throw).
-            globals[name] = undefined;
-            try {
-                // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a per-request global is the point
-                delete globals[name];
-            }
-            catch (_a) {
-                // blank it stays
+            // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a per-request callback is the point
+            delete holder[name];
+            if (!--held) {
+                try {
+                    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+                    delete globals[HOLDER];
+                }
+                catch (_a) {
+                    // IE 8 and older refuse (and throw): the empty holder stays, for the next request
+                }
             }
             report(error, value);
         };
         var timer = setTimeout(function () { return end('timed out after ' + timeout + ' ms'); }, timeout);
         var failed = function () { return end('script failed to load'); };
-        globals[name] = function (value) { return end('', value); };
+        holder[name] = function (value) { return end('', value); };
         // onload and onerror fire after the script has run: no call by then means no answer.
         script.onload = script.onerror = failed;
         script.onreadystatechange = function () {
@@ -361,7 +375,7 @@ var cometkit = (function (exports) {
         };
         // The server's Content-Type says UTF-8 too; this covers servers that omit the charset.
         script.setAttribute('charset', 'UTF-8');
-        script.src = url + (url.indexOf('?') < 0 ? '?' : '&') + 'c=' + name;
+        script.src = url + (url.indexOf('?') < 0 ? '?' : '&') + 'c=' + HOLDER + '.' + name;
         insert(script);
         return function (linger) {
             report = function () { return undefined; };

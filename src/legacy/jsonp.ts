@@ -8,6 +8,17 @@ import { insert } from './dom.js';
  */
 const GRACE = 1000;
 
+/**
+ * The one window global, named once per copy of the build, whose properties are the requests'
+ * callbacks (`c=<holder>.<callback>`: SockJS servers take dots, and sockjs-client's own are `_jp.a…`).
+ * IE 8 and older cannot delete a window property: a global per request would stay, blanked, for the
+ * life of the page, thousands on a long JSONP session. An ordinary object's property deletes in every
+ * engine; the holder goes too once empty, where the engine lets it.
+ */
+const HOLDER = uniqueName();
+/** Callbacks in the holder. */
+let held = 0;
+
 type OldScript = HTMLScriptElement & { readyState?: string; onreadystatechange: (() => void) | null };
 
 /**
@@ -19,7 +30,7 @@ export type Cancel = (linger?: number) => void;
 
 /**
  * `GET <url>?c=<callback>` by script tag, the one cross-origin read an IE 7
- * page has. The callback is a window global unique to this request; it and
+ * page has. The callback, in the holder, is unique to this request; it and
  * the script are removed on every path: answer, failed load, `timeout` ms
  * without an answer (all an IE 8 page learns of a failure), and cancel.
  * `done` gets '' and the callback's argument, or the reason it failed.
@@ -27,8 +38,10 @@ export type Cancel = (linger?: number) => void;
  * per connection: it needs no global.)
  */
 export function jsonp(url: string, timeout: number, done: (error: string, value?: unknown) => void): Cancel {
-  const globals = window as unknown as Record<string, unknown>;
+  const globals = window as unknown as Record<string, Record<string, unknown> | undefined>;
+  const holder = (globals[HOLDER] ||= {});
   const name = uniqueName();
+  held++;
   const script = document.createElement('script') as OldScript;
   let report = done;
   let finished = false;
@@ -41,19 +54,21 @@ export function jsonp(url: string, timeout: number, done: (error: string, value?
     // Handlers on a removed node keep it alive in IE's separate DOM heap.
     script.onload = script.onerror = script.onreadystatechange = null;
     remove(script);
-    // Blanked first: IE 8 and older refuse to delete window properties (and throw).
-    globals[name] = undefined;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a per-request global is the point
-      delete globals[name];
-    } catch {
-      // blank it stays
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a per-request callback is the point
+    delete holder[name];
+    if (!--held) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+        delete globals[HOLDER];
+      } catch {
+        // IE 8 and older refuse (and throw): the empty holder stays, for the next request
+      }
     }
     report(error, value);
   };
   let timer = setTimeout(() => end('timed out after ' + timeout + ' ms'), timeout);
   const failed = () => end('script failed to load');
-  globals[name] = (value: unknown) => end('', value);
+  holder[name] = (value: unknown) => end('', value);
   // onload and onerror fire after the script has run: no call by then means no answer.
   script.onload = script.onerror = failed;
   script.onreadystatechange = () => {
@@ -61,7 +76,7 @@ export function jsonp(url: string, timeout: number, done: (error: string, value?
   };
   // The server's Content-Type says UTF-8 too; this covers servers that omit the charset.
   script.setAttribute('charset', 'UTF-8');
-  script.src = url + (url.indexOf('?') < 0 ? '?' : '&') + 'c=' + name;
+  script.src = url + (url.indexOf('?') < 0 ? '?' : '&') + 'c=' + HOLDER + '.' + name;
   insert(script);
   return (linger) => {
     report = () => undefined;
