@@ -1195,11 +1195,15 @@ function httpConnection(ctx, sink, receive, sent, ride) {
             sent?.(answer);
             pump();
         };
+        // A body over the limit /info gave that fails (refused by a proxy in front at the same limit, as
+        // nginx's 413, which carries no CORS headers, or never answered) ends the session as the server
+        // would have (1009): failed, it would be resumed and sent again, and refused again, for ever.
+        const give = (reason) => (utf8Bytes(body) > ctx.info?.cometkit?.maxBody ? signal.aborted || sink.frame('c[1009,"Message too big"]') : fail(reason));
         // A batch without an answer in time ends the connection, and resume sends it again: a request
         // black-holed on a keep-alive connection that the network dropped without a word would wait out
         // the browser's TCP timeout while receiving goes on. A long body gets longer (8 KB/s), so that a
         // slow link never cuts the same batch again and again.
-        timer = setTimeout(fail, ctx.wait + body.length / 8, 'send timed out');
+        timer = setTimeout(give, ctx.wait + body.length / 8, 'send timed out');
         // Without CORS, `jsonp_send` by a no-cors fetch: unlike a form post into a hidden frame (the
         // legacy build's way), it fails when the request is cut, where Chromium reports a cut post's
         // error page as loaded and Firefox reports nothing at all.
@@ -1209,7 +1213,7 @@ function httpConnection(ctx, sink, receive, sent, ride) {
             // (or the send timeout); a reconnection would resume, and send the message again.
             // (post() rejects with `HTTP <status>`; test() reads the error as a string.)
             if (!/ 413$/.test(e))
-                fail('send failed: ' + e.message);
+                give('send failed: ' + e.message);
             // To the tier, an answer without frames: a polling tier fetches that close frame at once.
             else
                 sent?.('');

@@ -152,3 +152,63 @@ describe("sends against the server's body limit (maxBodySize)", function () {
     });
   }
 });
+
+// A proxy in front with the server's own limit (nginx's client_max_body_size set to maxBodySize, as
+// README advises) refuses a body over it with a 413 of its own: no CORS headers, so the page sees a
+// network error, or without CORS an opaque answer; the server never sees the body and never ends the
+// session. Failing the send resumed the session and sent the message again, refused again, for ever.
+describe("a proxy refusing bodies over the server's limit before the server sees them (fault proxy refuseBodiesOver)", function () {
+  this.timeout(20000);
+  const LIMIT = 4096;
+  let proxy = null;
+  let client = null;
+  let cors = null;
+
+  before(async function () {
+    if (!config().admin) this.skip();
+    const faults = encodeURIComponent(JSON.stringify({ refuseBodiesOver: LIMIT }));
+    // A short heartbeat: without CORS the client learns nothing from the answer, and gives the send the
+    // time it gives any (heartbeat and heartbeatTimeout, and its body's share) before it ends the session.
+    proxy = await admin('POST', `/proxy?kind=fault&maxBodySize=${LIMIT}&heartbeat=500&faults=${faults}`);
+  });
+  after(async function () {
+    if (proxy) await admin('DELETE', `/proxy/${proxy.id}`);
+  });
+  afterEach(async function () {
+    if (client && client.state !== 'closed') client.close();
+    client = null;
+    cors?.restore();
+    cors = null;
+  });
+
+  for (const [label, tier, noCors] of [
+    ['xhr-streaming', 'xhr-streaming'],
+    ['polling', 'polling'],
+    ['iframe', 'iframe'],
+    ['jsonp without CORS', 'jsonp', true],
+  ]) {
+    it(`${label}: the message fails its delivery once, the session ends (1009) and the rest go on, on a fresh one`, async function () {
+      // (The admin endpoint is across origins too: read before CORS goes, and after it is back.)
+      const before = (await admin('GET', `/proxy/${proxy.id}`)).stats.tooLarge;
+      if (noCors) cors = refuseCors();
+      client = createClient(`${proxy.url}/echo`, { transports: [tier], heartbeatTimeout: 500, retry: () => 0 });
+      await opened(client);
+      const log = [];
+      for (const type of ['open', 'close']) client.on(type, (event) => log.push(type == 'open' ? `open ${event.resumed}` : `close ${event.code} ${event.reason} ${event.willReconnect}`));
+      const received = [];
+      client.on('message', ({ data }) => received.push(data));
+      assertEqual((await sendAll(client, ['before']))[0], 'delivered', 'the message before');
+      const [bigOutcome] = await sendAll(client, ['x'.repeat(LIMIT + 1)]);
+      assertEqual(bigOutcome, 'cometkit: maybe not delivered: the session ended', 'the delivery callback of the message over the limit');
+      assertEqual((await sendAll(client, ['after']))[0], 'delivered', 'a message after');
+      await until(() => received.includes('after'), 5000, 'the last echo');
+      assertEqual(JSON.stringify(received), JSON.stringify(['before', 'after']), 'echoes');
+      assertEqual(JSON.stringify(log), JSON.stringify(['close 1009 Message too big true', 'open false']), 'events');
+      cors?.restore();
+      cors = null;
+      const { stats } = await admin('GET', `/proxy/${proxy.id}`);
+      assertEqual(stats.tooLarge - before, 1, 'bodies the proxy refused');
+      console.log(`[body-limit] behind a proxy at the limit, ${label}: ${bigOutcome}; ${log.join(', ')}`);
+    });
+  }
+});
