@@ -33,6 +33,34 @@ var cometkit = (function (exports) {
     }
 
     /**
+     * How many of `messages`, from the first, one request or WebSocket message carries: as many as keep
+     * it within the server's body limit `max` (bytes: /info's `maxBody`; where the server does not say,
+     * as on WebSocket alone, 1 MiB: the reference server's default, and nginx's `client_max_body_size`;
+     * SockJS servers take more), and one at the least. A body over the limit is refused whole, and sent
+     * again whole after every reconnection: a backlog larger than it would never go. A character counts
+     * as the most its encoding may take, in a form post (`%E2%82%AC`, 9 bytes; in JSON 6 at most,
+     * `\u001f`), with 99 bytes left for the batch's own brackets and positions.
+     */
+    function fit(messages, max) {
+        if (max === void 0) { max = 1048576; }
+        var n = 0;
+        while (n < messages.length && ((max -= messages[n].length * 9 + 3) > 99 || !n))
+            n++;
+        return n;
+    }
+
+    var counter = 0;
+    /** A name no other cometkit request on this page uses: callbacks, iframe names. */
+    function uniqueName() {
+        return '_ck' + ++counter + Math.random().toString(36).slice(2, 8);
+    }
+    /** Removes `node` from the page, if there; for the legacy build, whose pages lack `Element#remove`. */
+    function remove(node) {
+        var _a;
+        (_a = node === null || node === void 0 ? void 0 : node.parentNode) === null || _a === void 0 ? void 0 : _a.removeChild(node);
+    }
+
+    /**
      * The DOM an IE 7-class page has: DOM 0 properties, getElementsByTagName,
      * and either the standard event model or IE's attachEvent.
      */
@@ -70,6 +98,300 @@ var cometkit = (function (exports) {
     function insert(node, inBody) {
         var parent = (inBody ? document.body : document.getElementsByTagName('head')[0]) || document.documentElement;
         parent.insertBefore(node, parent.firstChild);
+    }
+
+    /**
+     * POSTs `data` (as form field `d`, or no field) by a hidden form into a
+     * hidden iframe: the one upstream path an IE 7 page has across origins, with
+     * no XHR and no CORS. `done(true)` once the iframe loads (the answer is on the
+     * server's origin and unreadable: arriving is all a page learns), `done(false)`
+     * after `timeout` ms without. Both nodes are removed either way. Returns a
+     * function that removes them at once (cancelling the post if still running).
+     * src/client/control.ts has the same idea but names the frame after creating
+     * it and listens with onload only, which IE 7 and 8 ignore on such frames.
+     */
+    function formPost(url, data, timeout, done) {
+        var name = uniqueName();
+        var frame;
+        try {
+            // IE 7 ignores a name set after creation: the form would open a new window.
+            frame = document.createElement('<iframe name="' + name + '">');
+        }
+        catch (_a) {
+            frame = document.createElement('iframe');
+            frame.name = name;
+        }
+        var form = document.createElement('form');
+        form.style.display = frame.style.display = 'none';
+        form.method = 'POST';
+        form.action = url;
+        form.target = name;
+        if (data != null) {
+            var field = document.createElement('textarea');
+            field.name = 'd';
+            field.value = data;
+            form.appendChild(field);
+        }
+        var cleanup = function () {
+            clearTimeout(timer);
+            frame.onload = frame.onreadystatechange = null;
+            remove(form);
+            remove(frame);
+        };
+        var end = function (ok) {
+            // The answer page is unreadable across origins, but its child frames can be counted: a resuming
+            // client's answer has one, an error page for a cut post none. Where even that is refused, it
+            // counts as an answer.
+            var framed = true;
+            try {
+                framed = ok && frame.contentWindow.length > 0;
+            }
+            catch (_a) {
+                // counted as framed
+            }
+            cleanup();
+            done(ok, framed);
+        };
+        insert(frame, true);
+        insert(form, true);
+        form.submit();
+        var timer = setTimeout(function () { return end(false); }, timeout);
+        // Handlers come after submit(), and the blank document's own load (late
+        // in some engines) is not the answer: only the server's page counts.
+        frame.onload = frame.onreadystatechange = function () {
+            var _a;
+            try {
+                if (((_a = frame.contentWindow) === null || _a === void 0 ? void 0 : _a.location.href) == 'about:blank')
+                    return;
+            }
+            catch (_b) {
+                // another origin's page: the answer
+            }
+            if (!frame.readyState || frame.readyState == 'complete')
+                end(true);
+        };
+        return cleanup;
+    }
+
+    /**
+     * JSON without the native JSON object (IE 7, and IE 8 in IE 7 mode): a
+     * serializer for the string arrays the client sends, and a hand parser for
+     * what server frames hold. The parser never evaluates anything, so a hostile
+     * or broken frame cannot run code, and no CSP `unsafe-eval` is needed.
+     */
+    // Escaped as \uXXXX: controls and everything beyond ASCII, so a send body is
+    // pure ASCII and survives a page in any charset (windows-1252 intranet pages,
+    // a form's accept-charset that IE ignores). Quote and backslash get \" and \\.
+    // eslint-disable-next-line no-control-regex -- the control characters are the point
+    var UNSAFE = /["\\\x00-\x1f\x7f-\uffff]/g;
+    function escapeChar(c) {
+        return c == '"' || c == '\\' ? '\\' + c : '\\u' + (0x10000 + c.charCodeAt(0)).toString(16).slice(1);
+    }
+    /** `["m1","m2"]`, ASCII only. */
+    function stringify(messages) {
+        var out = [];
+        for (var _i = 0, messages_1 = messages; _i < messages_1.length; _i++) {
+            var m = messages_1[_i];
+            out.push('"' + m.replace(UNSAFE, escapeChar) + '"');
+        }
+        return '[' + out.join(',') + ']';
+    }
+    var ESCAPES = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+    // Tokens, matched at a given position. The string pattern is "unrolled"
+    // (no alternation inside the star), so a 64 KiB message costs no backtracking stack.
+    var STRING = /"([^"\\]*(?:\\.[^"\\]*)*)"/g;
+    var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+    var SPACE = /[ \t\r\n]*/g;
+    function unescapeString(s) {
+        if (s.indexOf('\\') < 0)
+            return s;
+        // IE 8 passes '' rather than undefined for a group that did not match: test truthiness only.
+        return s.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, function (_, hex, c) {
+            var e = hex ? String.fromCharCode(parseInt(hex, 16)) : ESCAPES[c];
+            if (e == null)
+                throw new SyntaxError('bad escape \\' + c);
+            return e;
+        });
+    }
+    /** Parses a JSON string, number or array (of those, nested). Throws a SyntaxError on anything else. */
+    function parse(text) {
+        var pos = 0;
+        // The token `re` matches exactly at `pos`, or null. Sets lastIndex itself:
+        // IE 8 misreports it after empty matches.
+        var at = function (re) {
+            re.lastIndex = pos;
+            var m = re.exec(text);
+            if (!m || m.index != pos)
+                return null;
+            pos += m[0].length;
+            return m[0];
+        };
+        var value = function () {
+            at(SPACE);
+            var c = text.charAt(pos);
+            if (c == '[') {
+                pos++;
+                var list = [];
+                at(SPACE);
+                if (text.charAt(pos) == ']') {
+                    pos++;
+                    return list;
+                }
+                for (;;) {
+                    list.push(value());
+                    at(SPACE);
+                    var d = text.charAt(pos++);
+                    if (d == ']')
+                        return list;
+                    if (d != ',')
+                        break;
+                }
+            }
+            else {
+                var token = at(c == '"' ? STRING : NUMBER);
+                if (token != null)
+                    return c == '"' ? unescapeString(token.slice(1, -1)) : +token;
+            }
+            throw new SyntaxError('unexpected input at ' + pos);
+        };
+        var result = value();
+        at(SPACE);
+        if (pos < text.length)
+            throw new SyntaxError('unexpected input at ' + pos);
+        return result;
+    }
+
+    /**
+     * Session URL stem `<base>/<server>/<session>`, as SockJS clients pick them:
+     * three random digits (load-balancer affinity) and eight random characters.
+     * src/client/util/url.ts needs padStart/padEnd, which are ES2017.
+     */
+    function sessionUrl(base) {
+        var server = String(1000 + Math.floor(Math.random() * 1000)).slice(1);
+        return base + '/' + server + '/' + (Math.random().toString(36) + '00000000').slice(2, 10);
+    }
+    /**
+     * The service URL without its #fragment (browsers never send one), split at its first `?`:
+     * [path, its own query as `&…`, or '']. Not a split by a regular expression with a capture
+     * group, which old IE gets wrong.
+     */
+    function splitUrl(url) {
+        var whole = url.split('#')[0];
+        var at = whole.indexOf('?');
+        return at < 0 ? [whole, ''] : [whole.slice(0, at), '&' + whole.slice(at + 1)];
+    }
+    /** `path` with a query given as `&…` (or ''), its first `&` made the `?` that starts it. */
+    function withQuery(path, query) {
+        return path + query.replace('&', '?');
+    }
+
+    /** How long one send post may take before the connection counts as broken, ms. */
+    var SEND_TIMEOUT = 30000;
+    /**
+     * The post where the page has `fetch` (an old page in a new browser): `no-cors`, so no CORS is needed;
+     * the answer is unreadable, but a cut request fails, which a form post cannot tell (Firefox fires no
+     * event for a cut form post). Same contract as formPost: `done(ok, framed)` once, a cancel function.
+     */
+    function fetchPost(url, body, done) {
+        var over = false;
+        var end = function (ok) {
+            if (!over) {
+                over = true;
+                clearTimeout(timer);
+                done(ok, ok);
+            }
+        };
+        var timer = setTimeout(function () { return end(false); }, SEND_TIMEOUT);
+        window.fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', body: body }).then(function () { return end(true); }, function () { return end(false); });
+        return function () {
+            over = true;
+            clearTimeout(timer);
+        };
+    }
+    /**
+     * Client-to-server messages on their own requests, never behind the held
+     * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
+     * page has fetch, else a form post), everything queued meanwhile goes in the
+     * next one, at once (in as many as the server's body limit asks); `arrived(last)`
+     * once the batch ending at upstream position `last` is in; `frame(text)` hands the receiver's sink a
+     * close the server would have sent. Every request carries
+     * `extra`, the service URL's own query (`&…` or ''). The rules of
+     * src/client/control.ts, which needs AbortController and JSON besides fetch.
+     */
+    /** Tells a cometkit server that its client has left `session` (`POST …/close`), so it frees it at once. */
+    function leave(session, extra) {
+        // sendBeacon survives page unload where the page has it; a form post serves everywhere.
+        var url = withQuery(session + '/close', extra);
+        // (At most 3 s: the session expires by itself anyway, and Firefox fires no event for a post the
+        // network refuses, a server down, which would keep its frame and form for the send timeout.)
+        if (!(navigator.sendBeacon && navigator.sendBeacon(url)))
+            formPost(url, null, 3000, function () { return undefined; });
+    }
+    function createControl(session, info, fail, pos, arrived, extra, frame) {
+        var queue = [];
+        // Upstream position of queue[0].
+        var seq = 0;
+        var cancel = null;
+        var refused;
+        var closed = false;
+        function pump() {
+            var _a;
+            if (cancel || closed || !queue.length)
+                return;
+            // Within the server's body limit (src/client/util/fit.ts); the rest goes in the next post, at once.
+            var max = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.maxBody;
+            var n = fit(queue, max);
+            var body = stringify(queue.slice(0, n));
+            // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
+            var at = pos();
+            var last = seq + n - 1;
+            var url = withQuery(session + '/jsonp_send', extra + (at < 0 ? '' : '&pos=' + at + '&seq=' + seq));
+            seq = last + 1;
+            queue = queue.slice(n);
+            var done = function (ok, framed) {
+                // A body over the limit /info gave (ASCII: a fetch sends that many bytes, a form post more) was
+                // refused 413, which an opaque answer or a form post cannot show, and the server ends the session
+                // (1009): the receiver hears it and the message is reported maybe not delivered, as in the modern
+                // build. `cancel` stays set: nothing more is sent until then. (Not against the 1 MiB assumed
+                // without /info: a stock server takes more, and never ends the session for it.) A proxy whose limit
+                // is no higher (nginx's client_max_body_size) refuses or cuts the body first and the server never
+                // sees it: with no close within the send timeout, the client ends the session as the server would
+                // have. Failing the send instead would resume the session and send the message again, for ever.
+                if (body.length > max) {
+                    refused = setTimeout(function () { return frame('c[1009,"Message too big"]'); }, SEND_TIMEOUT);
+                    return;
+                }
+                cancel = null;
+                if (!ok)
+                    return fail('send failed or timed out after ' + SEND_TIMEOUT + ' ms');
+                // A numbered batch arrived only if the answer says so (a stock server's `ok` is never numbered).
+                if (at >= 0 && !framed)
+                    return fail('send failed: cut short');
+                arrived(last);
+                pump();
+            };
+            cancel = window.fetch ? fetchPost(url, body, done) : formPost(url, body, SEND_TIMEOUT, done);
+        }
+        return {
+            send: function (messages, from) {
+                if (!queue.length)
+                    seq = from;
+                queue = queue.concat(messages);
+                pump();
+            },
+            close: function (notify) {
+                var _a;
+                closed = true;
+                clearTimeout(refused);
+                if (cancel)
+                    cancel();
+                cancel = null;
+                if (notify && ((_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.close))
+                    leave(session, extra);
+                // The queue holds the last messages given: each batch out is taken from its front.
+                return queue.length;
+            }
+        };
     }
 
     /**
@@ -170,94 +492,6 @@ var cometkit = (function (exports) {
         return /^k\d{1,15}$/.test(text) ? +text.slice(1) : -1;
     }
 
-    /**
-     * JSON without the native JSON object (IE 7, and IE 8 in IE 7 mode): a
-     * serializer for the string arrays the client sends, and a hand parser for
-     * what server frames hold. The parser never evaluates anything, so a hostile
-     * or broken frame cannot run code, and no CSP `unsafe-eval` is needed.
-     */
-    // Escaped as \uXXXX: controls and everything beyond ASCII, so a send body is
-    // pure ASCII and survives a page in any charset (windows-1252 intranet pages,
-    // a form's accept-charset that IE ignores). Quote and backslash get \" and \\.
-    // eslint-disable-next-line no-control-regex -- the control characters are the point
-    var UNSAFE = /["\\\x00-\x1f\x7f-\uffff]/g;
-    function escapeChar(c) {
-        return c == '"' || c == '\\' ? '\\' + c : '\\u' + (0x10000 + c.charCodeAt(0)).toString(16).slice(1);
-    }
-    /** `["m1","m2"]`, ASCII only. */
-    function stringify(messages) {
-        var out = [];
-        for (var _i = 0, messages_1 = messages; _i < messages_1.length; _i++) {
-            var m = messages_1[_i];
-            out.push('"' + m.replace(UNSAFE, escapeChar) + '"');
-        }
-        return '[' + out.join(',') + ']';
-    }
-    var ESCAPES = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-    // Tokens, matched at a given position. The string pattern is "unrolled"
-    // (no alternation inside the star), so a 64 KiB message costs no backtracking stack.
-    var STRING = /"([^"\\]*(?:\\.[^"\\]*)*)"/g;
-    var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
-    var SPACE = /[ \t\r\n]*/g;
-    function unescapeString(s) {
-        if (s.indexOf('\\') < 0)
-            return s;
-        // IE 8 passes '' rather than undefined for a group that did not match: test truthiness only.
-        return s.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, function (_, hex, c) {
-            var e = hex ? String.fromCharCode(parseInt(hex, 16)) : ESCAPES[c];
-            if (e == null)
-                throw new SyntaxError('bad escape \\' + c);
-            return e;
-        });
-    }
-    /** Parses a JSON string, number or array (of those, nested). Throws a SyntaxError on anything else. */
-    function parse(text) {
-        var pos = 0;
-        // The token `re` matches exactly at `pos`, or null. Sets lastIndex itself:
-        // IE 8 misreports it after empty matches.
-        var at = function (re) {
-            re.lastIndex = pos;
-            var m = re.exec(text);
-            if (!m || m.index != pos)
-                return null;
-            pos += m[0].length;
-            return m[0];
-        };
-        var value = function () {
-            at(SPACE);
-            var c = text.charAt(pos);
-            if (c == '[') {
-                pos++;
-                var list = [];
-                at(SPACE);
-                if (text.charAt(pos) == ']') {
-                    pos++;
-                    return list;
-                }
-                for (;;) {
-                    list.push(value());
-                    at(SPACE);
-                    var d = text.charAt(pos++);
-                    if (d == ']')
-                        return list;
-                    if (d != ',')
-                        break;
-                }
-            }
-            else {
-                var token = at(c == '"' ? STRING : NUMBER);
-                if (token != null)
-                    return c == '"' ? unescapeString(token.slice(1, -1)) : +token;
-            }
-            throw new SyntaxError('unexpected input at ' + pos);
-        };
-        var result = value();
-        at(SPACE);
-        if (pos < text.length)
-            throw new SyntaxError('unexpected input at ' + pos);
-        return result;
-    }
-
     function allStrings(list) {
         for (var _i = 0, list_1 = list; _i < list_1.length; _i++) {
             var v = list_1[_i];
@@ -294,17 +528,6 @@ var cometkit = (function (exports) {
                 return ['c', value[0], value[1]];
         }
         throw new Error('Malformed frame: ' + text.slice(0, 64));
-    }
-
-    var counter = 0;
-    /** A name no other cometkit request on this page uses: callbacks, iframe names. */
-    function uniqueName() {
-        return '_ck' + ++counter + Math.random().toString(36).slice(2, 8);
-    }
-    /** Removes `node` from the page, if there; for the legacy build, whose pages lack `Element#remove`. */
-    function remove(node) {
-        var _a;
-        (_a = node === null || node === void 0 ? void 0 : node.parentNode) === null || _a === void 0 ? void 0 : _a.removeChild(node);
     }
 
     /**
@@ -385,30 +608,6 @@ var cometkit = (function (exports) {
             clearTimeout(timer);
             timer = setTimeout(function () { return end(''); }, linger);
         };
-    }
-
-    /**
-     * Session URL stem `<base>/<server>/<session>`, as SockJS clients pick them:
-     * three random digits (load-balancer affinity) and eight random characters.
-     * src/client/util/url.ts needs padStart/padEnd, which are ES2017.
-     */
-    function sessionUrl(base) {
-        var server = String(1000 + Math.floor(Math.random() * 1000)).slice(1);
-        return base + '/' + server + '/' + (Math.random().toString(36) + '00000000').slice(2, 10);
-    }
-    /**
-     * The service URL without its #fragment (browsers never send one), split at its first `?`:
-     * [path, its own query as `&…`, or '']. Not a split by a regular expression with a capture
-     * group, which old IE gets wrong.
-     */
-    function splitUrl(url) {
-        var whole = url.split('#')[0];
-        var at = whole.indexOf('?');
-        return at < 0 ? [whole, ''] : [whole.slice(0, at), '&' + whole.slice(at + 1)];
-    }
-    /** `path` with a query given as `&…` (or ''), its first `&` made the `?` that starts it. */
-    function withQuery(path, query) {
-        return path + query.replace('&', '?');
     }
 
     /** How long the `/info` probe may take, as in sockjs-client. */
@@ -502,200 +701,6 @@ var cometkit = (function (exports) {
         }
         out.transports = list;
         return out;
-    }
-
-    /**
-     * How many of `messages`, from the first, one request or WebSocket message carries: as many as keep
-     * it within the server's body limit `max` (bytes: /info's `maxBody`; where the server does not say,
-     * as on WebSocket alone, 1 MiB: the reference server's default, and nginx's `client_max_body_size`;
-     * SockJS servers take more), and one at the least. A body over the limit is refused whole, and sent
-     * again whole after every reconnection: a backlog larger than it would never go. A character counts
-     * as the most its encoding may take, in a form post (`%E2%82%AC`, 9 bytes; in JSON 6 at most,
-     * `\u001f`), with 99 bytes left for the batch's own brackets and positions.
-     */
-    function fit(messages, max) {
-        if (max === void 0) { max = 1048576; }
-        var n = 0;
-        while (n < messages.length && ((max -= messages[n].length * 9 + 3) > 99 || !n))
-            n++;
-        return n;
-    }
-
-    /**
-     * POSTs `data` (as form field `d`, or no field) by a hidden form into a
-     * hidden iframe: the one upstream path an IE 7 page has across origins, with
-     * no XHR and no CORS. `done(true)` once the iframe loads (the answer is on the
-     * server's origin and unreadable: arriving is all a page learns), `done(false)`
-     * after `timeout` ms without. Both nodes are removed either way. Returns a
-     * function that removes them at once (cancelling the post if still running).
-     * src/client/control.ts has the same idea but names the frame after creating
-     * it and listens with onload only, which IE 7 and 8 ignore on such frames.
-     */
-    function formPost(url, data, timeout, done) {
-        var name = uniqueName();
-        var frame;
-        try {
-            // IE 7 ignores a name set after creation: the form would open a new window.
-            frame = document.createElement('<iframe name="' + name + '">');
-        }
-        catch (_a) {
-            frame = document.createElement('iframe');
-            frame.name = name;
-        }
-        var form = document.createElement('form');
-        form.style.display = frame.style.display = 'none';
-        form.method = 'POST';
-        form.action = url;
-        form.target = name;
-        if (data != null) {
-            var field = document.createElement('textarea');
-            field.name = 'd';
-            field.value = data;
-            form.appendChild(field);
-        }
-        var cleanup = function () {
-            clearTimeout(timer);
-            frame.onload = frame.onreadystatechange = null;
-            remove(form);
-            remove(frame);
-        };
-        var end = function (ok) {
-            // The answer page is unreadable across origins, but its child frames can be counted: a resuming
-            // client's answer has one, an error page for a cut post none. Where even that is refused, it
-            // counts as an answer.
-            var framed = true;
-            try {
-                framed = ok && frame.contentWindow.length > 0;
-            }
-            catch (_a) {
-                // counted as framed
-            }
-            cleanup();
-            done(ok, framed);
-        };
-        insert(frame, true);
-        insert(form, true);
-        form.submit();
-        var timer = setTimeout(function () { return end(false); }, timeout);
-        // Handlers come after submit(), and the blank document's own load (late
-        // in some engines) is not the answer: only the server's page counts.
-        frame.onload = frame.onreadystatechange = function () {
-            var _a;
-            try {
-                if (((_a = frame.contentWindow) === null || _a === void 0 ? void 0 : _a.location.href) == 'about:blank')
-                    return;
-            }
-            catch (_b) {
-                // another origin's page: the answer
-            }
-            if (!frame.readyState || frame.readyState == 'complete')
-                end(true);
-        };
-        return cleanup;
-    }
-
-    /** How long one send post may take before the connection counts as broken, ms. */
-    var SEND_TIMEOUT = 30000;
-    /**
-     * The post where the page has `fetch` (an old page in a new browser): `no-cors`, so no CORS is needed;
-     * the answer is unreadable, but a cut request fails, which a form post cannot tell (Firefox fires no
-     * event for a cut form post). Same contract as formPost: `done(ok, framed)` once, a cancel function.
-     */
-    function fetchPost(url, body, done) {
-        var over = false;
-        var end = function (ok) {
-            if (!over) {
-                over = true;
-                clearTimeout(timer);
-                done(ok, ok);
-            }
-        };
-        var timer = setTimeout(function () { return end(false); }, SEND_TIMEOUT);
-        window.fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', body: body }).then(function () { return end(true); }, function () { return end(false); });
-        return function () {
-            over = true;
-            clearTimeout(timer);
-        };
-    }
-    /**
-     * Client-to-server messages on their own requests, never behind the held
-     * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
-     * page has fetch, else a form post), everything queued meanwhile goes in the
-     * next one, at once (in as many as the server's body limit asks); `arrived(last)`
-     * once the batch ending at upstream position `last` is in; `frame(text)` hands the receiver's sink a
-     * close the server would have sent. Every request carries
-     * `extra`, the service URL's own query (`&…` or ''). The rules of
-     * src/client/control.ts, which needs AbortController and JSON besides fetch.
-     */
-    function createControl(session, info, fail, pos, arrived, extra, frame) {
-        var queue = [];
-        // Upstream position of queue[0].
-        var seq = 0;
-        var cancel = null;
-        var refused;
-        var closed = false;
-        function pump() {
-            var _a;
-            if (cancel || closed || !queue.length)
-                return;
-            // Within the server's body limit (src/client/util/fit.ts); the rest goes in the next post, at once.
-            var max = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.maxBody;
-            var n = fit(queue, max);
-            var body = stringify(queue.slice(0, n));
-            // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
-            var at = pos();
-            var last = seq + n - 1;
-            var url = withQuery(session + '/jsonp_send', extra + (at < 0 ? '' : '&pos=' + at + '&seq=' + seq));
-            seq = last + 1;
-            queue = queue.slice(n);
-            var done = function (ok, framed) {
-                // A body over the limit /info gave (ASCII: a fetch sends that many bytes, a form post more) was
-                // refused 413, which an opaque answer or a form post cannot show, and the server ends the session
-                // (1009): the receiver hears it and the message is reported maybe not delivered, as in the modern
-                // build. `cancel` stays set: nothing more is sent until then. (Not against the 1 MiB assumed
-                // without /info: a stock server takes more, and never ends the session for it.) A proxy whose limit
-                // is no higher (nginx's client_max_body_size) refuses or cuts the body first and the server never
-                // sees it: with no close within the send timeout, the client ends the session as the server would
-                // have. Failing the send instead would resume the session and send the message again, for ever.
-                if (body.length > max) {
-                    refused = setTimeout(function () { return frame('c[1009,"Message too big"]'); }, SEND_TIMEOUT);
-                    return;
-                }
-                cancel = null;
-                if (!ok)
-                    return fail('send failed or timed out after ' + SEND_TIMEOUT + ' ms');
-                // A numbered batch arrived only if the answer says so (a stock server's `ok` is never numbered).
-                if (at >= 0 && !framed)
-                    return fail('send failed: cut short');
-                arrived(last);
-                pump();
-            };
-            cancel = window.fetch ? fetchPost(url, body, done) : formPost(url, body, SEND_TIMEOUT, done);
-        }
-        return {
-            send: function (messages, from) {
-                if (!queue.length)
-                    seq = from;
-                queue = queue.concat(messages);
-                pump();
-            },
-            close: function (notify) {
-                var _a;
-                closed = true;
-                clearTimeout(refused);
-                if (cancel)
-                    cancel();
-                cancel = null;
-                if (notify && ((_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.close)) {
-                    // sendBeacon survives page unload where the page has it; a form post serves everywhere.
-                    var url = withQuery(session + '/close', extra);
-                    if (!(navigator.sendBeacon && navigator.sendBeacon(url)))
-                        formPost(url, null, SEND_TIMEOUT, function () { return undefined; });
-                }
-                // The queue holds the last messages given: each batch out is taken from its front.
-                return queue.length;
-            }
-        };
     }
 
     /** The longest a held poll may take beyond the server's heartbeat before it counts as lost, ms. */
@@ -838,7 +843,7 @@ var cometkit = (function (exports) {
             close: function (code, reason) {
                 if (code === void 0) { code = 1000; }
                 if (reason === void 0) { reason = 'Normal closure'; }
-                if ((code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
+                if (typeof code != 'number' || code % 1 || (code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
                     fail('close() takes a code of 1000 or 3000\u20134999 and a reason of up to 123 characters');
                 }
                 if (state == 'closed')
@@ -878,8 +883,11 @@ var cometkit = (function (exports) {
         // cache (`persisted`, new browsers): the page may come back and resume it, where an ended one would
         // answer with its close frame (1000) and close the client for good.
         var hide = function (e) {
+            var notify = !(e && e.persisted);
             if (conn)
-                drop(1001, 'Page hidden', true, false, !(e && e.persisted));
+                drop(1001, 'Page hidden', true, false, notify);
+            else if (notify && sid)
+                leave(sid, extra);
         };
         var wire = function (on) {
             // IE 8 fires `online` and `offline` on document.body, not on window. (Read here, once the page has
@@ -1097,6 +1105,10 @@ var cometkit = (function (exports) {
             // Messages the connection never sent out are not in doubt: a fresh session takes them (fresh()).
             if (conn)
                 handed -= conn.close(notify);
+            // Between connections none tells the server: a resumable session (only a cometkit server has one)
+            // is told on a request of its own, or it would wait out its grace.
+            else if (notify && sid)
+                leave(sid, extra);
             conn = null;
             later('watch');
             later('stable');
@@ -1166,6 +1178,8 @@ var cometkit = (function (exports) {
         function lost(why) {
             var error = new Error('cometkit: session lost (' + why + '); messages in between may be missing');
             error.name = 'SessionLostError';
+            // Gone already: an error handler that closes the client has no session to tell the server of.
+            sid = '';
             emit('error', { error: error });
             fresh();
         }

@@ -801,6 +801,8 @@
         function lost(why) {
             const error = new Error('cometkit: session lost (' + why + '); messages in between may be missing');
             error.name = 'SessionLostError';
+            // Gone already: an error handler that closes the client has no session to tell the server of.
+            sid = '';
             emit('error', { error });
             fresh();
         }

@@ -514,6 +514,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   function lost(why: string): void {
     const error = new Error('cometkit: session lost (' + why + '); messages in between may be missing');
     error.name = 'SessionLostError';
+    // Gone already: an error handler that closes the client has no session to tell the server of.
+    sid = '';
     emit('error', { error });
     fresh();
   }

@@ -3,6 +3,7 @@ import type { Attempt } from '../client/errors.js';
 import type { EventName, Handler, TransportName } from '../client/events.js';
 import { MAX_DELAY, backoff, openTimeout } from '../client/retry.js';
 import { utf8Bytes as size } from '../client/util/utf8.js';
+import { leave } from './control.js';
 import type { Control as Connection } from './control.js';
 import { listen, now } from './dom.js';
 import { negotiationError } from './errors.js';
@@ -129,7 +130,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
       if (pending.push([text, done, b]) == handed + 1) later('flush', flush, 0);
     },
     close(code = 1000, reason = 'Normal closure') {
-      if ((code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
+      if (typeof code != 'number' || code % 1 || (code != 1000 && !(code >= 3000 && code < 5000)) || typeof reason != 'string' || reason.length > 123) {
         fail('close() takes a code of 1000 or 3000\u20134999 and a reason of up to 123 characters');
       }
       if (state == 'closed') return;
@@ -166,7 +167,9 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   // cache (`persisted`, new browsers): the page may come back and resume it, where an ended one would
   // answer with its close frame (1000) and close the client for good.
   const hide = (e?: { persisted?: boolean }) => {
-    if (conn) drop(1001, 'Page hidden', true, false, !(e && e.persisted));
+    const notify = !(e && e.persisted);
+    if (conn) drop(1001, 'Page hidden', true, false, notify);
+    else if (notify && sid) leave(sid, extra);
   };
   const wire = (on: boolean) => {
     // IE 8 fires `online` and `offline` on document.body, not on window. (Read here, once the page has
@@ -363,6 +366,9 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
     giveUp();
     // Messages the connection never sent out are not in doubt: a fresh session takes them (fresh()).
     if (conn) handed -= conn.close(notify);
+    // Between connections none tells the server: a resumable session (only a cometkit server has one)
+    // is told on a request of its own, or it would wait out its grace.
+    else if (notify && sid) leave(sid, extra);
     conn = null;
     later('watch');
     later('stable');
@@ -429,6 +435,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
   function lost(why: string): void {
     const error = new Error('cometkit: session lost (' + why + '); messages in between may be missing');
     error.name = 'SessionLostError';
+    // Gone already: an error handler that closes the client has no session to tell the server of.
+    sid = '';
     emit('error', { error });
     fresh();
   }

@@ -52,6 +52,15 @@ function fetchPost(url: string, body: string, done: (ok: boolean, framed?: boole
  * `extra`, the service URL's own query (`&…` or ''). The rules of
  * src/client/control.ts, which needs AbortController and JSON besides fetch.
  */
+/** Tells a cometkit server that its client has left `session` (`POST …/close`), so it frees it at once. */
+export function leave(session: string, extra: string): void {
+  // sendBeacon survives page unload where the page has it; a form post serves everywhere.
+  const url = withQuery(session + '/close', extra);
+  // (At most 3 s: the session expires by itself anyway, and Firefox fires no event for a post the
+  // network refuses, a server down, which would keep its frame and form for the send timeout.)
+  if (!(navigator.sendBeacon && navigator.sendBeacon(url))) formPost(url, null, 3000, () => undefined);
+}
+
 export function createControl(
   session: string,
   info: Info | null,
@@ -114,11 +123,7 @@ export function createControl(
       clearTimeout(refused);
       if (cancel) cancel();
       cancel = null;
-      if (notify && info?.cometkit?.close) {
-        // sendBeacon survives page unload where the page has it; a form post serves everywhere.
-        const url = withQuery(session + '/close', extra);
-        if (!(navigator.sendBeacon && navigator.sendBeacon(url))) formPost(url, null, SEND_TIMEOUT, () => undefined);
-      }
+      if (notify && info?.cometkit?.close) leave(session, extra);
       // The queue holds the last messages given: each batch out is taken from its front.
       return queue.length;
     }

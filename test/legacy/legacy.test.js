@@ -394,6 +394,25 @@ for (const events of ['none', 'attach']) {
           await assertClean(sandbox);
         });
 
+        it("throws the modern build's TypeError on close() with a bad code or reason, and stays open", async function () {
+          const client = sandbox.win.cometkit.createClient(`${base()}/echo`);
+          await opened(client);
+          const BAD = 'cometkit: close() takes a code of 1000 or 3000\u20134999 and a reason of up to 123 characters';
+          for (const args of [[1001], [2999], [5000], [NaN], [3000.5], [Infinity], ['1000'], ['3000'], [1000, 'x'.repeat(124)], [1000, 42]]) {
+            let thrown = null;
+            try {
+              client.close(...args);
+            } catch (error) {
+              thrown = `${error.name}: ${error.message}`;
+            }
+            assertEqual(thrown, `TypeError: ${BAD}`, `close(${args.map((a) => JSON.stringify(a) ?? String(a)).join(', ')})`);
+          }
+          assertEqual(client.state, 'open', 'state');
+          await echoDelivered(client, ['still open']);
+          client.close();
+          await assertClean(sandbox);
+        });
+
         it('bounds the send queue by count and by UTF-8 bytes with the modern message, and frees it as sends arrive', async function () {
           const client = sandbox.win.cometkit.createClient(`${base()}/echo`, { queueLimit: 3, queueBytes: 12 });
           const refused = (text, message) => {
@@ -452,6 +471,31 @@ for (const events of ['none', 'attach']) {
             client.close();
             await assertClean(sandbox);
           });
+
+          // Between connections (offline here) the client has none to tell the server by: a resumable
+          // session it leaves is told by a /close post of its own, or it waited out its grace (30 s).
+          for (const how of ['close()', 'pagehide']) {
+            it(`tells the server at once when left while reconnecting (${how})`, async function () {
+              const { win, seen } = sandbox;
+              const client = win.cometkit.createClient(`${base()}/echo`, { retry: () => 60000 });
+              await opened(client);
+              await echoDelivered(client, ['before']);
+              const fire = (event) => EventTarget.prototype.dispatchEvent.call(win, event);
+              fire(new win.Event('offline'));
+              assertEqual(client.state, 'reconnecting', 'state while offline');
+              const closes = () => seen.forms.filter((action) => /\/close(\?|$)/.test(action));
+              // (The sandbox records forms by a MutationObserver, a microtask after they are added.)
+              await null;
+              assertEqual(closes().length, 0, '/close posts while reconnecting');
+              if (how === 'close()') client.close();
+              else fire(new PageTransitionEvent('pagehide', { persisted: false }));
+              await until(() => closes().length > 0, 2000, `a /close post after ${how}`);
+              assertEqual(closes().length, 1, `/close posts after ${how}`);
+              if (!/\/echo\/\d+\/\w+\/close/.test(closes()[0])) throw new Error(`not the session's /close: ${closes()[0]}`);
+              client.close();
+              await assertClean(sandbox);
+            });
+          }
 
           // Gone offline, the connection is dead or about to be: the client ends it inside the event (not
           // after the heartbeat wait), waits, and resumes on `online` with what was sent meanwhile.
