@@ -361,7 +361,8 @@ function createCoreClient(url, options, named = []) {
     // While the session moves to a re-upgrade candidate, acknowledgements stay at the position the
     // candidate resumes from: one beyond it would make that position one the server can no longer resume.
     let frozen = Infinity;
-    const position = () => Math.min(got, frozen);
+    // (Only a re-upgrade freezes it: the WebSocket-only build has none.)
+    const position = () => (Math.min(got, frozen) );
     // A connection's receiving query: the URL's own, the tuning, then where the client resumes from
     // on the first request (`pos`) and what it has on each renewal (`ack`), so that what a cut
     // swallowed, even one that looked like the end of a response, comes again.
@@ -502,6 +503,7 @@ function createCoreClient(url, options, named = []) {
             WebSocket: o.WebSocket,
             pos: () => (sid ? position() : -1),
         };
+        // (Only the probe sets it: in the WebSocket-only build it stays '', and folds away.)
         tune = '';
         // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
         // Without a seat, the tiers that would hold a connection go after all of them.
@@ -1515,7 +1517,7 @@ const websocket = {
         // In as many WebSocket messages as the server's body limit asks (see fit()); `messages` is the
         // caller's to give away. Only several tiers probe /info, which says the limit.
         const send = (messages, seq) => {
-            const part = messages.splice(0, fit(messages, ctx.info?.cometkit?.maxBody ));
+            const part = messages.splice(0, fit(messages, ctx.info?.cometkit?.maxBody) );
             const pos = ctx.pos();
             if (pos >= 0)
                 ws.send(JSON.stringify([pos, part.length ? seq : null, ...part]));

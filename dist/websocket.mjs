@@ -279,10 +279,8 @@ function createCoreClient(url, options, named = []) {
     let sid = '';
     // `&h=…&ttl=…` for receiving requests, once /info says the server takes them.
     let tune = '';
-    // While the session moves to a re-upgrade candidate, acknowledgements stay at the position the
-    // candidate resumes from: one beyond it would make that position one the server can no longer resume.
-    let frozen = Infinity;
-    const position = () => Math.min(got, frozen);
+    // (Only a re-upgrade freezes it: the WebSocket-only build has none.)
+    const position = () => (got);
     // A connection's receiving query: the URL's own, the tuning, then where the client resumes from
     // on the first request (`pos`) and what it has on each renewal (`ack`), so that what a cut
     // swallowed, even one that looked like the end of a response, comes again.
@@ -338,7 +336,6 @@ function createCoreClient(url, options, named = []) {
         later();
         conn?.close(notify);
         conn = undefined;
-        frozen = Infinity;
     };
     // Also on `pageshow`: back from the back-forward cache, the page goes on with this client, and what
     // it left for a reload (`persist`) is stale at once (a reload after close() would resume an ended
@@ -416,7 +413,6 @@ function createCoreClient(url, options, named = []) {
             WebSocket: o.WebSocket,
             pos: () => (sid ? position() : -1),
         };
-        tune = '';
         const order = o.transports;
         const next = (i) => {
             const t = order[i];
@@ -783,7 +779,7 @@ const websocket = {
         // In as many WebSocket messages as the server's body limit asks (see fit()); `messages` is the
         // caller's to give away. Only several tiers probe /info, which says the limit.
         const send = (messages, seq) => {
-            const part = messages.splice(0, fit(messages, undefined));
+            const part = messages.splice(0, fit(messages));
             const pos = ctx.pos();
             if (pos >= 0)
                 ws.send(JSON.stringify([pos, part.length ? seq : null, ...part]));

@@ -134,7 +134,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // While the session moves to a re-upgrade candidate, acknowledgements stay at the position the
   // candidate resumes from: one beyond it would make that position one the server can no longer resume.
   let frozen = Infinity;
-  const position = () => Math.min(got, frozen);
+  // (Only a re-upgrade freezes it: the WebSocket-only build has none.)
+  const position = () => (MULTI_TIER ? Math.min(got, frozen) : got);
   // A connection's receiving query: the URL's own, the tuning, then where the client resumes from
   // on the first request (`pos`) and what it has on each renewal (`ack`), so that what a cut
   // swallowed, even one that looked like the end of a response, comes again.
@@ -195,7 +196,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     if (MULTI_TIER) handed -= conn?.unsent?.() ?? 0;
     conn?.close(notify);
     conn = candidate = undefined;
-    frozen = Infinity;
+    if (MULTI_TIER) frozen = Infinity;
   };
   // Also on `pageshow`: back from the back-forward cache, the page goes on with this client, and what
   // it left for a reload (`persist`) is stale at once (a reload after close() would resume an ended
@@ -267,7 +268,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       WebSocket: o.WebSocket,
       pos: () => (sid ? position() : -1),
     };
-    tune = '';
+    // (Only the probe sets it: in the WebSocket-only build it stays '', and folds away.)
+    if (MULTI_TIER) tune = '';
     // The tier that worked first, those that failed last; the rest keep their order (sort is stable).
     // Without a seat, the tiers that would hold a connection go after all of them.
     // (Sorted once the seat is known, after the probe: tiers without one, WebSocket alone, need no order.)

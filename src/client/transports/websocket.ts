@@ -31,7 +31,7 @@ export const websocket: Tier = {
     // In as many WebSocket messages as the server's body limit asks (see fit()); `messages` is the
     // caller's to give away. Only several tiers probe /info, which says the limit.
     const send = (messages: string[], seq: number): void => {
-      const part = messages.splice(0, fit(messages, MULTI_TIER ? ctx.info?.cometkit?.maxBody : undefined));
+      const part = messages.splice(0, MULTI_TIER ? fit(messages, ctx.info?.cometkit?.maxBody) : fit(messages));
       const pos = ctx.pos();
       if (pos >= 0) ws.send(JSON.stringify([pos, part.length ? seq : null, ...part]));
       else {
