@@ -311,8 +311,10 @@
         // and the tuning asked of a cometkit server against proxies that kill requests.
         const memory = recall(base);
         const keep = () => remember(base, memory, o.remember);
-        // How the previous open connection ended: two alike mean a proxy is killing them.
-        let lastCut;
+        // How the previous open connection ended (its age and idle time at the cut): two alike mean a proxy
+        // is killing them. Undefined before the first cut: no time is alike to it (NaN compares false).
+        let lastAge;
+        let lastIdle;
         // The tier in use while open, and the context it opened with.
         let tier;
         let opened;
@@ -818,18 +820,20 @@
          * which cannot be renewed that way.
          */
         function sense() {
-            const cut = { age: Date.now() - openedAt, idle: Date.now() - lastSeen };
+            const age = Date.now() - openedAt;
+            const idle = Date.now() - lastSeen;
             const alike = (a, b) => a >= 1000 && Math.abs(a - b) <= a / 4;
-            if (lastCut && alike(cut.idle, lastCut.idle) && !memory.h) {
-                memory.h = Math.max(1000, cut.idle >> 1);
+            if (alike(idle, lastIdle) && !memory.h) {
+                memory.h = Math.max(1000, idle >> 1);
             }
-            else if (lastCut && alike(cut.age, lastCut.age)) {
-                memory.h = memory.ttl = Math.max(1000, cut.age >> 1);
+            else if (alike(age, lastAge)) {
+                memory.h = memory.ttl = Math.max(1000, age >> 1);
                 if (memory.good == 'websocket')
                     memory.good = undefined;
                 shun(memory, 'websocket');
             }
-            lastCut = cut;
+            lastAge = age;
+            lastIdle = idle;
             keep();
         }
         /**
