@@ -85,8 +85,9 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     };
     // A body over the limit /info gave that fails (refused by a proxy in front at the same limit, as
     // nginx's 413, which carries no CORS headers, or never answered) ends the session as the server
-    // would have (1009): failed, it would be resumed and sent again, and refused again, for ever.
-    const give = (reason: string) => (utf8Bytes(body) > (ctx.info?.cometkit?.maxBody as number) ? signal.aborted || sink.frame('c[1009,"Message too big"]') : fail(reason));
+    // would have (1009): failed, it would be resumed and sent again, and refused again, for ever. The
+    // server, which may never have seen the body, is told, or the session would wait out its grace.
+    const give = (reason: string) => (utf8Bytes(body) > (ctx.info?.cometkit?.maxBody as number) ? signal.aborted || (sink.frame('c[1009,"Message too big"]'), end(true)) : fail(reason));
     // A batch without an answer in time ends the connection, and resume sends it again: a request
     // black-holed on a keep-alive connection that the network dropped without a word would wait out
     // the browser's TCP timeout while receiving goes on. A long body gets longer (8 KB/s), so that a

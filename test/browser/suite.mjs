@@ -71,8 +71,9 @@ class BadRequest extends Error {}
  *                                                   → 201 {id, kind, url, upstream}: url is the proxy's
  *                                                     origin (services at url + '/stream', '/echo', …),
  *                                                     upstream the server's own origin
- *   GET    /proxy/<id>                              → 200 {id, kind, url, upstream, faults, stats} (fault: the
- *                                                     faults in force and the proxy's counters)
+ *   GET    /proxy/<id>                              → 200 {id, kind, url, upstream, faults, stats, sessions} (fault:
+ *                                                     the faults in force and the proxy's counters; sessions:
+ *                                                     the open sessions of its own cometkit instance)
  *   POST   /proxy/<id>/faults   body: JSON faults   → 200 {id, faults}: setFaults() mid-session (fault only)
  *   DELETE /proxy/<id>                              → 204 once the proxy and its cometkit instance are stopped
  *
@@ -193,7 +194,9 @@ export async function startAdmin({ host = '127.0.0.1', sockjs = null, onReport =
       return [200, { id: entry.id, faults: entry.proxy.faults() }];
     }
     if (req.method === 'GET') {
-      return [200, entry.kind === 'fault' ? { ...about, faults: entry.proxy.faults(), stats: { ...entry.proxy.stats } } : about];
+      // `sessions`: the open sessions of the proxy's own cometkit server, when it has one.
+      const sessions = entry.server?.sessions?.();
+      return [200, entry.kind === 'fault' ? { ...about, faults: entry.proxy.faults(), stats: { ...entry.proxy.stats }, sessions } : { ...about, sessions }];
     }
     if (req.method === 'DELETE') {
       proxies.delete(entry.id);
