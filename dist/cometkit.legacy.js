@@ -358,7 +358,11 @@ var cometkit = (function (exports) {
                 // sees it: with no close within the send timeout, the client ends the session as the server would
                 // have. Failing the send instead would resume the session and send the message again, for ever.
                 if (body.length > max) {
-                    refused = setTimeout(function () { return frame('c[1009,"Message too big"]'); }, SEND_TIMEOUT);
+                    // (The server, which may never have seen the body, is told, or it would keep the session.)
+                    refused = setTimeout(function () {
+                        frame('c[1009,"Message too big"]');
+                        leave(session, extra);
+                    }, SEND_TIMEOUT);
                     return;
                 }
                 cancel = null;

@@ -239,6 +239,13 @@ async function overLimitRefusedByProxy(sandbox, made) {
   const took = await overLimitReported(sandbox, p.url, { retry: () => 0 }, SEND_TIMEOUT + 10000);
   const { stats } = await admin('GET', `/proxy/${p.id}`);
   assertEqual(stats.tooLarge, 1, 'bodies the proxy refused (and the server never saw)');
+  // The client told the server of the session it ended (closed since, as is the fresh one): none open.
+  const deadline = performance.now() + 5000;
+  let sessions;
+  while ((sessions = (await admin('GET', `/proxy/${p.id}`)).sessions).length) {
+    if (performance.now() > deadline) throw new Error(`server sessions still open: ${sessions.join()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   if (took < SEND_TIMEOUT || took > SEND_TIMEOUT + 5000) throw new Error(`reported ${Math.round(took)} ms after the send, not within 5 s after the send timeout`);
 }
 
