@@ -707,8 +707,6 @@ var cometkit = (function (exports) {
         return out;
     }
 
-    /** The longest a held poll may take beyond the server's heartbeat before it counts as lost, ms. */
-    var SLACK = 10000;
     /**
      * How long a poll given up keeps its callback (a no-op), ms: a cometkit server answers it at once when
      * told of a close, or when the session's next connection (a reconnection resuming it) takes over, and
@@ -722,10 +720,10 @@ var cometkit = (function (exports) {
      * `close` once when the connection ends by itself, nothing after close().
      * `query()` is each poll's query as `&…` (the service URL's own, `extra`, then
      * for resume `&pos=…` on the first, `&ack=…` on the renewals); `pos`, `arrived`
-     * and `extra` go to the control channel. A poll waits for its answer the server's heartbeat and
-     * SLACK, times `patience` (the client's, after liveness drops).
+     * and `extra` go to the control channel. A poll waits for its answer `wait` ms: the client's liveness
+     * wait (the server's heartbeat and `heartbeatTimeout`, times its patience after liveness drops).
      */
-    function connect(session, info, sink, query, pos, arrived, extra, patience) {
+    function connect(session, info, sink, query, pos, arrived, extra, wait) {
         var _a;
         var closed = false;
         var cancel = function () { return undefined; };
@@ -744,10 +742,9 @@ var cometkit = (function (exports) {
             }
         };
         var control = createControl(session, info, fail, pos, arrived, extra, sink.frame);
-        // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
+        // (`wait` is at most what a timer holds: an absurd advertised heartbeat must not make it fire at once.)
         var poll = function () {
-            var _a, _b;
-            cancel = jsonp(withQuery(session + '/jsonp', query()), Math.min(1e9, (((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + SLACK) * patience), function (error, frame) {
+            cancel = jsonp(withQuery(session + '/jsonp', query()), wait, function (error, frame) {
                 if (closed)
                     return;
                 if (error || typeof frame != 'string')
@@ -928,6 +925,7 @@ var cometkit = (function (exports) {
                 }
             }
             var next = function (i) {
+                var _a, _b;
                 var name = order[i];
                 if (gen != generation)
                     return;
@@ -965,9 +963,10 @@ var cometkit = (function (exports) {
                 var from = sid ? got : 0;
                 var session = sid || sessionUrl(base);
                 var first = o.resume;
+                // The liveness wait (the watchdog's once open), which a held poll's answer must also come within.
+                var wait = Math.min(MAX_DELAY, (((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + o.heartbeatTimeout) * patience);
                 c = connect(session, info, {
                     frame: function (text) {
-                        var _a, _b;
                         if (gen != generation || phase == 2)
                             return;
                         if (phase)
@@ -1012,7 +1011,7 @@ var cometkit = (function (exports) {
                         if (gen != generation)
                             return;
                         setState('open', true);
-                        deadAfter = Math.min(MAX_DELAY, (((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + o.heartbeatTimeout) * patience);
+                        deadAfter = wait;
                         lastSeen = now();
                         watch();
                         later('stable', function () { return (retries = 0); }, o.stableAfter);
@@ -1030,7 +1029,7 @@ var cometkit = (function (exports) {
                 }, 
                 // The first poll says where the client resumes from; each renewal what it has, so that what
                 // a cut swallowed comes again (the renewal's frame starts after it).
-                function () { return extra + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = got) : ''); }, function () { return (sid ? got : -1); }, confirm, extra, patience);
+                function () { return extra + (first ? ((first = false), '&pos=' + from) : sid ? '&ack=' + (at = got) : ''); }, function () { return (sid ? got : -1); }, confirm, extra, wait);
                 if (phase == 2)
                     c.close();
                 else if (!phase)

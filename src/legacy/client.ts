@@ -237,6 +237,8 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
       const from = sid ? got : 0;
       const session = sid || sessionUrl(base);
       let first = o.resume;
+      // The liveness wait (the watchdog's once open), which a held poll's answer must also come within.
+      const wait = Math.min(MAX_DELAY, ((info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout) * patience);
       c = connect(
         session,
         info,
@@ -280,7 +282,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
             // A delivery callback may have closed the client.
             if (gen != generation) return;
             setState('open', true);
-            deadAfter = Math.min(MAX_DELAY, ((info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout) * patience);
+            deadAfter = wait;
             lastSeen = now();
             watch();
             later('stable', () => (retries = 0), o.stableAfter);
@@ -299,7 +301,7 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
         () => (sid ? got : -1),
         confirm,
         extra,
-        patience
+        wait
       );
       if (phase == 2) c.close();
       else if (!phase) opening = c;

@@ -6,8 +6,6 @@ import { jsonp } from './jsonp.js';
 import type { Cancel } from './jsonp.js';
 import { withQuery } from './url.js';
 
-/** The longest a held poll may take beyond the server's heartbeat before it counts as lost, ms. */
-const SLACK = 10000;
 /**
  * How long a poll given up keeps its callback (a no-op), ms: a cometkit server answers it at once when
  * told of a close, or when the session's next connection (a reconnection resuming it) takes over, and
@@ -22,8 +20,8 @@ const LINGER = 3000;
  * `close` once when the connection ends by itself, nothing after close().
  * `query()` is each poll's query as `&…` (the service URL's own, `extra`, then
  * for resume `&pos=…` on the first, `&ack=…` on the renewals); `pos`, `arrived`
- * and `extra` go to the control channel. A poll waits for its answer the server's heartbeat and
- * SLACK, times `patience` (the client's, after liveness drops).
+ * and `extra` go to the control channel. A poll waits for its answer `wait` ms: the client's liveness
+ * wait (the server's heartbeat and `heartbeatTimeout`, times its patience after liveness drops).
  */
 export function connect(
   session: string,
@@ -33,7 +31,7 @@ export function connect(
   pos: () => number,
   arrived: (last: number) => void,
   extra: string,
-  patience: number
+  wait: number
 ): Control {
   let closed = false;
   let cancel: Cancel = () => undefined;
@@ -52,9 +50,9 @@ export function connect(
     }
   };
   const control = createControl(session, info, fail, pos, arrived, extra, sink.frame);
-  // At most 1e9 ms: an absurd advertised heartbeat must not make the poll's timer fire at once.
+  // (`wait` is at most what a timer holds: an absurd advertised heartbeat must not make it fire at once.)
   const poll = () => {
-    cancel = jsonp(withQuery(session + '/jsonp', query()), Math.min(1e9, ((info?.cometkit?.heartbeat ?? 25000) + SLACK) * patience), (error, frame) => {
+    cancel = jsonp(withQuery(session + '/jsonp', query()), wait, (error, frame) => {
       if (closed) return;
       if (error || typeof frame != 'string') return fail('poll failed: ' + (error || 'not a frame'));
       sink.frame(frame);

@@ -786,6 +786,21 @@ for (const events of ['none', 'attach']) {
         });
       }
 
+      // A held poll is answered at each of the server's heartbeats: one that takes longer than the
+      // liveness wait is lost, and one within it is not. It waited a fixed 10 s past the heartbeat, so a
+      // heartbeatTimeout above 10 s (a slow link) was cut short by the poll's own timeout.
+      it('gives a held poll the liveness wait: the heartbeat and heartbeatTimeout', async function () {
+        const client = sandbox.win.cometkit.createClient(`${instance.url}/echo`, { heartbeatTimeout: 60000 });
+        await opened(client);
+        await echoDelivered(client, ['a poll or two']);
+        const wait = 25000 + 60000;
+        const asked = Array.prototype.slice.call(sandbox.win.__sandbox.asked());
+        assertEqual(asked.filter((ms) => ms === 35000).length, 0, 'timers of the heartbeat and 10 s');
+        if (asked.filter((ms) => ms === wait).length < 3) throw new Error(`fewer than 3 timers of ${wait} ms (the watchdog and the polls): ${asked.join()}`);
+        client.close();
+        await assertClean(sandbox);
+      });
+
       it('holds a retry delay beyond what a timer holds instead of reconnecting at once', async function () {
         const client = sandbox.win.cometkit.createClient(`${instance.url}/echo`, { retry: () => Infinity, heartbeatTimeout: 2147483647 });
         await opened(client);
