@@ -52,6 +52,8 @@ describe('htmlfile', () => {
     assert.equal(stream.status, 200);
     assert.equal(stream.headers['content-type'], 'text/html;charset=UTF-8');
     assert.equal(stream.headers['cache-control'], NO_CACHE);
+    // nginx passes the stream on as it comes rather than buffering it (its proxy_buffering is on by default).
+    assert.equal(stream.headers['x-accel-buffering'], 'no');
     assert.equal(stream.headers.expires, undefined);
     // Framed in the bridge page, which has an embedder policy: a cross-origin isolated page needs both.
     assert.equal(stream.headers['cross-origin-embedder-policy'], 'require-corp');

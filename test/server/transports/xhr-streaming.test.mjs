@@ -35,6 +35,8 @@ describe('xhr_streaming', () => {
     assert.equal(stream.status, 200);
     assert.equal(stream.headers['content-type'], 'application/javascript;charset=UTF-8');
     assert.equal(stream.headers['cache-control'], NO_CACHE);
+    // nginx passes the stream on as it comes rather than buffering it (its proxy_buffering is on by default).
+    assert.equal(stream.headers['x-accel-buffering'], 'no');
     assert.equal(stream.headers.expires, undefined);
     assert.equal(stream.headers['last-modified'], undefined);
     assert.equal(stream.headers['access-control-allow-origin'], 'https://app.example');
