@@ -1264,7 +1264,7 @@ function jsonpFrame() {
         // Made at once, by the frame's document: where that is refused (a sandboxed page's frame, Trusted
         // Types refusing the URL), the load throws, and the tier cannot start. In once the frame is ready.
         const script = Object.assign(frame.contentWindow.document.createElement('script'), {
-            src: url + (url.includes('?') ? '&' : '?') + 'c=' + name,
+            src: url + '&c=' + name,
             onerror: () => finish('script failed to load'),
             // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
             onload: () => finish('script ended without an answer'),

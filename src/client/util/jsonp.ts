@@ -1,6 +1,6 @@
 import { hidden, uniqueName } from './dom.js';
 
-/** Loads `<url>?c=<callback>` (or `&c=`) as a script; `done` gets the callback's argument, or why it failed, once. */
+/** Loads `<url>&c=<callback>` as a script (every caller's `url` has its query already, `?t…`); `done` gets the callback's argument, or why it failed, once. */
 export type Load = (url: string, timeout: number, done: (error: string | null, value?: unknown) => void) => void;
 
 /**
@@ -25,7 +25,7 @@ export function jsonpFrame(): [Load, () => void] {
     // Made at once, by the frame's document: where that is refused (a sandboxed page's frame, Trusted
     // Types refusing the URL), the load throws, and the tier cannot start. In once the frame is ready.
     const script = Object.assign((frame.contentWindow as Window).document.createElement('script'), {
-      src: url + (url.includes('?') ? '&' : '?') + 'c=' + name,
+      src: url + '&c=' + name,
       onerror: () => finish('script failed to load'),
       // A script cut short still loads (with a syntax error) but never calls back: no need to wait it out.
       onload: () => finish('script ended without an answer'),
