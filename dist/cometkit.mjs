@@ -1499,6 +1499,7 @@ const websocket = {
         // Looked up when connecting, not at import: test tools (msw) replace it late.
         if (!(ctx.WebSocket ?? globalThis.WebSocket))
             return 'no WebSocket in this browser';
+        // (Only the /info probe sets `info`: the WebSocket-only build has none.)
         return ctx.info && !ctx.info.websocket ? 'disabled by the server' : '';
     },
     connect(ctx, sink) {
