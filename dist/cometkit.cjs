@@ -570,7 +570,8 @@ function createCoreClient(url, options, named = []) {
                 failTier('timed out after ' + ms + ' ms', fair);
             };
             later(expire, ms);
-            // Sink calls made while connect() runs wait until it has returned the connection.
+            // Sink calls made while connect() runs wait until it has returned the connection. (The WebSocket
+            // tier makes none then: its socket's events come later.)
             let early = true;
             const defer = (fn) => (early ? queueMicrotask(fn) : fn());
             try {

@@ -460,9 +460,7 @@ function createCoreClient(url, options, named = []) {
                 failTier('timed out after ' + ms + ' ms', MULTI_TIER);
             };
             later(expire, ms);
-            // Sink calls made while connect() runs wait until it has returned the connection.
-            let early = true;
-            const defer = (fn) => (early ? queueMicrotask(fn) : fn());
+            const defer = (fn) => (fn());
             try {
                 conn = t.connect(ctx, {
                     frame: (text, own) => defer(() => {
@@ -536,7 +534,6 @@ function createCoreClient(url, options, named = []) {
                 // latter empty.
                 failTier('could not start: ' + String(error));
             }
-            early = false;
         };
         return next(0);
     }

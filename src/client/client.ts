@@ -331,9 +331,10 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         failTier('timed out after ' + ms + ' ms', MULTI_TIER && fair);
       };
       later(expire, ms);
-      // Sink calls made while connect() runs wait until it has returned the connection.
+      // Sink calls made while connect() runs wait until it has returned the connection. (The WebSocket
+      // tier makes none then: its socket's events come later.)
       let early = true;
-      const defer = (fn: () => void) => (early ? queueMicrotask(fn) : fn());
+      const defer = (fn: () => void) => (MULTI_TIER && early ? queueMicrotask(fn) : fn());
       try {
         conn = t.connect(ctx, {
           frame: (text, own) =>
