@@ -145,7 +145,8 @@ function resolveOptions(options, named) {
             fail('unknown option "' + key + '"');
         if (value === undefined)
             continue;
-        const type = DEFAULTS[key] === undefined ? 'function' : typeof DEFAULTS[key];
+        // (An undefined default stands for a function: any function's type says so.)
+        const type = typeof (DEFAULTS[key] ?? fail);
         // At most what a timer holds: a longer delay fires after 1 ms (a watchdog or poll would spin).
         if (key != 'transports' && (typeof value != type || (type == 'number' && !(value >= 0 && value <= MAX_DELAY))))
             fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX_DELAY : type));

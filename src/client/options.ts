@@ -85,7 +85,8 @@ export function resolveOptions(options: ClientOptions | undefined, named: readon
   for (const [key, value] of Object.entries(given)) {
     if (!(key in DEFAULTS)) fail('unknown option "' + key + '"');
     if (value === undefined) continue;
-    const type = DEFAULTS[key] === undefined ? 'function' : typeof DEFAULTS[key];
+    // (An undefined default stands for a function: any function's type says so.)
+    const type = typeof (DEFAULTS[key] ?? fail);
     // At most what a timer holds: a longer delay fires after 1 ms (a watchdog or poll would spin).
     if (key != 'transports' && (typeof value != type || (type == 'number' && !((value as number) >= 0 && (value as number) <= MAX_DELAY))))
       fail('option "' + key + '" must be a ' + (type == 'number' ? 'number from 0 to ' + MAX_DELAY : type));
