@@ -58,7 +58,8 @@ export const polling: Tier = {
         poll = () => {
           clearTimeout(timer);
           inFlight = 1;
-          post(ctx.session + (plain ? '/poll?t' : '/xhr?t') + ctx.tune(), null, signal).then(answer, (e: unknown) => fail('poll failed: ' + (e as Error).message));
+          // ('?t' + ctx.tune() as the other tiers' URLs end: gzip finds the same text.)
+          post(ctx.session + (plain ? '/poll' : '/xhr') + '?t' + ctx.tune(), null, signal).then(answer, (e: unknown) => fail('poll failed: ' + (e as Error).message));
         };
         signal.addEventListener('abort', () => clearTimeout(timer));
         poll();
