@@ -52,7 +52,12 @@ export const xhrStreaming: Tier = {
       // Once closed, the aborted signal ends a fresh request before it starts.
       // One reader for all of them: a long frame first in a renewal is a sign of life too.
       const read = lineReader(frame);
+      // Not once closed: a response's end can reach the page after the connection was given up (WebKit,
+      // at a re-upgrade's switch), and ctx.tune() moves the client's count of what it has to the
+      // renewal's, which would let the new connection's replay through as new (as the other tiers'
+      // renewals check too).
       const open = () => {
+        if (signal.aborted) return;
         stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, read, (error) =>
           // A response that ends mid-frame was cut, even where the browser reports a normal end.
           error || !read(null) ? fail('stream failed: ' + (error ? error.message : 'cut mid-frame')) : open(),
