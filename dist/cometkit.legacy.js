@@ -308,6 +308,15 @@ var cometkit = (function (exports) {
             clearTimeout(timer);
         };
     }
+    /** Tells a cometkit server that its client has left `session` (`POST …/close`), so it frees it at once. */
+    function leave(session, extra) {
+        // sendBeacon survives page unload where the page has it; a form post serves everywhere.
+        var url = withQuery(session + '/close', extra);
+        // (At most 3 s: the session expires by itself anyway, and Firefox fires no event for a post the
+        // network refuses, a server down, which would keep its frame and form for the send timeout.)
+        if (!(navigator.sendBeacon && navigator.sendBeacon(url)))
+            formPost(url, null, 3000, function () { return undefined; });
+    }
     /**
      * Client-to-server messages on their own requests, never behind the held
      * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
@@ -318,15 +327,6 @@ var cometkit = (function (exports) {
      * `extra`, the service URL's own query (`&…` or ''). The rules of
      * src/client/control.ts, which needs AbortController and JSON besides fetch.
      */
-    /** Tells a cometkit server that its client has left `session` (`POST …/close`), so it frees it at once. */
-    function leave(session, extra) {
-        // sendBeacon survives page unload where the page has it; a form post serves everywhere.
-        var url = withQuery(session + '/close', extra);
-        // (At most 3 s: the session expires by itself anyway, and Firefox fires no event for a post the
-        // network refuses, a server down, which would keep its frame and form for the send timeout.)
-        if (!(navigator.sendBeacon && navigator.sendBeacon(url)))
-            formPost(url, null, 3000, function () { return undefined; });
-    }
     function createControl(session, info, fail, pos, arrived, extra, frame) {
         var queue = [];
         // Upstream position of queue[0].

@@ -42,6 +42,15 @@ function fetchPost(url: string, body: string, done: (ok: boolean, framed?: boole
   };
 }
 
+/** Tells a cometkit server that its client has left `session` (`POST …/close`), so it frees it at once. */
+export function leave(session: string, extra: string): void {
+  // sendBeacon survives page unload where the page has it; a form post serves everywhere.
+  const url = withQuery(session + '/close', extra);
+  // (At most 3 s: the session expires by itself anyway, and Firefox fires no event for a post the
+  // network refuses, a server down, which would keep its frame and form for the send timeout.)
+  if (!(navigator.sendBeacon && navigator.sendBeacon(url))) formPost(url, null, 3000, () => undefined);
+}
+
 /**
  * Client-to-server messages on their own requests, never behind the held
  * receiving request: one `jsonp_send` post in flight (a no-cors fetch where the
@@ -52,15 +61,6 @@ function fetchPost(url: string, body: string, done: (ok: boolean, framed?: boole
  * `extra`, the service URL's own query (`&…` or ''). The rules of
  * src/client/control.ts, which needs AbortController and JSON besides fetch.
  */
-/** Tells a cometkit server that its client has left `session` (`POST …/close`), so it frees it at once. */
-export function leave(session: string, extra: string): void {
-  // sendBeacon survives page unload where the page has it; a form post serves everywhere.
-  const url = withQuery(session + '/close', extra);
-  // (At most 3 s: the session expires by itself anyway, and Firefox fires no event for a post the
-  // network refuses, a server down, which would keep its frame and form for the send timeout.)
-  if (!(navigator.sendBeacon && navigator.sendBeacon(url))) formPost(url, null, 3000, () => undefined);
-}
-
 export function createControl(
   session: string,
   info: Info | null,
