@@ -1140,6 +1140,11 @@ function httpConnection(ctx, sink, receive, sent, ride) {
     let ack = false;
     let busy = false;
     let timer;
+    // Without CORS: the last `k` the receiver brought, and the batch waiting for one.
+    let kept = -1;
+    let confirmed;
+    // Ending the session over a message too big (give()), once the receiver has caught up.
+    let dying = false;
     const abort = new AbortController();
     const { signal } = abort;
     const cors = !noCors(ctx);
@@ -1153,6 +1158,7 @@ function httpConnection(ctx, sink, receive, sent, ride) {
                 post(url, null).catch(() => undefined);
         }
     };
+    const die = () => signal.aborted || (sink.frame('c[1009,"Message too big"]'), end(true));
     const fail = (reason) => {
         if (!signal.aborted) {
             end();
@@ -1173,14 +1179,17 @@ function httpConnection(ctx, sink, receive, sent, ride) {
         seq = last + 1;
         ack = false;
         busy = true;
-        const next = (answer) => {
-            // A body over the limit /info gave was refused 413, which a no-cors fetch's opaque answer cannot
-            // show: as after a 413, nothing confirms the batch and nothing more is sent until the server's
-            // close frame (1009). Not against the 1 MiB assumed without /info: a stock server takes more, and
-            // never ends the session for it. With CORS the 413 rejects (below) and never comes here, so the
-            // bytes are not counted there (as long as JSON.stringify takes: ~2 ms a MiB, every batch).
-            if (!cors && utf8Bytes(body) > ctx.info?.cometkit?.maxBody)
-                return;
+        // A no-cors fetch's answer is opaque: an error page a proxy gave reads as well as the server's `ok`.
+        // A resuming client's batch is in once the server's `k` on the receiver says so (the server owes one
+        // for every such send); until then nothing more is sent, and without it in time the send times out
+        // (below) and resume sends what did not arrive again. A body over the limit /info gave was refused
+        // 413, which the opaque answer cannot show either: as after a 413, no `k` comes and nothing more is
+        // sent until the server's close frame (1009). (Not against the 1 MiB assumed without /info: a stock
+        // server takes more, and never ends the session for it. With CORS the 413 rejects, below, so the bytes
+        // are not counted there: as long as JSON.stringify takes, ~2 ms a MiB, every batch.)
+        const next = (answer) => !cors && (pos >= 0 || utf8Bytes(body) > ctx.info?.cometkit?.maxBody) ? (confirmed = () => kept >= last && done(answer))() : done(answer);
+        const done = (answer) => {
+            confirmed = undefined;
             clearTimeout(timer);
             busy = false;
             // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
@@ -1193,7 +1202,17 @@ function httpConnection(ctx, sink, receive, sent, ride) {
         // nginx's 413, which carries no CORS headers, or never answered) ends the session as the server
         // would have (1009): failed, it would be resumed and sent again, and refused again, for ever. The
         // server, which may never have seen the body, is told, or the session would wait out its grace.
-        const give = (reason) => (utf8Bytes(body) > ctx.info?.cometkit?.maxBody ? signal.aborted || (sink.frame('c[1009,"Message too big"]'), end(true)) : fail(reason));
+        // Not before the receiver has what the server wrote until now (an echo on its way, which ending at
+        // once would lose): the `k` the server owes for an empty no-cors `jsonp_send` comes after it (a
+        // polling tier polls for it at once, as after a 413). Without resume, or without it in time, at once.
+        const give = (reason) => utf8Bytes(body) > ctx.info?.cometkit?.maxBody
+            ? pos < 0
+                ? die()
+                : ((dying = true),
+                    (timer = setTimeout(die, ctx.wait)),
+                    post(ctx.session + '/jsonp_send?t' + ctx.query + '&pos=' + ctx.pos(), '[]', signal, 0, 'no-cors').catch(die),
+                    sent?.(''))
+            : fail(reason);
         // A batch without an answer in time ends the connection, and resume sends it again: a request
         // black-holed on a keep-alive connection that the network dropped without a word would wait out
         // the browser's TCP timeout while receiving goes on. A long body gets longer (8 KB/s), so that a
@@ -1215,8 +1234,14 @@ function httpConnection(ctx, sink, receive, sent, ride) {
         });
     }
     receive((text) => {
-        if (!signal.aborted)
+        if (!signal.aborted) {
             sink.frame(text);
+            const k = keptPosition(text);
+            kept = Math.max(kept, k);
+            if (dying && k >= 0)
+                die();
+            confirmed?.();
+        }
     }, fail, signal);
     return {
         send(messages, from) {

@@ -290,7 +290,8 @@ var cometkit = (function (exports) {
     /**
      * The post where the page has `fetch` (an old page in a new browser): `no-cors`, so no CORS is needed;
      * the answer is unreadable, but a cut request fails, which a form post cannot tell (Firefox fires no
-     * event for a cut form post). Same contract as formPost: `done(ok, framed)` once, a cancel function.
+     * event for a cut form post). Same contract as formPost: `done(ok)` once (never framed: an error page a
+     * proxy gave reads as the server's `ok`), a cancel function.
      */
     function fetchPost(url, body, done) {
         var over = false;
@@ -298,7 +299,7 @@ var cometkit = (function (exports) {
             if (!over) {
                 over = true;
                 clearTimeout(timer);
-                done(ok, ok);
+                done(ok);
             }
         };
         var timer = setTimeout(function () { return end(false); }, SEND_TIMEOUT);
@@ -327,19 +328,21 @@ var cometkit = (function (exports) {
      * `extra`, the service URL's own query (`&…` or ''). The rules of
      * src/client/control.ts, which needs AbortController and JSON besides fetch.
      */
-    function createControl(session, info, fail, pos, arrived, extra, frame) {
+    function createControl(session, ck, fail, pos, arrived, extra, frame, wait) {
         var queue = [];
         // Upstream position of queue[0].
         var seq = 0;
         var cancel = null;
         var refused;
         var closed = false;
+        // The last `k` the receiver brought, and the batch sent by fetch waiting for one.
+        var got = -1;
+        var confirmed = null;
         function pump() {
-            var _a;
             if (cancel || closed || !queue.length)
                 return;
             // Within the server's body limit (src/client/util/fit.ts); the rest goes in the next post, at once.
-            var max = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.maxBody;
+            var max = ck.maxBody;
             var n = fit(queue, max);
             var body = stringify(queue.slice(0, n));
             // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
@@ -365,16 +368,26 @@ var cometkit = (function (exports) {
                     }, SEND_TIMEOUT);
                     return;
                 }
-                cancel = null;
                 if (!ok)
                     return fail('send failed or timed out after ' + SEND_TIMEOUT + ' ms');
-                // A numbered batch arrived only if the answer says so (a stock server's `ok` is never numbered).
-                if (at >= 0 && !framed)
-                    return fail('send failed: cut short');
+                // A numbered batch arrived only if the answer says so (a stock server's `ok` is never numbered),
+                // or, sent by fetch, once the server's `k` on the receiver does (it owes one for each): without it
+                // within the liveness wait the connection ends, and the resumed session gets the batch again.
+                if (at >= 0 && !framed) {
+                    if (!byFetch)
+                        return fail('send failed: cut short');
+                    refused = setTimeout(function () { return fail('send timed out'); }, wait);
+                    return (confirmed = function () { return got >= last && (clearTimeout(refused), (confirmed = null), proceed()); })();
+                }
+                proceed();
+            };
+            var proceed = function () {
+                cancel = null;
                 arrived(last);
                 pump();
             };
-            cancel = window.fetch ? fetchPost(url, body, done) : formPost(url, body, SEND_TIMEOUT, done);
+            var byFetch = window.fetch;
+            cancel = byFetch ? fetchPost(url, body, done) : formPost(url, body, SEND_TIMEOUT, done);
         }
         return {
             send: function (messages, from) {
@@ -384,16 +397,21 @@ var cometkit = (function (exports) {
                 pump();
             },
             close: function (notify) {
-                var _a;
                 closed = true;
                 clearTimeout(refused);
                 if (cancel)
                     cancel();
                 cancel = null;
-                if (notify && ((_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.close))
+                if (notify && ck.close)
                     leave(session, extra);
                 // The queue holds the last messages given: each batch out is taken from its front.
                 return queue.length;
+            },
+            kept: function (pos) {
+                if (pos > got)
+                    got = pos;
+                if (confirmed)
+                    confirmed();
             }
         };
     }
@@ -723,13 +741,12 @@ var cometkit = (function (exports) {
      * and `extra` go to the control channel. A poll waits for its answer `wait` ms: the client's liveness
      * wait (the server's heartbeat and `heartbeatTimeout`, times its patience after liveness drops).
      */
-    function connect(session, info, sink, query, pos, arrived, extra, wait) {
-        var _a;
+    function connect(session, ck, sink, query, pos, arrived, extra, wait) {
         var closed = false;
         var cancel = function () { return undefined; };
         // (A stock server answers a held poll only at its next heartbeat: keeping the callback that long
         // would keep the page from being clean long after a close.)
-        var linger = ((_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.close) ? LINGER : 0;
+        var linger = ck.close ? LINGER : 0;
         var end = function (notify) {
             closed = true;
             cancel(linger);
@@ -741,7 +758,7 @@ var cometkit = (function (exports) {
                 sink.close(reason);
             }
         };
-        var control = createControl(session, info, fail, pos, arrived, extra, sink.frame);
+        var control = createControl(session, ck, fail, pos, arrived, extra, sink.frame, wait);
         // (`wait` is at most what a timer holds: an absurd advertised heartbeat must not make it fire at once.)
         var poll = function () {
             cancel = jsonp(withQuery(session + '/jsonp', query()), wait, function (error, frame) {
@@ -750,6 +767,7 @@ var cometkit = (function (exports) {
                 if (error || typeof frame != 'string')
                     return fail('poll failed: ' + (error || 'not a frame'));
                 sink.frame(frame);
+                control.kept(keptPosition(frame));
                 if (!closed)
                     poll();
             });
@@ -925,7 +943,7 @@ var cometkit = (function (exports) {
                 }
             }
             var next = function (i) {
-                var _a, _b;
+                var _a;
                 var name = order[i];
                 if (gen != generation)
                     return;
@@ -964,8 +982,10 @@ var cometkit = (function (exports) {
                 var session = sid || sessionUrl(base);
                 var first = o.resume;
                 // The liveness wait (the watchdog's once open), which a held poll's answer must also come within.
-                var wait = Math.min(MAX_DELAY, (((_b = (_a = info === null || info === void 0 ? void 0 : info.cometkit) === null || _a === void 0 ? void 0 : _a.heartbeat) !== null && _b !== void 0 ? _b : 25000) + o.heartbeatTimeout) * patience);
-                c = connect(session, info, {
+                // (Once: each `?.` is a long expression in ES3.)
+                var ck = (info && info.cometkit) || {};
+                var wait = Math.min(MAX_DELAY, (((_a = ck.heartbeat) !== null && _a !== void 0 ? _a : 25000) + o.heartbeatTimeout) * patience);
+                c = connect(session, ck, {
                     frame: function (text) {
                         if (gen != generation || phase == 2)
                             return;

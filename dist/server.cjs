@@ -539,6 +539,8 @@ function createSession(id, host, info) {
     let receiver = null;
     let closing = null;
     let flushScheduled = false;
+    // A `k` the client waits for (owe()).
+    let owed = false;
     let heartbeat;
     let expiry;
     // Receivers that have ended. A client that stops reading (and keeps its connections open) would
@@ -576,6 +578,8 @@ function createSession(id, host, info) {
         flushScheduled = false;
         if (!receiver)
             return;
+        // What was queued goes first: a reply the application wrote as it heard the batch is not held back
+        // by the confirmation, which, on a polling receiver (one frame an answer), waits for the next poll.
         if (queue.length > 0) {
             const batch = queue;
             queue = [];
@@ -590,6 +594,10 @@ function createSession(id, host, info) {
             else {
                 write(messageFrame(batch));
             }
+        }
+        if (owed && attached()) {
+            owed = false;
+            write(keptFrame(received));
         }
         const last = attached();
         if (last && closing !== null) {
@@ -693,12 +701,15 @@ function createSession(id, host, info) {
             sizes.push(size);
             kept += size;
         }
+        schedule();
+        return true;
+    };
+    function schedule() {
         if (receiver && !flushScheduled) {
             flushScheduled = true;
             setImmediate(flush);
         }
-        return true;
-    };
+    }
     session.close = (code = 3000, reason = 'Go away!') => {
         checkClose(code, reason);
         if (state === 'closed')
@@ -805,6 +816,7 @@ function createSession(id, host, info) {
             // closed session with nothing left to deliver answers with its close frame alone: a client
             // told it resumed would resend at once what ended the session (a message over maxBodySize)
             // and, on a tier whose receiver takes one frame per request, never hear the close.
+            owed = false;
             write(keptFrame(received));
         }
         else if (takeOver && state === 'open') {
@@ -834,6 +846,12 @@ function createSession(id, host, info) {
     session.ack = (pos) => {
         if (resumable)
             confirm(pos);
+    };
+    session.owe = () => {
+        if (!resumable || state !== 'open')
+            return;
+        owed = true;
+        schedule();
     };
     session.receive = (batch, seq) => {
         let messages = batch;
@@ -1156,12 +1174,17 @@ function xhrSend(ctx) {
 const FORM_ANSWER = '<!doctype html><iframe></iframe>';
 /**
  * `POST /<server>/<session>/jsonp_send`: a form field `d` (or a raw body) holding the JSON array; `ok`
- * as in SockJS, or FORM_ANSWER for a resuming client's form post.
+ * as in SockJS, or FORM_ANSWER for a resuming client's form post. A resuming client's raw body (a
+ * no-cors fetch: an error page a proxy gave would read the same as `ok`) is confirmed by a `k` on the
+ * session's receiver instead.
  */
 function jsonpSend(ctx) {
     const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const counted = form && position(ctx.url, 'seq') !== undefined;
-    return receive(ctx, (body) => (form ? (new URLSearchParams(body).get('d') ?? '') : body), () => {
+    return receive(ctx, (body) => (form ? (new URLSearchParams(body).get('d') ?? '') : body), (session) => {
+        // A resuming client's raw body comes from a no-cors fetch, whose answer it cannot read.
+        if (!form && position(ctx.url, 'pos') !== undefined)
+            session.owe();
         if (!counted)
             return reply(ctx.res, 200, 'ok', { ...ctx.headers, ...NO_CACHE });
         // Chunked, without a Content-Length: Chromium fires no load event for a frame whose answer was cut

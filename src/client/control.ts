@@ -1,4 +1,4 @@
-import { keptFrame } from '../protocol/frames.js';
+import { keptFrame, keptPosition } from '../protocol/frames.js';
 import type { Connection, ConnectContext, Sink } from './transports/types.js';
 import { fit } from './util/fit.js';
 import { post } from './util/http.js';
@@ -36,6 +36,11 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
   let ack = false;
   let busy = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Without CORS: the last `k` the receiver brought, and the batch waiting for one.
+  let kept = -1;
+  let confirmed: (() => void) | undefined;
+  // Ending the session over a message too big (give()), once the receiver has caught up.
+  let dying = false;
   const abort = new AbortController();
   const { signal } = abort;
   const cors = !noCors(ctx);
@@ -49,6 +54,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
       if (!navigator.sendBeacon?.(url)) post(url, null).catch(() => undefined);
     }
   };
+  const die = () => signal.aborted || (sink.frame('c[1009,"Message too big"]'), end(true));
   const fail = (reason: string) => {
     if (!signal.aborted) {
       end();
@@ -69,13 +75,18 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     seq = last + 1;
     ack = false;
     busy = true;
-    const next = (answer: string) => {
-      // A body over the limit /info gave was refused 413, which a no-cors fetch's opaque answer cannot
-      // show: as after a 413, nothing confirms the batch and nothing more is sent until the server's
-      // close frame (1009). Not against the 1 MiB assumed without /info: a stock server takes more, and
-      // never ends the session for it. With CORS the 413 rejects (below) and never comes here, so the
-      // bytes are not counted there (as long as JSON.stringify takes: ~2 ms a MiB, every batch).
-      if (!cors && utf8Bytes(body) > (ctx.info?.cometkit?.maxBody as number)) return;
+    // A no-cors fetch's answer is opaque: an error page a proxy gave reads as well as the server's `ok`.
+    // A resuming client's batch is in once the server's `k` on the receiver says so (the server owes one
+    // for every such send); until then nothing more is sent, and without it in time the send times out
+    // (below) and resume sends what did not arrive again. A body over the limit /info gave was refused
+    // 413, which the opaque answer cannot show either: as after a 413, no `k` comes and nothing more is
+    // sent until the server's close frame (1009). (Not against the 1 MiB assumed without /info: a stock
+    // server takes more, and never ends the session for it. With CORS the 413 rejects, below, so the bytes
+    // are not counted there: as long as JSON.stringify takes, ~2 ms a MiB, every batch.)
+    const next = (answer: string) =>
+      !cors && (pos >= 0 || utf8Bytes(body) > (ctx.info?.cometkit?.maxBody as number)) ? (confirmed = () => kept >= last && done(answer))() : done(answer);
+    const done = (answer: string) => {
+      confirmed = undefined;
       clearTimeout(timer);
       busy = false;
       // An answer means the batch is in: the same acknowledgement a server gives on a WebSocket.
@@ -87,7 +98,18 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     // nginx's 413, which carries no CORS headers, or never answered) ends the session as the server
     // would have (1009): failed, it would be resumed and sent again, and refused again, for ever. The
     // server, which may never have seen the body, is told, or the session would wait out its grace.
-    const give = (reason: string) => (utf8Bytes(body) > (ctx.info?.cometkit?.maxBody as number) ? signal.aborted || (sink.frame('c[1009,"Message too big"]'), end(true)) : fail(reason));
+    // Not before the receiver has what the server wrote until now (an echo on its way, which ending at
+    // once would lose): the `k` the server owes for an empty no-cors `jsonp_send` comes after it (a
+    // polling tier polls for it at once, as after a 413). Without resume, or without it in time, at once.
+    const give = (reason: string) =>
+      utf8Bytes(body) > (ctx.info?.cometkit?.maxBody as number)
+        ? pos < 0
+          ? die()
+          : ((dying = true),
+            (timer = setTimeout(die, ctx.wait)),
+            post(ctx.session + '/jsonp_send?t' + ctx.query + '&pos=' + ctx.pos(), '[]', signal, 0, 'no-cors').catch(die),
+            sent?.(''))
+        : fail(reason);
     // A batch without an answer in time ends the connection, and resume sends it again: a request
     // black-holed on a keep-alive connection that the network dropped without a word would wait out
     // the browser's TCP timeout while receiving goes on. A long body gets longer (8 KB/s), so that a
@@ -109,7 +131,13 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
 
   receive(
     (text) => {
-      if (!signal.aborted) sink.frame(text);
+      if (!signal.aborted) {
+        sink.frame(text);
+        const k = keptPosition(text);
+        kept = Math.max(kept, k);
+        if (dying && k >= 0) die();
+        confirmed?.();
+      }
     },
     fail,
     signal,

@@ -12,7 +12,7 @@ import type { Frame } from '../protocol/frames.js';
 import { keptPosition } from '../protocol/frames.js';
 import { decodeFrame } from './frames.js';
 import { probe } from './info.js';
-import type { Info } from './info.js';
+import type { Extensions, Info } from './info.js';
 import type { Cancel } from './jsonp.js';
 import { fail, resolveOptions } from './options.js';
 import type { LegacyOptions } from './options.js';
@@ -238,10 +238,12 @@ export function createClient(url: string, options?: LegacyOptions): LegacyClient
       const session = sid || sessionUrl(base);
       let first = o.resume;
       // The liveness wait (the watchdog's once open), which a held poll's answer must also come within.
-      const wait = Math.min(MAX_DELAY, ((info?.cometkit?.heartbeat ?? 25000) + o.heartbeatTimeout) * patience);
+      // (Once: each `?.` is a long expression in ES3.)
+      const ck: Extensions = (info && info.cometkit) || {};
+      const wait = Math.min(MAX_DELAY, ((ck.heartbeat ?? 25000) + o.heartbeatTimeout) * patience);
       c = connect(
         session,
-        info,
+        ck,
         {
           frame(text) {
             if (gen != generation || phase == 2) return;

@@ -1,6 +1,6 @@
 import { fit } from '../client/util/fit.js';
 import { formPost } from './form.js';
-import type { Info } from './info.js';
+import type { Extensions } from './info.js';
 import { stringify } from './json.js';
 import { withQuery } from './url.js';
 
@@ -20,7 +20,8 @@ export interface Control {
 /**
  * The post where the page has `fetch` (an old page in a new browser): `no-cors`, so no CORS is needed;
  * the answer is unreadable, but a cut request fails, which a form post cannot tell (Firefox fires no
- * event for a cut form post). Same contract as formPost: `done(ok, framed)` once, a cancel function.
+ * event for a cut form post). Same contract as formPost: `done(ok)` once (never framed: an error page a
+ * proxy gave reads as the server's `ok`), a cancel function.
  */
 function fetchPost(url: string, body: string, done: (ok: boolean, framed?: boolean) => void): () => void {
   let over = false;
@@ -28,7 +29,7 @@ function fetchPost(url: string, body: string, done: (ok: boolean, framed?: boole
     if (!over) {
       over = true;
       clearTimeout(timer);
-      done(ok, ok);
+      done(ok);
     }
   };
   const timer = setTimeout(() => end(false), SEND_TIMEOUT);
@@ -63,24 +64,31 @@ export function leave(session: string, extra: string): void {
  */
 export function createControl(
   session: string,
-  info: Info | null,
+  ck: Extensions,
   fail: (reason: string) => void,
   pos: () => number,
   arrived: (last: number) => void,
   extra: string,
-  frame: (text: string) => void
-): Control {
+  frame: (text: string) => void,
+  wait: number
+): Control & {
+  /** The receiver's `k` (or -1 for any other frame): what confirms a batch sent by fetch. */
+  kept: (pos: number) => void;
+} {
   let queue: string[] = [];
   // Upstream position of queue[0].
   let seq = 0;
   let cancel: (() => void) | null = null;
   let refused: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  // The last `k` the receiver brought, and the batch sent by fetch waiting for one.
+  let got = -1;
+  let confirmed: (() => void) | null = null;
 
   function pump(): void {
     if (cancel || closed || !queue.length) return;
     // Within the server's body limit (src/client/util/fit.ts); the rest goes in the next post, at once.
-    const max = info?.cometkit?.maxBody;
+    const max = ck.maxBody;
     const n = fit(queue, max);
     const body = stringify(queue.slice(0, n));
     // A resuming client numbers the batch and says what it has received (PROTOCOL.md, "Resume").
@@ -106,14 +114,24 @@ export function createControl(
         }, SEND_TIMEOUT);
         return;
       }
-      cancel = null;
       if (!ok) return fail('send failed or timed out after ' + SEND_TIMEOUT + ' ms');
-      // A numbered batch arrived only if the answer says so (a stock server's `ok` is never numbered).
-      if (at >= 0 && !framed) return fail('send failed: cut short');
+      // A numbered batch arrived only if the answer says so (a stock server's `ok` is never numbered),
+      // or, sent by fetch, once the server's `k` on the receiver does (it owes one for each): without it
+      // within the liveness wait the connection ends, and the resumed session gets the batch again.
+      if (at >= 0 && !framed) {
+        if (!byFetch) return fail('send failed: cut short');
+        refused = setTimeout(() => fail('send timed out'), wait);
+        return (confirmed = () => got >= last && (clearTimeout(refused), (confirmed = null), proceed()))();
+      }
+      proceed();
+    };
+    const proceed = () => {
+      cancel = null;
       arrived(last);
       pump();
     };
-    cancel = (window as { fetch?: unknown }).fetch ? fetchPost(url, body, done) : formPost(url, body, SEND_TIMEOUT, done);
+    const byFetch = (window as { fetch?: unknown }).fetch;
+    cancel = byFetch ? fetchPost(url, body, done) : formPost(url, body, SEND_TIMEOUT, done);
   }
 
   return {
@@ -127,9 +145,13 @@ export function createControl(
       clearTimeout(refused);
       if (cancel) cancel();
       cancel = null;
-      if (notify && info?.cometkit?.close) leave(session, extra);
+      if (notify && ck.close) leave(session, extra);
       // The queue holds the last messages given: each batch out is taken from its front.
       return queue.length;
+    },
+    kept(pos) {
+      if (pos > got) got = pos;
+      if (confirmed) confirmed();
     }
   };
 }

@@ -6,17 +6,19 @@ import { withQuery } from './url.js';
 /** How long the `/info` probe may take, as in sockjs-client. */
 const INFO_TIMEOUT = 8000;
 
+/** cometkit's extensions, when a cometkit server advertises them (an empty object for others). */
+export interface Extensions {
+  /** `POST <session>/close` ends the session at once. */
+  close?: boolean;
+  /** The server's heartbeat delay, ms. */
+  heartbeat?: number;
+  /** The largest send body the server takes, bytes. */
+  maxBody?: number;
+}
+
 /** What the legacy client reads from `/info`. */
 export interface Info {
-  /** cometkit's extensions, when a cometkit server advertises them. */
-  cometkit?: {
-    /** `POST <session>/close` ends the session at once. */
-    close?: boolean;
-    /** The server's heartbeat delay, ms. */
-    heartbeat?: number;
-    /** The largest send body the server takes, bytes. */
-    maxBody?: number;
-  };
+  cometkit?: Extensions;
   /** Round-trip time of the probe, ms. */
   rtt: number;
 }

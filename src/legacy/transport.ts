@@ -1,7 +1,8 @@
 import type { Sink } from '../client/transports/types.js';
+import { keptPosition } from '../protocol/frames.js';
 import { createControl } from './control.js';
 import type { Control } from './control.js';
-import type { Info } from './info.js';
+import type { Extensions } from './info.js';
 import { jsonp } from './jsonp.js';
 import type { Cancel } from './jsonp.js';
 import { withQuery } from './url.js';
@@ -25,7 +26,7 @@ const LINGER = 3000;
  */
 export function connect(
   session: string,
-  info: Info | null,
+  ck: Extensions,
   sink: Sink,
   query: () => string,
   pos: () => number,
@@ -37,7 +38,7 @@ export function connect(
   let cancel: Cancel = () => undefined;
   // (A stock server answers a held poll only at its next heartbeat: keeping the callback that long
   // would keep the page from being clean long after a close.)
-  const linger = info?.cometkit?.close ? LINGER : 0;
+  const linger = ck.close ? LINGER : 0;
   const end = (notify?: boolean) => {
     closed = true;
     cancel(linger);
@@ -49,13 +50,14 @@ export function connect(
       sink.close(reason);
     }
   };
-  const control = createControl(session, info, fail, pos, arrived, extra, sink.frame);
+  const control = createControl(session, ck, fail, pos, arrived, extra, sink.frame, wait);
   // (`wait` is at most what a timer holds: an absurd advertised heartbeat must not make it fire at once.)
   const poll = () => {
     cancel = jsonp(withQuery(session + '/jsonp', query()), wait, (error, frame) => {
       if (closed) return;
       if (error || typeof frame != 'string') return fail('poll failed: ' + (error || 'not a frame'));
       sink.frame(frame);
+      control.kept(keptPosition(frame));
       if (!closed) poll();
     });
   };

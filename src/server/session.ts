@@ -94,6 +94,12 @@ export interface InternalSession extends Session {
    * dropped; returns false for a batch that would leave a gap.
    */
   receive(messages: readonly string[], seq?: number): boolean;
+  /**
+   * Owes the client a `k<received>` on its receiver (now, after what is queued, or on the next receiver
+   * to attach): a resuming client's no-cors `jsonp_send` has an answer it cannot read, and only this
+   * tells it that its batch arrived.
+   */
+  owe(): void;
   readonly receiver: Receiver | null;
   /** How many of the client's messages the session has received. */
   readonly received: number;
@@ -162,6 +168,8 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   let receiver: Receiver | null = null;
   let closing: string | null = null;
   let flushScheduled = false;
+  // A `k` the client waits for (owe()).
+  let owed = false;
   let heartbeat: NodeJS.Timeout | undefined;
   let expiry: NodeJS.Timeout | undefined;
   // Receivers that have ended. A client that stops reading (and keeps its connections open) would
@@ -202,6 +210,8 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
   function flush(): void {
     flushScheduled = false;
     if (!receiver) return;
+    // What was queued goes first: a reply the application wrote as it heard the batch is not held back
+    // by the confirmation, which, on a polling receiver (one frame an answer), waits for the next poll.
     if (queue.length > 0) {
       const batch = queue;
       queue = [];
@@ -213,6 +223,10 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       } else {
         write(messageFrame(batch));
       }
+    }
+    if (owed && attached()) {
+      owed = false;
+      write(keptFrame(received));
     }
     const last = attached();
     if (last && closing !== null) {
@@ -316,12 +330,16 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       sizes.push(size);
       kept += size;
     }
+    schedule();
+    return true;
+  };
+
+  function schedule(): void {
     if (receiver && !flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);
     }
-    return true;
-  };
+  }
 
   session.close = (code = 3000, reason = 'Go away!'): void => {
     checkClose(code, reason);
@@ -423,6 +441,7 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
       // closed session with nothing left to deliver answers with its close frame alone: a client
       // told it resumed would resend at once what ended the session (a message over maxBodySize)
       // and, on a tier whose receiver takes one frame per request, never hear the close.
+      owed = false;
       write(keptFrame(received));
     } else if (takeOver && state === 'open') {
       write(HEARTBEAT_FRAME);
@@ -449,6 +468,12 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
 
   session.ack = (pos: number): void => {
     if (resumable) confirm(pos);
+  };
+
+  session.owe = (): void => {
+    if (!resumable || state !== 'open') return;
+    owed = true;
+    schedule();
   };
 
   session.receive = (batch: readonly string[], seq?: number): boolean => {

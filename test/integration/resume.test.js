@@ -192,6 +192,44 @@ describe('resume', function () {
     }
   });
 
+  describe('a send a proxy answers with an error page, without CORS (fault proxy failSends)', function () {
+    // Without CORS the sends are no-cors fetches (jsonp_send) with opaque answers: a proxy's 502 page
+    // reads as the server's `ok`. Taken as delivered, the batch was lost, and every later one with it
+    // (refused by the server as out of order, and as opaque). Such a batch counts only once the server's
+    // `k` on the receiver confirms it; without one the send times out (heartbeat + heartbeatTimeout, 500
+    // + 500 ms here) and the resumed session gets the batch again.
+    for (const tier of ['jsonp', 'iframe']) {
+      it(`${tier}: the batch is not taken as delivered; the resumed session gets it again, each echo once and in order`, async function () {
+        const p = await proxy('kind=fault&heartbeat=500');
+        // (The admin endpoint is across origins too: set between the refusals.)
+        let cors = refuseCors();
+        try {
+          const { client, w } = connect(`${p.url}/echo`, { transports: [tier], heartbeatTimeout: 500, retry: () => 0 });
+          await waitFor(client, w, () => w.opens.length > 0, 5000, 'open');
+          await echoed(client, w, ['before']);
+          cors.restore();
+          await setFaults(p, { failSends: 1 });
+          cors = refuseCors();
+          const sentAt = performance.now() - w.t0;
+          await echoed(client, w, ['one', 'two', 'three'], 6000);
+          await echoed(client, w, ['after']);
+          cors.restore();
+          assertEqual((await proxyStats(p)).failed, 1, 'sends answered with an error page');
+          const close = w.closes[0];
+          assertEqual(`${close?.code} ${close?.reason}`, '1006 send timed out', 'the close');
+          assertEqual(w.opens.length, 2, 'opens');
+          assertResumedThroughout(w);
+          // (The reconnection's /info goes by CORS first, refused: only the sends must not.)
+          assertEqual(cors.refused.filter((path) => path.endsWith('/xhr_send')).length, 0, 'xhr_send fetches');
+          if (!cors.opaque.some((path) => path.endsWith('/jsonp_send'))) throw new Error('no no-cors jsonp_send after the error page');
+          console.log(`[resume] ${BROWSER} ${tier} without CORS, a send answered 502 by a proxy: connection dropped ${ms(close.at - sentAt)} after the send, resumed ${ms(w.opens[1].at - close.at)} later`);
+        } finally {
+          cors.restore();
+        }
+      });
+    }
+  });
+
   describe('a forever-iframe the network cuts (fault proxy cutAfterBytes)', function () {
     // Chromium and Firefox fire no event for a cut htmlfile: left to itself the client finds it at its
     // liveness check (the server's heartbeat delay + heartbeatTimeout: 35 s by default). A cometkit

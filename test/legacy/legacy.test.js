@@ -950,6 +950,27 @@ describe('legacy build in a page that has fetch', function () {
     assertEqual(posts.length, 0, 'jsonp_send form posts');
   });
 
+  it('takes a send a proxy answered with an error page as not delivered: the resumed session gets it again, each echo once and in order', async function () {
+    // The no-cors fetch's answer is opaque: a proxy's 502 page reads as the server's `ok`. Taken as
+    // delivered, the batch was lost, and every later one with it (refused by the server as out of order).
+    // Only the server's `k` on the receiver confirms it; without one the connection ends after the
+    // liveness wait (the 500 ms heartbeat and heartbeatTimeout here) and the session resumes.
+    const p = await admin('POST', '/proxy?kind=fault&heartbeat=500');
+    made.push(`/proxy/${p.id}`);
+    const client = sandbox.win.cometkit.createClient(`${p.url}/echo`, { heartbeatTimeout: 500, retry: () => 0 });
+    await opened(client);
+    const w = watch(client);
+    await echoDelivered(client, ['before']);
+    await admin('POST', `/proxy/${p.id}/faults`, JSON.stringify({ failSends: 1 }));
+    await echoDelivered(client, ['one', 'two', 'three']);
+    await echoDelivered(client, ['after']);
+    assertEqual((await admin('GET', `/proxy/${p.id}`)).stats.failed, 1, 'sends answered with an error page');
+    assertEqual(JSON.stringify(w.closes.map((c) => `${c.code} ${c.reason} ${c.willReconnect}`)), '["1006 send timed out true"]', 'close events');
+    assertEqual(JSON.stringify(w.opens.map((o) => o.resumed)), '[true]', 'reopened once, resumed');
+    client.close();
+    await assertClean(sandbox);
+  });
+
   it('resumes through a proxy that cuts every connection at random, sending by fetch', async function () {
     // Lower cut points than with form posts: fetch sends carry larger batches in fewer requests, which
     // with [1000, 8000] came to 3 to 7 cuts a run, at times under the 5 a run needs to prove anything.

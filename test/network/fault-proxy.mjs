@@ -38,6 +38,10 @@
 //                            forwarded or answered, as on a keep-alive connection that a NAT dropped
 //                            without a word; counts down (stats.swallowed counts them), until the
 //                            client gives up on them or the proxy stops
+//   failSends: n            answer the next n send requests (xhr_send, jsonp_send) with a 502 error page
+//                            (no CORS headers), never forwarding them, as a proxy does when its upstream
+//                            connection fails: to a no-cors fetch, an answer like any other; counts
+//                            down (stats.failed counts them)
 //   refuseBodiesOver: n      answer 413 to a request whose Content-Length is over n bytes, never
 //                            forwarding it, as nginx does past its client_max_body_size: the body is
 //                            read and dropped, then a plain 413 page (no CORS headers) with
@@ -46,7 +50,7 @@
 // was already open when setFaults({ killAfter: 500 }) ran dies 500 ms later, not at once.
 //
 // stats: requests (HTTP requests, upgrades excluded, swallowed and refused ones included), swallowed (by
-// swallowSends), tooLarge (answered 413 by refuseBodiesOver), upgrades (upgrade requests, refused ones included), refused (upgrades answered by refuseUpgrade), kills (connections destroyed on purpose:
+// swallowSends), failed (answered 502 by failSends), tooLarge (answered 413 by refuseBodiesOver), upgrades (upgrade requests, refused ones included), refused (upgrades answered by refuseUpgrade), kills (connections destroyed on purpose:
 // killAfter, killIdleAfter, cutAfterBytes and cutRandom), cuts (of which by cutAfterBytes or
 // cutRandom), active (requests and upgraded connections in progress).
 //
@@ -73,6 +77,7 @@ const DEFAULT_FAULTS = Object.freeze({
   cutAfterBytes: 0,
   cutRandom: false,
   swallowSends: 0,
+  failSends: 0,
   refuseBodiesOver: 0,
 });
 const REFUSALS = [400, 403, 502];
@@ -205,7 +210,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
   const upstreamPort = Number(target.port || 80);
 
   let faults = { ...DEFAULT_FAULTS, ...checkFaults(initial) };
-  const stats = { requests: 0, swallowed: 0, tooLarge: 0, upgrades: 0, refused: 0, kills: 0, cuts: 0, active: 0 };
+  const stats = { requests: 0, swallowed: 0, failed: 0, tooLarge: 0, upgrades: 0, refused: 0, kills: 0, cuts: 0, active: 0 };
   const exchanges = new Set(); // requests and upgraded connections in progress
   const sockets = new Set(); // every socket, client and upstream side, until it closes
   const track = (socket) => {
@@ -340,6 +345,17 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
       faults = { ...faults, swallowSends: faults.swallowSends - 1 };
       stats.swallowed++;
       req.resume();
+      return;
+    }
+    if (faults.failSends > 0 && /\/(xhr|jsonp)_send(\?|$)/.test(req.url)) {
+      faults = { ...faults, failSends: faults.failSends - 1 };
+      stats.failed++;
+      req.resume();
+      req.once('end', () => {
+        const body = '<html><body><h1>502 Bad Gateway</h1></body></html>\n';
+        res.writeHead(502, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+      });
       return;
     }
     if (faults.refuseBodiesOver > 0 && Number(req.headers['content-length']) > faults.refuseBodiesOver) {

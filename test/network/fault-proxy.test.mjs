@@ -228,6 +228,24 @@ describe('fault proxy in front of the cometkit server', { concurrency: true, tim
     }
   });
 
+  test('failSends answers the next n sends with a 502 page, never forwarded, then sends pass again', async () => {
+    const proxy = await proxyFor(echo, { failSends: 1 });
+    const session = sessionPath();
+    const stream = openStream(`${proxy.url}${session}/xhr_streaming`, { method: 'POST' });
+    try {
+      await stream.waitFor(OPENING, PROMPT);
+      assert.equal(await xhrSend(`${proxy.url}${session}/xhr_send`, ['failed']), 502);
+      assert.equal(proxy.stats.failed, 1);
+      assert.equal(proxy.faults().failSends, 0, 'counted down');
+      assert.equal(await xhrSend(`${proxy.url}${session}/xhr_send`, ['m1']), 204);
+      await stream.waitFor('a["m1"]\n', PROMPT);
+      assert.equal(stream.text(), OPENING + 'a["m1"]\n', 'the failed send never reached the server');
+      assert.equal(proxy.stats.failed, 1);
+    } finally {
+      stream.destroy();
+    }
+  });
+
   test('refuseBodiesOver answers 413 to a longer body without forwarding it; bodies within pass', async () => {
     const proxy = await proxyFor(echo, { refuseBodiesOver: 100 });
     const session = sessionPath();

@@ -238,6 +238,40 @@ describe('resume over HTTP', () => {
     resumed.abort();
   });
 
+  it("confirms a resuming client's raw jsonp_send (a no-cors fetch) with k on the receiver, after the reply", async () => {
+    // An error page a proxy gives a no-cors fetch reads the same as `ok`: only the k tells the client.
+    const base = `${server.url}/000/${sid()}`;
+    const poll = async (query = '') => jsonpFrame((await request(`${base}/jsonp?c=cb${query}`)).body)[1];
+    const connected = nextConnection(server);
+    assert.equal(await poll('&pos=0'), 'k0');
+    const session = await connected;
+    const log = record(session);
+    session.on('message', (m) => session.send('re: ' + m));
+    const send = (query, body, type = 'text/plain') => request(`${base}/jsonp_send${query}`, { method: 'POST', headers: { 'Content-Type': type }, body });
+    // Held poll out: the reply the application writes at once comes first, the k on the next poll.
+    const held = poll();
+    await until(() => session.receiver !== null, 'the held poll');
+    assert.equal((await send('?pos=0&seq=1', '["a","b"]')).body, 'ok');
+    assert.equal(await held, 'a["re: a","re: b"]');
+    assert.equal(await poll(), 'k2');
+    // No receiver out: the k waits for the next one.
+    assert.equal((await send('?pos=2&seq=3', '["c"]')).body, 'ok');
+    assert.equal(await poll(), 'a["re: c"]');
+    assert.equal(await poll(), 'k3');
+    // Nothing owed for a refused batch (a gap), a form post (its answer is counted), a stock client's
+    // send (no pos): the next poll is held until the application writes.
+    assert.equal((await send('?pos=3&seq=9', '["gap"]')).status, 400);
+    await send('?pos=3&seq=4', 'd=' + encodeURIComponent('["form"]'), 'application/x-www-form-urlencoded');
+    await send('', '["stock"]');
+    assert.equal(await poll(), 'a["re: form","re: stock"]');
+    const next = poll();
+    await until(() => session.receiver !== null, 'the held poll');
+    await sleep(50);
+    session.send('later');
+    assert.equal(await next, 'a["later"]', 'no k was owed');
+    assert.deepEqual(log.messages, ['a', 'b', 'c', 'form', 'stock']);
+  });
+
   it('hands the session to a second receiver that says pos: the first hears h and ends, no 2010', async () => {
     const o = await openResumable(server);
     await deliver(o, ['m1', 'm2']);

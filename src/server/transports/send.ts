@@ -105,7 +105,9 @@ const FORM_ANSWER = '<!doctype html><iframe></iframe>';
 
 /**
  * `POST /<server>/<session>/jsonp_send`: a form field `d` (or a raw body) holding the JSON array; `ok`
- * as in SockJS, or FORM_ANSWER for a resuming client's form post.
+ * as in SockJS, or FORM_ANSWER for a resuming client's form post. A resuming client's raw body (a
+ * no-cors fetch: an error page a proxy gave would read the same as `ok`) is confirmed by a `k` on the
+ * session's receiver instead.
  */
 export function jsonpSend(ctx: TransportContext): Promise<void> {
   const form = (ctx.req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
@@ -113,7 +115,9 @@ export function jsonpSend(ctx: TransportContext): Promise<void> {
   return receive(
     ctx,
     (body) => (form ? (new URLSearchParams(body).get('d') ?? '') : body),
-    () => {
+    (session) => {
+      // A resuming client's raw body comes from a no-cors fetch, whose answer it cannot read.
+      if (!form && position(ctx.url, 'pos') !== undefined) session.owe();
       if (!counted) return reply(ctx.res, 200, 'ok', { ...ctx.headers, ...NO_CACHE });
       // Chunked, without a Content-Length: Chromium fires no load event for a frame whose answer was cut
       // short of its Content-Length, and the client would wait out its send timeout (30 s); cut short of
