@@ -101,15 +101,18 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     // Not before the receiver has what the server wrote until now (an echo on its way, which ending at
     // once would lose): the `k` the server owes for an empty no-cors `jsonp_send` comes after it (a
     // polling tier polls for it at once, as after a 413). Without resume, or without it in time, at once.
+    // (Not once closed: a send the close aborted fails too.)
     const give = (reason: string) =>
-      utf8Bytes(body) > (ctx.info?.cometkit?.maxBody as number)
+      signal.aborted ||
+      (utf8Bytes(body) > (ctx.info?.cometkit?.maxBody as number)
         ? pos < 0
           ? die()
-          : ((dying = true),
+          : (clearTimeout(timer),
+            (dying = true),
             (timer = setTimeout(die, ctx.wait)),
             post(ctx.session + '/jsonp_send?t' + ctx.query + '&pos=' + ctx.pos(), '[]', signal, 0, 'no-cors').catch(die),
             sent?.(''))
-        : fail(reason);
+        : fail(reason));
     // A batch without an answer in time ends the connection, and resume sends it again: a request
     // black-holed on a keep-alive connection that the network dropped without a word would wait out
     // the browser's TCP timeout while receiving goes on. A long body gets longer (8 KB/s), so that a

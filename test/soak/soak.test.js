@@ -11,7 +11,7 @@
 //   kill    killAfter a seeded 100–600 ms for every connection (paced flow, ~4 s)
 //   swallow swallowSends: 1 every seeded 100–600 ms for 3 s of a paced flow (heartbeat 500 + timeout 500)
 //   chaos   a seeded fault set every 150–400 ms for 3 s (cutRandom, latency, killIdleAfter, swallowSends,
-//           rate, cutAfterBytes), then none: the flow must finish
+//           rate, cutAfterBytes, failSends), then none: the flow must finish
 //   stock   the stock SockJS server (no resume) under cutRandom: at most once, in order, nothing
 //           reported lost, a send reported "not delivered" never echoed, and echoes after the cuts
 //   multi   every tier, re-upgrades every 200 ms, WebSocket refused and requests cut at seeded moments
@@ -163,7 +163,7 @@ describe(`soak (${BROWSER})`, function () {
     return { stop };
   }
 
-  const NO_FAULTS = { cutRandom: false, latency: 0, killAfter: 0, killIdleAfter: 0, swallowSends: 0, silentUpgrade: false, rate: 0, cutAfterBytes: 0 };
+  const NO_FAULTS = { cutRandom: false, latency: 0, killAfter: 0, killIdleAfter: 0, swallowSends: 0, failSends: 0, silentUpgrade: false, rate: 0, cutAfterBytes: 0 };
 
   for (const seed of PLAN.seeds) {
     for (const run of RUN_NAMES.filter(wanted)) {
@@ -217,6 +217,8 @@ describe(`soak (${BROWSER})`, function () {
                 if (r.next() < 0.2 && tier !== 'websocket') f.swallowSends = 1;
                 if (r.next() < 0.15) f.rate = 20000 + Math.floor(r.next() * 200000);
                 if (r.next() < 0.15) f.cutAfterBytes = 100 + Math.floor(r.next() * 5000);
+                // (Drawn last: the earlier draws, and so the seeds' fault sets before it, stay as they were.)
+                if (r.next() < 0.2 && tier !== 'websocket') f.failSends = 1;
                 return f;
               }, 3000, NO_FAULTS),
           });
