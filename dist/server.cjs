@@ -1071,13 +1071,15 @@ function plainPolling(ctx, session = ctx.session(), tuning = ctx.tuning) {
 }
 /**
  * An `xhr_send` that asks for it (cometkit extension `pollOnSend`), its messages taken: answered as a
- * plain poll, with its own tuning, not the request's (its `pos` says what the client has received, not
- * where it resumes). Only onto a free session: a receiver already there (a try at another tier taking
- * the session over) keeps what it is owed, and this answer stays empty.
+ * plain poll, with its own tuning, not the request's: its `pos` says what the client has received, not
+ * where it resumes, so it counts as a renewal's `ack`: what was written after it goes again (an earlier
+ * answer cut right after its headers reads as an empty one, and its messages were lost). Only onto a
+ * free session: a receiver already there (a try at another tier taking the session over) keeps what it
+ * is owed, and this answer stays empty.
  */
 function pollOnSend(ctx, session) {
     if (!session.receiver)
-        return plainPolling(ctx, session, { takeOver: false, secrets: ctx.tuning.secrets });
+        return plainPolling(ctx, session, { takeOver: false, secrets: ctx.tuning.secrets, ack: ctx.tuning.pos });
     start(ctx);
     ctx.res.end();
 }

@@ -215,19 +215,23 @@ describe('plain polling (poll)', () => {
       assert.equal((await poll(id)).body, 'a["later"]\n');
     });
 
-    it('on a resumable session: its pos confirms, it rewinds nothing, and a renewal gets a lost answer again', async () => {
+    it("on a resumable session: its pos is a renewal's ack, so a ride after a lost answer gets it again", async () => {
       const id = sid();
       const renew = (ack) => request(`${base}/000/${id}/poll?ack=${ack}`, { method: 'POST' });
       await openResumable(id);
       assert.equal((await sendPoll(id, ['one'], '&pos=0&seq=1')).body, 'a["one"]\n');
-      // Not answered again: the ride's answer is not a rewind.
-      assert.equal((await sendPoll(id, ['two'], '&pos=0&seq=2')).body, 'a["two"]\n');
-      // That answer was lost on the way: the next poll says the client has only "one".
-      assert.equal((await renew(1)).body, 'a["two"]\n');
-      assert.equal((await renew(2)).body, '');
-      // A ride's pos confirms: nothing after 2 is kept to send again.
-      assert.equal((await sendPoll(id, [], '&pos=2')).body, '');
-      assert.equal((await renew(2)).body, '');
+      // That answer arrived: the next ride says so, and gets only what is new.
+      assert.equal((await sendPoll(id, ['two'], '&pos=1&seq=2')).body, 'a["two"]\n');
+      // That answer was lost on the way (cut right after its headers, it reads as an empty one): the next
+      // ride says the client has only "one", and gets "two" again before what is new. Before, it got
+      // "three" alone, which the client then counted at "two"'s position: "two" lost for good.
+      assert.equal((await sendPoll(id, ['three'], '&pos=1&seq=3')).body, 'a["two","three"]\n');
+      // A renewal rewinds the same way.
+      assert.equal((await renew(1)).body, 'a["two","three"]\n');
+      assert.equal((await renew(3)).body, '');
+      // A ride's pos confirms: nothing up to 3 is kept to send again.
+      assert.equal((await sendPoll(id, [], '&pos=3')).body, '');
+      assert.equal((await renew(3)).body, '');
     });
 
     it('leaves a receiver that holds the session alone, answered empty', async () => {
