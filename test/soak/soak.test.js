@@ -217,7 +217,7 @@ describe(`soak (${BROWSER})`, function () {
                 if (r.next() < 0.2 && tier !== 'websocket') f.swallowSends = 1;
                 if (r.next() < 0.15) f.rate = 20000 + Math.floor(r.next() * 200000);
                 if (r.next() < 0.15) f.cutAfterBytes = 100 + Math.floor(r.next() * 5000);
-                // (Drawn last: the earlier draws, and so the seeds' fault sets before it, stay as they were.)
+                // (Drawn last: a seed's first fault set stays as it was before this draw; the later ones move.)
                 if (r.next() < 0.2 && tier !== 'websocket') f.failSends = 1;
                 return f;
               }, 3000, NO_FAULTS),
