@@ -23,7 +23,7 @@ export interface Control {
  * event for a cut form post). Same contract as formPost: `done(ok)` once (never framed: an error page a
  * proxy gave reads as the server's `ok`), a cancel function.
  */
-function fetchPost(url: string, body: string, done: (ok: boolean, framed?: boolean) => void): () => void {
+function fetchPost(url: string, body: string, done: (ok: boolean) => void): () => void {
   let over = false;
   const end = (ok: boolean) => {
     if (!over) {
