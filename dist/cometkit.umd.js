@@ -1523,6 +1523,11 @@
                     return;
                 clearTimeout(timer);
                 timer = setTimeout(poll, Math.min(idle, ctx.wait / 2));
+                // The answer is a renewal from the batch's `pos` (the server rewinds there, as to a poll's `ack`),
+                // and is read from there: tune() moves the read position to it. (Read on from where the last
+                // poll left off, while a re-upgrade try held acknowledgements back, repeats counted as new and
+                // shifted every later position.)
+                ctx.tune();
                 return (inFlight = 2);
             });
         },

@@ -253,6 +253,28 @@ describe('behind proxies', function () {
       });
     }
 
+    it('polling while re-upgrade tries hang: sends answered as polls deliver every message once and in order', async function () {
+      // While a try is out, the client acknowledges only the position the candidate resumes from,
+      // and each renewal rewinds there; a send answered as a poll (pollOnSend) rewinds to its `pos`
+      // too, so its answer must be read from that position, not from where the last poll left off
+      // (which repeated ticks and shifted every later position: the next resume was refused, 2012).
+      this.timeout(20000);
+      const p = await proxy.call(this, faults({ refuseUpgrade: 403 }));
+      const { client, w } = connect(p.url + '/stream', { upgradeInterval: 100, transports: ['websocket', 'polling'] });
+      await waitFor(client, w, () => w.connections.length > 0, 3000, 'open');
+      assertEqual(w.connections[0].transport, 'polling', 'landed on');
+      // Each try now waits out its open timeout (~600 ms), and the next starts 100 ms after.
+      await setFaults(p, { refuseUpgrade: false, silentUpgrade: true });
+      for (let round = 0; round < 30; round++) await echoRound(client, w, `round ${round}`, 1);
+      await waitFor(client, w, () => w.connections[0].ticks.length >= 30, 5000, '30 ticks');
+      assertEqual(client.transport, 'polling', 'tier');
+      assertEqual(w.connections.length, 1, 'open events (the session never ended)');
+      assertEqual(w.closes.length, 0, 'close events');
+      assertTicks(w);
+      const { stats } = await admin('GET', `/proxy/${p.id}`);
+      console.log(`[proxies] ${BROWSER} polling under hanging re-upgrade tries: 30 echoes one at a time, ticks 1…${w.connections[0].ticks.length} once each; ${JSON.stringify(stats)}`);
+    });
+
     it('climbs past a tier above that keeps failing: upgrades refused throughout, jsonp → xhr-streaming once streams pass', async function () {
       this.timeout(20000);
       const p = await proxy.call(this, faults({ refuseUpgrade: 403, bufferBytes: 65536 }));
