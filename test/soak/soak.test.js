@@ -15,6 +15,7 @@
 //   stock   the stock SockJS server (no resume) under cutRandom: at most once, in order, nothing
 //           reported lost, a send reported "not delivered" never echoed, and echoes after the cuts
 //   multi   every tier, re-upgrades every 200 ms, WebSocket refused and requests cut at seeded moments
+//   climb   multi's storm on WebSocket over one HTTP tier (opened on it), with upgrades that hang too
 //   legacy  the legacy build in the IE sandbox (form posts: Chromium only) and with fetch, cutRandom
 import { createClient } from '../../dist/cometkit.mjs';
 import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
@@ -163,6 +164,45 @@ describe(`soak (${BROWSER})`, function () {
     return { stop };
   }
 
+  /** `multi` and `climb`: a paced echo flow while a seeded storm moves the session between tiers. */
+  async function storm(test, label, seed, transports) {
+    test.timeout(60000);
+    const climbing = !!transports;
+    // (Starts refusing upgrades when climbing: the session opens on the tier below.)
+    const calm = { ...NO_FAULTS, refuseUpgrade: false };
+    const p = await proxy(`${faultQuery(climbing ? { refuseUpgrade: 403 } : {})}&heartbeat=500`);
+    const { client, w } = connect(`${p.url}/echo`, { upgradeInterval: 200, retry: () => 0, remember: 0, heartbeatTimeout: 500, queueLimit: PLAN.count, transports });
+    const started = performance.now();
+    const f = flow(client, w, { count: PLAN.count, window: 200, rate: Math.ceil(PLAN.count / 5) });
+    const c = every(p, seed, [100, 400], (r) => {
+      const faults = { ...calm };
+      if (r.next() < 0.7) faults.refuseUpgrade = 403;
+      if (r.next() < 0.6) faults.cutRandom = { seed: Math.floor(r.next() * 1e9), min: 200, max: 4000 };
+      if (r.next() < 0.2) faults.latency = Math.floor(r.next() * 30);
+      if (r.next() < 0.15) faults.killIdleAfter = 200 + Math.floor(r.next() * 800);
+      if (r.next() < 0.15) faults.swallowSends = 1;
+      if (r.next() < 0.1) faults.killAfter = 100 + Math.floor(r.next() * 900);
+      // Drawn last, so that multi's fault sets stay what they were.
+      if (climbing && !faults.refuseUpgrade && r.next() < 0.5) faults.silentUpgrade = true;
+      return faults;
+    }, 4000, calm);
+    try {
+      await f.done(40000);
+    } finally {
+      await c.stop();
+    }
+    const stats = await proxyStats(p);
+    const moves = w.moves.filter((m) => m.reason === 're-upgrade').length;
+    console.log(
+      `[soak] ${BROWSER} ${label} seed ${seed}: ${PLAN.count} echoes in ${ms(performance.now() - started)}; ${stats.cuts} cuts, ${stats.kills} kills, ` +
+        `${stats.swallowed} swallowed, ${stats.refused} refused; ${w.opens.length - 1} reconnections on ${[...new Set(w.opens.map((o) => o.transport))].join('/')}, ` +
+        `${moves} re-upgrades, ${w.errors.length} errors, ends on ${client.transport}`,
+    );
+    if (climbing && w.opens[0]?.transport !== transports[1]) throw new Error(`opened on ${w.opens[0]?.transport}, not ${transports[1]}`);
+    assertResumedThroughout(w);
+    assertNoPageErrors();
+  }
+
   const NO_FAULTS = { cutRandom: false, latency: 0, killAfter: 0, killIdleAfter: 0, swallowSends: 0, failSends: 0, silentUpgrade: false, rate: 0, cutAfterBytes: 0 };
 
   for (const seed of PLAN.seeds) {
@@ -301,36 +341,17 @@ describe(`soak (${BROWSER})`, function () {
     // swallows requests: the session moves between tiers (re-upgrade, downgrade) under cuts.
     if (kind('multi')) {
       it(`multi seed ${seed}`, async function () {
-        this.timeout(60000);
-        const p = await proxy('kind=fault&heartbeat=500');
-        const { client, w } = connect(`${p.url}/echo`, { upgradeInterval: 200, retry: () => 0, remember: 0, heartbeatTimeout: 500, queueLimit: PLAN.count });
-        const started = performance.now();
-        const f = flow(client, w, { count: PLAN.count, window: 200, rate: Math.ceil(PLAN.count / 5) });
-        const c = every(p, seed, [100, 400], (r) => {
-          const faults = { ...NO_FAULTS, refuseUpgrade: false };
-          if (r.next() < 0.7) faults.refuseUpgrade = 403;
-          if (r.next() < 0.6) faults.cutRandom = { seed: Math.floor(r.next() * 1e9), min: 200, max: 4000 };
-          if (r.next() < 0.2) faults.latency = Math.floor(r.next() * 30);
-          if (r.next() < 0.15) faults.killIdleAfter = 200 + Math.floor(r.next() * 800);
-          if (r.next() < 0.15) faults.swallowSends = 1;
-          if (r.next() < 0.1) faults.killAfter = 100 + Math.floor(r.next() * 900);
-          return faults;
-        }, 4000, { ...NO_FAULTS, refuseUpgrade: false });
-        try {
-          await f.done(40000);
-        } finally {
-          await c.stop();
-        }
-        const stats = await proxyStats(p);
-        const moves = w.moves.filter((m) => m.reason === 're-upgrade').length;
-        console.log(
-          `[soak] ${BROWSER} multi seed ${seed}: ${PLAN.count} echoes in ${ms(performance.now() - started)}; ${stats.cuts} cuts, ${stats.kills} kills, ` +
-            `${stats.swallowed} swallowed, ${stats.refused} refused; ${w.opens.length - 1} reconnections on ${[...new Set(w.opens.map((o) => o.transport))].join('/')}, ` +
-            `${moves} re-upgrades, ${w.errors.length} errors, ends on ${client.transport}`,
-        );
-        assertResumedThroughout(w);
-        assertNoPageErrors();
+        await storm(this, 'multi', seed);
       });
+    }
+    // The same storm with WebSocket and one HTTP tier below it, which it lands on and climbs from, and
+    // upgrades that sometimes hang (each try waits out its open timeout while the tier below goes on).
+    if (kind('climb')) {
+      for (const run of HTTP_TIERS.filter(wanted)) {
+        it(`climb ${run} seed ${seed}`, async function () {
+          await storm(this, `climb ${run}`, seed, ['websocket', run]);
+        });
+      }
     }
 
     if (kind('legacy')) {
