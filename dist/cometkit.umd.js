@@ -367,6 +367,7 @@
         let tune = '';
         // While the session moves to a re-upgrade candidate, acknowledgements stay at the position the
         // candidate resumes from: one beyond it would make that position one the server can no longer resume.
+        // (After a try given up, until the old connection's next frame: see frame().)
         let frozen = Infinity;
         // (Only a re-upgrade freezes it: the WebSocket-only build has none.)
         const position = () => (Math.min(got, frozen) );
@@ -708,6 +709,12 @@
             if (!own) {
                 lastSeen = Date.now();
                 patience = 1;
+                // A try given up thaws acknowledgements only once the connection's receiving request made during
+                // it has been answered: a send carrying the client's position could otherwise reach the server
+                // first, and that request's renewal from the frozen position would no longer rewind there (its
+                // answer, read from that position, would start later: messages skipped as already had).
+                if (!candidate)
+                    frozen = Infinity;
             }
             const gen = generation;
             const type = text[0];
@@ -909,7 +916,8 @@
          * comes again and is skipped by position, unconfirmed sends go again and the
          * server drops what it has. Acknowledgements stay at the candidate's
          * position meanwhile: one beyond it would make that position one the server
-         * can no longer resume.
+         * can no longer resume (and after a try given up, until the old connection's
+         * renewals made meanwhile have been answered).
          */
         function upgrade() {
             void sit(generation).then((ok) => {
@@ -934,7 +942,6 @@
             const give = () => {
                 if (gen != generation)
                     return;
-                frozen = Infinity;
                 clearTimeout(timeout);
                 candidate?.close();
                 candidate = undefined;

@@ -135,6 +135,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   let tune = '';
   // While the session moves to a re-upgrade candidate, acknowledgements stay at the position the
   // candidate resumes from: one beyond it would make that position one the server can no longer resume.
+  // (After a try given up, until the old connection's next frame: see frame().)
   let frozen = Infinity;
   // (Only a re-upgrade freezes it: the WebSocket-only build has none.)
   const position = () => (MULTI_TIER ? Math.min(got, frozen) : got);
@@ -452,6 +453,11 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     if (!own) {
       lastSeen = Date.now();
       patience = 1;
+      // A try given up thaws acknowledgements only once the connection's receiving request made during
+      // it has been answered: a send carrying the client's position could otherwise reach the server
+      // first, and that request's renewal from the frozen position would no longer rewind there (its
+      // answer, read from that position, would start later: messages skipped as already had).
+      if (MULTI_TIER && !candidate) frozen = Infinity;
     }
     const gen = generation;
     const type = text[0];
@@ -639,7 +645,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
    * comes again and is skipped by position, unconfirmed sends go again and the
    * server drops what it has. Acknowledgements stay at the candidate's
    * position meanwhile: one beyond it would make that position one the server
-   * can no longer resume.
+   * can no longer resume (and after a try given up, until the old connection's
+   * renewals made meanwhile have been answered).
    */
   function upgrade(): void {
     void sit(generation).then((ok) => {
@@ -663,7 +670,6 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     // nothing then, where it would have scheduled tries for a client no longer open.
     const give = () => {
       if (gen != generation) return;
-      frozen = Infinity;
       clearTimeout(timeout);
       candidate?.close();
       candidate = undefined;

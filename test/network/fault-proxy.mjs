@@ -42,6 +42,10 @@
 //                            (no CORS headers), never forwarding them, as a proxy does when its upstream
 //                            connection fails: to a no-cors fetch, an answer like any other; counts
 //                            down (stats.failed counts them)
+//   delayReceives: ms        hold each receiving request (xhr, poll, jsonp, xhr_streaming, htmlfile,
+//                            eventsource) that long before forwarding it, as a slower path for them
+//                            would: sends and everything else go at once, so a send made after a
+//                            poll can reach the server first (stats.delayed counts them)
 //   refuseBodiesOver: n      answer 413 to a request whose Content-Length is over n bytes, never
 //                            forwarding it, as nginx does past its client_max_body_size: the body is
 //                            read and dropped, then a plain 413 page (no CORS headers) with
@@ -79,7 +83,10 @@ const DEFAULT_FAULTS = Object.freeze({
   swallowSends: 0,
   failSends: 0,
   refuseBodiesOver: 0,
+  delayReceives: 0,
 });
+/** Receiving requests (polls and streams), which delayReceives holds back. */
+const RECEIVING = /\/(xhr|poll|jsonp|xhr_streaming|htmlfile|eventsource)(\?|$)/;
 const REFUSALS = [400, 403, 502];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 /** Longest wait in stop() for every socket to report closed. */
@@ -210,7 +217,7 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
   const upstreamPort = Number(target.port || 80);
 
   let faults = { ...DEFAULT_FAULTS, ...checkFaults(initial) };
-  const stats = { requests: 0, swallowed: 0, failed: 0, tooLarge: 0, upgrades: 0, refused: 0, kills: 0, cuts: 0, active: 0 };
+  const stats = { requests: 0, swallowed: 0, failed: 0, tooLarge: 0, delayed: 0, upgrades: 0, refused: 0, kills: 0, cuts: 0, active: 0 };
   const exchanges = new Set(); // requests and upgraded connections in progress
   const sockets = new Set(); // every socket, client and upstream side, until it closes
   const track = (socket) => {
@@ -341,6 +348,17 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
 
   function handleRequest(req, res) {
     stats.requests++;
+    if (faults.delayReceives > 0 && RECEIVING.test(req.url)) {
+      stats.delayed++;
+      req.pause();
+      // (Given up meanwhile by the client: never forwarded.)
+      setTimeout(() => req.socket.destroyed || (forward(req, res), req.resume()), faults.delayReceives);
+      return;
+    }
+    forward(req, res);
+  }
+
+  function forward(req, res) {
     if (faults.swallowSends > 0 && /\/(xhr|jsonp)_send(\?|$)/.test(req.url)) {
       faults = { ...faults, swallowSends: faults.swallowSends - 1 };
       stats.swallowed++;

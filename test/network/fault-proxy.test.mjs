@@ -246,6 +246,23 @@ describe('fault proxy in front of the cometkit server', { concurrency: true, tim
     }
   });
 
+  test('delayReceives holds polls and streams back, and lets a send made after them through first', async () => {
+    const proxy = await proxyFor(echo, { delayReceives: 400 });
+    const session = sessionPath();
+    // Opened directly (the session must exist for the send), then renewed through the proxy.
+    const opening = await fetch(`${echo.origin}${session}/xhr`, { method: 'POST' });
+    assert.equal(await opening.text(), 'o\n');
+    const asked = Date.now();
+    const poll = fetch(`${proxy.url}${session}/xhr`, { method: 'POST' }).then(async (r) => [await r.text(), Date.now() - asked]);
+    assert.equal(await xhrSend(`${proxy.url}${session}/xhr_send`, ['m1']), 204);
+    const sentAfter = Date.now() - asked;
+    const [text, answeredAfter] = await poll;
+    assert.equal(text, 'a["m1"]\n', 'the poll reached the server after the send');
+    assert.ok(sentAfter < 400, `the send took ${sentAfter} ms`);
+    assert.ok(answeredAfter >= 400, `the poll was answered after ${answeredAfter} ms`);
+    assert.equal(proxy.stats.delayed, 1, 'only the poll was held');
+  });
+
   test('refuseBodiesOver answers 413 to a longer body without forwarding it; bodies within pass', async () => {
     const proxy = await proxyFor(echo, { refuseBodiesOver: 100 });
     const session = sessionPath();
