@@ -676,7 +676,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       unseat();
       upgradeLater();
     };
-    const since = (frozen = got);
+    // From where acknowledgements stand: still frozen after a try given up, a renewal made during it may
+    // be on its way (see frame()), and a position beyond it must not reach the server first.
+    const since = (frozen = position());
     let moved = false;
     const timeout = setTimeout(give, openTimeout(ctx.info?.rtt, better.roundTrips, o.timeout));
     try {

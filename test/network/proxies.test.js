@@ -264,11 +264,12 @@ describe('behind proxies', function () {
         // read from the frozen position, skipped what came between: the refused tries under bursts).
         this.timeout(20000);
         const p = await proxy.call(this, faults({ refuseUpgrade: 403 }));
-        const { client, w } = connect(p.url + '/stream', { upgradeInterval: 100, transports: ['websocket', lower] });
+        const { client, w } = connect(p.url + '/stream', { upgradeInterval: 10, transports: ['websocket', lower] });
         await waitFor(client, w, () => w.connections.length > 0, 3000, 'open');
         assertEqual(w.connections[0].transport, lower, 'landed on');
-        // Each try now waits out its open timeout (~600 ms), and the next starts 100 ms after.
-        await setFaults(p, { refuseUpgrade: false, silentUpgrade: true, delayReceives: 40 });
+        // Each try now waits out its open timeout (~600 ms), and the next starts 10 ms after; polls reach
+        // the server 80 ms late (a try given up and the next started may both come in that time).
+        await setFaults(p, { refuseUpgrade: false, silentUpgrade: true, delayReceives: 80 });
         for (let round = 0; round < 20; round++) await echoRound(client, w, `round ${round}`, 1);
         // Then tries refused at once (a short freeze each) under bursts: a poll made during one, held
         // back, is overtaken by the sends made after it; its answer, a burst long, is read in full.
@@ -290,7 +291,7 @@ describe('behind proxies', function () {
         assertTicks(w);
         const { stats } = await admin('GET', `/proxy/${p.id}`);
         if (stats.upgrades < 2) throw new Error(`${stats.upgrades} upgrade tries: the test did not test`);
-        console.log(`[proxies] ${BROWSER} ${lower} under re-upgrade tries, polls held 40 ms: 20 echoes one at a time (tries hanging), 100 bursts of 30 (tries refused), ticks 1…${w.connections[0].ticks.length} once each; ${stats.upgrades} tries, ${stats.delayed} polls held`);
+        console.log(`[proxies] ${BROWSER} ${lower} under re-upgrade tries, polls held 80 ms: 20 echoes one at a time (tries hanging), 100 bursts of 30 (tries refused), ticks 1…${w.connections[0].ticks.length} once each; ${stats.upgrades} tries, ${stats.delayed} polls held`);
       });
     }
 

@@ -33,7 +33,7 @@ export const connect = (url) => createClient(url);`,
     entry: `import { createCoreClient, websocket } from 'cometkit';
 export const connect = (url) => createCoreClient(url, { transports: [websocket] });`,
   },
-  { name: 'script tag (cometkit.min.js)', file: 'cometkit.min.js', budget: 5500, mark: 7549 },
+  { name: 'script tag (cometkit.min.js)', file: 'cometkit.min.js', budget: 5500, mark: 7550 },
   // The legacy build (IE 7-class pages) meets its budget: enforced on its own.
   { name: 'legacy (cometkit.legacy.min.js)', file: 'cometkit.legacy.min.js', budget: 6000, enforced: true },
 ];
