@@ -85,7 +85,8 @@ const DEFAULT_FAULTS = Object.freeze({
   refuseBodiesOver: 0,
   delayReceives: 0,
 });
-/** Receiving requests (polls and streams), which delayReceives holds back. */
+/** Send requests, which swallowSends and failSends take; receiving ones (polls, streams), which delayReceives holds. */
+const SENDING = /\/(xhr|jsonp)_send(\?|$)/;
 const RECEIVING = /\/(xhr|poll|jsonp|xhr_streaming|htmlfile|eventsource)(\?|$)/;
 const REFUSALS = [400, 403, 502];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
@@ -351,21 +352,26 @@ export async function startFaultProxy({ upstream, port = 0, host = '127.0.0.1', 
     if (faults.delayReceives > 0 && RECEIVING.test(req.url)) {
       stats.delayed++;
       req.pause();
-      // (Given up meanwhile by the client: never forwarded.)
-      setTimeout(() => req.socket.destroyed || (forward(req, res), req.resume()), faults.delayReceives);
+      setTimeout(() => {
+        // Given up meanwhile by the client: never forwarded.
+        if (req.socket.destroyed) return;
+        forward(req, res);
+        // (Paused above: adding forward()'s data listener does not resume it.)
+        req.resume();
+      }, faults.delayReceives);
       return;
     }
     forward(req, res);
   }
 
   function forward(req, res) {
-    if (faults.swallowSends > 0 && /\/(xhr|jsonp)_send(\?|$)/.test(req.url)) {
+    if (faults.swallowSends > 0 && SENDING.test(req.url)) {
       faults = { ...faults, swallowSends: faults.swallowSends - 1 };
       stats.swallowed++;
       req.resume();
       return;
     }
-    if (faults.failSends > 0 && /\/(xhr|jsonp)_send(\?|$)/.test(req.url)) {
+    if (faults.failSends > 0 && SENDING.test(req.url)) {
       faults = { ...faults, failSends: faults.failSends - 1 };
       stats.failed++;
       req.resume();
