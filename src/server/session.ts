@@ -406,7 +406,20 @@ export function createSession(id: string, host: SessionHost, info: SessionInfo):
     // finds another receiver is refused (2010) as ever, since it may be one sent just before the
     // client moved the session elsewhere. A session closed during the cut rewinds too, as on a resume:
     // its queue alone would read as following the client's position.
-    if (!resuming && resumable && ack !== undefined && state !== 'connecting' && !lost && !receiver) rewind(ack);
+    if (!resuming && resumable && ack !== undefined && state !== 'connecting' && !lost && !receiver && !rewind(ack)) {
+      if (ack < acked) {
+        // Overtaken by an acknowledgement sent after it: the client has more than this says, and an
+        // answer written on from there would be read from n, every message at a wrong position (and
+        // as many skipped as already had). h alone, taking and writing nothing, has it renew from
+        // where it stands.
+        next.write(HEARTBEAT_FRAME);
+        next.end();
+        return false;
+      }
+      // Beyond what was written: nothing is in order, as for a resume.
+      lose();
+      if (state === 'open') finish(CANNOT_RESUME, 'Cannot resume from position ' + String(ack));
+    }
     const old = receiver;
     if (old && !resuming && !(takeOver && state === 'open')) {
       next.write(closeFrame(2010, 'Another connection still open'));

@@ -338,6 +338,43 @@ describe('resume over HTTP', () => {
     }
   });
 
+  it('answers h alone to a renewal below what the client acknowledged since, taking and writing nothing', async () => {
+    // The renewal left before a send that overtook it: the client has m1..m3, not m1 alone.
+    const poll = async (id, query) => xhrFrames((await http.poll(id, query)).body);
+    const renewals = {
+      // A refused stream ends at once; one taken goes on after the messages.
+      xhr_streaming: {
+        refused: async (id, query) => streamFrames(await ended(await http.stream(id, query))),
+        taken: async (id, query) => {
+          const s = await http.stream(id, query);
+          await s.until((t) => streamFrames(t).some((f) => f.startsWith('a')), 'the messages');
+          s.abort();
+          return streamFrames(s.text);
+        },
+      },
+      xhr: { refused: poll, taken: poll },
+    };
+    for (const [transport, renew] of Object.entries(renewals)) {
+      const o = await openResumable(server);
+      await deliver(o, FIVE);
+      assert.equal((await http.send(o.id, '?pos=3', [])).status, 204);
+      await cut(o.session, () => o.s.abort());
+      // Written on from m4, this answer would be read as m2 onwards: m4 and m5 taken for had.
+      assert.deepEqual(await renew.refused(o.id, '?ack=1'), ['h'], transport);
+      assert.deepEqual(await renew.taken(o.id, '?ack=3'), ['a["m4","m5"]'], transport);
+      assert.deepEqual(o.log.closes, [], transport);
+    }
+  });
+
+  it('ends the session with 2012 on a renewal beyond what was written', async () => {
+    const o = await openResumable(server);
+    await deliver(o, FIVE);
+    await cut(o.session, () => o.s.abort());
+    o.session.send('m6');
+    assert.deepEqual(xhrFrames((await http.poll(o.id, '?ack=6')).body), [cannotResume(6)]);
+    assert.deepEqual(o.log.closes, [[2012, 'Cannot resume from position 6']]);
+  });
+
   it('resumes a session that ended with nothing left to deliver with its close frame alone, no k', async () => {
     const o = await openResumable(server);
     await deliver(o, FIVE);

@@ -1,7 +1,8 @@
 // Soak runner: many seeds through the fault proxy (test/soak/soak.test.js), one browser at a time
 // if asked. Writes the plan the test file reads (test/browser/support/soak-plan.js), then runs karma.
+// WebKit runs only when named (`--browsers webkit`): it needs the webkit stage's Xvfb and MiniBrowser.
 //
-//   node test/soak/run.mjs --browsers chromium,firefox --seeds 2000-2019 [--tiers websocket,jsonp]
+//   node test/soak/run.mjs --browsers chromium,firefox[,webkit] --seeds 2000-2019 [--tiers websocket,jsonp]
 //        [--kinds cut,cutlat,swallow,kill,stock,legacy] [--count 2000]
 import fs from 'node:fs/promises';
 import { runBrowserSuite } from '../browser/suite.mjs';
@@ -14,7 +15,7 @@ const seeds = (args.seeds ?? '2000-2004').split(',').flatMap((part) => {
   const [a, b] = part.split('-').map(Number);
   return b === undefined ? [a] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
 });
-const BROWSERS = { chromium: 'ChromiumHeadlessCI', firefox: 'FirefoxHeadlessCI' };
+const BROWSERS = { chromium: 'ChromiumHeadlessCI', firefox: 'FirefoxHeadlessCI', webkit: 'WebKitHeadless' };
 const browsers = (list(args.browsers) ?? ['chromium', 'firefox']).map((b) => BROWSERS[b]);
 const plan = {
   seeds,

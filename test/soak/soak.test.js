@@ -357,7 +357,8 @@ describe(`soak (${BROWSER})`, function () {
     if (kind('legacy')) {
       for (const mode of ['forms', 'fetch']) {
         it(`legacy ${mode} seed ${seed}`, async function () {
-          if (mode === 'forms' && BROWSER === 'Firefox') this.skip();
+          // Firefox is silent on a cut form post (README.md); WebKit has no page without fetch (legacy.test.js).
+          if (mode === 'forms' && BROWSER !== 'Chromium') this.skip();
           this.timeout(60000);
           const frame = document.createElement('iframe');
           frame.src = `${new URL('../legacy/sandbox.html', import.meta.url).pathname}?events=none${mode === 'fetch' ? '&keep=fetch' : ''}`;
