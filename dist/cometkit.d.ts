@@ -62,7 +62,8 @@ interface Extensions {
 }
 /** What the `/info` probe learned. */
 interface Info {
-    websocket: boolean;
+    /** `false` when the server has WebSocket off (SockJS servers always say; absent reads as on). */
+    websocket?: boolean;
     cookie_needed?: boolean;
     cometkit?: Extensions;
     /** Round-trip time of the probe, ms. */

@@ -1545,7 +1545,9 @@ const websocket = {
         if (!(ctx.WebSocket ?? globalThis.WebSocket))
             return 'no WebSocket in this browser';
         // (Only the /info probe sets `info`: the WebSocket-only build has none.)
-        return ctx.info && !ctx.info.websocket ? 'disabled by the server' : '';
+        // Only `websocket: false` says no, as sockjs-client reads it: an /info without the field leaves
+        // WebSocket to be tried.
+        return ctx.info?.websocket === false ? 'disabled by the server' : '';
     },
     connect(ctx, sink) {
         // (Spelt as in unsupported(): the repeat costs the bundle next to nothing.)
@@ -1572,9 +1574,13 @@ const websocket = {
             if (pos >= 0)
                 ws.send(JSON.stringify([pos, part.length ? seq : null, ...part]));
             else {
-                // Without resume, handing a batch to the socket is all the delivery there is to report (and
+                // One WebSocket message per message, as sockjs-client sends them: stock servers cap a
+                // message far below 1 MiB and close the socket (1009) over it (Spring on Tomcat: 8 KiB), so
+                // a batch of small sends must not make one large message.
+                for (const text of part)
+                    ws.send(JSON.stringify([text]));
+                // Without resume, handing them to the socket is all the delivery there is to report (and
                 // a batch is never empty: only a resumable session sends bare acknowledgements).
-                ws.send(JSON.stringify(part));
                 sink.frame(keptFrame(seq + part.length - 1), true);
             }
             if (messages.length)

@@ -150,3 +150,38 @@ for (const server of ['cometkit', 'sockjs']) {
     });
   }
 }
+
+// Stock servers cap a WebSocket message (Spring on Tomcat: 8 KiB by default) and close the socket
+// (1009) over it; sockjs-client sends one message per send, so a burst of small sends fits any cap.
+describe('sockjs server taking WebSocket messages of up to 8 KiB', function () {
+  this.timeout(20000);
+  for (const [label, create] of [
+    ['createClient', createClient],
+    ['cometkit/websocket', createWebSocketClient],
+  ]) {
+    it(`${label}: 100 sends of 200 characters in one tick (20 KB) all echoed, in order, the socket kept`, async function () {
+      const client = create(`${config().servers.sockjs.cross}/small_echo`, { transports: ['websocket'], reconnect: false });
+      try {
+        await opened(client);
+        const expected = Array.from({ length: 100 }, (_, i) => `${i} `.padEnd(200, 'x'));
+        const received = [];
+        let stopWatching;
+        const closed = new Promise((_, reject) => {
+          stopWatching = client.on('close', ({ code, reason }) => reject(new Error(`closed (${code} ${reason}) after ${received.length} echoes`)));
+        });
+        const all = new Promise((resolve) => {
+          client.on('message', ({ data }) => {
+            received.push(data);
+            if (received.length === expected.length) resolve();
+          });
+        });
+        for (const m of expected) client.send(m);
+        await Promise.race([all, closed]);
+        stopWatching();
+        assertSameMessages(received, expected);
+      } finally {
+        client.close();
+      }
+    });
+  }
+});

@@ -32,6 +32,9 @@ export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
     '/close': (conn) => conn.close(3000, 'Go away!'),
     // Behind a gate that refuses requests without the token in their query (gate.mjs).
     [GATE_PREFIX]: (conn) => conn.on('data', (text) => conn.write(text)),
+    // WebSocket messages of at most 8 KiB, the socket closed (1009) over it: what Spring on Tomcat
+    // takes by default (faye-websocket, under sockjs, is told the same below).
+    '/small_echo': (conn) => conn.on('data', (text) => conn.write(text)),
     '/stream': (conn) => {
       let n = 0;
       const timer = setInterval(() => conn.write(`tick ${++n}`), TICK_INTERVAL);
@@ -41,7 +44,8 @@ export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
     },
   };
   for (const [prefix, onConnection] of Object.entries(services)) {
-    const server = sockjs.createServer({ sockjs_url: SOCKJS_PATH, log: quiet, response_limit: 4096 });
+    const faye_server_options = prefix === '/small_echo' ? { maxLength: 8192 } : null;
+    const server = sockjs.createServer({ sockjs_url: SOCKJS_PATH, log: quiet, response_limit: 4096, faye_server_options });
     server.on('connection', onConnection);
     server.installHandlers(http, { prefix });
   }

@@ -99,7 +99,8 @@ describe('websocket tier', function () {
     assertEqual(client.state, 'open', 'state');
   });
 
-  it('sends the messages of one tick as one JSON array', async function () {
+  it('sends the messages of one tick after it, each in a WebSocket message of its own on a stock session', async function () {
+    // As sockjs-client sends them: stock servers cap a WebSocket message (Spring on Tomcat: 8 KiB).
     const { client, socket } = await openSocket();
     client.send('one');
     client.send('two "quoted" \u2028 ż');
@@ -107,7 +108,7 @@ describe('websocket tier', function () {
     await tick();
     client.send('three');
     await tick();
-    assertJson(socket.sent, [json(['one', 'two "quoted" \u2028 ż']), json(['three'])], 'frames sent');
+    assertJson(socket.sent, [json(['one']), json(['two "quoted" \u2028 ż']), json(['three'])], 'frames sent');
   });
 
   it('closes the socket with 1000 when the client closes, and hears nothing from it afterwards', async function () {
@@ -185,6 +186,13 @@ describe('websocket tier', function () {
     const client = await connect('http://push.example/svc', { transports: ['websocket', next.tier], WebSocket: FakeWebSocket });
     assertJson(await firstTransport.get(client), { from: 'websocket', to: 'polling', reason: 'disabled by the server' }, 'transport event');
     assertEqual(sockets.length, 0, 'sockets');
+  });
+
+  it('is tried when /info leaves the field out, as sockjs-client reads it (only false says no)', async function () {
+    const { FakeWebSocket, sockets } = fakeWebSocket();
+    const next = fakeTier('polling', { probe: () => Promise.resolve({ rtt: 1, cors: true }) });
+    await connect('http://push.example/svc', { transports: ['websocket', next.tier], WebSocket: FakeWebSocket });
+    await until(() => sockets.length === 1, 2000, 'a WebSocket');
   });
 
   it('falls back at once when the WebSocket constructor throws', async function () {
