@@ -490,11 +490,13 @@ function createCoreClient(url, options, named = []) {
                         if (MULTI_TIER)
                             ;
                         keep();
-                        if (sid && !k) {
+                        // Fewer of the client's messages than the server had confirmed: a fresh session under the
+                        // old id (a restarted server, asked at 0 by a client that has received nothing).
+                        if (sid && (!k || kept < sent)) {
                             // The server no longer has the session (restarted, or the grace period passed):
                             // report it, and start a fresh resumable one at once. (Not open meanwhile: no tier.)
                             tier = undefined;
-                            lost('the server no longer had the session');
+                            lost();
                             return start();
                         }
                         const resumed = !!sid;
@@ -559,9 +561,13 @@ function createCoreClient(url, options, named = []) {
                 ack();
             return;
         }
-        // An `o` on an open connection: the server started a new session, the client's is gone.
-        if (text == 'o')
+        // An `o` on an open connection: the server started a new session, the client's is gone. (Kept,
+        // its id would be resumed, and the plain session the server made under it answer nothing.)
+        if (text == 'o') {
+            if (sid)
+                lost();
             return drop(1006, 'Server lost session');
+        }
         let value;
         try {
             value = JSON.parse(text.slice(1));
@@ -622,7 +628,7 @@ function createCoreClient(url, options, named = []) {
         settle(gone, new Error('cometkit: maybe not delivered: the session ended'));
     }
     // A resumable session is gone with messages in between: say so, and start afresh.
-    function lost(why) {
+    function lost(why = 'the server no longer had the session') {
         const error = new Error('cometkit: session lost (' + why + '); messages in between may be missing');
         error.name = 'SessionLostError';
         // Gone already: an error handler that closes the client has no session to tell the server of.

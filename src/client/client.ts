@@ -360,11 +360,13 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               unseat();
               if (MULTI_TIER) tried = undefined;
               keep();
-              if (sid && !k) {
+              // Fewer of the client's messages than the server had confirmed: a fresh session under the
+              // old id (a restarted server, asked at 0 by a client that has received nothing).
+              if (sid && (!k || kept < sent)) {
                 // The server no longer has the session (restarted, or the grace period passed):
                 // report it, and start a fresh resumable one at once. (Not open meanwhile: no tier.)
                 tier = undefined;
-                lost('the server no longer had the session');
+                lost();
                 return start();
               }
               const resumed = !!sid;
@@ -467,8 +469,12 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       if (sid && got > acked) ack();
       return;
     }
-    // An `o` on an open connection: the server started a new session, the client's is gone.
-    if (text == 'o') return drop(1006, 'Server lost session');
+    // An `o` on an open connection: the server started a new session, the client's is gone. (Kept,
+    // its id would be resumed, and the plain session the server made under it answer nothing.)
+    if (text == 'o') {
+      if (sid) lost();
+      return drop(1006, 'Server lost session');
+    }
     let value: unknown;
     try {
       value = JSON.parse(text.slice(1));
@@ -532,7 +538,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   }
 
   // A resumable session is gone with messages in between: say so, and start afresh.
-  function lost(why: string): void {
+  function lost(why = 'the server no longer had the session'): void {
     const error = new Error('cometkit: session lost (' + why + '); messages in between may be missing');
     error.name = 'SessionLostError';
     // Gone already: an error handler that closes the client has no session to tell the server of.

@@ -118,6 +118,51 @@ describe('reconnect', function () {
     });
   }
 
+  // A client that has received nothing resumes at 0, which a restarted server takes as asking for a
+  // new session (k0): the server had confirmed the client's sends, so it is not the client's session.
+  describe('server restarted (crash) after sends were confirmed and nothing received', function () {
+    const delivered = (text) => new Promise((resolve) => client.send(text, resolve));
+    for (const tier of TIERS) {
+      it(`${tier}: reports the session lost once, goes on in a fresh one, and its sends are delivered`, async function () {
+        // A cut forever-iframe is heard only by its missing heartbeats (as above).
+        if (tier === 'iframe') instance = await replaceInstance('?heartbeat=500');
+        client = createClient(`${instance.url}/sink`, { transports: [tier], retry: () => 100, ...(tier === 'iframe' ? { heartbeatTimeout: 1000 } : {}) });
+        await next(client, 'open');
+        assertEqual(await delivered('subscribe'), undefined, 'first send: error');
+        const errors = record(client, 'error');
+        const closes = record(client, 'close');
+        const reopened = next(client, 'open', 15000);
+        await admin('POST', `/cometkit/${instance.id}/restart?down=300&mode=crash`);
+        const again = await reopened;
+        assertEqual(again.resumed, false, 'open.resumed');
+        assertEqual(await delivered('subscribe again'), undefined, 'send after: error');
+        assertEqual(client.state, 'open', 'state');
+        const named = errors.map(({ error }) => error.name);
+        assertEqual(named.filter((name) => name === 'SessionLostError').length, 1, `session-lost reports (errors: ${named})`);
+        assertEqual(closes.filter((c) => !c.willReconnect).length, 0, 'closes for good');
+      });
+    }
+  });
+
+  // Plain polling between two polls when the server restarts: the next poll, a renewal, makes the
+  // new server open a plain session under the old id and answer o.
+  it('polling: an o on an open connection is a lost session, not one to resume', async function () {
+    const first = await open('polling', { retry: () => 100 });
+    assertEqual(first.transport, 'polling', 'open.transport');
+    await echo(client, ['before']);
+    const errors = record(client, 'error');
+    const closed = next(client, 'close', 5000);
+    const reopened = next(client, 'open', 15000);
+    // Plain polls are answered at once: a restart with no pause falls between two of them.
+    await admin('POST', `/cometkit/${instance.id}/restart?down=0&mode=crash`);
+    const close = await closed;
+    const again = await reopened;
+    assertEqual(again.resumed, false, 'open.resumed');
+    await echo(client, ['after']);
+    const named = errors.map(({ error }) => error.name);
+    assertEqual(JSON.stringify(named), JSON.stringify(['SessionLostError']), `errors after the restart (close ${close.code} ${close.reason})`);
+  });
+
   describe('offline', function () {
     function goOffline() {
       Object.defineProperty(navigator, 'onLine', { get: () => false, configurable: true });

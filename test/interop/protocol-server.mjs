@@ -97,7 +97,7 @@ export function burstStream(session) {
  * Outside the services: /policy-page?<JSON headers> (a page served with those headers, a
  * Content-Security-Policy or an embedder policy, that runs test/integration/fixtures/policy-page.js)
  * and the scripts it loads, under /static/.
- * Starts /echo, /close, /disabled_websocket_echo, /cookie_needed_echo, /stream (see tickStream), /burst (see burstStream) and /token_echo (behind gate.mjs) on one
+ * Starts /echo, /close, /disabled_websocket_echo, /cookie_needed_echo, /stream (see tickStream), /burst (see burstStream), /sink and /token_echo (behind gate.mjs) on one
  * http.Server. Resolves with { port, url, http, sessions(), close(), crash() }: sessions() lists the open
  * sessions as `<prefix>/<session id>` (what a test needs to act on a session without its client); close() ends
  * every session with a close frame (1001 "Server shutting down"); crash() cuts
@@ -140,6 +140,8 @@ export async function startProtocolServer({ port = 0, host = '127.0.0.1', option
     [{ prefix: '/cookie_needed_echo', jsessionid: true }, echo],
     [{ prefix: '/stream', responseLimit: 4096 }, tickStream],
     [{ prefix: '/burst' }, burstStream],
+    // Takes messages and sends none: a client that has only sent (its sends confirmed, nothing received).
+    [{ prefix: '/sink' }, () => {}],
     // Behind a gate that refuses requests without the token in their query (gate.mjs); streaming
     // responses end after a frame or two, so that renewals (each with the query) are many.
     [{ prefix: GATE_PREFIX, responseLimit: 256 }, echo],
