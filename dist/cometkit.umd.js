@@ -1054,7 +1054,10 @@
      * or '') is the first request's (the service URL's own, the tuning, `&pos=…`).
      * It loads only an htmlfile URL on its own origin and posts each frame to the
      * parent's origin alone: `f<frame>`, `x` when the htmlfile has ended (at the
-     * server's size limit, or cut), or `e<reason>` when the stream cannot start. It
+     * server's size limit, or cut), or `e<reason>` when the stream cannot start,
+     * each after the callback name: the parent takes posts with its own only (a page
+     * that frames the parent can navigate the bridge's frame to this page with a hash
+     * of its own making, but cannot read the parent's name). It
      * reopens the htmlfile when the parent says `r<query>`, with that query (the
      * renewal's: `&ack=…`, the client's position, in place of `&pos=…`) after the
      * same URL. A query cannot leave the URL's path: it starts with `&` or is empty.
@@ -1071,7 +1074,7 @@
     // One expression of literals, page and script together: a bundler that cannot tell
     // `literal + constant` free of side effects (esbuild) kept it, unused, in bundles without the iframe tier.
     const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' +
-        'let[o,u,k,q]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(d,o),' +
+        'let[o,u,k,q]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(k+d,o),' +
         'n=d=>{if(/^r(&|$)/.test(d)){let m=c={};f?.remove();f=document.createElement("iframe");f.onload=()=>c==m&&!m.s&&p(E);f.src=u+d.slice(1);document.body.append(f)}};' +
         'if(/\\/htmlfile\\?c=[\\w.-]+$/.test(u)&&new URL(u,location).origin==location.origin){' +
         'try{document.domain=document.domain}catch{}' +
@@ -1407,20 +1410,23 @@
             const hash = '#' + encodeURIComponent(JSON.stringify([origin, url.href, callback, ctx.tune()]));
             const blob = ctx.info?.cometkit ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
             const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html?t' + ctx.query) + hash });
-            // Only the bridge we made, from the service's origin, may speak.
+            // Only the bridge we made, from the service's origin, may speak, each post after the callback name
+            // the hash gave it: a page that frames this one can navigate the bridge's frame to a bridge page
+            // (the service's origin) with a hash of its own, onto an htmlfile of its own, but cannot read ours.
             const tell = (word) => bridge.contentWindow?.postMessage(word, url.origin);
             const relay = (e) => {
-                if (e.source != bridge.contentWindow || e.origin != url.origin)
-                    return;
                 const data = String(e.data);
-                const kind = data[0];
+                if (e.source != bridge.contentWindow || e.origin != url.origin || data.indexOf(callback))
+                    return;
+                const kind = data[callback.length];
+                const rest = data.slice(callback.length + 1);
                 if (kind == 'f')
-                    frame(data.slice(1));
+                    frame(rest);
                 // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
                 else if (kind == 'x')
                     tell('r' + ctx.tune());
                 else
-                    fail(data.slice(1));
+                    fail(rest);
             };
             addEventListener('message', relay);
             signal.addEventListener('abort', () => {

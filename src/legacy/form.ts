@@ -61,9 +61,9 @@ export function formPost(url: string, data: string | null, timeout: number, done
   // in some engines) is not the answer: only the server's page counts.
   frame.onload = frame.onreadystatechange = () => {
     try {
-      if (frame.contentWindow?.location.href == 'about:blank') return;
+      if ((frame.contentWindow as Window).location.href == 'about:blank') return;
     } catch {
-      // another origin's page: the answer
+      // another origin's page: the answer (a frame without a window throws too, and goes on alike)
     }
     if (!frame.readyState || frame.readyState == 'complete') end(true);
   };

@@ -72,14 +72,14 @@ export function jsonp(url: string, timeout: number, done: (error: string, value?
   // onload and onerror fire after the script has run: no call by then means no answer.
   script.onload = script.onerror = failed;
   script.onreadystatechange = () => {
-    if (!grace && /loaded|complete/.test(script.readyState ?? '')) grace = setTimeout(failed, GRACE);
+    if (!grace && /loaded|complete/.test(script.readyState as string)) grace = setTimeout(failed, GRACE);
   };
   // The server's Content-Type says UTF-8 too; this covers servers that omit the charset.
   script.setAttribute('charset', 'UTF-8');
   script.src = url + (url.indexOf('?') < 0 ? '?' : '&') + 'c=' + HOLDER + '.' + name;
   insert(script);
   return (linger) => {
-    report = () => undefined;
+    report = () => {};
     // (A request that has ended has nothing to wait for: no timer for it.)
     if (!linger || finished) return end('');
     clearTimeout(timer);

@@ -35,7 +35,7 @@ export function connect(
   wait: number
 ): Control {
   let closed = false;
-  let cancel: Cancel = () => undefined;
+  let cancel: Cancel = () => {};
   // (A stock server answers a held poll only at its next heartbeat: keeping the callback that long
   // would keep the page from being clean long after a close.)
   const linger = ck.close ? LINGER : 0;

@@ -10,7 +10,10 @@
  * or '') is the first request's (the service URL's own, the tuning, `&pos=…`).
  * It loads only an htmlfile URL on its own origin and posts each frame to the
  * parent's origin alone: `f<frame>`, `x` when the htmlfile has ended (at the
- * server's size limit, or cut), or `e<reason>` when the stream cannot start. It
+ * server's size limit, or cut), or `e<reason>` when the stream cannot start,
+ * each after the callback name: the parent takes posts with its own only (a page
+ * that frames the parent can navigate the bridge's frame to this page with a hash
+ * of its own making, but cannot read the parent's name). It
  * reopens the htmlfile when the parent says `r<query>`, with that query (the
  * renewal's: `&ack=…`, the client's position, in place of `&pos=…`) after the
  * same URL. A query cannot leave the URL's path: it starts with `&` or is empty.
@@ -28,7 +31,7 @@
 // `literal + constant` free of side effects (esbuild) kept it, unused, in bundles without the iframe tier.
 export const BRIDGE_PAGE =
   '<!doctype html><meta charset="utf-8"><body><script>' +
-  'let[o,u,k,q]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(d,o),' +
+  'let[o,u,k,q]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(k+d,o),' +
   'n=d=>{if(/^r(&|$)/.test(d)){let m=c={};f?.remove();f=document.createElement("iframe");f.onload=()=>c==m&&!m.s&&p(E);f.src=u+d.slice(1);document.body.append(f)}};' +
   'if(/\\/htmlfile\\?c=[\\w.-]+$/.test(u)&&new URL(u,location).origin==location.origin){' +
   'try{document.domain=document.domain}catch{}' +

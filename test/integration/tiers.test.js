@@ -185,3 +185,42 @@ describe('sockjs server taking WebSocket messages of up to 8 KiB', function () {
     });
   }
 });
+
+// A page that frames the client's page can navigate the bridge's frame (a frame within its own page) to
+// the service's bridge page with a hash of its own making: onto an htmlfile of a session it opened.
+describe('forever-iframe bridge navigated by another page', function () {
+  this.timeout(20000);
+  it('takes no frame from a bridge page that does not carry its callback name', async function () {
+    const base = config().servers.cometkit.cross;
+    const client = createClient(`${base}/echo`, { transports: ['iframe'], reconnect: false });
+    let stopListening = () => {};
+    try {
+      await opened(client);
+      const received = [];
+      client.on('message', ({ data }) => received.push(data));
+      // The other page's own session on the tick service, opened by a poll: a receiver that attaches
+      // later gets its ticks, with no o before them.
+      const id = Math.random().toString(36).slice(2, 10);
+      const opening = await (await fetch(`${base}/stream/000/${id}/xhr`, { method: 'POST' })).text();
+      assertEqual(opening, 'o\n', 'the session opened');
+      const bridge = Array.from(document.querySelectorAll('iframe')).find((f) => f.src.includes('/iframe-cometkit.html'));
+      if (!bridge) throw new Error('no bridge frame in the page');
+      const posted = new Promise((resolve) => {
+        let ticks = 0;
+        const listener = (e) => {
+          if (e.source === bridge.contentWindow && String(e.data).includes('tick') && ++ticks === 3) resolve();
+        };
+        addEventListener('message', listener);
+        stopListening = () => removeEventListener('message', listener);
+      });
+      const hash = encodeURIComponent(JSON.stringify([origin, `${base}/stream/000/${id}/htmlfile?c=other`, 'other', '']));
+      bridge.src = `${base}/stream/iframe-cometkit.html#${hash}`;
+      // The client heard each of them first (its listener came first).
+      await posted;
+      assertEqual(JSON.stringify(received.filter((m) => m.startsWith('tick'))), '[]', 'ticks taken as messages');
+    } finally {
+      stopListening();
+      client.close();
+    }
+  });
+});

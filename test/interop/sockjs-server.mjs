@@ -14,6 +14,28 @@ const SOCKJS_PATH = '/static/sockjs.min.js';
 /** As protocol-server.mjs's /stream: "tick <n>" every 100 ms per connection, from 1, plus echo. */
 const TICK_INTERVAL = 100;
 
+const STRICT_PREFIX = '/strict_echo';
+
+/**
+ * Vert.x's SockJS handler (vertx-web, JsonPTransport.handleSend) takes a `jsonp_send` whose Content-Type
+ * is exactly `application/x-www-form-urlencoded` or `text/plain`, and answers anything else (such as
+ * `text/plain;charset=UTF-8`, what fetch() labels a string body) 500 "Invalid Content-Type": the
+ * STRICT_PREFIX service does the same, in front of sockjs's own handler.
+ */
+function guardSendType(http) {
+  const listeners = http.listeners('request');
+  http.removeAllListeners('request');
+  http.on('request', (req, res) => {
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    if (req.url.startsWith(STRICT_PREFIX + '/') && /\/jsonp_send(\?|$)/.test(req.url) && type !== 'text/plain' && type !== 'application/x-www-form-urlencoded') {
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('Invalid Content-Type');
+      return;
+    }
+    for (const listener of listeners) listener.call(http, req, res);
+  });
+}
+
 /** Resolves with { port, url, close() }. */
 export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
   const script = readFileSync(SOCKJS_CLIENT);
@@ -35,6 +57,8 @@ export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
     // WebSocket messages of at most 8 KiB, the socket closed (1009) over it: what Spring on Tomcat
     // takes by default (faye-websocket, under sockjs, is told the same below).
     '/small_echo': (conn) => conn.on('data', (text) => conn.write(text)),
+    // Sends by jsonp_send taken only as exactly text/plain or a form, as Vert.x takes them (below).
+    [STRICT_PREFIX]: (conn) => conn.on('data', (text) => conn.write(text)),
     '/stream': (conn) => {
       let n = 0;
       const timer = setInterval(() => conn.write(`tick ${++n}`), TICK_INTERVAL);
@@ -50,6 +74,7 @@ export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
     server.installHandlers(http, { prefix });
   }
   installGate(http);
+  guardSendType(http);
   await new Promise((resolve, reject) => {
     http.once('error', reject);
     http.listen(port, host, resolve);

@@ -27,16 +27,19 @@ export const iframe: Tier = {
       const hash = '#' + encodeURIComponent(JSON.stringify([origin, url.href, callback, ctx.tune()]));
       const blob = ctx.info?.cometkit ? '' : URL.createObjectURL(new Blob([BRIDGE_PAGE], { type: 'text/html' }));
       const bridge = hidden('iframe', { src: (blob || ctx.base + '/iframe-cometkit.html?t' + ctx.query) + hash });
-      // Only the bridge we made, from the service's origin, may speak.
+      // Only the bridge we made, from the service's origin, may speak, each post after the callback name
+      // the hash gave it: a page that frames this one can navigate the bridge's frame to a bridge page
+      // (the service's origin) with a hash of its own, onto an htmlfile of its own, but cannot read ours.
       const tell = (word: string) => bridge.contentWindow?.postMessage(word, url.origin);
       const relay = (e: MessageEvent) => {
-        if (e.source != bridge.contentWindow || e.origin != url.origin) return;
         const data = String(e.data);
-        const kind = data[0];
-        if (kind == 'f') frame(data.slice(1));
+        if (e.source != bridge.contentWindow || e.origin != url.origin || data.indexOf(callback)) return;
+        const kind = data[callback.length];
+        const rest = data.slice(callback.length + 1);
+        if (kind == 'f') frame(rest);
         // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
         else if (kind == 'x') tell('r' + ctx.tune());
-        else fail(data.slice(1));
+        else fail(rest);
       };
       addEventListener('message', relay);
       signal.addEventListener('abort', () => {

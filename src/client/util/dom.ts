@@ -15,5 +15,7 @@ export function hidden<K extends keyof HTMLElementTagNameMap>(tag: K, props?: Pa
 
 /** Removes `node` from the page, if there; for the legacy build, whose pages lack `Element#remove`. */
 export function remove(node: Node | null | undefined): void {
-  node?.parentNode?.removeChild(node);
+  // (`&&`, not `?.`: ES3 spells each `?.` out at length.)
+  const parent = node && node.parentNode;
+  if (parent) parent.removeChild(node);
 }
