@@ -663,6 +663,12 @@ function createSession(id, host, info) {
         kept = 0;
         lost = true;
     }
+    // After a position the client cannot have, nothing is in order: the close frame alone (2012).
+    function cannotResume(pos) {
+        lose();
+        if (state === 'open')
+            finish(CANNOT_RESUME, 'Cannot resume from position ' + String(pos));
+    }
     // Drops retained messages up to position `pos`; false when the client cannot be at `pos`.
     function confirm(pos) {
         const drop = pos - acked;
@@ -769,12 +775,8 @@ function createSession(id, host, info) {
             // A closed session rewinds too: the client gets what it missed before the close frame,
             // rather than the queue alone, which would read as following its position.
             rewound = rewind(pos);
-            if (!rewound) {
-                // After a position the client cannot have, nothing is in order: the close frame alone.
-                lose();
-                if (state === 'open')
-                    finish(CANNOT_RESUME, 'Cannot resume from position ' + String(pos));
-            }
+            if (!rewound)
+                cannotResume(pos);
         }
         // A renewal says what the client has: what was written after it (lost in a cut that looked like
         // the end of a response) goes again, without a word. Only onto a free session: a renewal that
@@ -791,10 +793,8 @@ function createSession(id, host, info) {
                 next.end();
                 return false;
             }
-            // Beyond what was written: nothing is in order, as for a resume.
-            lose();
-            if (state === 'open')
-                finish(CANNOT_RESUME, 'Cannot resume from position ' + String(ack));
+            // Beyond what was written: as for a resume.
+            cannotResume(ack);
         }
         const old = receiver;
         if (old && !resuming && !(takeOver && state === 'open')) {

@@ -52,25 +52,31 @@ describe('reconnect', function () {
     return admin('POST', `/cometkit${query}`);
   }
 
-  const open = (tier, options = {}) => {
-    client = createClient(`${instance.url}/echo`, { transports: [tier], ...options });
+  const open = (tier, options = {}, service = '/echo') => {
+    client = createClient(`${instance.url}${service}`, { transports: [tier], ...options });
     return next(client, 'open');
   };
+
+  // A forever-iframe cut mid-stream fires no event at all, in the frame or the page (neither the
+  // document's nor the frame element's `load`): only the heartbeat watchdog can tell, so a crash on
+  // that tier runs against a server with a 500 ms heartbeat (the default 25 s would take 35 s to
+  // notice). Resolves with the client options that go with it.
+  async function heardWhenCut(mode, tier) {
+    if (mode !== 'crash' || tier !== 'iframe') return {};
+    instance = await replaceInstance('?heartbeat=500');
+    return { heartbeatTimeout: 1000 };
+  }
 
   // close: the server says goodbye (close frame 1001) before it goes; crash: connections just die.
   for (const mode of ['close', 'crash']) {
     describe(`server restarted (${mode})`, function () {
       for (const tier of TIERS) {
-        // A forever-iframe cut mid-stream fires no event at all, in the frame or the page (neither the
-        // document's nor the frame element's `load`): only the heartbeat watchdog can tell, so this
-        // case runs with a 500 ms server heartbeat (the default 25 s would take 35 s to notice).
         const silent = mode === 'crash' && tier === 'iframe';
         const title = silent
           ? `${tier}: notices the silently cut stream by the missing heartbeats, reconnects, and messages flow again`
           : `${tier}: reconnects by itself once the server is back, and messages flow again`;
         it(title, async function () {
-          if (silent) instance = await replaceInstance('?heartbeat=500');
-          const first = await open(tier, { retry: () => 100, ...(silent ? { heartbeatTimeout: 1000 } : {}) });
+          const first = await open(tier, { retry: () => 100, ...(await heardWhenCut(mode, tier)) });
           assertEqual(first.transport, tier, 'open.transport');
           await echo(client, ['before', 'zażółć 😀']);
           const retries = record(client, 'reconnecting');
@@ -124,10 +130,7 @@ describe('reconnect', function () {
     const delivered = (text) => new Promise((resolve) => client.send(text, resolve));
     for (const tier of TIERS) {
       it(`${tier}: reports the session lost once, goes on in a fresh one, and its sends are delivered`, async function () {
-        // A cut forever-iframe is heard only by its missing heartbeats (as above).
-        if (tier === 'iframe') instance = await replaceInstance('?heartbeat=500');
-        client = createClient(`${instance.url}/sink`, { transports: [tier], retry: () => 100, ...(tier === 'iframe' ? { heartbeatTimeout: 1000 } : {}) });
-        await next(client, 'open');
+        await open(tier, { retry: () => 100, ...(await heardWhenCut('crash', tier)) }, '/sink');
         assertEqual(await delivered('subscribe'), undefined, 'first send: error');
         const errors = record(client, 'error');
         const closes = record(client, 'close');

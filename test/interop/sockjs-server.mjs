@@ -49,27 +49,28 @@ export async function startSockjsServer({ port = 0, host = '127.0.0.1' } = {}) {
     res.end('Not found\n');
   });
   const quiet = () => {};
+  const echo = (conn) => conn.on('data', (text) => conn.write(text));
   const services = {
-    '/echo': (conn) => conn.on('data', (text) => conn.write(text)),
+    '/echo': echo,
     '/close': (conn) => conn.close(3000, 'Go away!'),
     // Behind a gate that refuses requests without the token in their query (gate.mjs).
-    [GATE_PREFIX]: (conn) => conn.on('data', (text) => conn.write(text)),
+    [GATE_PREFIX]: echo,
     // WebSocket messages of at most 8 KiB, the socket closed (1009) over it: what Spring on Tomcat
-    // takes by default (faye-websocket, under sockjs, is told the same below).
-    '/small_echo': (conn) => conn.on('data', (text) => conn.write(text)),
-    // Sends by jsonp_send taken only as exactly text/plain or a form, as Vert.x takes them (below).
-    [STRICT_PREFIX]: (conn) => conn.on('data', (text) => conn.write(text)),
+    // takes by default (faye-websocket, under sockjs, is told the same: OPTIONS below).
+    '/small_echo': echo,
+    // Sends by jsonp_send taken only as exactly text/plain or a form, as Vert.x takes them (guardSendType).
+    [STRICT_PREFIX]: echo,
     '/stream': (conn) => {
       let n = 0;
       const timer = setInterval(() => conn.write(`tick ${++n}`), TICK_INTERVAL);
       timer.unref?.();
       conn.on('close', () => clearInterval(timer));
-      conn.on('data', (text) => conn.write(text));
+      echo(conn);
     },
   };
+  const OPTIONS = { '/small_echo': { faye_server_options: { maxLength: 8192 } } };
   for (const [prefix, onConnection] of Object.entries(services)) {
-    const faye_server_options = prefix === '/small_echo' ? { maxLength: 8192 } : null;
-    const server = sockjs.createServer({ sockjs_url: SOCKJS_PATH, log: quiet, response_limit: 4096, faye_server_options });
+    const server = sockjs.createServer({ sockjs_url: SOCKJS_PATH, log: quiet, response_limit: 4096, ...OPTIONS[prefix] });
     server.on('connection', onConnection);
     server.installHandlers(http, { prefix });
   }
