@@ -43,19 +43,21 @@ function mitt(n){return {all:n=n||new Map,on:function(t,e){var i=n.get(t);i?i.pu
  * to unsubscribe itself.
  */
 /**
- * Calls application code `fn(arg)`; what it throws is reported where the page's
- * error handling sees it, later, so that it can never break the client calling it.
+ * Calls application code `fn(arg)` and returns what it returns; what it throws is reported where the
+ * page's error handling sees it, later, so that it can never break the client calling it (which then
+ * gets `undefined`: a `retry` that throws stops reconnecting).
  * (An argument, not a closure: emit() runs this for every handler of every message.)
  */
 function guard(fn, arg) {
     try {
-        fn?.(arg);
+        return fn?.(arg);
     }
     catch (error) {
         setTimeout(() => {
             throw error;
         });
     }
+    return undefined;
 }
 function createEmitter() {
     const all = mitt().all;
@@ -665,7 +667,7 @@ function createCoreClient(url, options, named = []) {
         // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
         if (wasOpen && Date.now() - openedAt >= o.stableAfter)
             retries = 0;
-        const delay = final || !o.reconnect ? null : retry(retries + 1);
+        const delay = final || !o.reconnect ? null : guard(retry, retries + 1);
         const again = delay != null;
         generation++;
         leave(notify);

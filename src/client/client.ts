@@ -603,7 +603,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     if (wasOpen && !(MULTI_TIER && tier?.stream) && Date.now() - lastSeen > (opened as ConnectContext).wait - o.heartbeatTimeout * patience && patience < 8) patience *= 2;
     // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
     if (wasOpen && Date.now() - openedAt >= o.stableAfter) retries = 0;
-    const delay = final || !o.reconnect ? null : retry(retries + 1);
+    const delay = final || !o.reconnect ? null : guard(retry, retries + 1);
     const again = delay != null;
     generation++;
     leave(notify);

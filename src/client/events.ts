@@ -49,18 +49,20 @@ export interface Emitter {
  * to unsubscribe itself.
  */
 /**
- * Calls application code `fn(arg)`; what it throws is reported where the page's
- * error handling sees it, later, so that it can never break the client calling it.
+ * Calls application code `fn(arg)` and returns what it returns; what it throws is reported where the
+ * page's error handling sees it, later, so that it can never break the client calling it (which then
+ * gets `undefined`: a `retry` that throws stops reconnecting).
  * (An argument, not a closure: emit() runs this for every handler of every message.)
  */
-export function guard<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
+export function guard<T, R>(fn: ((arg: T) => R) | undefined, arg: T): R | undefined {
   try {
-    fn?.(arg);
+    return fn?.(arg);
   } catch (error) {
     setTimeout(() => {
       throw error;
     });
   }
+  return undefined;
 }
 
 export function createEmitter(): Emitter {

@@ -2,7 +2,7 @@
 // each fake records what the client asks of it and lets the test play the server.
 import { NegotiationError, createCoreClient } from '../../dist/cometkit.mjs';
 import { assertEqual, until } from '../browser/support/echo.js';
-import { assert, assertJson, json, nextEvent, tick } from '../browser/support/assert.js';
+import { assert, assertJson, catchingAsyncThrow, json, nextEvent, tick } from '../browser/support/assert.js';
 import { seeded } from '../browser/support/random.js';
 
 // Never contacted: every tier here is a fake.
@@ -420,28 +420,14 @@ describe('createCoreClient', function () {
         received.push(data);
         if (data === 'one') throw boom;
       });
-      // mocha turns an uncaught error into a failure of the running test through window.onerror
-      // (karma-mocha does not change that): take its place until the rethrow is seen.
-      const previous = window.onerror;
-      let rethrown;
-      const seen = new Promise((resolve) => {
-        window.onerror = (message, source, line, column, error) => {
-          if (error !== boom) return previous?.call(window, message, source, line, column, error);
-          rethrown = error;
-          resolve();
-          return true; // handled: no console report
-        };
-      });
-      try {
+      const { seen, rethrownSynchronously } = await catchingAsyncThrow(boom, (seen) => {
         conn.sink.frame('a["one","two"]');
         conn.sink.frame('a["three"]');
         assertJson(received, ['one', 'two', 'three'], 'messages delivered');
-        assertEqual(rethrown, undefined, 'rethrown synchronously');
-        await Promise.race([seen, sleep(2000)]);
-        assertEqual(rethrown, boom, 'error rethrown asynchronously');
-      } finally {
-        window.onerror = previous;
-      }
+        return seen.length;
+      });
+      assertEqual(rethrownSynchronously, 0, 'rethrown synchronously');
+      assertEqual(seen.length, 1, 'error rethrown asynchronously, once');
       assertEqual(client.state, 'open', 'state');
     });
 
@@ -453,20 +439,8 @@ describe('createCoreClient', function () {
         throw boom;
       });
       client.on('message', ({ data }) => second.push(data));
-      const previous = window.onerror;
-      const seen = new Promise((resolve) => {
-        window.onerror = (message, source, line, column, error) => {
-          if (error !== boom) return previous?.call(window, message, source, line, column, error);
-          resolve();
-          return true;
-        };
-      });
-      try {
-        conn.sink.frame('a["one"]');
-        await Promise.race([seen, sleep(2000)]);
-      } finally {
-        window.onerror = previous;
-      }
+      const { seen } = await catchingAsyncThrow(boom, () => conn.sink.frame('a["one"]'));
+      assertEqual(seen.length, 1, 'the first handler error rethrown asynchronously, once');
       assertJson(second, ['one'], 'messages seen by the second handler');
     });
 
@@ -638,6 +612,24 @@ describe('createCoreClient', function () {
       assertJson(attempts, [1], 'retry() calls');
       assertEqual(client.state, 'closed', 'state');
       assertThrows(() => client.send('x'), Error, 'cometkit: send() on a closed client', 'send after giving up');
+    });
+
+    it('closes, and rethrows asynchronously, when retry throws', async function () {
+      const { tier, connections } = fakeTier('websocket', { onConnect: opensLater });
+      const boom = new Error('retry failure');
+      const client = await connect({
+        transports: [tier],
+        retry: () => {
+          throw boom;
+        },
+      });
+      await nextEvent(client, 'open');
+      const log = record(client);
+      // Thrown into the sink, it used to leave the client `open` on a dead connection, with no `close`.
+      const { seen } = await catchingAsyncThrow(boom, () => connections[0].sink.close('network gone'));
+      assertJson(log, [{ type: 'close', code: 1006, reason: 'network gone', willReconnect: false }], 'events');
+      assertEqual(client.state, 'closed', 'state');
+      assertEqual(seen.length, 1, 'error rethrown asynchronously, once');
     });
 
     it('leaves no timer behind when a reconnecting handler closes the client', async function () {

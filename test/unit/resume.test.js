@@ -5,7 +5,7 @@
 import { createClient, createCoreClient } from '../../dist/cometkit.mjs';
 import { assertEqual, until } from '../browser/support/echo.js';
 import { HttpResponse, http, startMsw, stopMsw } from '../browser/support/msw.js';
-import { assert, assertJson, json, nextEvent, tick } from '../browser/support/assert.js';
+import { assert, assertJson, catchingAsyncThrow, json, nextEvent, tick } from '../browser/support/assert.js';
 import { fakeWebSocket } from '../browser/support/fake-websocket.js';
 
 // Never contacted: the core-client tests use fake tiers only.
@@ -98,27 +98,6 @@ function assertSessionLost(event, why) {
   assertEqual(error.message, `cometkit: session lost (${why}); messages in between may be missing`, 'error.message');
 }
 
-
-/** Runs `fn` with window.onerror catching `expected` (mocha's handler would fail the test); resolves once it was seen. */
-async function catchingAsyncThrow(expected, fn, ms = 2000) {
-  const previous = window.onerror;
-  const seen = [];
-  let notify;
-  const arrived = new Promise((resolve) => (notify = resolve));
-  window.onerror = (message, source, line, column, error) => {
-    if (error !== expected) return previous?.call(window, message, source, line, column, error);
-    seen.push(error);
-    notify();
-    return true; // handled: no console report
-  };
-  try {
-    const rethrownSynchronously = await fn();
-    await Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, ms))]);
-    return { seen, rethrownSynchronously };
-  } finally {
-    window.onerror = previous;
-  }
-}
 
 function clearStash() {
   for (const key of Object.keys(sessionStorage)) if (key.startsWith('cometkit ')) sessionStorage.removeItem(key);

@@ -29,3 +29,28 @@ export function nextEvent(client, type, ms = 2000) {
     });
   });
 }
+
+/**
+ * Runs `fn(seen)` with window.onerror catching `expected` (mocha's handler would fail the test: karma-mocha
+ * does not change that) and waits up to `ms` for it; `seen` lists each time it was caught, and
+ * `rethrownSynchronously` is what `fn` returned.
+ */
+export async function catchingAsyncThrow(expected, fn, ms = 2000) {
+  const previous = window.onerror;
+  const seen = [];
+  let notify;
+  const arrived = new Promise((resolve) => (notify = resolve));
+  window.onerror = (message, source, line, column, error) => {
+    if (error !== expected) return previous?.call(window, message, source, line, column, error);
+    seen.push(error);
+    notify();
+    return true; // handled: no console report
+  };
+  try {
+    const rethrownSynchronously = await fn(seen);
+    await Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, ms))]);
+    return { seen, rethrownSynchronously };
+  } finally {
+    window.onerror = previous;
+  }
+}
