@@ -5,8 +5,8 @@
 // figures, asserts nothing); the figures also go back to Node through the admin's /report.
 /* global SockJS */
 import { createClient } from '../../dist/cometkit.mjs';
-import { BROWSER, config } from '../browser/support/config.js';
-import { admin } from '../browser/support/admin.js';
+import { BROWSER } from '../browser/support/config.js';
+import { admin, needAdmin } from '../browser/support/admin.js';
 
 const RUNS = 3;
 /** Longest wait for an open, then for the first message after it. */
@@ -103,7 +103,7 @@ describe('behind proxies: time to open, tier, time to first message', function (
   const lines = [];
 
   before(async function () {
-    if (!config().admin) this.skip();
+    needAdmin(this);
     ({ nginx } = await admin('GET', '/proxy'));
   });
 
@@ -113,7 +113,10 @@ describe('behind proxies: time to open, tier, time to first message', function (
 
   for (const [scenario, query] of SCENARIOS) {
     it(scenario, async function () {
-      if (/kind=nginx/.test(query) && !nginx) this.skip();
+      if (/kind=nginx/.test(query) && !nginx) {
+        console.log(`[bench] skipped in ${BROWSER}: nginx is not installed: ${scenario}`);
+        this.skip();
+      }
       const row = { browser: BROWSER, scenario };
       for (const [name, start] of Object.entries(CLIENTS)) {
         const runs = [];

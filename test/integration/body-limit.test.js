@@ -7,8 +7,7 @@
 import { createClient } from '../../dist/cometkit.mjs';
 import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
 import { next, opened, record } from '../browser/support/client.js';
-import { config } from '../browser/support/config.js';
-import { admin } from '../browser/support/admin.js';
+import { admin, needAdmin, untilSessions } from '../browser/support/admin.js';
 import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, assertSameMessages, until } from '../browser/support/echo.js';
 
@@ -68,7 +67,7 @@ describe("sends against the server's body limit (maxBodySize)", function () {
   let cors = null;
 
   before(async function () {
-    if (!config().admin) this.skip();
+    needAdmin(this);
     // The echoes of a backlog this large outrun the client's acknowledgements: room for them too.
     for (const limit of [HTTP_LIMIT, DEFAULT_LIMIT]) instances[limit] = await admin('POST', `/cometkit?maxBodySize=${limit}&resumeLimit=16777216`);
   });
@@ -165,7 +164,7 @@ describe("a proxy refusing bodies over the server's limit before the server sees
   let cors = null;
 
   before(async function () {
-    if (!config().admin) this.skip();
+    needAdmin(this);
     const faults = encodeURIComponent(JSON.stringify({ refuseBodiesOver: LIMIT }));
     // A short heartbeat: without CORS the client learns nothing from the answer, and gives the send the
     // time it gives any (heartbeat and heartbeatTimeout, and its body's share) before it ends the session.
@@ -210,12 +209,7 @@ describe("a proxy refusing bodies over the server's limit before the server sees
       assertEqual(stats.tooLarge - before, 1, 'bodies the proxy refused');
       // The server never saw the body, and its session would wait out its grace (30 s): the client tells
       // it, and the fresh session is the only one left.
-      const deadline = performance.now() + 5000;
-      let sessions;
-      while ((sessions = (await admin('GET', `/proxy/${proxy.id}`)).sessions).length !== 1) {
-        if (performance.now() > deadline) throw new Error(`server sessions 5 s after: ${sessions.join()} (the one over the limit not ended)`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await untilSessions(`/proxy/${proxy.id}`, (sessions) => sessions.length === 1, 5000, 'the session over the limit ended');
       console.log(`[body-limit] behind a proxy at the limit, ${label}: ${bigOutcome}; ${log.join(', ')}`);
     });
   }

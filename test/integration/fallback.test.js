@@ -4,7 +4,7 @@
 import { createClient, jsonp, xhrStreaming } from '../../dist/cometkit.mjs';
 import { echo, next, opened, record } from '../browser/support/client.js';
 import { config } from '../browser/support/config.js';
-import { admin as callAdmin } from '../browser/support/admin.js';
+import { admin as callAdmin, needAdmin } from '../browser/support/admin.js';
 import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, echoMessages, until } from '../browser/support/echo.js';
 import { trackTimers } from '../browser/support/timers.js';
@@ -406,7 +406,7 @@ describe('fallback', function () {
     const admin = (method, path) => callAdmin(method, path, undefined, realFetch);
 
     beforeEach(async function () {
-      if (!config().admin) this.skip();
+      needAdmin(this);
       instance = await admin('POST', '/cometkit');
     });
 

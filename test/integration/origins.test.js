@@ -3,8 +3,7 @@
 // included), and a page on any other origin gets nowhere, on any tier, and leaves no session behind.
 import { createClient } from '../../dist/cometkit.mjs';
 import { echo, next, opened } from '../browser/support/client.js';
-import { config } from '../browser/support/config.js';
-import { admin } from '../browser/support/admin.js';
+import { admin, needAdmin } from '../browser/support/admin.js';
 import { assertEqual } from '../browser/support/echo.js';
 
 const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
@@ -15,7 +14,7 @@ describe('server origins option', function () {
   let denied = null;
 
   before(async function () {
-    if (!config().admin) this.skip();
+    needAdmin(this);
     [allowed, denied] = await Promise.all([
       admin('POST', `/cometkit?origins=${encodeURIComponent(location.origin)}`),
       admin('POST', `/cometkit?origins=${encodeURIComponent('https://elsewhere.example')}`),

@@ -4,8 +4,7 @@
 // cannot disturb the other browser, which runs at the same time.
 import { createClient } from '../../dist/cometkit.mjs';
 import { echo, next, record } from '../browser/support/client.js';
-import { config } from '../browser/support/config.js';
-import { admin } from '../browser/support/admin.js';
+import { admin, needAdmin } from '../browser/support/admin.js';
 import { assertEqual, until } from '../browser/support/echo.js';
 
 const TIERS = ['websocket', 'xhr-streaming', 'iframe', 'jsonp', 'polling'];
@@ -27,7 +26,7 @@ describe('reconnect', function () {
   const restores = [];
 
   before(function () {
-    if (!config().admin) this.skip();
+    needAdmin(this);
   });
 
   beforeEach(async function () {

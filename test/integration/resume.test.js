@@ -13,8 +13,8 @@
 //     stock SockJS server, which never resumes (at most once, nothing reported as lost).
 import { createClient } from '../../dist/cometkit.mjs';
 import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
-import { BROWSER, config } from '../browser/support/config.js';
-import { admin } from '../browser/support/admin.js';
+import { BROWSER } from '../browser/support/config.js';
+import { admin, needAdmin, untilSessions } from '../browser/support/admin.js';
 import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, until } from '../browser/support/echo.js';
 import { assertLost, assertResumedThroughout, flow, waitFor, watch } from '../browser/support/flow.js';
@@ -35,7 +35,7 @@ describe('resume', function () {
 
   // Stock sockjs-client (test/interop/) tidies its forms and frames away late; let it (see reconnect.test.js).
   before(async function () {
-    if (!config().admin) this.skip();
+    needAdmin(this);
     await until(() => !document.querySelector('form, iframe'), 3000, 'a page free of forms and frames').catch(() => {});
   });
 
@@ -478,8 +478,9 @@ describe('resume', function () {
       const cutAt = performance.now();
       // Sent while disconnected: never handed to the old session, so they go on the fresh one.
       ['queued 0', 'queued 1'].forEach(send);
-      // Nothing tells the page when the server forgets the session: wait out the grace period, with margin.
-      await sleep(grace + 1000);
+      // The server forgets the session once the grace period has passed; the client stays cut off till then.
+      await untilSessions(`/proxy/${p.id}`, (sessions) => !sessions.length, grace + 3000, 'the server forgetting the session');
+      const forgotten = performance.now() - cutAt;
       assertEqual(w.opens.length, 1, 'opens while cut off');
       await setFaults(p, { refuseUpgrade: false, killAfter: 0, silentUpgrade: false });
       await waitFor(client, w, () => w.opens.length > 1, 5000, 'the reconnection');
@@ -496,7 +497,7 @@ describe('resume', function () {
       assertLost(w, 1, 'in the end');
       console.log(
         `[resume] ${BROWSER} grace ${grace} ms passed: fresh session ${ms(w.opens[1].at - w.closes[0].at)} after the cut ` +
-          `(${ms(performance.now() - cutAt)} to here); "${w.lost[0].message}"; void sends: ${results['void 0'].message}`,
+          `(forgotten ${ms(forgotten)} after it, ${ms(performance.now() - cutAt)} to here); "${w.lost[0].message}"; void sends: ${results['void 0'].message}`,
       );
     });
 
@@ -530,8 +531,8 @@ describe('resume', function () {
       await setFaults(p, { refuseUpgrade: 403, killAfter: 1 });
       await waitFor(client, w, () => w.closes.length > 0, 3000, 'the cut');
       const cutAt = performance.now();
-      // The burst goes out to nobody 400 ms after the order; nothing tells the page when: wait past it.
-      await sleep(800);
+      // The burst goes out to nobody 400 ms after the order, over the session's bound: the server ends it.
+      await untilSessions(`/proxy/${p.id}`, (sessions) => !sessions.length, 3000, 'the server ending the session over its bound');
       assertEqual(bursts.length, 0, 'burst messages that reached the client before the cut');
       await setFaults(p, { refuseUpgrade: false, killAfter: 0 });
       await waitFor(client, w, () => w.opens.length > 1, 5000, 'the reconnection');
@@ -551,14 +552,7 @@ describe('resume', function () {
   // resumable session it leaves then used to wait out its grace (30 s), open on the server all along.
   describe('leaving between connections', function () {
     const sessionsOf = async (made) => (await admin('GET', `/cometkit/${made.id}/sessions`)).sessions;
-    async function ended(made, what) {
-      const deadline = performance.now() + 5000;
-      let left;
-      while ((left = await sessionsOf(made)).length) {
-        if (performance.now() > deadline) throw new Error(`${what}: the server session is still open 5 s later: ${left.join()}`);
-        await sleep(20);
-      }
-    }
+    const ended = (made, what) => untilSessions(`/cometkit/${made.id}/sessions`, (sessions) => !sessions.length, 5000, `${what}: the server session ended`);
     /** A client on `tier` of `create`, open on a resumable session and then cut off (offline), waiting a minute to reconnect. */
     async function between(tier, create) {
       const made = await instance();

@@ -6,8 +6,7 @@
 // test/browser/suite.mjs), which also names the session (GET /cometkit/<id>/sessions).
 import { createClient } from '../../dist/cometkit.mjs';
 import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
-import { config } from '../browser/support/config.js';
-import { admin } from '../browser/support/admin.js';
+import { admin, needAdmin } from '../browser/support/admin.js';
 import { assertEqual } from '../browser/support/echo.js';
 import { opened } from '../browser/support/client.js';
 import { waitFor, watch } from '../browser/support/flow.js';
@@ -20,7 +19,7 @@ describe('session secrets', function () {
   let instances = [];
 
   before(function () {
-    if (!config().admin) this.skip();
+    needAdmin(this);
   });
 
   afterEach(async function () {

@@ -2,7 +2,7 @@
 // the cometkit reference server, on each of its transports forced alone,
 // cross-origin (the server's own port) and same-origin (through karma's origin).
 /* global SockJS */
-import { admin } from '../browser/support/admin.js';
+import { admin, needAdmin } from '../browser/support/admin.js';
 import { config } from '../browser/support/config.js';
 import { assertEqual, assertSameMessages, echoMessages } from '../browser/support/echo.js';
 
@@ -77,7 +77,7 @@ describe("sockjs-client against a cometkit server that checks origins (the serve
   this.foreign = true;
   const instances = {};
   before(async function () {
-    if (!config().admin) this.skip();
+    needAdmin(this);
     // The listed one's heartbeat is the longest the admin allows: a closed stock client's held JSONP
     // poll is then not answered (an error in the page, below) before the run ends.
     for (const [name, origin, heartbeat] of [['listed', location.origin, 60000], ['other', 'https://elsewhere.example', 25000]]) {

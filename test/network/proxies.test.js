@@ -14,8 +14,8 @@
 // connection died is lost, and the ticks start again at 1. Gaps *between* connections are therefore
 // allowed; gaps, duplicates or reordering *within* one are not.
 import { createClient } from '../../dist/cometkit.mjs';
-import { BROWSER, config } from '../browser/support/config.js';
-import { admin } from '../browser/support/admin.js';
+import { BROWSER } from '../browser/support/config.js';
+import { admin, needAdmin } from '../browser/support/admin.js';
 import { assertEqual, until } from '../browser/support/echo.js';
 
 const ECHOES = 50;
@@ -99,7 +99,7 @@ describe('behind proxies', function () {
   let proxies = [];
 
   before(async function () {
-    if (!config().admin) this.skip();
+    needAdmin(this);
     ({ nginx } = await admin('GET', '/proxy'));
   });
 
@@ -111,7 +111,10 @@ describe('behind proxies', function () {
   });
 
   async function proxy(query) {
-    if (/kind=nginx/.test(query) && !nginx) this.skip();
+    if (/kind=nginx/.test(query) && !nginx) {
+      console.log(`[proxies] skipped in ${BROWSER}: nginx is not installed (bash .ci/run installs it): ${this.test.fullTitle()}`);
+      this.skip();
+    }
     const made = await admin('POST', `/proxy?${query}`);
     proxies.push(made.id);
     return made;

@@ -41,6 +41,18 @@ export function withTimeout(promise, what, ms = WAIT_MS) {
   return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
 }
 
+/** Resolves once `predicate()` holds, checked every event-loop turn; rejects after WAIT_MS. */
+export async function until(predicate, what) {
+  const deadline = Date.now() + WAIT_MS;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Resolves once `server` holds a receiving request of session `id` (a poll, a stream). */
+export const held = (server, id) => until(() => server.comet.sessions.get(id)?.receiver, `a request of session ${id} held`);
+
 /**
  * A plain HTTP request with full control over headers (node:http, not fetch,
  * so Origin, Cookie and odd content types go out as given). Resolves with

@@ -7,6 +7,7 @@ import http from 'node:http';
 import { once } from 'node:events';
 import {
   PRELUDE,
+  held,
   messagesOf,
   nextConnection,
   openStream,
@@ -33,10 +34,10 @@ describe('http receiver', () => {
     assert.equal((await xhrPoll(base, id)).body, 'o\n');
     const session = await connection;
     const poll = xhrPoll(base, id);
+    // Held first: messages queued before a receiver comes go out together, in one frame.
+    await held(server, id);
     // Two separate ticks: two frames, but the poll takes only the first.
-    await new Promise((r) => setImmediate(r));
     session.send('first');
-    await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
     session.send('second');
     const res = await poll;

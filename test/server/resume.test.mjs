@@ -4,7 +4,6 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from '../../dist/server.js';
 import {
-  WAIT_MS,
   htmlfileFrames,
   jsonpFrame,
   messagesOf,
@@ -15,6 +14,7 @@ import {
   sid,
   start,
   streamFrames,
+  until,
   withTimeout,
   wsUrl,
   xhrFrames,
@@ -32,15 +32,6 @@ function record(session) {
   const closed = new Promise((resolve) => session.once('close', (code, reason) => resolve([code, reason])));
   log.closed = () => withTimeout(closed, 'the application close event');
   return log;
-}
-
-/** For a state change the server announces with no event: checked each turn of the loop, not slept on. */
-async function until(pred, what) {
-  const deadline = Date.now() + WAIT_MS;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 /**

@@ -247,7 +247,8 @@ describe('session expiry', () => {
     const { id, stream, session } = await openStreaming();
     session.close(3000, 'Go away!');
     assert.equal(await stream.ended, PRELUDE + 'o\nc[3000,"Go away!"]\n');
-    // Removal has no event; wait past the disconnect delay (100 ms).
+    // The expiry timer is what is tested: removal has no event, `sessions` lists open sessions only,
+    // and a poll of the id would start the timer over. Past the disconnect delay (100 ms):
     await sleep(300);
     assert.equal((await xhrPoll(base, id)).body, 'o\n', 'a fresh session after expiry');
   });

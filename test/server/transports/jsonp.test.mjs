@@ -2,7 +2,7 @@
 // and its sending side POST /<server>/<session>/jsonp_send.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, request, nextConnection, jsonpFrame, sid } from '../helpers.mjs';
+import { start, request, nextConnection, jsonpFrame, sid, held } from '../helpers.mjs';
 
 const NO_CACHE = 'no-store, no-cache, no-transform, must-revalidate, max-age=0';
 
@@ -60,12 +60,14 @@ describe('jsonp polling', () => {
     const connection = nextConnection(server);
     await poll(id);
     const session = await connection;
-    const held = poll(id);
-    await new Promise((r) => setImmediate(r));
+    const first = poll(id);
+    // Held first: messages queued before a receiver comes go out together, in one frame.
+    await held(server, id);
     session.send('first');
-    const res = await held;
+    await new Promise((r) => setImmediate(r));
     session.send('second');
     session.close(3001, 'done');
+    const res = await first;
     assert.deepEqual(jsonpFrame(res.body), ['cb', 'a["first"]']);
     assert.deepEqual(jsonpFrame((await poll(id)).body), ['cb', 'a["second"]']);
     assert.deepEqual(jsonpFrame((await poll(id)).body), ['cb', 'c[3001,"done"]']);

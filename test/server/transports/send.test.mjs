@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { start, request, nextConnection, xhrPoll, xhrSend, sid, withTimeout } from '../helpers.mjs';
+import { start, request, nextConnection, xhrPoll, xhrSend, sid, withTimeout, held } from '../helpers.mjs';
 
 const NO_CACHE = 'no-store, no-cache, no-transform, must-revalidate, max-age=0';
 // PROTOCOL.md, "Resume": the answer to a resuming client's form post.
@@ -268,16 +268,10 @@ describe('close (cometkit extension)', () => {
   it('POST /close while a poll is held: the poll gets the close frame whole, and the session is freed', async () => {
     const id = sid();
     assert.equal((await xhrPoll(base, id)).body, 'o\n');
-    const held = xhrPoll(base, id);
-    // Held once the server has it as the session's receiver.
-    await withTimeout(
-      (async () => {
-        while (!server.comet.sessions.get(id)?.receiver) await new Promise((resolve) => setImmediate(resolve));
-      })(),
-      'the poll held',
-    );
+    const poll = xhrPoll(base, id);
+    await held(server, id);
     assert.equal((await request(`${base}/000/${id}/close`, { method: 'POST' })).status, 204);
-    const answer = await held;
+    const answer = await poll;
     assert.equal(answer.status, 200);
     assert.equal(answer.body, 'c[1000,"Normal closure"]\n');
     assert.equal((await xhrSend(base, id, ['x'])).status, 404);
