@@ -107,11 +107,11 @@ function openTimeout(rtt, roundTrips, floor) {
 }
 
 // Each option's default, whose type is the type the option must have
-// (`undefined`: a function). `transports` is checked on its own, after the
+// (`undefined`: a function). `transports` (null) is checked on its own, after the
 // loop. No prototype, so `in` finds no inherited names ('toString').
 const DEFAULTS = {
     __proto__: null,
-    transports: undefined,
+    transports: null,
     timeout: 500,
     reconnect: true,
     retry: undefined,
@@ -184,7 +184,7 @@ function recall(base) {
             const memory = JSON.parse(localStorage.getItem(key(base)));
             // A list of failed tiers, or none: one of another shape (a later version's, then rolled back)
             // would throw where the tiers are ordered, and the client would never open.
-            if (memory && memory.until > Date.now() && Array.isArray(memory.bad))
+            if (memory?.until > Date.now() && Array.isArray(memory.bad))
                 return memory;
         }
         catch {
@@ -234,13 +234,12 @@ const SEATS = 4;
 // every request on one connection), a client behaves as if it had one: as without seats.
 const free = () => undefined;
 /**
- * A seat for a client of the service at `base`, or undefined when all are taken.
+ * A seat for a client of a service on `origin`, or undefined when all are taken.
  * HTTP/2 is read from the resource timing of the service's requests (its
  * `/info` answer allows it across origins), so before any, seats count.
  */
-function takeSeat(base) {
+function takeSeat(origin) {
     return new Promise((resolve, reject) => {
-        const origin = new URL(base).origin;
         if (performance.getEntries().some((e) => !e.name.indexOf(origin + '/') && /^h\d/.test(e.nextHopProtocol))) {
             return resolve(free);
         }
@@ -687,7 +686,7 @@ function createCoreClient(url, options, named = []) {
     // The seat kept, or one taken (or none to be had), for generation `gen`: false when `gen` is stale by
     // then, and a seat taken for it freed.
     function sit(gen) {
-        return Promise.resolve(seat || takeSeat(base)).then((s) => {
+        return Promise.resolve(seat || takeSeat(service.origin)).then((s) => {
             if (gen != generation) {
                 if (s != seat)
                     s?.();
@@ -715,7 +714,6 @@ function createCoreClient(url, options, named = []) {
                 frozen = Infinity;
         }
         const gen = generation;
-        const type = text[0];
         const kept = keptPosition(text);
         if (kept >= 0)
             return confirm(kept);
@@ -738,10 +736,10 @@ function createCoreClient(url, options, named = []) {
         catch {
             // falls through to the error below
         }
-        if (type == 'm' && typeof value == 'string')
+        if (text[0] == 'm' && typeof value == 'string')
             value = [value];
         if (Array.isArray(value)) {
-            if ((type == 'a' || type == 'm') && value.every((m) => typeof m == 'string')) {
+            if ((text[0] == 'a' || text[0] == 'm') && value.every((m) => typeof m == 'string')) {
                 // A resumed stream may repeat what an older connection delivered: positions tell.
                 // A handler may have closed the client: stop delivering then.
                 for (const data of value) {
@@ -757,7 +755,7 @@ function createCoreClient(url, options, named = []) {
                 return;
             }
             const [code, reason] = value;
-            if (type == 'c' && typeof code == 'number' && typeof reason == 'string') {
+            if (text[0] == 'c' && typeof code == 'number' && typeof reason == 'string') {
                 // While a candidate takes the session over, the old connection's renewals find it taken (2010):
                 // they end only that request.
                 if (code == 2010 && candidate)
@@ -857,18 +855,20 @@ function createCoreClient(url, options, named = []) {
         if (state == 'closed')
             return;
         const wasOpen = state == 'open';
-        // (A cut while the browser is offline says nothing of the proxies on the path.)
-        if (wasOpen && code == 1006 && onLine())
-            sense();
-        // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
-        // Not from a streaming tier: on xhr-streaming a long frame's bytes are heard as they come, so its
-        // silence is silence; a forever-iframe's cuts are silent, and waiting longer after each would only
-        // find them later (the session moves below the streaming tiers, where the wait grows).
-        if (wasOpen && !(tier?.stream) && Date.now() - lastSeen > opened.wait - o.heartbeatTimeout * patience && patience < 8)
-            patience *= 2;
-        // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
-        if (wasOpen && Date.now() - openedAt >= o.stableAfter)
-            retries = 0;
+        if (wasOpen) {
+            // (A cut while the browser is offline says nothing of the proxies on the path.)
+            if (code == 1006 && onLine())
+                sense();
+            // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
+            // Not from a streaming tier: on xhr-streaming a long frame's bytes are heard as they come, so its
+            // silence is silence; a forever-iframe's cuts are silent, and waiting longer after each would only
+            // find them later (the session moves below the streaming tiers, where the wait grows).
+            if (!(tier?.stream) && Date.now() - lastSeen > opened.wait - o.heartbeatTimeout * patience && patience < 8)
+                patience *= 2;
+            // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
+            if (Date.now() - openedAt >= o.stableAfter)
+                retries = 0;
+        }
         const delay = final || !o.reconnect ? null : guard(retry, retries + 1);
         const again = delay != null;
         generation++;
@@ -881,9 +881,7 @@ function createCoreClient(url, options, named = []) {
             listen('removeEventListener');
             // What went out may have arrived; the rest never left.
             fresh();
-            const gone = pending;
-            pending = [];
-            settle(gone, new Error('cometkit: not delivered: closed (' + code + ')'));
+            settle(pending.splice(0), new Error('cometkit: not delivered: closed (' + code + ')'));
         }
         if (wasOpen || !again)
             emit('close', { code, reason, willReconnect: again });
@@ -973,9 +971,9 @@ function createCoreClient(url, options, named = []) {
                     moved = true;
                     frozen = Infinity;
                     tier = better;
+                    worked(memory, better.name);
                     unseat();
                     tried = undefined;
-                    worked(memory, better.name);
                     keep();
                     emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
                     at = since;
@@ -1123,16 +1121,17 @@ function stream(url, signal, chunk, end) {
         .then((res) => {
         // Only null-body statuses (204, 304) lack a body, never a 200.
         const reader = res.body.getReader();
+        // (Resolves with undefined, which end() takes as no error.)
         const pump = () => reader.read().then((r) => {
             if (r.done)
-                return;
+                return undefined;
             chunk(decoder.decode(r.value, { stream: true }));
             return pump();
         });
         return pump();
     })
         // Two arguments, not .then().catch(): an error thrown by end() itself must not call it again.
-        .then(() => end(), (e) => end(e));
+        .then(end, end);
 }
 
 /**
@@ -1166,6 +1165,8 @@ function httpConnection(ctx, sink, receive, sent, ride) {
     const abort = new AbortController();
     const { signal } = abort;
     const cors = !noCors(ctx);
+    // Fixed for the connection's life: the tier's context is made once the probe is over.
+    const max = ctx.info?.cometkit?.maxBody;
     const end = (notify) => {
         clearTimeout(timer);
         abort.abort();
@@ -1187,14 +1188,13 @@ function httpConnection(ctx, sink, receive, sent, ride) {
         if (busy || signal.aborted || !(queue.length || ack))
             return;
         // What does not fit goes in the next request, at once.
-        const batch = queue.splice(0, fit(queue, ctx.info?.cometkit?.maxBody));
+        const batch = queue.splice(0, fit(queue, max));
         const body = JSON.stringify(batch);
         // A resuming client numbers the batch and says what it has received.
         const pos = ctx.pos();
         const rides = ride?.();
         const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (batch.length ? '&seq=' + seq : '')) + (rides ? '&poll' : '');
-        const last = seq + batch.length - 1;
-        seq = last + 1;
+        const last = (seq += batch.length) - 1;
         ack = false;
         busy = true;
         // A no-cors fetch's answer is opaque: an error page a proxy gave reads as well as the server's `ok`.
@@ -1205,7 +1205,7 @@ function httpConnection(ctx, sink, receive, sent, ride) {
         // sent until the server's close frame (1009). (Not against the 1 MiB assumed without /info: a stock
         // server takes more, and never ends the session for it. With CORS the 413 rejects, below, so the bytes
         // are not counted there: as long as JSON.stringify takes, ~2 ms a MiB, every batch.)
-        const next = (answer) => !cors && (pos >= 0 || utf8Bytes(body) > ctx.info?.cometkit?.maxBody) ? (confirmed = () => kept >= last && done(answer))() : done(answer);
+        const next = (answer) => !cors && (pos >= 0 || utf8Bytes(body) > max) ? (confirmed = () => kept >= last && done(answer))() : done(answer);
         const done = (answer) => {
             confirmed = undefined;
             clearTimeout(timer);
@@ -1225,7 +1225,7 @@ function httpConnection(ctx, sink, receive, sent, ride) {
         // polling tier polls for it at once, as after a 413). Without resume, or without it in time, at once.
         // (Not once closed: a send the close aborted fails too.)
         const give = (reason) => signal.aborted ||
-            (utf8Bytes(body) > ctx.info?.cometkit?.maxBody
+            (utf8Bytes(body) > max
                 ? pos < 0
                     ? die()
                     : (clearTimeout(timer),
@@ -1329,7 +1329,7 @@ function jsonpFrame() {
             delete frame.contentWindow?.[name];
             done(error, value);
         };
-        timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
+        timer = setTimeout(finish, timeout, 'timed out after ' + timeout + ' ms');
         void ready.then(() => {
             if (over)
                 return;
@@ -1409,7 +1409,6 @@ const iframe = {
         // Only the bridge we made, from the service's origin, may speak, each post after the callback name
         // the hash gave it: a page that frames this one can navigate the bridge's frame to a bridge page
         // (the service's origin) with a hash of its own, onto an htmlfile of its own, but cannot read ours.
-        const tell = (word) => bridge.contentWindow?.postMessage(word, url.origin);
         const relay = (e) => {
             const data = String(e.data);
             if (e.source != bridge.contentWindow || e.origin != url.origin || data.indexOf(callback))
@@ -1420,7 +1419,7 @@ const iframe = {
                 frame(rest);
             // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
             else if (kind == 'x')
-                tell('r' + ctx.tune());
+                bridge.contentWindow?.postMessage('r' + ctx.tune(), url.origin);
             else
                 fail(rest);
         };
@@ -1437,8 +1436,8 @@ const iframe = {
 /** Script-tag long-poll: one frame per response, then the next poll at once. */
 const jsonp = {
     name: 'jsonp',
-    roundTrips: 1,
     hold: true,
+    roundTrips: 1,
     probe,
     unsupported: () => '',
     connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
@@ -1480,7 +1479,7 @@ const polling = {
         let soon = false;
         let delay = fast;
         let timer;
-        let poll = () => { };
+        let poll;
         let answer;
         return httpConnection(ctx, sink, (frame, fail, signal) => {
             answer = (text) => {

@@ -99,11 +99,11 @@ function openTimeout(rtt, roundTrips, floor) {
 }
 
 // Each option's default, whose type is the type the option must have
-// (`undefined`: a function). `transports` is checked on its own, after the
+// (`undefined`: a function). `transports` (null) is checked on its own, after the
 // loop. No prototype, so `in` finds no inherited names ('toString').
 const DEFAULTS = {
     __proto__: null,
-    transports: undefined,
+    transports: null,
     timeout: 500,
     reconnect: true,
     retry: undefined,
@@ -556,7 +556,6 @@ function createCoreClient(url, options, named = []) {
             patience = 1;
         }
         const gen = generation;
-        const type = text[0];
         const kept = keptPosition(text);
         if (kept >= 0)
             return confirm(kept);
@@ -579,10 +578,10 @@ function createCoreClient(url, options, named = []) {
         catch {
             // falls through to the error below
         }
-        if (type == 'm' && typeof value == 'string')
+        if (text[0] == 'm' && typeof value == 'string')
             value = [value];
         if (Array.isArray(value)) {
-            if ((type == 'a' || type == 'm') && value.every((m) => typeof m == 'string')) {
+            if ((text[0] == 'a' || text[0] == 'm') && value.every((m) => typeof m == 'string')) {
                 // A resumed stream may repeat what an older connection delivered: positions tell.
                 // A handler may have closed the client: stop delivering then.
                 for (const data of value) {
@@ -598,7 +597,7 @@ function createCoreClient(url, options, named = []) {
                 return;
             }
             const [code, reason] = value;
-            if (type == 'c' && typeof code == 'number' && typeof reason == 'string') {
+            if (text[0] == 'c' && typeof code == 'number' && typeof reason == 'string') {
                 // Any other close ends the session; 2011 and 2012 end it with messages lost.
                 if (code != 2010) {
                     if (code == 2011 || code == 2012)
@@ -660,15 +659,17 @@ function createCoreClient(url, options, named = []) {
         if (state == 'closed')
             return;
         const wasOpen = state == 'open';
-        // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
-        // Not from a streaming tier: on xhr-streaming a long frame's bytes are heard as they come, so its
-        // silence is silence; a forever-iframe's cuts are silent, and waiting longer after each would only
-        // find them later (the session moves below the streaming tiers, where the wait grows).
-        if (wasOpen && true && Date.now() - lastSeen > opened.wait - o.heartbeatTimeout * patience && patience < 8)
-            patience *= 2;
-        // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
-        if (wasOpen && Date.now() - openedAt >= o.stableAfter)
-            retries = 0;
+        if (wasOpen) {
+            // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
+            // Not from a streaming tier: on xhr-streaming a long frame's bytes are heard as they come, so its
+            // silence is silence; a forever-iframe's cuts are silent, and waiting longer after each would only
+            // find them later (the session moves below the streaming tiers, where the wait grows).
+            if (Date.now() - lastSeen > opened.wait - o.heartbeatTimeout * patience && patience < 8)
+                patience *= 2;
+            // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
+            if (Date.now() - openedAt >= o.stableAfter)
+                retries = 0;
+        }
         const delay = final || !o.reconnect ? null : guard(retry, retries + 1);
         const again = delay != null;
         generation++;
@@ -680,9 +681,7 @@ function createCoreClient(url, options, named = []) {
             listen('removeEventListener');
             // What went out may have arrived; the rest never left.
             fresh();
-            const gone = pending;
-            pending = [];
-            settle(gone, new Error('cometkit: not delivered: closed (' + code + ')'));
+            settle(pending.splice(0), new Error('cometkit: not delivered: closed (' + code + ')'));
         }
         if (wasOpen || !again)
             emit('close', { code, reason, willReconnect: again });

@@ -435,7 +435,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // The seat kept, or one taken (or none to be had), for generation `gen`: false when `gen` is stale by
   // then, and a seat taken for it freed.
   function sit(gen: number): Promise<boolean> {
-    return Promise.resolve(seat || takeSeat(base)).then((s) => {
+    return Promise.resolve(seat || takeSeat((service as URL).origin)).then((s) => {
       if (gen != generation) {
         if (s != seat) s?.();
         return false;
@@ -462,7 +462,6 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       if (MULTI_TIER && !candidate) frozen = Infinity;
     }
     const gen = generation;
-    const type = text[0];
     const kept = keptPosition(text);
     if (kept >= 0) return confirm(kept);
     if (text == 'h') {
@@ -481,9 +480,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     } catch {
       // falls through to the error below
     }
-    if (type == 'm' && typeof value == 'string') value = [value];
+    if (text[0] == 'm' && typeof value == 'string') value = [value];
     if (Array.isArray(value)) {
-      if ((type == 'a' || type == 'm') && value.every((m) => typeof m == 'string')) {
+      if ((text[0] == 'a' || text[0] == 'm') && value.every((m) => typeof m == 'string')) {
         // A resumed stream may repeat what an older connection delivered: positions tell.
         // A handler may have closed the client: stop delivering then.
         for (const data of value) {
@@ -498,7 +497,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
         return;
       }
       const [code, reason] = value as [number, string];
-      if (type == 'c' && typeof code == 'number' && typeof reason == 'string') {
+      if (text[0] == 'c' && typeof code == 'number' && typeof reason == 'string') {
         // While a candidate takes the session over, the old connection's renewals find it taken (2010):
         // they end only that request.
         if (MULTI_TIER && code == 2010 && candidate) return;
@@ -594,15 +593,17 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
     // An `error` handler (a failed negotiation, a lost session) may have closed the client already.
     if (state == 'closed') return;
     const wasOpen = state == 'open';
-    // (A cut while the browser is offline says nothing of the proxies on the path.)
-    if (MULTI_TIER && wasOpen && code == 1006 && onLine()) sense();
-    // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
-    // Not from a streaming tier: on xhr-streaming a long frame's bytes are heard as they come, so its
-    // silence is silence; a forever-iframe's cuts are silent, and waiting longer after each would only
-    // find them later (the session moves below the streaming tiers, where the wait grows).
-    if (wasOpen && !(MULTI_TIER && tier?.stream) && Date.now() - lastSeen > (opened as ConnectContext).wait - o.heartbeatTimeout * patience && patience < 8) patience *= 2;
-    // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
-    if (wasOpen && Date.now() - openedAt >= o.stableAfter) retries = 0;
+    if (wasOpen) {
+      // (A cut while the browser is offline says nothing of the proxies on the path.)
+      if (MULTI_TIER && code == 1006 && onLine()) sense();
+      // (Silent past the heartbeat delay: the watchdog and a held poll's timeout fire at the same time.)
+      // Not from a streaming tier: on xhr-streaming a long frame's bytes are heard as they come, so its
+      // silence is silence; a forever-iframe's cuts are silent, and waiting longer after each would only
+      // find them later (the session moves below the streaming tiers, where the wait grows).
+      if (!(MULTI_TIER && tier?.stream) && Date.now() - lastSeen > (opened as ConnectContext).wait - o.heartbeatTimeout * patience && patience < 8) patience *= 2;
+      // Open for stableAfter (by the wall clock, like the watchdog): the backoff starts over.
+      if (Date.now() - openedAt >= o.stableAfter) retries = 0;
+    }
     const delay = final || !o.reconnect ? null : guard(retry, retries + 1);
     const again = delay != null;
     generation++;
@@ -615,9 +616,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       listen('removeEventListener');
       // What went out may have arrived; the rest never left.
       fresh();
-      const gone = pending;
-      pending = [];
-      settle(gone, new Error('cometkit: not delivered: closed (' + code + ')'));
+      settle(pending.splice(0), new Error('cometkit: not delivered: closed (' + code + ')'));
     }
     if (wasOpen || !again) emit('close', { code, reason, willReconnect: again });
     // (Reconnecting means `again`, unless a `close` handler has closed the client.)
@@ -704,9 +703,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
             moved = true;
             frozen = Infinity;
             tier = better;
+            worked(memory, better.name);
             unseat();
             tried = undefined;
-            worked(memory, better.name);
             keep();
             emit('transport', { from: from.name, to: better.name, reason: 're-upgrade' });
             at = since;

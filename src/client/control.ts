@@ -44,6 +44,8 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
   const abort = new AbortController();
   const { signal } = abort;
   const cors = !noCors(ctx);
+  // Fixed for the connection's life: the tier's context is made once the probe is over.
+  const max = ctx.info?.cometkit?.maxBody;
 
   const end = (notify?: boolean) => {
     clearTimeout(timer);
@@ -65,14 +67,13 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
   function pump(): void {
     if (busy || signal.aborted || !(queue.length || ack)) return;
     // What does not fit goes in the next request, at once.
-    const batch = queue.splice(0, fit(queue, ctx.info?.cometkit?.maxBody));
+    const batch = queue.splice(0, fit(queue, max));
     const body = JSON.stringify(batch);
     // A resuming client numbers the batch and says what it has received.
     const pos = ctx.pos();
     const rides = ride?.();
     const query = '?t' + ctx.query + (pos < 0 ? '' : '&pos=' + pos + (batch.length ? '&seq=' + seq : '')) + (rides ? '&poll' : '');
-    const last = seq + batch.length - 1;
-    seq = last + 1;
+    const last = (seq += batch.length) - 1;
     ack = false;
     busy = true;
     // A no-cors fetch's answer is opaque: an error page a proxy gave reads as well as the server's `ok`.
@@ -84,7 +85,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     // server takes more, and never ends the session for it. With CORS the 413 rejects, below, so the bytes
     // are not counted there: as long as JSON.stringify takes, ~2 ms a MiB, every batch.)
     const next = (answer: string) =>
-      !cors && (pos >= 0 || utf8Bytes(body) > (ctx.info?.cometkit?.maxBody as number)) ? (confirmed = () => kept >= last && done(answer))() : done(answer);
+      !cors && (pos >= 0 || utf8Bytes(body) > (max as number)) ? (confirmed = () => kept >= last && done(answer))() : done(answer);
     const done = (answer: string) => {
       confirmed = undefined;
       clearTimeout(timer);
@@ -104,7 +105,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     // (Not once closed: a send the close aborted fails too.)
     const give = (reason: string) =>
       signal.aborted ||
-      (utf8Bytes(body) > (ctx.info?.cometkit?.maxBody as number)
+      (utf8Bytes(body) > (max as number)
         ? pos < 0
           ? die()
           : (clearTimeout(timer),

@@ -48,11 +48,11 @@ export interface Resolved extends Required<Omit<ClientOptions, 'transports' | 'r
 }
 
 // Each option's default, whose type is the type the option must have
-// (`undefined`: a function). `transports` is checked on its own, after the
+// (`undefined`: a function). `transports` (null) is checked on its own, after the
 // loop. No prototype, so `in` finds no inherited names ('toString').
 const DEFAULTS: Record<string, unknown> = {
   __proto__: null,
-  transports: undefined,
+  transports: null,
   timeout: 500,
   reconnect: true,
   retry: undefined,

@@ -30,7 +30,7 @@ export function recall(base: string): Memory {
       const memory = JSON.parse(localStorage.getItem(key(base)) as string) as Memory | null;
       // A list of failed tiers, or none: one of another shape (a later version's, then rolled back)
       // would throw where the tiers are ordered, and the client would never open.
-      if (memory && memory.until > Date.now() && Array.isArray(memory.bad)) return memory;
+      if ((memory?.until as number) > Date.now() && Array.isArray((memory as Memory).bad)) return memory as Memory;
     } catch {
       // no storage, or a value that is not JSON: start blank
     }

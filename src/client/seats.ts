@@ -21,13 +21,12 @@ export type Seat = () => void;
 const free: Seat = () => undefined;
 
 /**
- * A seat for a client of the service at `base`, or undefined when all are taken.
+ * A seat for a client of a service on `origin`, or undefined when all are taken.
  * HTTP/2 is read from the resource timing of the service's requests (its
  * `/info` answer allows it across origins), so before any, seats count.
  */
-export function takeSeat(base: string): Promise<Seat | undefined> {
+export function takeSeat(origin: string): Promise<Seat | undefined> {
   return new Promise<Seat | undefined>((resolve, reject) => {
-    const origin = new URL(base).origin;
     if (performance.getEntries().some((e) => !e.name.indexOf(origin + '/') && /^h\d/.test((e as PerformanceResourceTiming).nextHopProtocol))) {
       return resolve(free);
     }

@@ -43,14 +43,14 @@ const PERSIST = [
 const FEATURES = [
   // (First: the re-upgrade cut below takes one of its anchors with it.)
   ['seats (at most 4 clients of a host holding a connection over HTTP/1.x)', [
-    ['client/seats.ts', between('  return new Promise<Seat | undefined>', '\n}\n', '  return Promise.resolve(base ? free : undefined);')],
+    ['client/seats.ts', between('  return new Promise<Seat | undefined>', '\n}\n', '  return Promise.resolve(origin ? free : undefined);')],
     [CLIENT, swap(' + (t.hold && !seat ? 3 : 0)')],
     [CLIENT, swap(' && (!t.hold || seat)')],
     [CLIENT, swapAll('unseat();', '')],
   ]],
   ['re-upgrade (background tries of a better tier, takeover)', [[CLIENT, between('  function upgradeLater(): void {', "  listen('addEventListener');", '  function upgradeLater(): void {}\n')]]],
   ['network memory kept across page loads (localStorage)', [['client/remember.ts', swap('  if (MULTI_TIER) {\n    try {', '  if (!MULTI_TIER) {\n    try {')], ['client/remember.ts', swap('if (MULTI_TIER && ttl)', 'if (!MULTI_TIER && ttl)')]]],
-  ['kill adaptation (cuts at a steady age or idle time → h, ttl)', [[CLIENT, swap('if (MULTI_TIER && wasOpen && code == 1006 && onLine()) sense();')]]],
+  ['kill adaptation (cuts at a steady age or idle time → h, ttl)', [[CLIENT, swap('if (MULTI_TIER && code == 1006 && onLine()) sense();')]]],
   ['stream-sense (buffered streams at open and mid-session)', [
     [CLIENT, swap("const why = MULTI_TIER && t.stream && buffered ? 'streams are buffered on this path' : t.unsupported(ctx);", 'const why = t.unsupported(ctx);')],
     [CLIENT, swap('if (tier?.stream) for (const t of o.transports) if (t.stream) shun(memory, t.name);')],

@@ -30,7 +30,6 @@ export const iframe: Tier = {
       // Only the bridge we made, from the service's origin, may speak, each post after the callback name
       // the hash gave it: a page that frames this one can navigate the bridge's frame to a bridge page
       // (the service's origin) with a hash of its own, onto an htmlfile of its own, but cannot read ours.
-      const tell = (word: string) => bridge.contentWindow?.postMessage(word, url.origin);
       const relay = (e: MessageEvent) => {
         const data = String(e.data);
         if (e.source != bridge.contentWindow || e.origin != url.origin || data.indexOf(callback)) return;
@@ -38,7 +37,7 @@ export const iframe: Tier = {
         const rest = data.slice(callback.length + 1);
         if (kind == 'f') frame(rest);
         // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
-        else if (kind == 'x') tell('r' + ctx.tune());
+        else if (kind == 'x') bridge.contentWindow?.postMessage('r' + ctx.tune(), url.origin);
         else fail(rest);
       };
       addEventListener('message', relay);

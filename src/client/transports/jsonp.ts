@@ -6,8 +6,8 @@ import type { Tier } from './types.js';
 /** Script-tag long-poll: one frame per response, then the next poll at once. */
 export const jsonp: Tier = {
   name: 'jsonp',
-  roundTrips: 1,
   hold: true,
+  roundTrips: 1,
   probe,
   unsupported: () => '',
   connect: (ctx, sink) =>

@@ -26,7 +26,7 @@ export const polling: Tier = {
     let soon = false;
     let delay = fast;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let poll = () => {};
+    let poll: () => void;
     let answer: (text: string) => void;
     return httpConnection(
       ctx,

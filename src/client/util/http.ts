@@ -31,17 +31,15 @@ export function stream(url: string, signal: AbortSignal, chunk: (text: string) =
     .then((res) => {
       // Only null-body statuses (204, 304) lack a body, never a 200.
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-      const pump = (): Promise<void> =>
+      // (Resolves with undefined, which end() takes as no error.)
+      const pump = (): Promise<undefined> =>
         reader.read().then((r) => {
-          if (r.done) return;
+          if (r.done) return undefined;
           chunk(decoder.decode(r.value, { stream: true }));
           return pump();
         });
       return pump();
     })
     // Two arguments, not .then().catch(): an error thrown by end() itself must not call it again.
-    .then(
-      () => end(),
-      (e: unknown) => end(e as Error),
-    );
+    .then(end, end as (e: unknown) => void);
 }

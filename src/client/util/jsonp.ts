@@ -39,7 +39,7 @@ export function jsonpFrame(): [Load, () => void] {
       delete (frame.contentWindow as (Window & Record<string, unknown>) | null)?.[name];
       done(error, value);
     };
-    timer = setTimeout(() => finish('timed out after ' + timeout + ' ms'), timeout);
+    timer = setTimeout(finish, timeout, 'timed out after ' + timeout + ' ms');
     void ready.then(() => {
       if (over) return;
       (frame.contentWindow as Window & Record<string, unknown>)[name] = (value: unknown) => finish(null, value);
