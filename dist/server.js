@@ -153,7 +153,7 @@ function callbackName(url, res) {
 // so the script runs in the body, where document.body exists for it.
 // One expression of literals, page and script together: a bundler that cannot tell
 // `literal + constant` free of side effects (esbuild) kept it, unused, in bundles without the iframe tier.
-const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><body><script>' +
+const BRIDGE_PAGE = '<!doctype html><meta charset=utf-8><body><script>' +
     'let[o,u,k,q]=JSON.parse(decodeURIComponent(location.hash.slice(1))),c,f,E="ehtmlfile did not start",p=d=>parent.postMessage(k+d,o),' +
     'n=d=>{if(/^r(&|$)/.test(d)){let m=c={};f?.remove();f=document.createElement("iframe");f.onload=()=>c==m&&!m.s&&p(E);f.src=u+d.slice(1);document.body.append(f)}};' +
     'if(/\\/htmlfile\\?c=[\\w.-]+$/.test(u)&&new URL(u,location).origin==location.origin){' +

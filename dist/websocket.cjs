@@ -61,6 +61,7 @@ function guard(fn, arg) {
     }
     return undefined;
 }
+/** on, off and emit: a tuple, as the client takes them apart (an object's keys would stay in the bundle). */
 function createEmitter() {
     const all = mitt().all;
     const off = (type, handler) => {
@@ -68,17 +69,15 @@ function createEmitter() {
         const first = list.indexOf(handler);
         all.set(type, handler ? list.filter((_, i) => i != first) : []);
     };
-    return {
-        on(type, handler) {
-            all.set(type, [...(all.get(type) ?? []), handler]);
-            return () => off(type, handler);
-        },
-        off,
-        emit(type, event) {
-            for (const handler of (all.get(type) ?? []))
-                guard(handler, event);
-        },
+    const on = (type, handler) => {
+        all.set(type, [...(all.get(type) ?? []), handler]);
+        return () => off(type, handler);
     };
+    const emit = (type, event) => {
+        for (const handler of (all.get(type) ?? []))
+            guard(handler, event);
+    };
+    return [on, off, emit];
 }
 
 /**
@@ -123,7 +122,8 @@ const DEFAULTS = {
 };
 /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
 function fail(message) {
-    throw new TypeError('cometkit: ' + message);
+    // (Called, not constructed: the same TypeError, and no `new` in the bundle.)
+    throw TypeError('cometkit: ' + message);
 }
 /** Validates once, synchronously; `named` maps tier names to tiers (empty for the core client). */
 function resolveOptions(options, named) {
@@ -207,8 +207,8 @@ function utf8Bytes(text) {
 /** Close codes that end a session for good: 1000 and the application range 3000–4999. */
 const isFinal = (code) => code == 1000 || (code >= 3000 && code < 5000);
 const stash = (base) => 'cometkit resume ' + base;
-/** Whether the browser says it is online (workers have `navigator.onLine` too). */
-const onLine = () => navigator.onLine !== false;
+/** Whether the browser says it is online (workers have `navigator.onLine` too; where it is absent, yes). */
+const onLine = () => navigator.onLine != false;
 /**
  * The client over the tiers given in `options.transports` (tier objects): what
  * a bundle does not pass in, it does not contain. `named` lets `createClient`
@@ -235,7 +235,7 @@ function createCoreClient(url, options, named = []) {
     // #fragment goes nowhere, as browsers never send one, and credentials neither (fetch() refuses them).
     const base = (service.origin + service.pathname).replace(/\/+$/, '');
     const extra = service.search.replace('?', '&');
-    const { on, off, emit } = createEmitter();
+    const [on, off, emit] = createEmitter();
     let state = 'connecting';
     // What this page (or a recent one) learnt of the network to this service:
     // the tier that worked goes first, those that failed or went silent go last,
@@ -372,8 +372,9 @@ function createCoreClient(url, options, named = []) {
     // answer with its close frame (1000) and close the client for good.
     const hide = (e) => {
         let notify = !e.persisted;
-        // (Firefox may have closed the page's connections already: a session being resumed counts too.)
-        if (o.persist && sid && state != 'closed') {
+        // (Firefox may have closed the page's connections already: a session being resumed counts too. A
+        // closed client has no session, and has taken this listener away.)
+        if (o.persist && sid) {
             try {
                 sessionStorage.setItem(stash(base), JSON.stringify([sid, got, sent, pending.map((out) => out.t)]));
                 notify = false;
@@ -474,8 +475,7 @@ function createCoreClient(url, options, named = []) {
                         if (phase)
                             return frame(text, own);
                         const kept = keptPosition(text);
-                        const k = kept >= 0;
-                        if (text != 'o' && !k) {
+                        if (text != 'o' && kept < 0) {
                             // A session that ended while the client was away answers with its close frame (which
                             // drops: the tier's failure below is then stale); a malformed one is reported, and fails.
                             if (sid && text[0] == 'c')
@@ -495,8 +495,9 @@ function createCoreClient(url, options, named = []) {
                             ;
                         keep();
                         // Fewer of the client's messages than the server had confirmed: a fresh session under the
-                        // old id (a restarted server, asked at 0 by a client that has received nothing).
-                        if (sid && (!k || kept < sent)) {
+                        // old id (a restarted server, asked at 0 by a client that has received nothing). An `o`
+                        // (kept -1) is below any count: the session is gone.
+                        if (sid && kept < sent) {
                             // The server no longer has the session (restarted, or the grace period passed):
                             // report it, and start a fresh resumable one at once. (Not open meanwhile: no tier.)
                             tier = undefined;
@@ -512,7 +513,7 @@ function createCoreClient(url, options, named = []) {
                         else {
                             // What went to a session that is gone may or may not have arrived: at most once.
                             fresh();
-                            if (k && o.resume)
+                            if (kept >= 0 && o.resume)
                                 sid = ctx.session;
                         }
                         // A delivery callback may have closed the client.
@@ -643,7 +644,7 @@ function createCoreClient(url, options, named = []) {
     function watch() {
         if (state != 'open')
             return;
-        const { wait } = opened;
+        const wait = opened.wait;
         const left = lastSeen + wait - Date.now();
         if (left > 0)
             return later(watch, left);
@@ -728,8 +729,8 @@ function createCoreClient(url, options, named = []) {
             if (typeof code != 'number' || code % 1 || !isFinal(code) || typeof reason != 'string' || reason.length > 123) {
                 fail('close() takes a code of 1000 or 3000–4999 and a reason of up to 123 characters');
             }
-            if (state != 'closed')
-                drop(code, reason, true, true);
+            // (Once closed, drop() does nothing.)
+            drop(code, reason, true, true);
         },
         get state() {
             return state;

@@ -48,8 +48,8 @@ interface Out {
 }
 
 const stash = (base: string) => 'cometkit resume ' + base;
-/** Whether the browser says it is online (workers have `navigator.onLine` too). */
-const onLine = () => (navigator as { onLine?: boolean }).onLine !== false;
+/** Whether the browser says it is online (workers have `navigator.onLine` too; where it is absent, yes). */
+const onLine = () => (navigator as { onLine?: boolean }).onLine != false;
 /**
  * The client over the tiers given in `options.transports` (tier objects): what
  * a bundle does not pass in, it does not contain. `named` lets `createClient`
@@ -73,7 +73,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // #fragment goes nowhere, as browsers never send one, and credentials neither (fetch() refuses them).
   const base = (service.origin + service.pathname).replace(/\/+$/, '');
   const extra = service.search.replace('?', '&');
-  const { on, off, emit } = createEmitter();
+  const [on, off, emit] = createEmitter();
   let state: ClientState = 'connecting';
   // What this page (or a recent one) learnt of the network to this service:
   // the tier that worked goes first, those that failed or went silent go last,
@@ -228,8 +228,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // answer with its close frame (1000) and close the client for good.
   const hide = (e: Event) => {
     let notify = !(e as PageTransitionEvent).persisted;
-    // (Firefox may have closed the page's connections already: a session being resumed counts too.)
-    if (o.persist && sid && state != 'closed') {
+    // (Firefox may have closed the page's connections already: a session being resumed counts too. A
+    // closed client has no session, and has taken this listener away.)
+    if (o.persist && sid) {
       try {
         sessionStorage.setItem(stash(base), JSON.stringify([sid, got, sent, pending.map((out) => out.t)]));
         notify = false;
@@ -343,8 +344,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               if (gen != generation || phase == 2) return;
               if (phase) return frame(text, own);
               const kept = keptPosition(text);
-              const k = kept >= 0;
-              if (text != 'o' && !k) {
+              if (text != 'o' && kept < 0) {
                 // A session that ended while the client was away answers with its close frame (which
                 // drops: the tier's failure below is then stale); a malformed one is reported, and fails.
                 if (sid && text[0] == 'c') frame(text);
@@ -361,8 +361,9 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               if (MULTI_TIER) tried = undefined;
               keep();
               // Fewer of the client's messages than the server had confirmed: a fresh session under the
-              // old id (a restarted server, asked at 0 by a client that has received nothing).
-              if (sid && (!k || kept < sent)) {
+              // old id (a restarted server, asked at 0 by a client that has received nothing). An `o`
+              // (kept -1) is below any count: the session is gone.
+              if (sid && kept < sent) {
                 // The server no longer has the session (restarted, or the grace period passed):
                 // report it, and start a fresh resumable one at once. (Not open meanwhile: no tier.)
                 tier = undefined;
@@ -377,7 +378,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
               } else {
                 // What went to a session that is gone may or may not have arrived: at most once.
                 fresh();
-                if (k && o.resume) sid = ctx.session;
+                if (kept >= 0 && o.resume) sid = ctx.session;
               }
               // A delivery callback may have closed the client.
               if (gen != generation) return;
@@ -549,7 +550,7 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
   // Wall-clock based, so a tab whose timers the browser throttles still gets it right when they fire.
   function watch(): void {
     if (state != 'open') return;
-    const { wait } = opened as ConnectContext;
+    const wait = (opened as ConnectContext).wait;
     const left = lastSeen + wait - Date.now();
     if (left > 0) return later(watch, left);
     // A stream that falls silent while still open is being buffered: the
@@ -750,7 +751,8 @@ export function createCoreClient(url: string, options?: ClientOptions, named: re
       if (typeof code != 'number' || code % 1 || !isFinal(code) || typeof reason != 'string' || reason.length > 123) {
         fail('close() takes a code of 1000 or 3000–4999 and a reason of up to 123 characters');
       }
-      if (state != 'closed') drop(code, reason, true, true);
+      // (Once closed, drop() does nothing.)
+      drop(code, reason, true, true);
     },
     get state() {
       return state;

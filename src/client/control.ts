@@ -42,7 +42,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
   // Ending the session over a message too big (give()), once the receiver has caught up.
   let dying = false;
   const abort = new AbortController();
-  const { signal } = abort;
+  const signal = abort.signal;
   const cors = !noCors(ctx);
   // Fixed for the connection's life: the tier's context is made once the probe is over.
   const max = ctx.info?.cometkit?.maxBody;

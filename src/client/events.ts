@@ -65,21 +65,20 @@ export function guard<T, R>(fn: ((arg: T) => R) | undefined, arg: T): R | undefi
   return undefined;
 }
 
-export function createEmitter(): Emitter {
+/** on, off and emit: a tuple, as the client takes them apart (an object's keys would stay in the bundle). */
+export function createEmitter(): [Emitter['on'], Emitter['off'], Emitter['emit']] {
   const all = mitt<ClientEvents>().all as Map<EventName, Handler<never>[]>;
   const off = (type: EventName, handler?: Handler<never>) => {
     const list = all.get(type) ?? [];
     const first = list.indexOf(handler as Handler<never>);
     all.set(type, handler ? list.filter((_, i) => i != first) : []);
   };
-  return {
-    on(type, handler) {
-      all.set(type, [...(all.get(type) ?? []), handler]);
-      return () => off(type, handler);
-    },
-    off,
-    emit(type, event) {
-      for (const handler of (all.get(type) ?? []) as Handler<typeof type>[]) guard(handler, event);
-    },
+  const on: Emitter['on'] = (type, handler) => {
+    all.set(type, [...(all.get(type) ?? []), handler]);
+    return () => off(type, handler);
   };
+  const emit: Emitter['emit'] = (type, event) => {
+    for (const handler of (all.get(type) ?? []) as Handler<typeof type>[]) guard(handler, event);
+  };
+  return [on, off, emit];
 }

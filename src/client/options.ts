@@ -73,7 +73,8 @@ const DEFAULTS: Record<string, unknown> = {
 
 /** Throws the TypeError that every misuse gets, prefixed `cometkit: `. */
 export function fail(message: string): never {
-  throw new TypeError('cometkit: ' + message);
+  // (Called, not constructed: the same TypeError, and no `new` in the bundle.)
+  throw TypeError('cometkit: ' + message);
 }
 
 /** Validates once, synchronously; `named` maps tier names to tiers (empty for the core client). */

@@ -26,7 +26,7 @@ const free: Seat = () => undefined;
  * `/info` answer allows it across origins), so before any, seats count.
  */
 export function takeSeat(origin: string): Promise<Seat | undefined> {
-  return new Promise<Seat | undefined>((resolve, reject) => {
+  return new Promise<Seat | undefined>((resolve: (seat?: Seat) => void, reject) => {
     if (performance.getEntries().some((e) => !e.name.indexOf(origin + '/') && /^h\d/.test((e as PerformanceResourceTiming).nextHopProtocol))) {
       return resolve(free);
     }
@@ -37,7 +37,7 @@ export function takeSeat(origin: string): Promise<Seat | undefined> {
             // function, handed out as the seat, frees it.
             .request('cometkit ' + origin + ' ' + n, { ifAvailable: true }, (lock) => (lock ? new Promise<void>(resolve) : take(n + 1)))
             .catch(reject)
-        : resolve(undefined);
+        : resolve();
     take(0);
   }).catch(() => free);
 }

@@ -36,7 +36,7 @@ const swap = (old, now = '') => (text) => {
 // The persist cut, also part of the WebSocket-only build's resume cut below.
 const PERSIST = [
   [CLIENT, between('  // Resume across a reload (option `persist`)', '  let openedAt = 0;')],
-  [CLIENT, between("    if (o.persist && sid && state != 'closed') {", "    if (state == 'open') drop(1001, 'Page hidden'")],
+  [CLIENT, between('    if (o.persist && sid) {', "    if (state == 'open') drop(1001, 'Page hidden'")],
   [CLIENT, between('    try {\n      sessionStorage.removeItem(stash(base));', "    if (state == 'reconnecting') start();")],
 ];
 
