@@ -1096,17 +1096,16 @@ function fit(messages, max = 1048576) {
 }
 
 /**
- * A credentialed POST that resolves with the response if its status is `expect`, else rejects with
- * `HTTP <status>` or the network error. `mode` 'no-cors' (with `expect` 0, an opaque answer's status)
- * reaches a service that allows no CORS: the answer is unreadable, but it resolves once one came
- * and rejects when the request was cut.
+ * A credentialed POST that resolves with what `read` makes of the response (its text) if its
+ * status is `expect`, else rejects with `HTTP <status>` or the network error, unread. `expect` 0, an
+ * opaque answer's status, makes it a 'no-cors' request (any other 'cors', fetch's default for a URL),
+ * which reaches a service that allows no CORS: the answer is unreadable, but it resolves once one
+ * came and rejects when the request was cut.
  */
-function request(url, body, signal, expect = 200, mode) {
-    return fetch(url, { method: 'POST', body, credentials: 'include', signal, mode }).then((res) => res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status)));
-}
-/** {@link request}, resolving with the response text. */
-function post(url, body, signal, expect, mode) {
-    return request(url, body, signal, expect, mode).then((res) => res.text());
+function post(url, body, signal, expect = 200, read = (res) => res.text()) {
+    return fetch(url, { method: 'POST', body, credentials: 'include', signal, mode: expect ? 'cors' : 'no-cors' })
+        .then((res) => (res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status))))
+        .then(read);
 }
 /**
  * Streams a POST response: `chunk` gets text as it arrives, `end` once, with
@@ -1120,8 +1119,7 @@ function post(url, body, signal, expect, mode) {
  */
 function stream(url, signal, chunk, end) {
     const decoder = new TextDecoder();
-    request(url, null, signal)
-        .then((res) => {
+    post(url, null, signal, 200, (res) => {
         // Only null-body statuses (204, 304) lack a body, never a 200.
         const reader = res.body.getReader();
         // (Resolves with undefined, which end() takes as no error.)
@@ -1167,7 +1165,8 @@ function httpConnection(ctx, sink, receive, sent, ride) {
     let dying = false;
     const abort = new AbortController();
     const signal = abort.signal;
-    const cors = !noCors(ctx);
+    // ('no CORS', or '' where CORS serves.)
+    const opaque = noCors(ctx);
     // Fixed for the connection's life: the tier's context is made once the probe is over.
     const max = ctx.info?.cometkit?.maxBody;
     const end = (notify) => {
@@ -1208,7 +1207,7 @@ function httpConnection(ctx, sink, receive, sent, ride) {
         // sent until the server's close frame (1009). (Not against the 1 MiB assumed without /info: a stock
         // server takes more, and never ends the session for it. With CORS the 413 rejects, below, so the bytes
         // are not counted there: as long as JSON.stringify takes, ~2 ms a MiB, every batch.)
-        const next = (answer) => !cors && (pos >= 0 || utf8Bytes(body) > max) ? (confirmed = () => kept >= last && done(answer))() : done(answer);
+        const next = (answer) => opaque && (pos >= 0 || utf8Bytes(body) > max) ? (confirmed = () => kept >= last && done(answer))() : done(answer);
         const done = (answer) => {
             confirmed = undefined;
             clearTimeout(timer);
@@ -1234,7 +1233,7 @@ function httpConnection(ctx, sink, receive, sent, ride) {
                     : (clearTimeout(timer),
                         (dying = true),
                         (timer = setTimeout(die, ctx.wait)),
-                        post(ctx.session + '/jsonp_send?t' + ctx.query + '&pos=' + ctx.pos(), '[]', signal, 0, 'no-cors').catch(die),
+                        post(ctx.session + '/jsonp_send?t' + ctx.query + '&pos=' + ctx.pos(), '[]', signal, 0).catch(die),
                         sent?.(''))
                 : fail(reason));
         // A batch without an answer in time ends the connection, and resume sends it again: a request
@@ -1245,7 +1244,7 @@ function httpConnection(ctx, sink, receive, sent, ride) {
         // Without CORS, `jsonp_send` by a no-cors fetch: unlike a form post into a hidden frame (the
         // legacy build's way), it fails when the request is cut, where Chromium reports a cut post's
         // error page as loaded and Firefox reports nothing at all.
-        post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? (rides ? 200 : 204) : 0, cors ? 'cors' : 'no-cors').then(next, (e) => {
+        post(ctx.session + (opaque ? '/jsonp_send' : '/xhr_send') + query, body, signal, opaque ? 0 : rides ? 200 : 204).then(next, (e) => {
             // A message over the server's body limit (alone in its batch, see fit()): a cometkit server
             // ends the session, and its close frame, on the receiver, says so. Sending stops until then
             // (or the send timeout); a reconnection would resume, and send the message again.
@@ -1414,17 +1413,17 @@ const iframe = {
         // (the service's origin) with a hash of its own, onto an htmlfile of its own, but cannot read ours.
         const relay = (e) => {
             const data = String(e.data);
-            if (e.source != bridge.contentWindow || e.origin != url.origin || data.indexOf(callback))
-                return;
             const kind = data[callback.length];
             const rest = data.slice(callback.length + 1);
-            if (kind == 'f')
-                frame(rest);
-            // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
-            else if (kind == 'x')
-                bridge.contentWindow?.postMessage('r' + ctx.tune(), url.origin);
-            else
-                fail(rest);
+            return (e.source != bridge.contentWindow ||
+                e.origin != url.origin ||
+                data.indexOf(callback) ||
+                (kind == 'f'
+                    ? frame(rest)
+                    : // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
+                        kind == 'x'
+                            ? bridge.contentWindow?.postMessage('r' + ctx.tune(), url.origin)
+                            : fail(rest)));
         };
         addEventListener('message', relay);
         signal.addEventListener('abort', () => {
@@ -1445,15 +1444,11 @@ const jsonp = {
     unsupported: () => '',
     connect: (ctx, sink) => httpConnection(ctx, sink, (frame, fail, signal) => {
         const [load, remove] = jsonpFrame();
-        const poll = () => load(ctx.session + '/jsonp?t' + ctx.tune(), ctx.wait, (error, value) => {
-            if (error)
-                return fail('poll failed: ' + error);
-            // As text: anything else (a broken or hostile answer) is then a malformed frame, reported
-            // as any other, where it would have thrown in the frame checks.
-            frame(String(value));
-            if (!signal.aborted)
-                poll();
-        });
+        const poll = () => load(ctx.session + '/jsonp?t' + ctx.tune(), ctx.wait, (error, value) => error
+            ? fail('poll failed: ' + error)
+            : // As text: anything else (a broken or hostile answer) is then a malformed frame, reported
+                // as any other, where it would have thrown in the frame checks.
+                (frame(String(value)), signal.aborted || poll()));
         signal.addEventListener('abort', remove);
         poll();
     }),
@@ -1503,14 +1498,14 @@ const polling = {
                     frame(f);
                 }
                 // A send made while these were handled may have taken the next poll's place.
-                if (signal.aborted || inFlight)
-                    return;
-                if (!plain)
-                    return poll();
-                delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-                // A send's answer without messages: the reply may come a moment later, poll for it now.
-                timer = setTimeout(poll, soon || (rode && !busy) ? 0 : delay);
-                soon = false;
+                return (signal.aborted ||
+                    inFlight ||
+                    (plain
+                        ? ((delay = busy ? fast : Math.min(idle, delay * 2 || 1)),
+                            // A send's answer without messages: the reply may come a moment later, poll for it now.
+                            (timer = setTimeout(poll, soon || (rode && !busy) ? 0 : delay)),
+                            (soon = false))
+                        : poll()));
             };
             poll = () => {
                 clearTimeout(timer);
@@ -1520,35 +1515,30 @@ const polling = {
             };
             signal.addEventListener('abort', () => clearTimeout(timer));
             poll();
-        }, (text) => {
-            if (!plain)
-                return;
-            delay = fast;
-            if (inFlight > 1)
-                return answer(text);
-            // A reply to what was just sent is likely queued already: fetch it now.
-            // (After close, the aborted signal ends the poll before it starts.)
-            if (inFlight)
-                soon = true;
-            else
-                poll();
-        }, 
+        }, (text) => plain &&
+            ((delay = fast),
+                inFlight > 1
+                    ? answer(text)
+                    : // A reply to what was just sent is likely queued already: fetch it now.
+                        // (After close, the aborted signal ends the poll before it starts.)
+                        inFlight
+                            ? (soon = true)
+                            : poll()), 
         // With no poll out, a batch asks for what is ready on its own answer: one request per round
         // trip. Only on a resumable session, where a poll renews from what the client has: should the
         // answer be long in coming (a send the network swallowed), polling goes on, that poll gets
         // again what the answer held, and the answer, if it comes, is not read (a poll has taken over).
-        () => {
-            if (inFlight || !ctx.info?.cometkit?.pollOnSend || ctx.pos() < 0)
-                return;
-            clearTimeout(timer);
-            timer = setTimeout(poll, Math.min(idle, ctx.wait / 2));
-            // The answer is a renewal from the batch's `pos` (the server rewinds there, as to a poll's `ack`),
-            // and is read from there: tune() moves the read position to it. (Read on from where the last
-            // poll left off, while a re-upgrade try held acknowledgements back, repeats counted as new and
-            // shifted every later position.)
-            ctx.tune();
-            return (inFlight = 2);
-        });
+        () => !inFlight &&
+            ctx.info?.cometkit?.pollOnSend &&
+            ctx.pos() >= 0 &&
+            (clearTimeout(timer),
+                (timer = setTimeout(poll, Math.min(idle, ctx.wait / 2))),
+                // The answer is a renewal from the batch's `pos` (the server rewinds there, as to a poll's `ack`),
+                // and is read from there: tune() moves the read position to it. (Read on from where the last
+                // poll left off, while a re-upgrade try held acknowledgements back, repeats counted as new and
+                // shifted every later position.)
+                ctx.tune(),
+                (inFlight = 2)));
     },
 };
 
@@ -1667,13 +1657,10 @@ const xhrStreaming = {
         // at a re-upgrade's switch), and ctx.tune() moves the client's count of what it has to the
         // renewal's, which would let the new connection's replay through as new (as the other tiers'
         // renewals check too).
-        const open = () => {
-            if (signal.aborted)
-                return;
+        const open = () => signal.aborted ||
             stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, read, (error) => 
             // A response that ends mid-frame was cut, even where the browser reports a normal end.
             error || !read(null) ? fail('stream failed: ' + (error ? error.message : 'cut mid-frame')) : open());
-        };
         open();
     }),
 };

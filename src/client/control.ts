@@ -29,7 +29,7 @@ export type Receive = (frame: (text: string) => void, fail: (reason: string) => 
  * receiving request out may have a batch `ride` as a poll too (`pollOnSend`):
  * the answer then holds frames.
  */
-export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive, sent?: (answer: string) => void, ride?: () => number | undefined): Connection {
+export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive, sent?: (answer: string) => void, ride?: () => unknown): Connection {
   const queue: string[] = [];
   // Upstream position of queue[0]; and whether a bare acknowledgement is wanted (resume).
   let seq = 0;
@@ -43,7 +43,8 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
   let dying = false;
   const abort = new AbortController();
   const signal = abort.signal;
-  const cors = !noCors(ctx);
+  // ('no CORS', or '' where CORS serves.)
+  const opaque = noCors(ctx);
   // Fixed for the connection's life: the tier's context is made once the probe is over.
   const max = ctx.info?.cometkit?.maxBody;
 
@@ -85,7 +86,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     // server takes more, and never ends the session for it. With CORS the 413 rejects, below, so the bytes
     // are not counted there: as long as JSON.stringify takes, ~2 ms a MiB, every batch.)
     const next = (answer: string) =>
-      !cors && (pos >= 0 || utf8Bytes(body) > (max as number)) ? (confirmed = () => kept >= last && done(answer))() : done(answer);
+      opaque && (pos >= 0 || utf8Bytes(body) > (max as number)) ? (confirmed = () => kept >= last && done(answer))() : done(answer);
     const done = (answer: string) => {
       confirmed = undefined;
       clearTimeout(timer);
@@ -111,7 +112,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
           : (clearTimeout(timer),
             (dying = true),
             (timer = setTimeout(die, ctx.wait)),
-            post(ctx.session + '/jsonp_send?t' + ctx.query + '&pos=' + ctx.pos(), '[]', signal, 0, 'no-cors').catch(die),
+            post(ctx.session + '/jsonp_send?t' + ctx.query + '&pos=' + ctx.pos(), '[]', signal, 0).catch(die),
             sent?.(''))
         : fail(reason));
     // A batch without an answer in time ends the connection, and resume sends it again: a request
@@ -122,7 +123,7 @@ export function httpConnection(ctx: ConnectContext, sink: Sink, receive: Receive
     // Without CORS, `jsonp_send` by a no-cors fetch: unlike a form post into a hidden frame (the
     // legacy build's way), it fails when the request is cut, where Chromium reports a cut post's
     // error page as loaded and Firefox reports nothing at all.
-    post(ctx.session + (cors ? '/xhr_send' : '/jsonp_send') + query, body, signal, cors ? (rides ? 200 : 204) : 0, cors ? 'cors' : 'no-cors').then(next, (e: unknown) => {
+    post(ctx.session + (opaque ? '/jsonp_send' : '/xhr_send') + query, body, signal, opaque ? 0 : rides ? 200 : 204).then(next, (e: unknown) => {
       // A message over the server's body limit (alone in its batch, see fit()): a cometkit server
       // ends the session, and its close frame, on the receiver, says so. Sending stops until then
       // (or the send timeout); a reconnection would resume, and send the message again.

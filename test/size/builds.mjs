@@ -19,7 +19,7 @@ const dist = new URL('../../dist/', import.meta.url);
 export const ENFORCED = false;
 export const BUILDS = [
   // 4000 and 4500 before the proxies and resume work; the brief allows 5000 and 5500 with both in.
-  { name: 'full client (ESM, all tiers)', entry: `export * from 'cometkit';`, budget: 5000, mark: 7504 },
+  { name: 'full client (ESM, all tiers)', entry: `export * from 'cometkit';`, budget: 5000, mark: 7476 },
   {
     name: 'WebSocket-only (cometkit/websocket)',
     entry: `import { createClient } from 'cometkit/websocket';
@@ -33,7 +33,7 @@ export const connect = (url) => createClient(url);`,
     entry: `import { createCoreClient, websocket } from 'cometkit';
 export const connect = (url) => createCoreClient(url, { transports: [websocket] });`,
   },
-  { name: 'script tag (cometkit.min.js)', file: 'cometkit.min.js', budget: 5500, mark: 7510 },
+  { name: 'script tag (cometkit.min.js)', file: 'cometkit.min.js', budget: 5500, mark: 7482 },
   // The legacy build (IE 7-class pages) meets its budget: enforced on its own.
   { name: 'legacy (cometkit.legacy.min.js)', file: 'cometkit.legacy.min.js', budget: 6000, enforced: true },
 ];

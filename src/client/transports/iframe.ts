@@ -32,13 +32,19 @@ export const iframe: Tier = {
       // (the service's origin) with a hash of its own, onto an htmlfile of its own, but cannot read ours.
       const relay = (e: MessageEvent) => {
         const data = String(e.data);
-        if (e.source != bridge.contentWindow || e.origin != url.origin || data.indexOf(callback)) return;
         const kind = data[callback.length];
         const rest = data.slice(callback.length + 1);
-        if (kind == 'f') frame(rest);
-        // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
-        else if (kind == 'x') bridge.contentWindow?.postMessage('r' + ctx.tune(), url.origin);
-        else fail(rest);
+        return (
+          e.source != bridge.contentWindow ||
+          e.origin != url.origin ||
+          data.indexOf(callback) ||
+          (kind == 'f'
+            ? frame(rest)
+            : // The htmlfile ended: renewed, saying where the client is, so that what a cut swallowed comes again.
+              kind == 'x'
+              ? bridge.contentWindow?.postMessage('r' + ctx.tune(), url.origin)
+              : fail(rest))
+        );
       };
       addEventListener('message', relay);
       signal.addEventListener('abort', () => {

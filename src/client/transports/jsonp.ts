@@ -14,13 +14,13 @@ export const jsonp: Tier = {
     httpConnection(ctx, sink, (frame, fail, signal) => {
       const [load, remove] = jsonpFrame();
       const poll = () =>
-        load(ctx.session + '/jsonp?t' + ctx.tune(), ctx.wait, (error, value) => {
-          if (error) return fail('poll failed: ' + error);
-          // As text: anything else (a broken or hostile answer) is then a malformed frame, reported
-          // as any other, where it would have thrown in the frame checks.
-          frame(String(value));
-          if (!signal.aborted) poll();
-        });
+        load(ctx.session + '/jsonp?t' + ctx.tune(), ctx.wait, (error, value) =>
+          error
+            ? fail('poll failed: ' + error)
+            : // As text: anything else (a broken or hostile answer) is then a malformed frame, reported
+              // as any other, where it would have thrown in the frame checks.
+              (frame(String(value)), signal.aborted || poll()),
+        );
       signal.addEventListener('abort', remove);
       poll();
     }),

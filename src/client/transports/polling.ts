@@ -48,12 +48,16 @@ export const polling: Tier = {
             frame(f);
           }
           // A send made while these were handled may have taken the next poll's place.
-          if (signal.aborted || inFlight) return;
-          if (!plain) return poll();
-          delay = busy ? fast : Math.min(idle, delay * 2 || 1);
-          // A send's answer without messages: the reply may come a moment later, poll for it now.
-          timer = setTimeout(poll, soon || (rode && !busy) ? 0 : delay);
-          soon = false;
+          return (
+            signal.aborted ||
+            inFlight ||
+            (plain
+              ? ((delay = busy ? fast : Math.min(idle, delay * 2 || 1)),
+                // A send's answer without messages: the reply may come a moment later, poll for it now.
+                (timer = setTimeout(poll, soon || (rode && !busy) ? 0 : delay)),
+                (soon = false))
+              : poll())
+          );
         };
         poll = () => {
           clearTimeout(timer);
@@ -64,30 +68,32 @@ export const polling: Tier = {
         signal.addEventListener('abort', () => clearTimeout(timer));
         poll();
       },
-      (text) => {
-        if (!plain) return;
-        delay = fast;
-        if (inFlight > 1) return answer(text);
-        // A reply to what was just sent is likely queued already: fetch it now.
-        // (After close, the aborted signal ends the poll before it starts.)
-        if (inFlight) soon = true;
-        else poll();
-      },
+      (text) =>
+        plain &&
+        ((delay = fast),
+        inFlight > 1
+          ? answer(text)
+          : // A reply to what was just sent is likely queued already: fetch it now.
+            // (After close, the aborted signal ends the poll before it starts.)
+            inFlight
+            ? (soon = true)
+            : poll()),
       // With no poll out, a batch asks for what is ready on its own answer: one request per round
       // trip. Only on a resumable session, where a poll renews from what the client has: should the
       // answer be long in coming (a send the network swallowed), polling goes on, that poll gets
       // again what the answer held, and the answer, if it comes, is not read (a poll has taken over).
-      () => {
-        if (inFlight || !ctx.info?.cometkit?.pollOnSend || ctx.pos() < 0) return;
-        clearTimeout(timer);
-        timer = setTimeout(poll, Math.min(idle, ctx.wait / 2));
+      () =>
+        !inFlight &&
+        ctx.info?.cometkit?.pollOnSend &&
+        ctx.pos() >= 0 &&
+        (clearTimeout(timer),
+        (timer = setTimeout(poll, Math.min(idle, ctx.wait / 2))),
         // The answer is a renewal from the batch's `pos` (the server rewinds there, as to a poll's `ack`),
         // and is read from there: tune() moves the read position to it. (Read on from where the last
         // poll left off, while a re-upgrade try held acknowledgements back, repeats counted as new and
         // shifted every later position.)
-        ctx.tune();
-        return (inFlight = 2);
-      },
+        ctx.tune(),
+        (inFlight = 2)),
     );
   },
 };

@@ -56,13 +56,12 @@ export const xhrStreaming: Tier = {
       // at a re-upgrade's switch), and ctx.tune() moves the client's count of what it has to the
       // renewal's, which would let the new connection's replay through as new (as the other tiers'
       // renewals check too).
-      const open = () => {
-        if (signal.aborted) return;
+      const open = (): unknown =>
+        signal.aborted ||
         stream(ctx.session + '/xhr_streaming?t' + ctx.tune(), signal, read, (error) =>
           // A response that ends mid-frame was cut, even where the browser reports a normal end.
           error || !read(null) ? fail('stream failed: ' + (error ? error.message : 'cut mid-frame')) : open(),
         );
-      };
       open();
     }),
 };

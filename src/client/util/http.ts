@@ -1,18 +1,20 @@
 /**
- * A credentialed POST that resolves with the response if its status is `expect`, else rejects with
- * `HTTP <status>` or the network error. `mode` 'no-cors' (with `expect` 0, an opaque answer's status)
- * reaches a service that allows no CORS: the answer is unreadable, but it resolves once one came
- * and rejects when the request was cut.
+ * A credentialed POST that resolves with what `read` makes of the response (its text) if its
+ * status is `expect`, else rejects with `HTTP <status>` or the network error, unread. `expect` 0, an
+ * opaque answer's status, makes it a 'no-cors' request (any other 'cors', fetch's default for a URL),
+ * which reaches a service that allows no CORS: the answer is unreadable, but it resolves once one
+ * came and rejects when the request was cut.
  */
-function request(url: string, body: string | null, signal?: AbortSignal, expect = 200, mode?: RequestMode): Promise<Response> {
-  return fetch(url, { method: 'POST', body, credentials: 'include', signal, mode }).then((res) =>
-    res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status)),
-  );
-}
-
-/** {@link request}, resolving with the response text. */
-export function post(url: string, body: string | null, signal?: AbortSignal, expect?: number, mode?: RequestMode): Promise<string> {
-  return request(url, body, signal, expect, mode).then((res) => res.text());
+export function post<T = string>(
+  url: string,
+  body: string | null,
+  signal?: AbortSignal,
+  expect = 200,
+  read: (res: Response) => T | Promise<T> = (res) => res.text() as Promise<T>,
+): Promise<T> {
+  return fetch(url, { method: 'POST', body, credentials: 'include', signal, mode: expect ? 'cors' : 'no-cors' })
+    .then((res) => (res.status == expect ? res : Promise.reject(new Error('HTTP ' + res.status))))
+    .then(read);
 }
 
 /**
@@ -27,19 +29,18 @@ export function post(url: string, body: string | null, signal?: AbortSignal, exp
  */
 export function stream(url: string, signal: AbortSignal, chunk: (text: string) => void, end: (error?: Error) => void): void {
   const decoder = new TextDecoder();
-  request(url, null, signal)
-    .then((res) => {
-      // Only null-body statuses (204, 304) lack a body, never a 200.
-      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-      // (Resolves with undefined, which end() takes as no error.)
-      const pump = (): Promise<undefined> =>
-        reader.read().then((r) => {
-          if (r.done) return undefined;
-          chunk(decoder.decode(r.value, { stream: true }));
-          return pump();
-        });
-      return pump();
-    })
+  post(url, null, signal, 200, (res) => {
+    // Only null-body statuses (204, 304) lack a body, never a 200.
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    // (Resolves with undefined, which end() takes as no error.)
+    const pump = (): Promise<undefined> =>
+      reader.read().then((r) => {
+        if (r.done) return undefined;
+        chunk(decoder.decode(r.value, { stream: true }));
+        return pump();
+      });
+    return pump();
+  })
     // Two arguments, not .then().catch(): an error thrown by end() itself must not call it again.
     .then(end, end as (e: unknown) => void);
 }
