@@ -14,7 +14,7 @@
 import { createClient } from '../../dist/cometkit.mjs';
 import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
 import { BROWSER } from '../browser/support/config.js';
-import { admin, needAdmin, untilSessions } from '../browser/support/admin.js';
+import { admin, needAdmin, sessionsAt, untilSessions } from '../browser/support/admin.js';
 import { refuseCors } from '../browser/support/cors.js';
 import { assertEqual, until } from '../browser/support/echo.js';
 import { assertLost, assertResumedThroughout, flow, waitFor, watch } from '../browser/support/flow.js';
@@ -551,7 +551,7 @@ describe('resume', function () {
   // Between connections (offline, or waiting to reconnect) the client has none to tell the server by; a
   // resumable session it leaves then used to wait out its grace (30 s), open on the server all along.
   describe('leaving between connections', function () {
-    const sessionsOf = async (made) => (await admin('GET', `/cometkit/${made.id}/sessions`)).sessions;
+    const sessionsOf = (made) => sessionsAt(`/cometkit/${made.id}/sessions`);
     const ended = (made, what) => untilSessions(`/cometkit/${made.id}/sessions`, (sessions) => !sessions.length, 5000, `${what}: the server session ended`);
     /** A client on `tier` of `create`, open on a resumable session and then cut off (offline), waiting a minute to reconnect. */
     async function between(tier, create) {

@@ -6,7 +6,7 @@
 // test/browser/suite.mjs), which also names the session (GET /cometkit/<id>/sessions).
 import { createClient } from '../../dist/cometkit.mjs';
 import { createClient as createWebSocketClient } from '../../dist/websocket.mjs';
-import { admin, needAdmin } from '../browser/support/admin.js';
+import { admin, needAdmin, sessionsAt } from '../browser/support/admin.js';
 import { assertEqual } from '../browser/support/echo.js';
 import { opened } from '../browser/support/client.js';
 import { waitFor, watch } from '../browser/support/flow.js';
@@ -61,7 +61,7 @@ describe('session secrets', function () {
       const first = connect(url, { transports: [tier] }, create);
       await opened(first.client);
       first.client.close();
-      const listed = async () => (await admin('GET', `/cometkit/${made.id}/sessions`)).sessions;
+      const listed = () => sessionsAt(`/cometkit/${made.id}/sessions`);
       const before = await listed();
 
       const { client, w } = connect(url, { transports: [tier] }, create);

@@ -4,7 +4,7 @@
 // Once with no event listeners at all, once with IE's attachEvent only; then in a page that has
 // fetch, as an old page runs in a new browser (the only one of the three WebKit runs).
 import { BROWSER, config } from '../browser/support/config.js';
-import { admin } from '../browser/support/admin.js';
+import { admin, untilSessions } from '../browser/support/admin.js';
 import { assertEqual, assertSameMessages, echoMessages, until } from '../browser/support/echo.js';
 import { assertLost, assertResumedThroughout, flow, waitFor, watch } from '../browser/support/flow.js';
 import { GATE_TOKEN } from '../browser/support/gate.js';
@@ -240,12 +240,7 @@ async function overLimitRefusedByProxy(sandbox, made) {
   const { stats } = await admin('GET', `/proxy/${p.id}`);
   assertEqual(stats.tooLarge, 1, 'bodies the proxy refused (and the server never saw)');
   // The client told the server of the session it ended (closed since, as is the fresh one): none open.
-  const deadline = performance.now() + 5000;
-  let sessions;
-  while ((sessions = (await admin('GET', `/proxy/${p.id}`)).sessions).length) {
-    if (performance.now() > deadline) throw new Error(`server sessions still open: ${sessions.join()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await untilSessions(`/proxy/${p.id}`, (sessions) => !sessions.length, 5000, 'server sessions closed');
   if (took < SEND_TIMEOUT || took > SEND_TIMEOUT + 5000) throw new Error(`reported ${Math.round(took)} ms after the send, not within 5 s after the send timeout`);
 }
 

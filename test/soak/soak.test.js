@@ -71,12 +71,7 @@ describe(`soak (${BROWSER})`, function () {
     removeEventListener('error', onError);
     removeEventListener('unhandledrejection', onRejection);
   });
-  beforeEach(() => {
-    pageErrors.length = 0;
-    // Each run from a blank network memory: what an earlier run learnt of a proxy that had the same port
-    // (a short ttl after its kills, a tier shunned) would change this one's requests.
-    for (const key of Object.keys(localStorage)) if (key.startsWith('cometkit ')) localStorage.removeItem(key);
-  });
+  beforeEach(() => (pageErrors.length = 0));
   afterEach(async () => {
     // (Its failure, if any, was the test's.)
     stopChaos?.().catch(() => {});

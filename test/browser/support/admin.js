@@ -41,6 +41,9 @@ export function ownServer(query = '') {
   return server;
 }
 
+/** The ids of the open sessions of the cometkit server at admin `path` (see untilSessions()). */
+export const sessionsAt = async (path) => (await admin('GET', path)).sessions;
+
 /**
  * Resolves with the open sessions of the cometkit server at admin `path` (`/cometkit/<id>/sessions`, or
  * `/proxy/<id>` for a proxy's own) once `test(sessions)` holds, asked every 20 ms; after `ms`, throws
@@ -49,7 +52,7 @@ export function ownServer(query = '') {
 export async function untilSessions(path, test, ms, what) {
   const deadline = performance.now() + ms;
   let sessions;
-  while (!test((sessions = (await admin('GET', path)).sessions))) {
+  while (!test((sessions = await sessionsAt(path)))) {
     if (performance.now() > deadline) throw new Error(`${what}: not within ${ms} ms (server sessions: ${sessions.join() || 'none'})`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
